@@ -1,0 +1,43 @@
+/** The one narrow interface every rung's provider implements; the ladder never imports a client library. */
+
+/** What a rung is asked. `shard` is the raw material for providers that read code themselves (the static rung). */
+export interface CompletionRequest {
+  system: string;
+  prompt: string;
+  /** JSON schema to send as structured-output format when the rung says `structured = true`. */
+  schema?: Record<string, unknown>;
+  shard?: ShardInput;
+}
+
+export interface ShardInput {
+  path: string;
+  language: string;
+  /** 1-based first line of `text` in the file. */
+  lineStart: number;
+  text: string;
+}
+
+export interface Completion {
+  text: string;
+  tokensIn: number;
+  tokensOut: number;
+  latencyMs: number;
+  /** The server that answered, for fleets (a host or base_url). */
+  server?: string;
+}
+
+export interface ProbeResult {
+  server: string;
+  reachable: boolean;
+  modelPresent: boolean;
+  detail: string;
+}
+
+/** A model behind a rung. `complete` throws ProviderError for transport failures; an answer of any quality is a value. */
+export interface Provider {
+  readonly kind: "ollama" | "openai" | "static";
+  readonly model: string;
+  complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion>;
+  /** Reachability and model presence of each server, for `scrum config check` and the pre-run check. */
+  probe(signal: AbortSignal): Promise<ProbeResult[]>;
+}

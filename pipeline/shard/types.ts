@@ -1,0 +1,33 @@
+/** Shards: the unit a rung reviews. Plain data between the sharder and the rest of the pipeline. */
+
+export type ShardStrategy = "whole" | "tree-sitter" | "markdown" | "toml" | "blank-lines" | "lines";
+
+export interface Shard {
+  /** 0-based position in the plan. */
+  index: number;
+  /** 1-based, inclusive. Shards are ordered and contiguous and cover 1..lines exactly. */
+  lineStart: number;
+  lineEnd: number;
+  /** The file's lines lineStart..lineEnd joined with "\n" (no trailing newline). */
+  text: string;
+  chars: number;
+  /** Names of the functions, types, headings or tables the shard holds. */
+  symbols: string[];
+  /** True when an item bigger than max_shard_chars was split inside at statement boundaries. */
+  splitInside: boolean;
+  /** Context sent with the shard but not counted in its range: imports, enclosing impl/class header. */
+  preamble: string;
+}
+
+export interface ShardPlan {
+  path: string;
+  lines: number;
+  language: string;
+  strategy: ShardStrategy;
+  shards: Shard[];
+}
+
+export interface ShardOptions {
+  thresholdChars: number;
+  maxShardChars: number;
+}
