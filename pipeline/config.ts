@@ -99,7 +99,8 @@ export const STATIC_RUNG: RungConfig = {
   costOutPerMtok: 0,
 };
 
-const ajv = new Ajv2020({ allErrors: true, strict: true });
+// strictRequired off: the probe's oneOf names "pattern"/"command" in branches that do not redeclare them.
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
 const validateRouting = ajv.compile(routingSchema);
 
 /** Load and validate a routing.toml. Every problem is a ConfigError naming file, line and key. */

@@ -1,0 +1,290 @@
+/** The knowledge base: one SQLite file, WAL, versioned migrations, append-only. The only module that speaks SQL. */
+import Database from "better-sqlite3";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { UsageError } from "../pipeline/errors";
+
+const MIGRATIONS_DIR = join(import.meta.dir, "migrations");
+
+export type IterationStatus = "running" | "done" | "aborted";
+
+export interface IterationRow {
+  id: number;
+  label: string | null;
+  status: IterationStatus;
+  started_at: string;
+  finished_at: string | null;
+  config_json: string;
+  git_commit: string | null;
+  targets_json: string;
+  error: string | null;
+}
+
+export interface FileReviewRow {
+  iteration_id: number;
+  path: string;
+  content_sha: string | null;
+  verdict: "pass" | "fail" | "needs_patch" | "unreviewed" | "skipped";
+  alignment_score: number | null;
+  output_format: string | null;
+  confidence_avg: number | null;
+  confidence_min: number | null;
+  gradient_tier: "auto" | "review" | "block" | null;
+  findings_count: number;
+  critical_failures_count: number;
+  missing_components_count: number;
+  verified_components_count: number;
+  shards: number;
+  tree_split_fired: number;
+  attempts_made: number;
+  thin_rejections: number;
+  escalations: number;
+  accepted_model: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  latency_ms: number;
+  review_json: string | null;
+  error: string | null;
+  skip_reason: string | null;
+  coverage_complete: number | null;
+  evidence_unverified: number;
+  reduced_by: string | null;
+  shard_strategy: string | null;
+}
+
+export interface FindingRow {
+  path: string;
+  category: string;
+  severity: "high" | "medium" | "low";
+  confidence: number;
+  title: string;
+  evidence: string;
+  line_start: number;
+  line_end: number;
+  fingerprint: string;
+  evidence_verified: number;
+  shard_index: number | null;
+}
+
+export interface AttemptRow {
+  path: string;
+  shard_index: number;
+  rung: string;
+  model: string;
+  outcome: "accepted" | "thin" | "invalid" | "error" | "timeout";
+  reason: string | null;
+  latency_ms: number;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  output_format: string | null;
+  server: string | null;
+  purpose: "review" | "reduce";
+}
+
+export interface NoteRow {
+  id: number;
+  path: string;
+  text: string;
+  status: "open" | "picked_up" | "resolved";
+  created_in: number | null;
+  picked_up_in: number | null;
+  created_at: string;
+}
+
+/** Everything stored for one finished file, written in one transaction. */
+export interface FileRecord {
+  review: Omit<FileReviewRow, "iteration_id">;
+  findings: FindingRow[];
+  attempts: AttemptRow[];
+}
+
+const REVIEW_COLUMNS: (keyof Omit<FileReviewRow, "iteration_id">)[] = [
+  "path", "content_sha", "verdict", "alignment_score", "output_format", "confidence_avg", "confidence_min",
+  "gradient_tier", "findings_count", "critical_failures_count", "missing_components_count",
+  "verified_components_count", "shards", "tree_split_fired", "attempts_made", "thin_rejections", "escalations",
+  "accepted_model", "tokens_in", "tokens_out", "cost_usd", "latency_ms", "review_json", "error", "skip_reason",
+  "coverage_complete", "evidence_unverified", "reduced_by", "shard_strategy",
+];
+const FINDING_COLUMNS: (keyof FindingRow)[] = [
+  "path", "category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint",
+  "evidence_verified", "shard_index",
+];
+const ATTEMPT_COLUMNS: (keyof AttemptRow)[] = [
+  "path", "shard_index", "rung", "model", "outcome", "reason", "latency_ms", "tokens_in", "tokens_out", "cost_usd",
+  "output_format", "server", "purpose",
+];
+
+function insertSql(table: string, columns: readonly string[], extra: string[] = []): string {
+  const all = [...extra, ...columns];
+  return `INSERT INTO ${table} (${all.join(", ")}) VALUES (${all.map((c) => `@${c}`).join(", ")})`;
+}
+
+/** An open knowledge base. `now` is injected so tests control timestamps. */
+export class Kb {
+  private readonly db: Database.Database;
+  private readonly now: () => Date;
+
+  constructor(file: string, options: { now?: () => Date; readonly?: boolean } = {}) {
+    this.now = options.now ?? (() => new Date());
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("foreign_keys = ON");
+    this.db.pragma("busy_timeout = 5000");
+    this.migrate();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The schema version (the number of applied migrations). */
+  get schemaVersion(): number {
+    return this.db.pragma("user_version", { simple: true }) as number;
+  }
+
+  private migrate(): void {
+    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
+    const current = this.schemaVersion;
+    if (current > files.length) {
+      throw new UsageError(`the knowledge base has schema version ${current}, newer than this scrum knows (${files.length}); upgrade scrum`);
+    }
+    files.slice(current).forEach((f, i) => {
+      const sql = readFileSync(join(MIGRATIONS_DIR, f), "utf8");
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${current + i + 1}`);
+      })();
+    });
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  startIteration(input: { label: string | null; configJson: string; gitCommit: string | null; targets: string[] }): number {
+    const info = this.db
+      .prepare(`INSERT INTO iterations (label, status, started_at, config_json, git_commit, targets_json) VALUES (?, 'running', ?, ?, ?, ?)`)
+      .run(input.label, this.stamp(), input.configJson, input.gitCommit, JSON.stringify(input.targets));
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Reopen an aborted iteration to finish the files it has no row for. */
+  reopenIteration(id: number): void {
+    const info = this.db.prepare(`UPDATE iterations SET status = 'running', finished_at = NULL, error = NULL WHERE id = ? AND status = 'aborted'`).run(id);
+    if (info.changes !== 1) throw new UsageError(`iteration ${id} is not aborted; only an aborted iteration can be resumed`);
+  }
+
+  finishIteration(id: number, status: "done" | "aborted", error?: string): void {
+    this.db.prepare(`UPDATE iterations SET status = ?, finished_at = ?, error = ? WHERE id = ? AND status = 'running'`).run(status, this.stamp(), error ?? null, id);
+  }
+
+  /** Append one file's review, findings and attempts atomically. */
+  recordFile(iterationId: number, record: FileRecord): void {
+    const review = this.db.prepare(insertSql("file_reviews", REVIEW_COLUMNS, ["iteration_id", "created_at"]));
+    const finding = this.db.prepare(insertSql("findings", FINDING_COLUMNS, ["iteration_id"]));
+    const attempt = this.db.prepare(insertSql("attempts", ATTEMPT_COLUMNS, ["iteration_id", "created_at"]));
+    const created_at = this.stamp();
+    this.db.transaction(() => {
+      review.run({ ...record.review, iteration_id: iterationId, created_at });
+      for (const f of record.findings) finding.run({ ...f, iteration_id: iterationId });
+      for (const a of record.attempts) attempt.run({ ...a, iteration_id: iterationId, created_at });
+    })();
+  }
+
+  recordMetrics(iterationId: number, metrics: Record<string, number | null>): void {
+    const stmt = this.db.prepare(`INSERT INTO metrics (iteration_id, name, value) VALUES (?, ?, ?)`);
+    this.db.transaction(() => {
+      for (const [name, value] of Object.entries(metrics)) stmt.run(iterationId, name, value);
+    })();
+  }
+
+  iterations(): IterationRow[] {
+    return this.db.prepare(`SELECT * FROM iterations ORDER BY id`).all() as IterationRow[];
+  }
+
+  iteration(id: number): IterationRow | undefined {
+    return this.db.prepare(`SELECT * FROM iterations WHERE id = ?`).get(id) as IterationRow | undefined;
+  }
+
+  /** Resolve an ITER reference: an id, a label (its latest iteration), `latest` or `previous`. */
+  resolveIteration(ref: string | undefined): IterationRow {
+    const all = this.iterations();
+    if (all.length === 0) throw new UsageError(`the knowledge base has no iterations yet; run \`scrum run PATH\` first`);
+    const pick = (row: IterationRow | undefined, what: string): IterationRow => {
+      if (!row) throw new UsageError(`no iteration ${what}; \`scrum history\` lists them`);
+      return row;
+    };
+    if (ref === undefined || ref === "latest") return pick(all[all.length - 1], "latest");
+    if (ref === "previous") return pick(all[all.length - 2], "before the latest");
+    if (/^\d+$/.test(ref)) return pick(all.find((r) => r.id === Number(ref)), `with id ${ref}`);
+    return pick([...all].reverse().find((r) => r.label === ref), `labelled "${ref}"`);
+  }
+
+  fileReviews(iterationId: number): FileReviewRow[] {
+    return this.db.prepare(`SELECT * FROM file_reviews WHERE iteration_id = ? ORDER BY path`).all(iterationId) as FileReviewRow[];
+  }
+
+  fileReview(iterationId: number, path: string): FileReviewRow | undefined {
+    return this.db.prepare(`SELECT * FROM file_reviews WHERE iteration_id = ? AND path = ?`).get(iterationId, path) as FileReviewRow | undefined;
+  }
+
+  reviewedPaths(iterationId: number): Set<string> {
+    const rows = this.db.prepare(`SELECT path FROM file_reviews WHERE iteration_id = ?`).all(iterationId) as { path: string }[];
+    return new Set(rows.map((r) => r.path));
+  }
+
+  findings(iterationId: number, path?: string): FindingRow[] {
+    if (path === undefined) {
+      return this.db.prepare(`SELECT * FROM findings WHERE iteration_id = ? ORDER BY path, line_start`).all(iterationId) as FindingRow[];
+    }
+    return this.db.prepare(`SELECT * FROM findings WHERE iteration_id = ? AND path = ? ORDER BY line_start`).all(iterationId, path) as FindingRow[];
+  }
+
+  attempts(iterationId: number, path?: string): AttemptRow[] {
+    if (path === undefined) {
+      return this.db.prepare(`SELECT * FROM attempts WHERE iteration_id = ? ORDER BY id`).all(iterationId) as AttemptRow[];
+    }
+    return this.db.prepare(`SELECT * FROM attempts WHERE iteration_id = ? AND path = ? ORDER BY id`).all(iterationId, path) as AttemptRow[];
+  }
+
+  metrics(iterationId: number): Record<string, number | null> {
+    const rows = this.db.prepare(`SELECT name, value FROM metrics WHERE iteration_id = ? ORDER BY name`).all(iterationId) as { name: string; value: number | null }[];
+    return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+  }
+
+  addNote(path: string, text: string, createdIn: number | null): number {
+    const info = this.db
+      .prepare(`INSERT INTO notes (path, text, status, created_in, created_at) VALUES (?, ?, 'open', ?, ?)`)
+      .run(path, text, createdIn, this.stamp());
+    return Number(info.lastInsertRowid);
+  }
+
+  notes(status?: NoteRow["status"]): NoteRow[] {
+    if (status) return this.db.prepare(`SELECT * FROM notes WHERE status = ? ORDER BY id`).all(status) as NoteRow[];
+    return this.db.prepare(`SELECT * FROM notes ORDER BY id`).all() as NoteRow[];
+  }
+
+  openNotesFor(path: string): NoteRow[] {
+    return this.db.prepare(`SELECT * FROM notes WHERE path = ? AND status = 'open' ORDER BY id`).all(path) as NoteRow[];
+  }
+
+  markNotesPickedUp(ids: number[], iterationId: number): void {
+    const stmt = this.db.prepare(`UPDATE notes SET status = 'picked_up', picked_up_in = ? WHERE id = ? AND status = 'open'`);
+    this.db.transaction(() => {
+      for (const id of ids) stmt.run(iterationId, id);
+    })();
+  }
+
+  resolveNote(id: number): void {
+    const info = this.db.prepare(`UPDATE notes SET status = 'resolved' WHERE id = ? AND status <> 'resolved'`).run(id);
+    if (info.changes !== 1) throw new UsageError(`note ${id} does not exist or is already resolved`);
+  }
+}
+
+/** The KB file to use: --kb, else $SCRUM_KB, else kb/scrum.db. */
+export function kbPath(flag: string | undefined, env: Record<string, string | undefined>): string {
+  return flag ?? env.SCRUM_KB ?? "kb/scrum.db";
+}
