@@ -45,11 +45,13 @@ export interface CheckedLocation {
   lineEnd: number;
   /** How the lines were settled, for the KB and reports. */
   how: "found" | "shard-relative" | "as-reported";
+  /** Which occurrence of the evidence in the file (0-based) was chosen; -1 when not found. Stable across edits elsewhere. */
+  occurrence: number;
 }
 
 /**
- * Find a finding's evidence in the file. Among several occurrences, the one inside the shard nearest to the reported
- * line wins. Unfound evidence keeps the reported lines, mapped from shard-relative numbering when they only fit that way.
+ * Find a finding's evidence in the file. Among several occurrences, the one at the reported line wins, else the one
+ * inside the shard nearest to it. Unfound evidence keeps the reported lines, mapped from shard-relative numbering when they only fit that way.
  */
 export function locateEvidence(
   finding: Pick<Finding, "evidence" | "line_start" | "line_end">,
@@ -67,13 +69,18 @@ export function locateEvidence(
     }
     if (hits.length > 0) {
       const target = relative ? relative[0] : finding.line_start;
-      const score = ([a]: [number, number]) => (a >= shard.lineStart && a <= shard.lineEnd ? 0 : 1e9) + Math.abs(a - target);
-      const [a, b] = hits.reduce((best, h) => (score(h) < score(best) ? h : best));
-      return { verified: true, lineStart: a, lineEnd: b, how: "found" };
+      // The reported line itself wins; then the nearest occurrence inside the shard; then the nearest anywhere.
+      const score = ([a]: [number, number]) => (a === target ? -1 : a >= shard.lineStart && a <= shard.lineEnd ? 0 : 1e9) + Math.abs(a - target);
+      let best = 0;
+      hits.forEach((h, i) => {
+        if (score(h) < score(hits[best]!)) best = i;
+      });
+      const [a, b] = hits[best]!;
+      return { verified: true, lineStart: a, lineEnd: b, how: "found", occurrence: best };
     }
   }
-  if (relative) return { verified: false, lineStart: relative[0], lineEnd: relative[1], how: "shard-relative" };
-  return { verified: false, lineStart: finding.line_start, lineEnd: finding.line_start + span, how: "as-reported" };
+  if (relative) return { verified: false, lineStart: relative[0], lineEnd: relative[1], how: "shard-relative", occurrence: -1 };
+  return { verified: false, lineStart: finding.line_start, lineEnd: finding.line_start + span, how: "as-reported", occurrence: -1 };
 }
 
 /** Lines outside the shard that fit inside it once offset by the shard's start were given shard-relative. */

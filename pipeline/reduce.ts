@@ -12,9 +12,13 @@ export type ShardResult =
 const SEVERITY_RANK = { high: 3, medium: 2, low: 1 } as const;
 const VERDICT_RANK: Record<Verdict, number> = { pass: 0, needs_patch: 1, fail: 2 };
 
-/** Stable identity of a finding across iterations: file, category and the quoted evidence (not line numbers, which move). */
-export function fingerprint(path: string, category: FindingCategory, finding: { title: string; evidence: string }): string {
-  const key = cleanEvidence(finding.evidence).toLowerCase() || finding.title.toLowerCase().trim();
+/**
+ * Stable identity of a finding across iterations: file, category, the quoted evidence and which occurrence of it in the
+ * file (not line numbers, which move when code above changes). Unverified evidence has no place; its title stands in.
+ */
+export function fingerprint(path: string, category: FindingCategory, finding: { title: string; evidence: string }, occurrence: number): string {
+  const evidence = cleanEvidence(finding.evidence).toLowerCase();
+  const key = occurrence >= 0 ? `${evidence}\u0000${occurrence}` : `unverified\u0000${evidence}\u0000${finding.title.toLowerCase().trim()}`;
   return createHash("sha256").update(`${path}\u0000${category}\u0000${key}`).digest("hex").slice(0, 16);
 }
 
@@ -39,7 +43,7 @@ export function mergeShardResults(path: string, fileLines: string[], results: Sh
     for (const category of FINDING_CATEGORIES) {
       for (const f of r.verdict[category]) {
         const where = locateEvidence(f, index, r.shard);
-        const fp = fingerprint(path, category, f);
+        const fp = fingerprint(path, category, f, where.occurrence);
         const finding: FileFinding = {
           title: f.title,
           evidence: f.evidence,
