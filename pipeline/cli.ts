@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { CommandContext, Io } from "./cli-context";
 import { configCheckCommand } from "./commands/config-check";
 import { noteCommand } from "./commands/note";
-import { flaggedCommand, historyCommand, showCommand } from "./commands/read";
+import { diffCommand, flaggedCommand, historyCommand, showCommand } from "./commands/read";
 import { runCommand } from "./commands/run";
 import { shardCommand } from "./commands/shard";
 import { ConfigError, UsageError } from "./errors";
@@ -20,6 +20,7 @@ commands:
       --label TEXT  --from-flagged [ITER]  --resume [ITER]  --offline
       --concurrency N (files in flight, default 8)  --fail-on needs_patch|fail
   history                  one row per iteration
+  diff [A] [B]             metric deltas, verdict transitions, findings new/resolved/persisting
   show [ITER] PATH         the stored file verdict and its attempts
   flagged [ITER]           files that need work, most urgent first (--format table|paths|json)
   note add PATH TEXT       a fix-next-loop note, put into the file's next prompt
@@ -121,6 +122,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
         );
       case "history":
         return historyCommand(ctx);
+      case "diff":
+        return diffCommand(ctx, args);
       case "show":
         return showCommand(ctx, args);
       case "flagged":
@@ -133,7 +136,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         if (args[0] !== "check" || args.length !== 1) throw new UsageError("usage: scrum config check");
         return await configCheckCommand(ctx);
       default:
-        throw new UsageError(`unknown command "${command}"; expected one of: run, history, show, flagged, note, shard, config check`);
+        throw new UsageError(`unknown command "${command}"; expected one of: run, history, diff, show, flagged, note, shard, config check`);
     }
   } catch (e) {
     if (e instanceof ConfigError || e instanceof UsageError) {

@@ -1,4 +1,5 @@
 /** The read-back commands: `scrum history`, `scrum show`, `scrum flagged`. */
+import { diffIterations } from "../diff";
 import { UsageError } from "../errors";
 import { flaggedFiles } from "../flagged";
 import { renderTable } from "../table";
@@ -111,6 +112,38 @@ export function flaggedCommand(ctx: CommandContext, args: string[], format: stri
     else {
       ctx.io.out(renderTable(["verdict", "tier", "critical", "missing", "findings", "path"], flagged.map((f) => [f.verdict, f.gradient_tier ?? "-", f.critical_failures_count, f.missing_components_count, f.findings_count, f.path])));
     }
+    return 0;
+  } finally {
+    kb.close();
+  }
+}
+
+/** `scrum diff [A] [B]`: B (default latest) against A (default the iteration before B). */
+export function diffCommand(ctx: CommandContext, args: string[]): number {
+  if (args.length > 2) throw new UsageError("usage: scrum diff [A] [B]");
+  const kb = openKb(ctx, { mustExist: true });
+  try {
+    const b = kb.resolveIteration(args[1] ?? (args.length === 1 ? "latest" : undefined));
+    let a;
+    if (args.length >= 1) a = kb.resolveIteration(args[0]);
+    else {
+      const earlier = kb.iterations().filter((it) => it.id < b.id);
+      if (earlier.length === 0) throw new UsageError(`iteration ${b.id} is the first; there is nothing to diff against yet`);
+      a = earlier[earlier.length - 1]!;
+    }
+    const snap = (id: number, label: string | null) => ({ id, label, metrics: kb.metrics(id), reviews: kb.fileReviews(id), findings: kb.findings(id) });
+    const d = diffIterations(snap(a.id, a.label), snap(b.id, b.label));
+    if (ctx.json) {
+      ctx.io.out(JSON.stringify(d, null, 2));
+      return 0;
+    }
+    const name = (x: { id: number; label: string | null }) => `${x.id}${x.label ? ` (${x.label})` : ""}`;
+    const lines = [`iteration ${name(d.to)} vs ${name(d.from)}`, ""];
+    const changed = d.metrics.filter((m) => m.delta !== 0);
+    lines.push(renderTable(["metric", "from", "to", "delta", ""], changed.map((m) => [m.name, m.from, m.to, m.delta === null ? null : (m.delta > 0 ? "+" : "") + m.delta, m.direction ?? ""])));
+    if (d.transitions.length > 0) lines.push("", renderTable(["path", "from", "to"], d.transitions.map((t) => [t.path, t.from, t.to])));
+    lines.push("", `findings: ${d.findings.new.length} new, ${d.findings.resolved.length} resolved, ${d.findings.persisting.length} persisting`);
+    ctx.io.out(lines.join("\n"));
     return 0;
   } finally {
     kb.close();
