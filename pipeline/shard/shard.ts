@@ -1,7 +1,19 @@
 /** The sharding stage: file text in, a shard plan out that covers every line exactly once. */
 import { extname } from "node:path";
-import type { ShardOptions, ShardPlan } from "./types";
-import { assertCoverage, makeShard, splitByLines, splitLines } from "./lines";
+import type { Node } from "web-tree-sitter";
+import { hasGrammar, withTree } from "./grammars";
+import { assertCoverage, makeShard, splitLines } from "./lines";
+import { markdownPieces } from "./markdown";
+import { packPieces } from "./pack";
+import { blankLineBlocks, blankLinePieces, LineIndex, TOP_SCOPE, type Header, type Piece } from "./pieces";
+import { buildPreamble, htmlComment, lineComment, type PreambleSource } from "./preamble";
+import { syntaxOf } from "./syntax";
+import { tomlPieces } from "./toml";
+import { nodeLines, treePieces } from "./tree";
+import type { Shard, ShardOptions, ShardPlan, ShardStrategy } from "./types";
+
+/** A parse whose ERROR nodes cover more than this share of the lines is not trusted: blank-line blocks instead. */
+const MAX_ERROR_SHARE = 0.5;
 
 /** Language name from a file extension (used in prompts and the shard plan). */
 export function languageOf(path: string): string {
@@ -12,20 +24,92 @@ export function languageOf(path: string): string {
 const LANGUAGES: Record<string, string> = {
   ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx",
   ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
-  ".rs": "rust", ".py": "python", ".go": "go", ".md": "markdown", ".toml": "toml",
-  ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".hpp": "cpp",
+  ".rs": "rust", ".py": "python", ".pyi": "python", ".go": "go", ".md": "markdown", ".markdown": "markdown", ".toml": "toml",
+  ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp",
   ".cs": "csharp", ".rb": "ruby", ".php": "php", ".sh": "bash", ".bash": "bash",
 };
 
-/** Shard one file's text. Files under the threshold are one shard; others are split into line blocks. */
+/** How a file was cut into pieces, and what every shard's preamble draws on. */
+interface Layout {
+  strategy: ShardStrategy;
+  pieces: Piece[];
+  preamble: PreambleSource;
+}
+
+/**
+ * Shard one file's text. A file of at most `thresholdChars` is one shard; a larger one is cut
+ * into whole items (functions, classes, sections, tables) packed up to `maxShardChars`, and an
+ * item too big for that is split inside. Throws if the plan would not cover every line once.
+ */
 export async function shardFile(path: string, text: string, options: ShardOptions): Promise<ShardPlan> {
+  checkOptions(options);
   const lines = splitLines(text);
   const language = languageOf(path);
   if (lines.length === 0) return { path, lines: 0, language, strategy: "whole", shards: [] };
   if (text.length <= options.thresholdChars) {
     return { path, lines: lines.length, language, strategy: "whole", shards: [makeShard(lines, 0, 1, lines.length)] };
   }
-  const shards = splitByLines(lines, options.maxShardChars).map(([a, b], i) => makeShard(lines, i, a, b));
+  const index = new LineIndex(lines);
+  const layout = await layoutOf(language, text, index, options.maxShardChars);
+  const shards = packPieces(layout.pieces, index, options.maxShardChars).map(([first, last], i) =>
+    shardOf(layout, i, layout.pieces.slice(first, last + 1)),
+  );
   assertCoverage(path, shards, lines.length);
-  return { path, lines: lines.length, language, strategy: "lines", shards };
+  return { path, lines: lines.length, language, strategy: layout.strategy, shards };
+}
+
+function checkOptions(options: ShardOptions): void {
+  for (const key of ["thresholdChars", "maxShardChars"] as const) {
+    const value = options[key];
+    if (!Number.isInteger(value) || value < 1) throw new Error(`Expected shard option \`${key}\` to be an integer from 1 and up, got ${String(value)}`);
+  }
+}
+
+async function layoutOf(language: string, text: string, index: LineIndex, maxChars: number): Promise<Layout> {
+  if (hasGrammar(language)) return withTree(language, text, (tree) => treeLayout(language, tree.rootNode, index, maxChars));
+  if (language === "markdown") return { strategy: "markdown", pieces: markdownPieces(index, maxChars, TOP_SCOPE), preamble: noImports(index, htmlComment) };
+  if (language === "toml") return { strategy: "toml", pieces: tomlPieces(index, maxChars, TOP_SCOPE), preamble: noImports(index, lineComment("#")) };
+  return blankLineLayout(index, maxChars, noImports(index, lineComment("#")));
+}
+
+function treeLayout(language: string, root: Node, index: LineIndex, maxChars: number): Layout {
+  const syntax = syntaxOf(language);
+  const imports = root.namedChildren.filter((n): n is Node => n !== null && syntax.isImport(n)).map(nodeLines);
+  const preamble = { index, imports, comment: lineComment(syntax.comment) };
+  if (unparsed(root, index.count)) return blankLineLayout(index, maxChars, preamble);
+  return { strategy: "tree-sitter", pieces: treePieces(root, index, syntax, maxChars, TOP_SCOPE), preamble };
+}
+
+/** Blank-line blocks; "lines" when the file has no blank line to cut at. */
+function blankLineLayout(index: LineIndex, maxChars: number, preamble: PreambleSource): Layout {
+  const strategy = blankLineBlocks(index, 1, index.count).length > 1 ? "blank-lines" : "lines";
+  return { strategy, pieces: blankLinePieces(index, 1, index.count, maxChars, TOP_SCOPE), preamble };
+}
+
+function noImports(index: LineIndex, comment: PreambleSource["comment"]): PreambleSource {
+  return { index, imports: [], comment };
+}
+
+/** True when the grammar could not make sense of the file: most of its lines sit in ERROR nodes. */
+function unparsed(root: Node, lineCount: number): boolean {
+  if (!root.hasError) return false;
+  if (root.type === "ERROR") return true;
+  const covered = new Uint8Array(lineCount + 2);
+  for (const error of root.descendantsOfType("ERROR")) {
+    if (error === null) continue;
+    const [a, b] = nodeLines(error);
+    covered.fill(1, a, Math.min(b, lineCount) + 1);
+  }
+  return covered.reduce((sum, v) => sum + v, 0) > lineCount * MAX_ERROR_SHARE;
+}
+
+function shardOf(layout: Layout, index: number, pieces: Piece[]): Shard {
+  const start = (pieces[0] as Piece).start;
+  const end = (pieces[pieces.length - 1] as Piece).end;
+  const symbols = [...new Set(pieces.flatMap((p) => p.symbols))];
+  const headers = new Map<number, Header>();
+  for (const p of pieces) for (const h of p.context) if (h.line < start) headers.set(h.line, h);
+  const context = [...headers.values()].sort((a, b) => a.line - b.line);
+  const splitInside = pieces.some((p) => p.splitInside);
+  return makeShard(layout.preamble.index.lines, index, start, end, { symbols, splitInside, preamble: buildPreamble(layout.preamble, start, end, context) });
 }
