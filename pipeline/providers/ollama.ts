@@ -1,0 +1,171 @@
+/** One Ollama server (local, or Ollama Cloud with a key) through the `ollama` client: one chat call per completion. */
+import { Ollama } from "ollama";
+import type { RungConfig } from "../config";
+import { ProviderError } from "../errors";
+import type { Completion, CompletionRequest, ProbeResult } from "./provider";
+import {
+  type FetchLike,
+  type ServerClient,
+  type ServerOptions,
+  PROBE_TIMEOUT_MS,
+  isNetworkError,
+  networkMessage,
+  parseRetryAfter,
+  redactSecret,
+  retryAfterApplies,
+  safeCause,
+} from "./fleet";
+
+/** Ollama names an untagged model `name:latest`; a rung may say either. */
+export function sameOllamaModel(listed: string, wanted: string): boolean {
+  const bare = (name: string) => (name.endsWith(":latest") ? name.slice(0, -":latest".length) : name);
+  return bare(listed) === bare(wanted);
+}
+
+/** ollama-js throws a ResponseError for HTTP statuses but does not export the class. */
+function isResponseError(e: unknown): e is Error & { error: string; status_code: number } {
+  return e instanceof Error && e.name === "ResponseError" && typeof (e as { status_code?: unknown }).status_code === "number";
+}
+
+/**
+ * ollama-js prints to the console when an error body is not JSON (a proxy's HTML 502, say) or fails to parse;
+ * hand it `{ "error": text }` instead. Headers are kept for Retry-After.
+ */
+async function asJsonError(res: Response): Promise<Response> {
+  const text = await res.text();
+  let message = text.trim().slice(0, 300) || res.statusText || `HTTP ${res.status}`;
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    if (typeof body.error === "string") message = body.error;
+    else if (body.error !== undefined) message = JSON.stringify(body.error).slice(0, 300);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+  }
+  const headers = new Headers(res.headers);
+  headers.set("content-type", "application/json");
+  headers.delete("content-length");
+  headers.delete("content-encoding");
+  return new Response(JSON.stringify({ error: message }), { status: res.status, statusText: res.statusText, headers });
+}
+
+/** The ServerClient for one Ollama host. */
+export function ollamaServer(host: string, rung: RungConfig, options: ServerOptions = {}): ServerClient {
+  const baseFetch: FetchLike = options.fetch ?? fetch;
+  const now = options.now ?? Date.now;
+  const { apiKey } = options;
+  const where = `rung "${rung.name}" (ollama ${host}, model ${rung.model})`;
+
+  // ollama-js sends non-streaming requests without an AbortSignal and keeps no response headers on errors,
+  // so every call gets its own (cheap) client whose fetch carries that call's signal and remembers the response.
+  function openCall(signal: AbortSignal, timeoutMs: number) {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
+    const both = AbortSignal.any([signal, timeout.signal]);
+    let lastResponse: Response | undefined;
+    const callFetch: FetchLike = async (input, init) => {
+      const headers = new Headers(init?.headers);
+      // ollama-js adds $OLLAMA_API_KEY for ollama.com on its own; keys reach a rung only through api_key_env.
+      if (!apiKey) headers.delete("authorization");
+      const res = await baseFetch(input, { ...init, headers, signal: init?.signal ? AbortSignal.any([both, init.signal]) : both });
+      lastResponse = res;
+      return res.ok ? res : asJsonError(res);
+    };
+    const client = new Ollama({
+      host,
+      // The client's type is `typeof fetch`, which in Bun also carries `preconnect`; ollama-js only calls it.
+      fetch: callFetch as typeof fetch,
+      ...(apiKey ? { headers: { Authorization: `Bearer ${apiKey}` } } : {}),
+    });
+    return {
+      client,
+      timeoutMs,
+      timedOut: () => timeout.signal.aborted,
+      lastHeaders: () => lastResponse?.headers,
+      close: () => clearTimeout(timer),
+    };
+  }
+
+  type Call = ReturnType<typeof openCall>;
+
+  /** Map whatever the client threw to a ProviderError; the caller's abort passes through as its reason. */
+  function failure(e: unknown, signal: AbortSignal, call: Call): unknown {
+    if (signal.aborted) return signal.reason;
+    if (e instanceof ProviderError) return e;
+    const redact = (text: string) => redactSecret(text, apiKey);
+    const cause = safeCause(e, apiKey);
+    if (call.timedOut()) return new ProviderError("timeout", `${where}: no answer within ${call.timeoutMs} ms`, cause);
+    if (isResponseError(e)) {
+      const status = e.status_code;
+      const retryAfterMs = retryAfterApplies(status) ? parseRetryAfter(call.lastHeaders(), now()) : undefined;
+      const hint = status === 404 ? `; is the model pulled? (ollama pull ${rung.model})` : "";
+      return new ProviderError("http", `${where}: HTTP ${status}: ${redact(e.error)}${hint}`, {
+        status,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        ...cause,
+      });
+    }
+    if (isNetworkError(e)) return new ProviderError("connection", `${where}: ${redact(networkMessage(e as Error))}`, cause);
+    if (e instanceof SyntaxError) return new ProviderError("invalid", `${where}: the server's answer is not valid JSON (${redact(e.message)})`, cause);
+    return e;
+  }
+
+  async function complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
+    const started = now();
+    const call = openCall(signal, rung.timeoutMs);
+    try {
+      const res: unknown = await call.client.chat({
+        model: rung.model,
+        messages: [
+          ...(request.system ? [{ role: "system", content: request.system }] : []),
+          { role: "user", content: request.prompt },
+        ],
+        stream: false,
+        ...(request.schema ? { format: request.schema } : {}),
+        options: {
+          ...(rung.temperature !== undefined ? { temperature: rung.temperature } : {}),
+          ...(rung.maxOutputTokens !== undefined ? { num_predict: rung.maxOutputTokens } : {}),
+        },
+      });
+      return { ...readChat(res), latencyMs: now() - started, server: host };
+    } catch (e) {
+      throw failure(e, signal, call);
+    } finally {
+      call.close();
+    }
+  }
+
+  function readChat(res: unknown): Pick<Completion, "text" | "tokensIn" | "tokensOut"> {
+    const body = (res ?? {}) as { message?: { content?: unknown }; prompt_eval_count?: unknown; eval_count?: unknown };
+    const text = body.message?.content;
+    if (typeof text !== "string" || text === "") {
+      throw new ProviderError("invalid", `${where}: the answer has no message content`);
+    }
+    // Ollama leaves prompt_eval_count out when the whole prompt came from its cache: nothing was evaluated.
+    const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+    return { text, tokensIn: count(body.prompt_eval_count), tokensOut: count(body.eval_count) };
+  }
+
+  async function probe(signal: AbortSignal): Promise<ProbeResult> {
+    const call = openCall(signal, Math.min(rung.timeoutMs, PROBE_TIMEOUT_MS));
+    try {
+      const list = await call.client.list();
+      const names = (list.models ?? []).map((m) => m.name);
+      const modelPresent = names.some((n) => sameOllamaModel(n, rung.model));
+      const shown = names.length > 8 ? `${names.slice(0, 8).join(", ")}, … (${names.length} in all)` : names.join(", ") || "none";
+      return {
+        server: host,
+        reachable: true,
+        modelPresent,
+        detail: modelPresent ? `model ${rung.model} is present` : `model ${rung.model} not found (the server has: ${shown}); pull it with: ollama pull ${rung.model}`,
+      };
+    } catch (e) {
+      const err = failure(e, signal, call);
+      if (!(err instanceof ProviderError)) throw err;
+      return { server: host, reachable: err.kind === "http", modelPresent: false, detail: err.message };
+    } finally {
+      call.close();
+    }
+  }
+
+  return { server: host, complete, probe };
+}

@@ -1,0 +1,78 @@
+/** What the simulated model server can be told to do on a call, per model. */
+
+/** Behaviours that decide the answer text; the server wraps it in the protocol's normal response. */
+export const ANSWER_BEHAVIOURS = [
+  "good",
+  "good-fenced-chatter",
+  "thin",
+  "thin-json",
+  "markdown",
+  "malformed",
+  "shard-relative",
+  "invent-evidence",
+  "reduce-good",
+  "reduce-drop-shard",
+  "reduce-invent",
+] as const;
+
+/** Behaviours that break the transport: an error status, no answer, a cut connection. */
+export const TRANSPORT_BEHAVIOURS = ["error500", "ratelimit", "hang", "truncated-stream"] as const;
+
+export const BEHAVIOURS = [...ANSWER_BEHAVIOURS, ...TRANSPORT_BEHAVIOURS] as const;
+
+export type AnswerBehaviour = (typeof ANSWER_BEHAVIOURS)[number];
+export type TransportBehaviour = (typeof TRANSPORT_BEHAVIOURS)[number];
+export type Behaviour = (typeof BEHAVIOURS)[number];
+
+export function isBehaviour(name: string): name is Behaviour {
+  return (BEHAVIOURS as readonly string[]).includes(name);
+}
+
+export function isAnswerBehaviour(b: Behaviour): b is AnswerBehaviour {
+  return (ANSWER_BEHAVIOURS as readonly string[]).includes(b);
+}
+
+/** Check a behaviour name with a message that lists the valid ones. */
+export function parseBehaviour(name: string, model: string): Behaviour {
+  if (isBehaviour(name)) return name;
+  throw new TypeError(`Expected a behaviour for model "${model}" from: ${BEHAVIOURS.join(", ")}; got "${name}"`);
+}
+
+/** Hands out each model's behaviours in order; the last one repeats. */
+export class BehaviourScript {
+  private readonly used = new Map<string, number>();
+  private readonly script: Map<string, Behaviour[]>;
+
+  constructor(behaviours: Record<string, Behaviour | Behaviour[]>) {
+    this.script = new Map();
+    for (const [model, b] of Object.entries(behaviours)) {
+      const list = (Array.isArray(b) ? b : [b]).map((name) => parseBehaviour(name, model));
+      if (list.length === 0) throw new TypeError(`Expected at least one behaviour for model "${model}"`);
+      this.script.set(bareModel(model), list);
+    }
+  }
+
+  /** The served model names, as /api/tags and /v1/models list them. */
+  models(): string[] {
+    return [...this.script.keys()];
+  }
+
+  has(model: string): boolean {
+    return this.script.has(bareModel(model));
+  }
+
+  /** The behaviour for the next call to `model`; undefined for an unknown model. */
+  next(model: string): Behaviour | undefined {
+    const key = bareModel(model);
+    const list = this.script.get(key);
+    if (!list) return undefined;
+    const n = this.used.get(key) ?? 0;
+    this.used.set(key, n + 1);
+    return list[Math.min(n, list.length - 1)];
+  }
+}
+
+/** Like Ollama, `big` and `big:latest` are the same model. */
+export function bareModel(name: string): string {
+  return name.endsWith(":latest") ? name.slice(0, -":latest".length) : name;
+}

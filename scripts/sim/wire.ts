@@ -1,0 +1,128 @@
+/** The Ollama and OpenAI HTTP shapes the simulated server answers with: bodies, NDJSON and SSE streams, errors. */
+
+export interface Answer {
+  model: string;
+  text: string;
+  tokensIn: number;
+  tokensOut: number;
+}
+
+/** How the body ends: normally, or cut mid-way (the connection is reset; no final `done` / `[DONE]`). */
+export type Ending = "complete" | "cut";
+
+const encoder = new TextEncoder();
+
+/** Token counts the way the sim reports them: about four characters a token. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** A body sent in pieces; "cut" sends the first `keep` pieces, then resets the connection. */
+function body(pieces: string[], ending: Ending, keep: number): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async start(controller) {
+      const sent = ending === "cut" ? pieces.slice(0, keep) : pieces;
+      for (const p of sent) controller.enqueue(encoder.encode(p));
+      if (ending === "complete") return controller.close();
+      // Let the pieces reach the client first, then error the stream: Bun drops the socket mid-body.
+      await Bun.sleep(15);
+      controller.error(new Error("sim: truncated stream"));
+    },
+  });
+}
+
+function split(text: string, parts: number): string[] {
+  const size = Math.max(1, Math.ceil(text.length / parts));
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out.length > 0 ? out : [""];
+}
+
+function json(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+}
+
+// --- Ollama -------------------------------------------------------------------------------------------------
+
+export function ollamaChat(a: Answer, stream: boolean, ending: Ending): Response {
+  const created_at = new Date().toISOString();
+  const final = {
+    model: a.model,
+    created_at,
+    message: { role: "assistant", content: stream ? "" : a.text },
+    done_reason: "stop",
+    done: true,
+    total_duration: 1_000_000 * (a.tokensIn + a.tokensOut),
+    load_duration: 1_000_000,
+    prompt_eval_count: a.tokensIn,
+    prompt_eval_duration: 500_000 * a.tokensIn,
+    eval_count: a.tokensOut,
+    eval_duration: 1_000_000 * a.tokensOut,
+  };
+  if (!stream) {
+    const text = JSON.stringify(final);
+    if (ending === "complete") return json(final);
+    return new Response(body(split(text, 2), "cut", 1), { headers: { "content-type": "application/json; charset=utf-8" } });
+  }
+  const lines = split(a.text, 4).map((piece) => `${JSON.stringify({ model: a.model, created_at, message: { role: "assistant", content: piece }, done: false })}\n`);
+  lines.push(`${JSON.stringify(final)}\n`);
+  return new Response(body(lines, ending, 2), { headers: { "content-type": "application/x-ndjson" } });
+}
+
+export function ollamaError(status: number, message: string, headers: Record<string, string> = {}): Response {
+  return json({ error: message }, status, headers);
+}
+
+export function ollamaTags(models: string[]): Response {
+  return json({
+    models: models.map((m) => {
+      const name = m.includes(":") ? m : `${m}:latest`;
+      return {
+        name,
+        model: name,
+        modified_at: "2025-01-01T00:00:00Z",
+        size: 4_683_087_332,
+        digest: `sim${Buffer.from(name).toString("hex").padEnd(61, "0").slice(0, 61)}`,
+        details: { parent_model: "", format: "gguf", family: "sim", families: ["sim"], parameter_size: "7B", quantization_level: "Q4_K_M" },
+      };
+    }),
+  });
+}
+
+export function ollamaVersion(): Response {
+  return json({ version: "0.12.0-sim" });
+}
+
+// --- OpenAI -------------------------------------------------------------------------------------------------
+
+export function openaiChat(a: Answer, stream: boolean, includeUsage: boolean, ending: Ending): Response {
+  const id = `chatcmpl-sim-${crypto.randomUUID().slice(0, 8)}`;
+  const created = Math.floor(Date.now() / 1000);
+  const usage = { prompt_tokens: a.tokensIn, completion_tokens: a.tokensOut, total_tokens: a.tokensIn + a.tokensOut };
+  if (!stream) {
+    const completion = {
+      id,
+      object: "chat.completion",
+      created,
+      model: a.model,
+      choices: [{ index: 0, message: { role: "assistant", content: a.text, refusal: null }, logprobs: null, finish_reason: "stop" }],
+      usage,
+    };
+    if (ending === "complete") return json(completion);
+    return new Response(body(split(JSON.stringify(completion), 2), "cut", 1), { headers: { "content-type": "application/json" } });
+  }
+  const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+    `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: a.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
+  const events = [chunk({ role: "assistant", content: "" }, null), ...split(a.text, 4).map((p) => chunk({ content: p }, null)), chunk({}, "stop")];
+  if (includeUsage) events.push(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: a.model, choices: [], usage })}\n\n`);
+  events.push("data: [DONE]\n\n");
+  return new Response(body(events, ending, 2), { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+}
+
+export function openaiError(status: number, message: string, type: string, code: string | null, headers: Record<string, string> = {}): Response {
+  return json({ error: { message, type, param: null, code } }, status, headers);
+}
+
+export function openaiModels(models: string[]): Response {
+  return json({ object: "list", data: models.map((id) => ({ id, object: "model", created: 1_735_689_600, owned_by: "sim" })) });
+}
