@@ -14,6 +14,7 @@ const MARKERS: Marker[] = [
   { pattern: /\bunimplemented!/, title: "unimplemented!() left on a live code path", severity: "high", confidence: 95 },
   { pattern: /\btodo!\(\)/, title: "todo!() left on a live code path", severity: "high", confidence: 94 },
   { pattern: /\bNotImplementedError\b/, title: "NotImplementedError stub", severity: "high", confidence: 92 },
+  { pattern: /throw new Error\(["'`]not implemented/i, title: "Function throws \"not implemented\"", severity: "high", confidence: 93 },
   { pattern: /\bcatch\s*(\([^)]*\))?\s*\{\s*\}/, title: "Empty catch block swallows errors", severity: "high", confidence: 90 },
   { pattern: /\bexcept\b[^:]*:\s*pass\b/, title: "except: pass swallows errors", severity: "high", confidence: 90 },
   { pattern: /#\[allow\(dead_code\)\]/, title: "Dead code kept behind #[allow(dead_code)]", severity: "medium", confidence: 82 },
