@@ -1,0 +1,172 @@
+/** The static rung's review of one shard: run the rule detectors over its lines and build the forensic verdict from the hits. */
+import type { ShardInput } from "../providers/provider";
+import { splitLines } from "../shard/lines";
+import { FINDING_CATEGORIES, type Finding, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../verdict";
+import { detectDocPlaceholders } from "./docs";
+import { detectDiscardedErrors, detectEmptyHandlers, detectSwallowedExcepts } from "./handlers";
+import { detectDuplicateImports } from "./imports";
+import { detectDeadCode, detectDebugLeftovers, detectMarkerComments, detectStubs } from "./markers";
+import { detectPlaceholderReturns, detectStubIdentifiers } from "./placeholders";
+import { RULES, type Detector, type Hit, type RuleId, type ScanInput } from "./rules";
+import { isCodeLanguage, testLines, viewLines, type LineView } from "./source";
+
+const CODE_DETECTORS: Detector[] = [
+  detectStubs,
+  detectPlaceholderReturns,
+  detectStubIdentifiers,
+  detectDeadCode,
+  detectMarkerComments,
+  detectEmptyHandlers,
+  detectSwallowedExcepts,
+  detectDiscardedErrors,
+  detectDebugLeftovers,
+  detectDuplicateImports,
+];
+const DOC_DETECTORS: Detector[] = [detectDocPlaceholders];
+
+/** Score lost per finding; the alignment score is 10 minus these, clamped to 0..10. */
+const PENALTY: Record<Severity, number> = { high: 3, medium: 1.5, low: 0.5 };
+/** Heuristics see markers, not behaviour: a clean scan is modest proof of life. */
+const CLEAN_CONFIDENCE = 60;
+/** Quotes longer than this are cut to a window around the marker (still an exact substring of the line). */
+const MAX_EVIDENCE_CHARS = 200;
+const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
+
+/** Review one shard with the static heuristics. Pure: the same shard always gives the same verdict. */
+export function scanShard(shard: ShardInput): ShardVerdict {
+  const views = viewLines(splitLines(shard.text), shard.language);
+  const input: ScanInput = {
+    path: shard.path,
+    language: shard.language,
+    lineStart: shard.lineStart,
+    views,
+    testLines: testLines(views, shard.path, shard.language),
+  };
+  // Languages without a known code syntax (Markdown, plain text) are read as prose.
+  const detectors = isCodeLanguage(shard.language) ? CODE_DETECTORS : DOC_DETECTORS;
+  const hits = dedupe(detectors.flatMap((detect) => detect(input)));
+  return buildVerdict(hits, views, shard);
+}
+
+/** One hit per rule and line (two patterns of one rule on one line are one problem). */
+function dedupe(hits: Hit[]): Hit[] {
+  const seen = new Set<string>();
+  return hits.filter((h) => {
+    const key = `${h.rule}:${h.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function buildVerdict(hits: Hit[], views: LineView[], shard: ShardInput): ShardVerdict {
+  const first = shard.lineStart;
+  const last = shard.lineStart + Math.max(views.length, 1) - 1;
+  const verdict: ShardVerdict = {
+    verdict: "pass",
+    alignment_score: 10,
+    summary: "",
+    critical_failures: [],
+    pseudocode_flags: [],
+    prd_mismatches: [],
+    broken_pipelines: [],
+    missing_components: [],
+    risk_points: [],
+    verified_components: [],
+    required_next_actions: [],
+  };
+  const ordered = [...hits].sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
+  for (const hit of ordered) verdict[RULES[hit.rule].category].push(toFinding(hit, views, first));
+
+  const findings = ordered.map((h) => h.severity ?? RULES[h.rule].severity);
+  const count = (s: Severity) => findings.filter((f) => f === s).length;
+  const high = count("high");
+  const medium = count("medium");
+  const low = count("low");
+  verdict.verdict = decide(high, medium);
+  verdict.alignment_score = score(high, medium, low);
+  verdict.required_next_actions = nextActions(ordered, first);
+
+  if (ordered.length === 0) {
+    verdict.verified_components.push(proofOfLife(views, shard, first, last));
+    const checked = isCodeLanguage(shard.language) ? "stub markers, swallowed errors or duplicate imports" : "placeholder text";
+    verdict.summary = `Static heuristics found no ${checked} in lines ${first}–${last} (0 findings).`;
+  } else {
+    const byCategory = FINDING_CATEGORIES.filter((c) => verdict[c].length > 0).map((c) => `${c} ${verdict[c].length}`);
+    verdict.summary = `Static heuristics found ${ordered.length} finding${ordered.length === 1 ? "" : "s"} in lines ${first}–${last} (${high} high, ${medium} medium, ${low} low; ${byCategory.join(", ")}).`;
+  }
+  return verdict;
+}
+
+/** `fail` with two or more high findings, `needs_patch` with any high or medium, else `pass`. */
+export function decide(high: number, medium: number): Verdict {
+  if (high >= 2) return "fail";
+  if (high + medium > 0) return "needs_patch";
+  return "pass";
+}
+
+/** 10 minus per-severity penalties, clamped to 0..10, one decimal. */
+export function score(high: number, medium: number, low: number): number {
+  const raw = 10 - high * PENALTY.high - medium * PENALTY.medium - low * PENALTY.low;
+  return Math.round(Math.min(10, Math.max(0, raw)) * 10) / 10;
+}
+
+function toFinding(hit: Hit, views: LineView[], first: number): Finding {
+  const rule = RULES[hit.rule];
+  const quoted = hit.evidenceLine ?? hit.line;
+  return {
+    title: `${rule.title}${hit.detail ? `: ${hit.detail}` : ""} [${hit.rule}]`,
+    evidence: quote((views[quoted] as LineView).raw, hit.column),
+    line_start: first + hit.line,
+    line_end: first + Math.max(hit.endLine ?? hit.line, quoted),
+    severity: hit.severity ?? rule.severity,
+    confidence: rule.confidence,
+  };
+}
+
+/** The line trimmed; a long one cut to a window around the marker. Always an exact substring of the line. */
+export function quote(raw: string, column = 0): string {
+  const trimmed = raw.trim();
+  if (trimmed.length <= MAX_EVIDENCE_CHARS) return trimmed;
+  const from = Math.max(0, Math.min(column - raw.search(/\S/) - 40, trimmed.length - MAX_EVIDENCE_CHARS));
+  return trimmed.slice(from, from + MAX_EVIDENCE_CHARS).trim();
+}
+
+/** One action per rule that fired, naming its lines; the worst severity among its hits is the priority. */
+function nextActions(hits: Hit[], first: number): NextAction[] {
+  const byRule = new Map<RuleId, Hit[]>();
+  for (const h of hits) byRule.set(h.rule, [...(byRule.get(h.rule) ?? []), h]);
+  const actions = [...byRule].map(([id, group]): NextAction => {
+    const rule = RULES[id];
+    const lines = [...new Set(group.map((h) => first + h.line))];
+    const priority = group
+      .map((h) => h.severity ?? rule.severity)
+      .reduce((a, b) => (SEVERITY_RANK[a] <= SEVERITY_RANK[b] ? a : b));
+    const where = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(", ")}`;
+    return { action: `${rule.action} at ${where}.`, priority, confidence: rule.confidence };
+  });
+  return actions.sort((a, b) => SEVERITY_RANK[a.priority] - SEVERITY_RANK[b.priority]);
+}
+
+const SIGNATURE = /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(?:unsafe\s+)?(?:fn|function\*?|def|func)\s/;
+const HEADING = /^\s{0,3}#{1,6}\s+\S/;
+
+/** A clean shard's proof of life: what was checked, quoting its first function signature (or heading, or first code line). */
+function proofOfLife(views: LineView[], shard: ShardInput, first: number, last: number): Finding {
+  const code = isCodeLanguage(shard.language);
+  const pick = code ? views.findIndex((v) => SIGNATURE.test(v.code)) : views.findIndex((v) => HEADING.test(v.raw));
+  const meaningful = views.findIndex((v) => v.code.trim() !== "");
+  const anyText = views.findIndex((v) => v.raw.trim() !== "");
+  const at = [pick, meaningful, anyText].find((i) => i >= 0);
+  const checked = code
+    ? "no stub markers, placeholder logic, swallowed errors or duplicate imports"
+    : "no placeholder text (!!!, TODO, TBD, FIXME, WIP, lorem ipsum)";
+  return {
+    title: `Static heuristics: ${checked} in lines ${first}–${last}`,
+    evidence: at === undefined ? "" : quote((views[at] as LineView).raw),
+    line_start: first,
+    line_end: last,
+    severity: "low",
+    confidence: CLEAN_CONFIDENCE,
+  };
+}

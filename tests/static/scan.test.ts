@@ -1,0 +1,274 @@
+import { describe, expect, test } from "bun:test";
+import { RULES, type RuleId } from "../../pipeline/static/rules";
+import { decide, quote, scanShard, score } from "../../pipeline/static/scan";
+import type { Severity, Verdict } from "../../pipeline/verdict";
+import { FIXTURES, fileLines, listFiles, problems, shardOf } from "./read-fixtures";
+
+/** [line, rule, severity, evidence line when it is not `line` (a multi-line import quotes its `from` line)]. */
+type Expected = [number, RuleId, Severity, number?];
+
+/** Every fixture under tests/fixtures/static, by the path a run would report, with exactly what the static rung must find. */
+const FIXTURE_TABLE: Record<string, { verdict: Verdict; expect: Expected[] }> = {
+  "README.txt": { verdict: "needs_patch", expect: [[3, "doc-placeholder", "medium"]] },
+  "config/clean.toml": { verdict: "pass", expect: [] },
+  "config/placeholders.toml": {
+    verdict: "needs_patch",
+    expect: [[4, "todo-comment", "low"], [5, "stub-identifier", "medium"], [6, "stub-identifier", "medium"]],
+  },
+  "docs/clean.md": { verdict: "pass", expect: [] },
+  "docs/placeholders.md": {
+    verdict: "needs_patch",
+    expect: [3, 7, 8, 9, 11, 13, 14, 27].map((line): Expected => [line, "doc-placeholder", "medium"]),
+  },
+  "src/go/clean.go": { verdict: "pass", expect: [] },
+  "src/go/handlers.go": {
+    verdict: "fail",
+    expect: [
+      [7, "duplicate-import-redeclared", "high"],
+      [14, "discarded-error", "medium"],
+      [15, "empty-catch", "medium"],
+      [17, "empty-catch", "medium"],
+      [26, "todo-comment", "low"],
+      [27, "stub-throw", "high"],
+      [31, "stub-throw", "high"],
+    ],
+  },
+  "src/go/server_test.go": { verdict: "pass", expect: [] },
+  "src/py/clean.py": { verdict: "pass", expect: [] },
+  "src/py/handlers.py": {
+    verdict: "needs_patch",
+    expect: [
+      [5, "duplicate-import", "medium"],
+      [6, "duplicate-import", "medium"],
+      [17, "swallowed-except", "medium"],
+      [20, "swallowed-except", "medium"],
+      [25, "swallowed-except-specific", "low"],
+    ],
+  },
+  "src/py/stubs.py": {
+    verdict: "fail",
+    expect: [
+      [19, "stub-raise", "high"],
+      [24, "fixme-comment", "medium"],
+      [26, "debug-leftover", "medium"],
+      [30, "placeholder-return", "medium"],
+      [33, "stub-identifier", "medium"],
+      [34, "todo-comment", "low"],
+      [39, "stub-throw", "high"],
+    ],
+  },
+  "src/rust/clean.rs": { verdict: "pass", expect: [] },
+  "src/rust/handlers.rs": {
+    verdict: "fail",
+    expect: [
+      [4, "duplicate-import-redeclared", "high"],
+      [5, "duplicate-import-redeclared", "high"],
+      [18, "empty-catch", "medium"],
+      [20, "debug-leftover", "medium"],
+      [23, "empty-catch", "medium"],
+    ],
+  },
+  "src/rust/stubs.rs": {
+    verdict: "fail",
+    expect: [
+      [5, "dead-code-allowed", "medium"],
+      [18, "stub-macro", "high"],
+      [22, "stub-macro", "high"],
+      [26, "placeholder-return", "medium"],
+      [31, "stub-throw", "high"],
+      [34, "todo-comment", "low"],
+      [36, "fixme-comment", "medium"],
+      // Inside #[cfg(test)]: still a stub, but a test's.
+      [45, "stub-macro", "medium"],
+    ],
+  },
+  "src/ts/clean.ts": { verdict: "pass", expect: [] },
+  "src/ts/handlers.ts": {
+    verdict: "needs_patch",
+    expect: [
+      [5, "duplicate-import", "medium", 8],
+      [10, "duplicate-import", "medium"],
+      [14, "empty-catch", "medium"],
+      [17, "empty-catch", "medium"],
+      [20, "empty-catch", "medium"],
+      [21, "empty-catch", "medium"],
+    ],
+  },
+  "src/ts/stubs.ts": {
+    verdict: "fail",
+    expect: [
+      [10, "stub-identifier", "medium"],
+      [11, "stub-identifier", "medium"],
+      [14, "stub-throw", "high"],
+      [18, "placeholder-return", "medium"],
+      [23, "placeholder-return", "medium"],
+      [27, "todo-comment", "low"],
+      [32, "fixme-comment", "medium"],
+      [33, "debug-leftover", "medium"],
+      [34, "stub-throw", "high"],
+      [37, "dead-code-allowed", "medium"],
+    ],
+  },
+  "src/ui/form.tsx": { verdict: "pass", expect: [] },
+  "tests/helpers/mock_client.ts": { verdict: "pass", expect: [] },
+  "tests/test_fakes.py": { verdict: "pass", expect: [] },
+};
+
+describe("fixtures: each planted problem is found at its line, and nothing else", () => {
+  test("every fixture file has a row in the table (and every row a file)", () => {
+    expect(listFiles(FIXTURES)).toEqual(Object.keys(FIXTURE_TABLE).sort());
+  });
+
+  for (const [path, want] of Object.entries(FIXTURE_TABLE)) {
+    test(path, () => {
+      const lines = fileLines(FIXTURES, path);
+      const verdict = scanShard(shardOf(FIXTURES, path));
+      const found = problems(verdict);
+      expect(found.map((f) => `${f.line} ${f.rule} ${f.severity}`).sort()).toEqual(
+        want.expect.map(([line, rule, severity]) => `${line} ${rule} ${severity}`).sort(),
+      );
+      for (const [line, rule, , evidenceLine = line] of want.expect) {
+        const f = found.find((x) => x.line === line && x.rule === rule)!;
+        expect(f.category).toBe(RULES[rule].category);
+        expect(f.confidence).toBe(RULES[rule].confidence);
+        expect(f.evidence).toBe(lines[evidenceLine - 1]!.trim());
+        expect(f.lineEnd).toBeGreaterThanOrEqual(evidenceLine);
+      }
+      expect(verdict.verdict).toBe(want.verdict);
+      if (want.expect.length === 0) {
+        expect(verdict.verified_components).toHaveLength(1);
+        const proof = verdict.verified_components[0]!;
+        expect(lines.map((l) => l.trim())).toContain(proof.evidence);
+        expect([proof.line_start, proof.line_end]).toEqual([1, lines.length]);
+        expect(proof.confidence).toBeLessThanOrEqual(60);
+      } else {
+        expect(verdict.verified_components).toEqual([]);
+      }
+    });
+  }
+});
+
+describe("line numbers are file lines: a shard's lineStart offsets every finding", () => {
+  const cases: Array<[string, number]> = [
+    ["src/ts/stubs.ts", 21],
+    ["src/py/stubs.py", 22],
+    ["src/go/handlers.go", 12],
+    ["docs/placeholders.md", 10],
+  ];
+  for (const [path, from] of cases) {
+    test(`${path} from line ${from}`, () => {
+      const whole = problems(scanShard(shardOf(FIXTURES, path)));
+      const tail = problems(scanShard(shardOf(FIXTURES, path, from)));
+      expect(tail.length).toBeGreaterThan(0);
+      expect(tail).toEqual(whole.filter((f) => f.line >= from));
+    });
+  }
+
+  test("a shard that starts at line 41 reports line 41 + offset, quoting that file line", () => {
+    const text = ["export function late(): number {", "  // TODO: cache this", "  return compute();", "}"].join("\n");
+    const v = scanShard({ path: "src/late.ts", language: "typescript", lineStart: 41, text });
+    expect(problems(v).map((f) => [f.line, f.lineEnd, f.rule, f.evidence])).toEqual([[42, 42, "todo-comment", "// TODO: cache this"]]);
+    expect(v.required_next_actions.map((a) => a.action)).toEqual(["Resolve the TODO or track it outside the code at line 42."]);
+  });
+});
+
+describe("verdict, score, summary and next actions", () => {
+  const verdicts: Array<[number, number, number, Verdict, number]> = [
+    [0, 0, 0, "pass", 10],
+    [0, 0, 3, "pass", 8.5],
+    [0, 1, 0, "needs_patch", 8.5],
+    [1, 0, 0, "needs_patch", 7],
+    [1, 2, 1, "needs_patch", 3.5],
+    [2, 0, 0, "fail", 4],
+    [3, 4, 0, "fail", 0],
+  ];
+  for (const [high, medium, low, verdict, alignment] of verdicts) {
+    test(`${high} high, ${medium} medium, ${low} low → ${verdict}, ${alignment}`, () => {
+      expect(decide(high, medium)).toBe(verdict);
+      expect(score(high, medium, low)).toBe(alignment);
+    });
+  }
+
+  test("the summary names the counts; one next action per rule that fired, naming its lines, worst first", () => {
+    const v = scanShard(shardOf(FIXTURES, "src/ts/stubs.ts"));
+    expect(v.summary).toBe(
+      "Static heuristics found 10 findings in lines 1–40 (2 high, 7 medium, 1 low; pseudocode_flags 9, risk_points 1).",
+    );
+    expect(v.alignment_score).toBe(0);
+    const actions = v.required_next_actions;
+    expect(actions).toHaveLength(7);
+    expect(actions[0]).toEqual({ action: 'Implement the code path that throws "not implemented" at lines 14, 34.', priority: "high", confidence: 90 });
+    expect(actions.map((a) => a.priority)).toEqual(["high", "medium", "medium", "medium", "medium", "medium", "low"]);
+    expect(actions.find((a) => a.action.startsWith("Replace the stub"))?.action).toBe(
+      "Replace the stub, fake or placeholder in production code at lines 10, 11.",
+    );
+  });
+
+  test("a stub inside a Rust test module lowers the action's priority too", () => {
+    const text = ["#[cfg(test)]", "mod tests {", "    fn later() { todo!() }", "}"].join("\n");
+    const v = scanShard({ path: "src/lib.rs", language: "rust", lineStart: 1, text });
+    expect(v.verdict).toBe("needs_patch");
+    expect(v.required_next_actions).toEqual([
+      { action: "Implement the stubbed code (todo!/unimplemented!) at line 3.", priority: "medium", confidence: 95 },
+    ]);
+  });
+
+  test("a clean shard records an honest proof of life quoting its first function signature", () => {
+    const text = ["// Totals.", "", "const RATE = 2;", "export function double(n: number): number {", "  return n * RATE;", "}"].join("\n");
+    const v = scanShard({ path: "src/double.ts", language: "typescript", lineStart: 10, text });
+    expect(v.verdict).toBe("pass");
+    expect(v.alignment_score).toBe(10);
+    expect(v.verified_components).toEqual([
+      {
+        title: "Static heuristics: no stub markers, placeholder logic, swallowed errors or duplicate imports in lines 10–15",
+        evidence: "export function double(n: number): number {",
+        line_start: 10,
+        line_end: 15,
+        severity: "low",
+        confidence: 60,
+      },
+    ]);
+    expect(v.summary).toBe("Static heuristics found no stub markers, swallowed errors or duplicate imports in lines 10–15 (0 findings).");
+  });
+});
+
+describe("the rule table", () => {
+  const table: Array<[RuleId, string, Severity, number]> = [
+    ["stub-macro", "pseudocode_flags", "high", 95],
+    ["todo-comment", "pseudocode_flags", "low", 70],
+    ["dead-code-allowed", "pseudocode_flags", "medium", 80],
+    ["empty-catch", "risk_points", "medium", 85],
+    ["duplicate-import", "critical_failures", "medium", 90],
+    ["duplicate-import-redeclared", "critical_failures", "high", 90],
+    ["doc-placeholder", "critical_failures", "medium", 85],
+  ];
+  for (const [id, category, severity, confidence] of table) {
+    test(`${id}: ${category}, ${severity}, ${confidence}`, () => {
+      expect(RULES[id]).toMatchObject({ category, severity, confidence });
+    });
+  }
+});
+
+describe("duplicate imports", () => {
+  test("each repeat names the line of the first import, in file lines", () => {
+    const text = ['import { a } from "./x";', 'import { b } from "./x";', 'import { c } from "./x";'].join("\n");
+    const v = scanShard({ path: "src/x.ts", language: "typescript", lineStart: 5, text });
+    expect(v.critical_failures.map((f) => [f.line_start, f.title])).toEqual([
+      [6, 'Duplicate import: "./x", already imported at line 5 [duplicate-import]'],
+      [7, 'Duplicate import: "./x", already imported at line 5 [duplicate-import]'],
+    ]);
+  });
+});
+
+describe("evidence quotes", () => {
+  test("a long line is cut to a window around the marker that is still an exact substring of the line", () => {
+    const line = `    const table = [${"1, ".repeat(120)}fakeValue, ${"2, ".repeat(120)}];`;
+    const column = line.indexOf("fakeValue");
+    const q = quote(line, column);
+    expect(q.length).toBeLessThanOrEqual(200);
+    expect(line).toContain(q);
+    expect(q).toContain("fakeValue");
+    const v = scanShard({ path: "src/table.ts", language: "typescript", lineStart: 1, text: line });
+    expect(problems(v).map((f) => [f.rule, f.evidence])).toEqual([["stub-identifier", q]]);
+  });
+});
