@@ -4,6 +4,7 @@ import type { Acceptance, OutputFormat } from "./accept";
 import { acceptAnswer } from "./accept";
 import type { RungConfig } from "./config";
 import { ProviderError } from "./errors";
+import { redactSecrets } from "./redact";
 import type { CompletionRequest, Provider } from "./providers/provider";
 import { shardSchemaForFormat, strictShardSchema, type ShardVerdict } from "./verdict";
 
@@ -165,7 +166,9 @@ export async function climbLadder(
   };
   for (const rung of rungs) {
     const schema = schemaFor(rung.config);
-    const result = await tryRung(rung, { ...request, ...(schema ? { schema } : {}) }, judge, { shardIndex, purpose: "review" }, record, deps, signal);
+    // Code sent off the machine goes with likely secrets masked; local rungs see it as it is.
+    const prompt = rung.config.cloud ? redactSecrets(request.prompt).text : request.prompt;
+    const result = await tryRung(rung, { ...request, prompt, ...(schema ? { schema } : {}) }, judge, { shardIndex, purpose: "review" }, record, deps, signal);
     if (result.accepted) {
       const { value, format, notes } = result.accepted;
       return { accepted: { verdict: value, rung: rung.config.name, model: rung.config.model, format: format ?? "forensic_json", notes }, attempts, reasons };

@@ -92,3 +92,12 @@ test("retry delay: Retry-After wins and is capped; otherwise exponential", () =>
   expect(retryDelayMs(new ProviderError("http", "x", { status: 429, retryAfterMs: 600_000 }), 0)).toBe(60_000);
   expect([0, 1, 2, 5].map((n) => retryDelayMs(new ProviderError("connection", "x"), n))).toEqual([500, 1000, 2000, 8000]);
 });
+
+test("a cloud rung gets the prompt with secrets masked; a local rung gets it as it is", async () => {
+  const secret = { ...request, prompt: 'File: a.rs\n 1 | let api_key = "hunter2hunter2";' };
+  const local = ladder(["local", ["Looks fine."]], ["cloud", [goodAnswer("todo!()", 1)], { cloud: true }]);
+  await climbLadder(secret, 0, local.rungs, deps, signal);
+  expect(local.providers[0]!.calls[0]!.prompt).toContain("hunter2hunter2");
+  expect(local.providers[1]!.calls[0]!.prompt).not.toContain("hunter2hunter2");
+  expect(local.providers[1]!.calls[0]!.prompt).toContain('api_key = "[REDACTED]"');
+});
