@@ -51,9 +51,7 @@ export async function shardFile(path: string, text: string, options: ShardOption
   }
   const index = new LineIndex(lines);
   const layout = await layoutOf(language, text, index, options.maxShardChars);
-  const shards = packPieces(layout.pieces, index, options.maxShardChars).map(([first, last], i) =>
-    shardOf(layout, i, layout.pieces.slice(first, last + 1)),
-  );
+  const shards = assemble(layout, packPieces(layout.pieces, index, options.maxShardChars));
   assertCoverage(path, shards, lines.length);
   return { path, lines: lines.length, language, strategy: layout.strategy, shards };
 }
@@ -103,13 +101,27 @@ function unparsed(root: Node, lineCount: number): boolean {
   return covered.reduce((sum, v) => sum + v, 0) > lineCount * MAX_ERROR_SHARE;
 }
 
-function shardOf(layout: Layout, index: number, pieces: Piece[]): Shard {
-  const start = (pieces[0] as Piece).start;
-  const end = (pieces[pieces.length - 1] as Piece).end;
-  const symbols = [...new Set(pieces.flatMap((p) => p.symbols))];
-  const headers = new Map<number, Header>();
-  for (const p of pieces) for (const h of p.context) if (h.line < start) headers.set(h.line, h);
-  const context = [...headers.values()].sort((a, b) => a.line - b.line);
-  const splitInside = pieces.some((p) => p.splitInside);
-  return makeShard(layout.preamble.index.lines, index, start, end, { symbols, splitInside, preamble: buildPreamble(layout.preamble, start, end, context) });
+/** Shards from packed runs of pieces. A shard is `splitInside` when an item it holds part of continues in another shard. */
+function assemble(layout: Layout, runs: Array<[number, number]>): Shard[] {
+  const shardsOf = new Map<string, Set<number>>();
+  runs.forEach(([first, last], i) => {
+    for (let k = first; k <= last; k++) {
+      for (const split of (layout.pieces[k] as Piece).path) {
+        if (!split.inside) continue;
+        const seen = shardsOf.get(split.key) ?? new Set<number>();
+        shardsOf.set(split.key, seen.add(i));
+      }
+    }
+  });
+  return runs.map(([first, last], i) => {
+    const pieces = layout.pieces.slice(first, last + 1);
+    const start = (pieces[0] as Piece).start;
+    const end = (pieces[pieces.length - 1] as Piece).end;
+    const symbols = [...new Set(pieces.flatMap((p) => p.symbols))];
+    const headers = new Map<number, Header>();
+    for (const p of pieces) for (const h of p.context) if (h.line < start) headers.set(h.line, h);
+    const context = [...headers.values()].sort((a, b) => a.line - b.line);
+    const splitInside = pieces.some((p) => p.path.some((s) => s.inside && (shardsOf.get(s.key)?.size ?? 0) > 1));
+    return makeShard(layout.preamble.index.lines, i, start, end, { symbols, splitInside, preamble: buildPreamble(layout.preamble, start, end, context) });
+  });
 }
