@@ -2,6 +2,7 @@
  * Finds the JSON object in a model answer: bare, fenced, or wrapped in chatter, after reasoning
  * blocks are removed. Never repairs: a truncated or malformed object is reported, not patched.
  */
+import { FINDING_CATEGORIES } from "./verdict";
 
 /** The tags some models wrap their reasoning in before the answer. */
 const REASONING_TAGS = ["think", "thinking", "reasoning"] as const;
@@ -143,17 +144,7 @@ function matchBrace(text: string, open: number, to: number): BraceMatch {
 }
 
 /** Keys that mark an object as a forensic verdict (or an attempt at one). */
-export const FORENSIC_KEYS = [
-  "verdict",
-  "critical_failures",
-  "pseudocode_flags",
-  "prd_mismatches",
-  "broken_pipelines",
-  "missing_components",
-  "risk_points",
-  "verified_components",
-  "required_next_actions",
-] as const;
+export const FORENSIC_KEYS = ["verdict", ...FINDING_CATEGORIES, "required_next_actions"] as const;
 const FORENSIC_KEY_IN_TEXT = new RegExp(`"(${FORENSIC_KEYS.join("|")})"\\s*:`);
 
 /**

@@ -3,7 +3,7 @@
  * suggestions with their confidence and priority, and the first paragraph. Fenced code is never
  * read, so "10/10 tests pass" in a quoted test log is not a score.
  */
-import type { NextAction, Severity, ShardVerdict, Verdict } from "./verdict";
+import { emptyShardVerdict, type NextAction, type Severity, type ShardVerdict, type Verdict } from "./verdict";
 
 export interface Suggestion {
   /** The suggestion as written (one line, markup removed). */
@@ -158,19 +158,7 @@ export function markdownToVerdict(
     confidence: s.confidence,
   }));
   return {
-    value: {
-      verdict,
-      alignment_score: review.score,
-      summary: review.summary ?? `markdown review, score ${review.scoreText ?? review.score}`,
-      critical_failures: [],
-      pseudocode_flags: [],
-      prd_mismatches: [],
-      broken_pipelines: [],
-      missing_components: [],
-      risk_points: [],
-      verified_components: [],
-      required_next_actions,
-    },
+    value: { ...emptyShardVerdict(verdict, review.score, review.summary ?? `markdown review, score ${review.scoreText ?? review.score}`), required_next_actions },
     notes,
   };
 }

@@ -43,6 +43,12 @@ export type ShardVerdict = {
   required_next_actions: NextAction[];
 } & Record<FindingCategory, Finding[]>;
 
+/** A shard verdict with every list empty: the starting point for verdicts built in code (static rung, markdown reviews). */
+export function emptyShardVerdict(verdict: Verdict, alignment_score: number, summary: string): ShardVerdict {
+  const lists = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, [] as Finding[]])) as Record<FindingCategory, Finding[]>;
+  return { verdict, alignment_score, summary, ...lists, required_next_actions: [] };
+}
+
 export interface FileFinding extends Finding {
   fingerprint: string;
   evidence_verified: boolean;

@@ -1,7 +1,7 @@
 /** The static rung's review of one shard: run the rule detectors over its lines and build the forensic verdict from the hits. */
 import type { ShardInput } from "../providers/provider";
 import { splitLines } from "../shard/lines";
-import { FINDING_CATEGORIES, type Finding, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../verdict";
+import { emptyShardVerdict, FINDING_CATEGORIES, type Finding, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../verdict";
 import { detectDocPlaceholders } from "./docs";
 import { detectDiscardedErrors, detectEmptyHandlers, detectSwallowedExcepts } from "./handlers";
 import { detectDuplicateImports } from "./imports";
@@ -62,19 +62,7 @@ function dedupe(hits: Hit[]): Hit[] {
 function buildVerdict(hits: Hit[], views: LineView[], shard: ShardInput): ShardVerdict {
   const first = shard.lineStart;
   const last = shard.lineStart + Math.max(views.length, 1) - 1;
-  const verdict: ShardVerdict = {
-    verdict: "pass",
-    alignment_score: 10,
-    summary: "",
-    critical_failures: [],
-    pseudocode_flags: [],
-    prd_mismatches: [],
-    broken_pipelines: [],
-    missing_components: [],
-    risk_points: [],
-    verified_components: [],
-    required_next_actions: [],
-  };
+  const verdict: ShardVerdict = emptyShardVerdict("pass", 10, "");
   const ordered = [...hits].sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
   for (const hit of ordered) verdict[RULES[hit.rule].category].push(toFinding(hit, views, first));
 
