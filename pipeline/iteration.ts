@@ -113,44 +113,55 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   emit({ type: "start", iterationId, files: todo.length, rungs: rungs.map((r) => r.config.name) });
   const sleep = opts.sleep ?? abortableSleep;
   const fileQueue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
+  // One failing file (a bug, the KB gone) stops the others too; Ctrl-C arrives through the caller's signal.
+  const stop = new AbortController();
+  const working = AbortSignal.any([signal, stop.signal]);
   let finished = 0;
-  try {
-    await Promise.all(
-      todo.map((abs) =>
-        fileQueue.add(
-          async () => {
-            const target = readTarget(abs, cwd, config.sweep.maxFileBytes);
-            let record;
-            let noteIds: number[] = [];
-            if (target.kind === "skipped") {
-              record = skippedRecord(target);
-            } else {
-              const notes = kb.openNotesFor(target.path);
-              noteIds = notes.map((n) => n.id);
-              record = await reviewFile(target, notes.map((n) => n.text), {
-                config,
-                rungs,
-                ...(reduceRung ? { reduceRung } : {}),
-                systemPrompt,
-                reducePrompt,
-                deps: { minChars: config.accept.minChars, sleep, onAttempt: (attempt) => emit({ type: "attempt", path: target.path, attempt }) },
-                signal,
-              });
-            }
-            kb.recordFile(iterationId, record);
-            if (noteIds.length > 0 && record.review.verdict !== "unreviewed") kb.markNotesPickedUp(noteIds, iterationId);
-            emit({ type: "file", path: record.review.path, verdict: record.review.verdict, done: ++finished, total: todo.length });
-          },
-          { signal },
-        ),
+  const reviewOne = async (abs: string): Promise<void> => {
+    const target = readTarget(abs, cwd, config.sweep.maxFileBytes);
+    let record;
+    let noteIds: number[] = [];
+    if (target.kind === "skipped") {
+      record = skippedRecord(target);
+    } else {
+      const notes = kb.openNotesFor(target.path);
+      noteIds = notes.map((n) => n.id);
+      record = await reviewFile(target, notes.map((n) => n.text), {
+        config,
+        rungs,
+        ...(reduceRung ? { reduceRung } : {}),
+        systemPrompt,
+        reducePrompt,
+        deps: { minChars: config.accept.minChars, sleep, onAttempt: (attempt) => emit({ type: "attempt", path: target.path, attempt }) },
+        signal: working,
+      });
+    }
+    working.throwIfAborted();
+    kb.recordFile(iterationId, record);
+    if (noteIds.length > 0 && record.review.verdict !== "unreviewed") kb.markNotesPickedUp(noteIds, iterationId);
+    emit({ type: "file", path: record.review.path, verdict: record.review.verdict, done: ++finished, total: todo.length });
+  };
+  const settled = await Promise.allSettled(
+    todo.map((abs) =>
+      fileQueue.add(
+        () =>
+          reviewOne(abs).catch((e: unknown) => {
+            if (!working.aborted) stop.abort(e);
+            throw e;
+          }),
+        { signal: working },
       ),
-    );
-  } catch (e) {
-    fileQueue.clear();
-    const message = signal.aborted ? "interrupted" : (e as Error).message;
-    kb.finishIteration(iterationId, "aborted", message);
-    if (signal.aborted) return summarize(kb, iterationId, "aborted", {});
-    throw e;
+    ),
+  );
+  // Every file in flight has settled: nothing can write to this iteration after it is marked aborted.
+  if (settled.some((r) => r.status === "rejected")) {
+    if (signal.aborted) {
+      kb.finishIteration(iterationId, "aborted", "interrupted");
+      return summarize(kb, iterationId, "aborted", {});
+    }
+    const cause = stop.signal.reason as Error;
+    kb.finishIteration(iterationId, "aborted", cause?.message ?? String(cause));
+    throw cause;
   }
 
   const probes = runProbes(config.probes, { cwd, exclude: config.sweep.exclude });

@@ -75,6 +75,22 @@ describe("runIteration", () => {
     expect(kb.metrics(first.iteration_id).files_total).toBe(4);
   });
 
+  test("a bug in one file stops the run: the iteration is aborted with the error, finished rows kept, the error rethrown", async () => {
+    let calls = 0;
+    const provider = new FakeProvider("m", [
+      (req) => {
+        calls++;
+        if (req.prompt.includes("File: src/b.rs")) throw new TypeError("cannot read properties of undefined");
+        return stub();
+      },
+    ]);
+    await expect(runIteration(options(provider))).rejects.toThrow(/cannot read properties of undefined/);
+    const it = kb.iterations()[0]!;
+    expect(it).toMatchObject({ status: "aborted", error: "cannot read properties of undefined" });
+    expect(kb.fileReviews(it.id).map((r) => r.path)).toEqual(["src/a.rs"]);
+    expect(calls).toBe(2);
+  });
+
   test("a failing gate stops the run before an iteration row exists", async () => {
     const cfg = { ...config, gate: { command: "cargo build" } };
     const run = runIteration(options(new FakeProvider("m", [stub]), { config: cfg, runGate: () => ({ code: 101, output: "error[E0425]: cannot find value `x`" }) }));
