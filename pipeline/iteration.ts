@@ -223,19 +223,20 @@ async function preflight(rungs: Rung[], opts: RunOptions, emit: (e: RunEvent) =>
     }),
   );
   const usable = probes.filter((p) => p.results.some((s) => s.reachable));
+  const hasStatic = rungs.length > modelRungs.length;
+  if (usable.length === 0 && !hasStatic) {
+    const hosts = probes.flatMap((p) => p.results.map((s) => `${p.rung.config.name}: ${s.detail}`));
+    throw new PreflightError(
+      `no rung of the ladder is reachable, so no shard could be reviewed:\n  ${hosts.join("\n  ")}\n` +
+        `Start a model server (for a local rung: \`ollama serve\` and \`ollama pull ${modelRungs[0]!.config.model}\`), fix host/base_url in ${opts.config.source ?? "routing.toml"}, or run with --offline (static rung only).`,
+    );
+  }
+  // Some rung answers: the run goes ahead, and what will fail and climb is said once up front.
   for (const p of probes) {
     for (const s of p.results) {
       if (!s.reachable) emit({ type: "warning", message: `rung ${p.rung.config.name}: ${s.server} unreachable (${s.detail}); its calls will fail and climb` });
       else if (!s.modelPresent) emit({ type: "warning", message: `rung ${p.rung.config.name}: model ${p.rung.config.model} not found on ${s.server} (${s.detail})` });
     }
-  }
-  const hasStatic = rungs.length > modelRungs.length;
-  if (usable.length === 0 && !hasStatic) {
-    const hosts = probes.flatMap((p) => p.results.map((s) => `${p.rung.config.name}: ${s.server} (${s.detail})`));
-    throw new PreflightError(
-      `no rung of the ladder is reachable, so no shard could be reviewed:\n  ${hosts.join("\n  ")}\n` +
-        `Start a model server (for a local rung: \`ollama serve\` and \`ollama pull ${modelRungs[0]!.config.model}\`), fix host/base_url in ${opts.config.source ?? "routing.toml"}, or run with --offline (static rung only).`,
-    );
   }
 }
 
