@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
 import { makeProject, rung } from "./harness";
 
@@ -127,5 +128,30 @@ test("config check probes each rung: present, missing model, unreachable", async
     expect(by.down.advice).toMatch(/ollama serve/);
   } finally {
     p.cleanup();
+  }
+});
+
+test("an API key from the environment reaches the server as a bearer token and nowhere else", async () => {
+  const key = "sk-e2e-secret-0123456789abcdef";
+  const guarded = await startSimServer({ behaviours: { "cloud-good": "good" }, apiKey: key });
+  const p = makeProject({ "src/ledger.rs": "tests/fixtures/sim/ledger.rs" }, rung("cloud", "openai", guarded.openaiBaseUrl, "cloud-good", 'api_key_env = "SCRUM_E2E_KEY"\ncloud = true'), { SCRUM_E2E_KEY: key });
+  try {
+    const r = await p.scrum("run", "src", "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).files.reviewed).toBe(1);
+    expect(guarded.calls.every((c) => c.authorization)).toBe(true);
+    const show = await p.scrum("show", "src/ledger.rs", "--json");
+    const history = await p.scrum("history", "--json");
+    const kbFiles = [p.kb, `${p.kb}-wal`].filter((f) => existsSync(f));
+    const kbBytes = kbFiles.map((f) => readFileSync(f).toString("latin1")).join("");
+    expect(kbBytes).toContain("SCRUM_E2E_KEY"); // the bytes searched do hold the iteration
+    for (const text of [r.out, r.err, show.out, history.out, kbBytes]) expect(text).not.toContain(key);
+    const db = p.db();
+    const config = (db.prepare(`SELECT config_json FROM iterations`).get() as { config_json: string }).config_json;
+    db.close();
+    expect(config).toContain("SCRUM_E2E_KEY");
+  } finally {
+    p.cleanup();
+    await guarded.stop();
   }
 });
