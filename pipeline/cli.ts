@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { CommandContext, Io } from "./cli-context";
 import { configCheckCommand } from "./commands/config-check";
 import { noteCommand } from "./commands/note";
+import { reportCommand } from "./commands/report";
 import { diffCommand, flaggedCommand, historyCommand, showCommand } from "./commands/read";
 import { runCommand } from "./commands/run";
 import { shardCommand } from "./commands/shard";
@@ -23,6 +24,7 @@ commands:
   diff [A] [B]             metric deltas, verdict transitions, findings new/resolved/persisting
   show [ITER] PATH         the stored file verdict and its attempts
   flagged [ITER]           files that need work, most urgent first (--format table|paths|json)
+  report [ITER]            iteration report: --format md|json|sarif, --out FILE
   note add PATH TEXT       a fix-next-loop note, put into the file's next prompt
   note list | note resolve ID
   shard FILE               the shard plan of one file
@@ -56,6 +58,7 @@ const COMMAND_OPTIONS: Record<string, ParseArgsConfig["options"]> = {
     "fail-on": { type: "string" },
   },
   flagged: { format: { type: "string" } },
+  report: { format: { type: "string" }, out: { type: "string" } },
 };
 
 /** Flags whose value is optional: bare, they mean `latest`. A following word is their value only if it names no file. */
@@ -128,6 +131,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
         return showCommand(ctx, args);
       case "flagged":
         return flaggedCommand(ctx, args, str("format"));
+      case "report":
+        return reportCommand(ctx, args, { ...(str("format") !== undefined ? { format: str("format")! } : {}), ...(str("out") !== undefined ? { out: str("out")! } : {}) });
       case "note":
         return noteCommand(ctx, args);
       case "shard":
@@ -136,7 +141,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         if (args[0] !== "check" || args.length !== 1) throw new UsageError("usage: scrum config check");
         return await configCheckCommand(ctx);
       default:
-        throw new UsageError(`unknown command "${command}"; expected one of: run, history, diff, show, flagged, note, shard, config check`);
+        throw new UsageError(`unknown command "${command}"; expected one of: run, history, diff, show, flagged, report, note, shard, config check`);
     }
   } catch (e) {
     if (e instanceof ConfigError || e instanceof UsageError) {

@@ -101,6 +101,15 @@ describe("an offline iteration over the demo repo", () => {
     if (firstPass >= 0) expect(flagged.slice(firstPass).every((f) => f.verdict === "pass")).toBe(true);
   });
 
+  test("report through the CLI: SARIF on stdout with one result per planted problem", async () => {
+    const r = await scrum("report", "iter-1", "--format", "sarif");
+    expect(r.code).toBe(0);
+    const sarif = JSON.parse(r.out);
+    expect(sarif.version).toBe("2.1.0");
+    expect(sarif.runs[0].results).toHaveLength(PLANTED.length);
+    expect((await scrum("report", "--format", "pdf")).code).toBe(2);
+  });
+
   test("a second iteration from the flagged files leaves the first untouched", async () => {
     const before = new Database(kbFile, { readonly: true });
     const rowsBefore = before.prepare(`SELECT * FROM file_reviews WHERE iteration_id = 1 ORDER BY path`).all();

@@ -1,0 +1,171 @@
+/** The data every report format renders: one iteration read back from the KB, assembled in one place. */
+import type { FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
+import { flaggedFiles, type FlaggedFile } from "../flagged";
+import { iterationMetrics, type Metrics } from "../metrics";
+import { FINDING_CATEGORIES, type FindingCategory, type Severity } from "../verdict";
+
+export interface ReportIteration {
+  id: number;
+  label: string | null;
+  status: IterationRow["status"];
+  started_at: string;
+  finished_at: string | null;
+  git_commit: string | null;
+  targets: string[];
+  /** Why an aborted iteration stopped. */
+  error: string | null;
+}
+
+export interface ReportFinding {
+  category: FindingCategory;
+  severity: Severity;
+  confidence: number;
+  title: string;
+  evidence: string;
+  line_start: number;
+  line_end: number;
+  fingerprint: string;
+  evidence_verified: boolean;
+  shard_index: number | null;
+}
+
+export interface ReportFile {
+  path: string;
+  verdict: FileReviewRow["verdict"];
+  gradient_tier: FileReviewRow["gradient_tier"];
+  alignment_score: number | null;
+  shards: number;
+  /** How many shards a rung reviewed (the verdict's `coverage`); null for a skipped file. */
+  shards_reviewed: number | null;
+  /** null for a skipped file, which has no shards. */
+  coverage_complete: boolean | null;
+  reduced_by: string | null;
+  accepted_model: string | null;
+  skip_reason: string | null;
+  /** For a file with unreviewed shards: one line per shard, with the reason every rung gave up. */
+  error: string | null;
+  findings: ReportFinding[];
+}
+
+export interface IterationReport {
+  iteration: ReportIteration;
+  metrics: Metrics;
+  /** `stored`: the iteration's rows in the `metrics` table; `computed`: recomputed from its file rows (an unfinished iteration has none stored). */
+  metrics_source: "stored" | "computed";
+  /** Every file row of the iteration, by path. */
+  files: ReportFile[];
+  /** The files that need work, most urgent first (as `scrum flagged`). */
+  flagged: FlaggedFile[];
+}
+
+/** The rows of one iteration, as the KB returns them. */
+export interface IterationRows {
+  iteration: IterationRow;
+  reviews: FileReviewRow[];
+  findings: FindingRow[];
+  metrics: Metrics;
+  attemptsTotal: number;
+}
+
+/** Read the iteration `ref` (id, label, latest, previous; default latest) and assemble its report. */
+export function readIterationReport(kb: Kb, ref: string | undefined): IterationReport {
+  const iteration = kb.resolveIteration(ref);
+  return assembleReport({
+    iteration,
+    reviews: kb.fileReviews(iteration.id),
+    findings: kb.findings(iteration.id),
+    metrics: kb.metrics(iteration.id),
+    attemptsTotal: kb.attempts(iteration.id).length,
+  });
+}
+
+/** Assemble the report from the iteration's rows. Pure. */
+export function assembleReport(rows: IterationRows): IterationReport {
+  const it = rows.iteration;
+  const byPath = new Map<string, ReportFinding[]>();
+  for (const f of rows.findings) {
+    const list = byPath.get(f.path) ?? [];
+    list.push(toReportFinding(f, it.id));
+    byPath.set(f.path, list);
+  }
+  const files = [...rows.reviews]
+    .sort((a, b) => a.path.localeCompare(b.path))
+    .map((r) => toReportFile(r, byPath.get(r.path) ?? []));
+  const reviewed = new Set(rows.reviews.map((r) => r.path));
+  const orphans = [...byPath.keys()].filter((p) => !reviewed.has(p));
+  if (orphans.length > 0) throw new Error(`bug: iteration ${it.id} has findings for files with no file_reviews row: ${orphans.join(", ")}`);
+  const stored = Object.keys(rows.metrics).length > 0;
+  return {
+    iteration: {
+      id: it.id,
+      label: it.label,
+      status: it.status,
+      started_at: it.started_at,
+      finished_at: it.finished_at,
+      git_commit: it.git_commit,
+      targets: parseTargets(it),
+      error: it.error,
+    },
+    metrics: stored ? rows.metrics : iterationMetrics(rows.reviews, rows.findings, rows.attemptsTotal),
+    metrics_source: stored ? "stored" : "computed",
+    files,
+    flagged: flaggedFiles(rows.reviews),
+  };
+}
+
+function toReportFinding(f: FindingRow, iterationId: number): ReportFinding {
+  if (!(FINDING_CATEGORIES as readonly string[]).includes(f.category)) {
+    throw new Error(`iteration ${iterationId}, ${f.path}: finding category "${f.category}" is not one of ${FINDING_CATEGORIES.join(", ")}`);
+  }
+  return {
+    category: f.category as FindingCategory,
+    severity: f.severity,
+    confidence: f.confidence,
+    title: f.title,
+    evidence: f.evidence,
+    line_start: f.line_start,
+    line_end: f.line_end,
+    fingerprint: f.fingerprint,
+    evidence_verified: f.evidence_verified === 1,
+    shard_index: f.shard_index,
+  };
+}
+
+function toReportFile(r: FileReviewRow, findings: ReportFinding[]): ReportFile {
+  return {
+    path: r.path,
+    verdict: r.verdict,
+    gradient_tier: r.gradient_tier,
+    alignment_score: r.alignment_score,
+    shards: r.shards,
+    shards_reviewed: shardsReviewed(r),
+    coverage_complete: r.coverage_complete === null ? null : r.coverage_complete === 1,
+    reduced_by: r.reduced_by,
+    accepted_model: r.accepted_model,
+    skip_reason: r.skip_reason,
+    error: r.error,
+    findings,
+  };
+}
+
+/** The length of the stored verdict's `coverage` list (validated against the file-verdict schema when it was written). */
+function shardsReviewed(r: FileReviewRow): number | null {
+  if (r.review_json === null) return null;
+  const verdict = JSON.parse(r.review_json) as { coverage?: unknown };
+  if (!Array.isArray(verdict.coverage)) throw new Error(`${r.path}: the stored verdict (review_json) has no coverage list`);
+  return verdict.coverage.length;
+}
+
+function parseTargets(it: IterationRow): string[] {
+  const targets = JSON.parse(it.targets_json) as unknown;
+  if (!Array.isArray(targets) || !targets.every((t) => typeof t === "string")) {
+    throw new Error(`iteration ${it.id}: targets_json is not a list of strings: ${it.targets_json}`);
+  }
+  return targets;
+}
+
+/** "2 of 3 shards reviewed", as every format words a file's coverage. */
+export function coverageCount(f: Pick<ReportFile, "shards" | "shards_reviewed">): string {
+  const noun = f.shards === 1 ? "shard" : "shards";
+  return f.shards_reviewed === null ? `${f.shards} ${noun}` : `${f.shards_reviewed} of ${f.shards} ${noun} reviewed`;
+}

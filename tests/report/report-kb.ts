@@ -1,0 +1,162 @@
+/**
+ * The KB the report tests read: iteration 1 is a real offline run over examples/demo-repo (the planted problems),
+ * iteration 2 ("crafted") holds the cases that run never produces (tests/fixtures/report/crafted-iteration.json),
+ * iteration 3 ("aborted") stopped early and stored no metrics.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Kb, type AttemptRow, type FileRecord, type FileReviewRow, type FindingRow } from "../../kb/kb";
+import { main } from "../../pipeline/cli";
+import type { CommandContext, Io } from "../../pipeline/cli-context";
+import { iterationMetrics } from "../../pipeline/metrics";
+import { FINDING_CATEGORIES, validateFileVerdict, type FileFinding, type FindingCategory } from "../../pipeline/verdict";
+import { DEMO_REPO } from "../e2e/demo-expected";
+
+export const CRAFTED_FILE = resolve(import.meta.dir, "../fixtures/report/crafted-iteration.json");
+
+interface CraftedFile {
+  path: string;
+  verdict: FileReviewRow["verdict"];
+  skip_reason?: string;
+  gradient_tier?: FileReviewRow["gradient_tier"];
+  alignment_score?: number | null;
+  shard_lines?: [number, number][];
+  reviewed_shards?: number[];
+  unreviewed_reasons?: Record<string, string[]>;
+  reduced_by?: string;
+  accepted_model?: string | null;
+  escalations?: number;
+  attempts?: Omit<AttemptRow, "path" | "latency_ms" | "output_format" | "server" | "purpose">[];
+  findings?: Omit<FindingRow, "path">[];
+}
+
+export const CRAFTED: CraftedFile[] = (JSON.parse(readFileSync(CRAFTED_FILE, "utf8")) as { files: CraftedFile[] }).files;
+
+export interface ReportKb {
+  dir: string;
+  kbFile: string;
+  /** A command context on the KB, cwd = the demo repo, capturing stdout and stderr. */
+  context: (options?: Partial<Pick<CommandContext, "json" | "quiet">>) => CommandContext & { stdout: () => string; stderr: () => string };
+  cleanup: () => void;
+}
+
+/** Build the three-iteration KB in a temp folder. */
+export async function buildReportKb(): Promise<ReportKb> {
+  const dir = mkdtempSync(join(tmpdir(), "scrum-report-"));
+  const kbFile = join(dir, "scrum.db");
+  const quiet: Io = { out: () => {}, err: () => {}, errIsTty: false };
+  const code = await main(["run", ".", "--offline", "--label", "iter-1", "--quiet", "--kb", kbFile], {}, quiet, DEMO_REPO, new AbortController().signal);
+  if (code !== 0) throw new Error(`the offline run over the demo repo exited ${code}`);
+
+  const kb = new Kb(kbFile);
+  try {
+    const crafted = kb.startIteration({ label: "crafted", configJson: "{}", gitCommit: "0123456789abcdef0123456789abcdef01234567", targets: ["src", "docs", "assets"] });
+    for (const f of CRAFTED) kb.recordFile(crafted, craftedRecord(f));
+    kb.recordMetrics(crafted, { ...iterationMetrics(kb.fileReviews(crafted), kb.findings(crafted), kb.attempts(crafted).length), wall_ms: 4321 });
+    kb.finishIteration(crafted, "done");
+
+    const aborted = kb.startIteration({ label: "aborted", configJson: "{}", gitCommit: null, targets: ["src"] });
+    kb.recordFile(aborted, craftedRecord(CRAFTED[0]!));
+    kb.finishIteration(aborted, "aborted", "interrupted");
+  } finally {
+    kb.close();
+  }
+
+  return {
+    dir,
+    kbFile,
+    context: (options = {}) => {
+      let out = "";
+      let err = "";
+      return {
+        cwd: DEMO_REPO,
+        env: {},
+        io: { out: (t) => void (out += t), err: (t) => void (err += t), errIsTty: false },
+        json: options.json ?? false,
+        quiet: options.quiet ?? false,
+        kbFlag: kbFile,
+        stdout: () => out,
+        stderr: () => err,
+      };
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The stored record of a crafted file: counts, error text and a schema-valid review_json derived as review-file.ts does. */
+function craftedRecord(f: CraftedFile): FileRecord {
+  const findings: FindingRow[] = (f.findings ?? []).map((x) => ({ ...x, path: f.path }));
+  const attempts: AttemptRow[] = (f.attempts ?? []).map((a) => ({ ...a, path: f.path, latency_ms: 1200, output_format: a.outcome === "accepted" ? "forensic_json" : null, server: null, purpose: "review" }));
+  const shardLines = f.shard_lines ?? [];
+  const reviewed = f.reviewed_shards ?? [];
+  const reasons = f.unreviewed_reasons ?? {};
+  const problems = findings.filter((x) => x.category !== "verified_components");
+  const count = (c: string) => findings.filter((x) => x.category === c).length;
+  const error = Object.entries(reasons)
+    .map(([i, why]) => `shard ${Number(i) + 1} (lines ${shardLines[Number(i)]![0]}-${shardLines[Number(i)]![1]}): ${why.join("; ")}`)
+    .join("\n");
+  const skipped = f.verdict === "skipped";
+  const review: FileRecord["review"] = {
+    path: f.path,
+    content_sha: skipped ? null : "c0ffee",
+    verdict: f.verdict,
+    alignment_score: f.alignment_score ?? null,
+    output_format: skipped || reviewed.length === 0 ? null : "forensic_json",
+    confidence_avg: findings.length ? findings.reduce((s, x) => s + x.confidence, 0) / findings.length : null,
+    confidence_min: findings.length ? Math.min(...findings.map((x) => x.confidence)) : null,
+    gradient_tier: f.gradient_tier ?? null,
+    findings_count: problems.length,
+    critical_failures_count: count("critical_failures"),
+    missing_components_count: count("missing_components"),
+    verified_components_count: count("verified_components"),
+    shards: shardLines.length,
+    tree_split_fired: shardLines.length > 1 ? 1 : 0,
+    attempts_made: attempts.length,
+    thin_rejections: attempts.filter((a) => a.outcome === "thin").length,
+    escalations: f.escalations ?? 0,
+    accepted_model: f.accepted_model ?? null,
+    tokens_in: attempts.reduce((s, a) => s + a.tokens_in, 0),
+    tokens_out: attempts.reduce((s, a) => s + a.tokens_out, 0),
+    cost_usd: attempts.reduce((s, a) => s + a.cost_usd, 0),
+    latency_ms: skipped ? 0 : 2400,
+    review_json: skipped ? null : reviewJson(f, findings, shardLines, reviewed, reasons),
+    error: error === "" ? null : error,
+    skip_reason: f.skip_reason ?? null,
+    coverage_complete: skipped ? null : reviewed.length === shardLines.length ? 1 : 0,
+    evidence_unverified: findings.filter((x) => x.evidence_verified === 0).length,
+    reduced_by: f.reduced_by ?? null,
+    shard_strategy: skipped ? null : shardLines.length > 1 ? "tree-sitter" : "whole",
+  };
+  return { review, findings, attempts };
+}
+
+function reviewJson(f: CraftedFile, findings: FindingRow[], shardLines: [number, number][], reviewed: number[], reasons: Record<string, string[]>): string {
+  const lists = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, [] as FileFinding[]])) as Record<FindingCategory, FileFinding[]>;
+  for (const x of findings) {
+    lists[x.category as FindingCategory].push({
+      title: x.title, evidence: x.evidence, line_start: x.line_start, line_end: x.line_end, severity: x.severity,
+      confidence: x.confidence, fingerprint: x.fingerprint, evidence_verified: x.evidence_verified === 1, shard: x.shard_index ?? 0,
+    });
+  }
+  const verdict = {
+    path: f.path,
+    verdict: f.verdict,
+    alignment_score: f.alignment_score ?? null,
+    summary: `crafted review of ${f.path}`,
+    ...lists,
+    required_next_actions: [],
+    shards: shardLines.length,
+    coverage: reviewed,
+    coverage_complete: reviewed.length === shardLines.length,
+    shard_reviews: shardLines.map(([line_start, line_end], index) =>
+      reviewed.includes(index)
+        ? { index, line_start, line_end, status: "reviewed", rung: "local", model: "qwen2.5-coder:7b", verdict: "needs_patch" }
+        : { index, line_start, line_end, status: "unreviewed", reasons: reasons[String(index)] ?? [] },
+    ),
+    reduced_by: f.reduced_by ?? "merge",
+  };
+  const checked = validateFileVerdict(verdict);
+  if (!checked.ok) throw new Error(`crafted verdict of ${f.path} fails the file-verdict schema: ${checked.errors.join("; ")}`);
+  return JSON.stringify(verdict);
+}
