@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { CommandContext, Io } from "./cli-context";
 import { configCheckCommand } from "./commands/config-check";
+import { dashboardCommand } from "./commands/dashboard";
 import { noteCommand } from "./commands/note";
 import { reportCommand } from "./commands/report";
 import { diffCommand, flaggedCommand, historyCommand, showCommand } from "./commands/read";
@@ -25,6 +26,7 @@ commands:
   show [ITER] PATH         the stored file verdict and its attempts
   flagged [ITER]           files that need work, most urgent first (--format table|paths|json)
   report [ITER]            iteration report: --format md|json|sarif, --out FILE
+  dashboard --out FILE     self-contained HTML: trajectory charts, flagged files, KB health
   note add PATH TEXT       a fix-next-loop note, put into the file's next prompt
   note list | note resolve ID
   shard FILE               the shard plan of one file
@@ -38,7 +40,7 @@ global options:
 
 ITER is an iteration id, a label, latest or previous.
 exit codes: 0 done, 1 runtime failure, 2 usage or config error, 3 --fail-on tripped.
-docs: README.md, docs/CONFIG.md, docs/METRICS.md, docs/WORKFLOWS.md`;
+docs: README.md, docs/CONFIG.md, docs/METRICS.md, docs/WORKFLOWS.md, docs/REPORTS.md, docs/DASHBOARD.md`;
 
 const GLOBAL: ParseArgsConfig["options"] = {
   kb: { type: "string" },
@@ -59,6 +61,7 @@ const COMMAND_OPTIONS: Record<string, ParseArgsConfig["options"]> = {
   },
   flagged: { format: { type: "string" } },
   report: { format: { type: "string" }, out: { type: "string" } },
+  dashboard: { out: { type: "string" } },
 };
 
 /** Flags whose value is optional: bare, they mean `latest`. A following word is their value only if it names no file. */
@@ -133,6 +136,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
         return flaggedCommand(ctx, args, str("format"));
       case "report":
         return reportCommand(ctx, args, { ...(str("format") !== undefined ? { format: str("format")! } : {}), ...(str("out") !== undefined ? { out: str("out")! } : {}) });
+      case "dashboard":
+        if (args.length > 0) throw new UsageError("usage: scrum dashboard --out FILE.html");
+        return dashboardCommand(ctx, str("out") !== undefined ? { out: str("out")! } : {});
       case "note":
         return noteCommand(ctx, args);
       case "shard":
@@ -141,7 +147,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         if (args[0] !== "check" || args.length !== 1) throw new UsageError("usage: scrum config check");
         return await configCheckCommand(ctx);
       default:
-        throw new UsageError(`unknown command "${command}"; expected one of: run, history, diff, show, flagged, report, note, shard, config check`);
+        throw new UsageError(`unknown command "${command}"; expected one of: run, history, diff, show, flagged, report, dashboard, note, shard, config check`);
     }
   } catch (e) {
     if (e instanceof ConfigError || e instanceof UsageError) {

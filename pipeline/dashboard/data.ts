@@ -1,0 +1,97 @@
+/** The dashboard's input: one plain object read from the KB in one place (gather.ts), turned into HTML by render.ts. */
+import type { AttemptRow, FileReviewRow, FindingRow, IterationStatus, NoteRow } from "../../kb/kb";
+import type { FlaggedFile } from "../flagged";
+import type { Metrics } from "../metrics";
+
+export type AttemptOutcome = AttemptRow["outcome"];
+export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["accepted", "thin", "invalid", "error", "timeout"];
+
+/** One iteration on the trajectory. */
+export interface IterationPoint {
+  id: number;
+  label: string | null;
+  status: IterationStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  /**
+   * `stored`: the iteration's rows in the metrics table. `rows`: it has none (aborted or still running), so the
+   * metrics were computed from the file_reviews, findings and attempts it did store: a partial picture.
+   */
+  source: "stored" | "rows";
+  metrics: Metrics;
+}
+
+/** A flagged file of the latest iteration, with what a reader needs to pick the next fix. */
+export interface DashboardFlaggedFile extends FlaggedFile {
+  alignment_score: number | null;
+}
+
+export interface DashboardFinding {
+  path: string;
+  category: string;
+  severity: FindingRow["severity"];
+  confidence: number;
+  title: string;
+  evidence: string;
+  line_start: number;
+  line_end: number;
+  evidence_verified: boolean;
+}
+
+export interface FileWithReason {
+  path: string;
+  /** `error` of an unreviewed file, `skip_reason` of a skipped one; null when the row has none. */
+  reason: string | null;
+}
+
+export interface LatestIteration {
+  point: IterationPoint;
+  flagged: DashboardFlaggedFile[];
+  /** Problem findings (not verified_components) of the flagged files, in flagged order. */
+  findings: DashboardFinding[];
+  unreviewed: FileWithReason[];
+  skipped: FileWithReason[];
+}
+
+export type OutcomeCounts = Record<AttemptOutcome, number>;
+
+export interface RungAttempts {
+  rung: string;
+  total: number;
+  outcomes: OutcomeCounts;
+}
+
+/** Whether the KB is being read, not only written (seed 003: "write-only KB files nobody reads"). */
+export interface KbHealth {
+  schemaVersion: number;
+  iterations: { total: number; done: number; aborted: number; running: number };
+  rows: { iterations: number; file_reviews: number; findings: number; attempts: number; metrics: number; notes: number };
+  notes: Record<NoteRow["status"], number>;
+  /** Over every findings row of every iteration. */
+  evidence: { unverified: number; findings: number };
+  /** Reviewed files (pass / needs_patch / fail) with at least one unreviewed shard, over every iteration. */
+  coverage: { partial: number; reviewed: number };
+  attemptsByOutcome: OutcomeCounts;
+  attemptsByRung: RungAttempts[];
+  /** The latest iteration and how long ago it finished (or started, if it never finished). */
+  lastIteration: { id: number; at: string; ageMs: number } | null;
+}
+
+export interface DashboardData {
+  /** ISO timestamp of when the data was read. */
+  generatedAt: string;
+  kbFile: string;
+  iterations: IterationPoint[];
+  /** Names of the `[[probe]]` metrics found in the metrics table, sorted. */
+  probeNames: string[];
+  latest: LatestIteration | null;
+  health: KbHealth;
+}
+
+/** The rows gather.ts reads per iteration: what the trajectory and the health panel are computed from. */
+export interface IterationRows {
+  reviews: FileReviewRow[];
+  findings: FindingRow[];
+  attempts: AttemptRow[];
+  metrics: Metrics;
+}

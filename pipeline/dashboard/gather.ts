@@ -1,0 +1,133 @@
+/** Read everything the dashboard shows from the KB, once, into a plain DashboardData. The only dashboard module that sees the Kb. */
+import type { IterationRow, Kb, NoteRow } from "../../kb/kb";
+import { flaggedFiles } from "../flagged";
+import { iterationMetrics } from "../metrics";
+import {
+  type DashboardData,
+  type DashboardFinding,
+  type IterationPoint,
+  type IterationRows,
+  type KbHealth,
+  type LatestIteration,
+  type OutcomeCounts,
+  type RungAttempts,
+} from "./data";
+
+/** Metrics every finished iteration stores; any other name in the metrics table is a `[[probe]]`. */
+const BUILT_IN_METRICS = new Set([...Object.keys(iterationMetrics([], [], 0)), "wall_ms"]);
+const REVIEWED = new Set(["pass", "needs_patch", "fail"]);
+
+export interface GatherOptions {
+  kbFile: string;
+  now: Date;
+}
+
+/** Read the whole KB into the dashboard's data. */
+export function gatherDashboard(kb: Kb, options: GatherOptions): DashboardData {
+  const iterations = kb.iterations();
+  const rows = new Map<number, IterationRows>(
+    iterations.map((it) => [it.id, { reviews: kb.fileReviews(it.id), findings: kb.findings(it.id), attempts: kb.attempts(it.id), metrics: kb.metrics(it.id) }]),
+  );
+  const rowsOf = (id: number): IterationRows => {
+    const r = rows.get(id);
+    if (!r) throw new Error(`iteration ${id} was listed but its rows were not read`);
+    return r;
+  };
+  const points = iterations.map((it) => trajectoryPoint(it, rowsOf(it.id)));
+  const probeNames = [...new Set(points.flatMap((p) => (p.source === "stored" ? Object.keys(p.metrics) : [])))].filter((n) => !BUILT_IN_METRICS.has(n)).sort();
+  const last = iterations.at(-1);
+  const lastPoint = points.at(-1);
+  return {
+    generatedAt: options.now.toISOString(),
+    kbFile: options.kbFile,
+    iterations: points,
+    probeNames,
+    latest: last && lastPoint ? latestIteration(lastPoint, rowsOf(last.id)) : null,
+    health: kbHealth(kb.schemaVersion, iterations, [...rows.values()], kb.notes(), options.now),
+  };
+}
+
+/** The iteration's stored metrics; computed from its rows when it has none (aborted or running). */
+export function trajectoryPoint(it: IterationRow, rows: IterationRows): IterationPoint {
+  const stored = Object.keys(rows.metrics).length > 0;
+  return {
+    id: it.id,
+    label: it.label,
+    status: it.status,
+    startedAt: it.started_at,
+    finishedAt: it.finished_at,
+    source: stored ? "stored" : "rows",
+    metrics: stored ? rows.metrics : iterationMetrics(rows.reviews, rows.findings, rows.attempts.length),
+  };
+}
+
+function latestIteration(point: IterationPoint, rows: IterationRows): LatestIteration {
+  const flagged = flaggedFiles(rows.reviews);
+  const alignment = new Map(rows.reviews.map((r) => [r.path, r.alignment_score]));
+  const order = new Map(flagged.map((f, i) => [f.path, i]));
+  const findings: DashboardFinding[] = rows.findings
+    .filter((f) => f.category !== "verified_components" && order.has(f.path))
+    .sort((a, b) => order.get(a.path)! - order.get(b.path)! || a.line_start - b.line_start)
+    .map((f) => ({
+      path: f.path,
+      category: f.category,
+      severity: f.severity,
+      confidence: f.confidence,
+      title: f.title,
+      evidence: f.evidence,
+      line_start: f.line_start,
+      line_end: f.line_end,
+      evidence_verified: f.evidence_verified === 1,
+    }));
+  return {
+    point,
+    flagged: flagged.map((f) => ({ ...f, alignment_score: alignment.get(f.path) ?? null })),
+    findings,
+    unreviewed: rows.reviews.filter((r) => r.verdict === "unreviewed").map((r) => ({ path: r.path, reason: r.error })),
+    skipped: rows.reviews.filter((r) => r.verdict === "skipped").map((r) => ({ path: r.path, reason: r.skip_reason })),
+  };
+}
+
+function zeroOutcomes(): OutcomeCounts {
+  return { accepted: 0, thin: 0, invalid: 0, error: 0, timeout: 0 };
+}
+
+/** KB health: how much is stored, how much of it is trustworthy, and whether notes are being read back. */
+export function kbHealth(schemaVersion: number, iterations: IterationRow[], perIteration: IterationRows[], notes: NoteRow[], now: Date): KbHealth {
+  const reviews = perIteration.flatMap((r) => r.reviews);
+  const findings = perIteration.flatMap((r) => r.findings);
+  const attempts = perIteration.flatMap((r) => r.attempts);
+  const byOutcome = zeroOutcomes();
+  const byRung = new Map<string, RungAttempts>();
+  for (const a of attempts) {
+    byOutcome[a.outcome]++;
+    const rung = byRung.get(a.rung) ?? { rung: a.rung, total: 0, outcomes: zeroOutcomes() };
+    rung.total++;
+    rung.outcomes[a.outcome]++;
+    byRung.set(a.rung, rung);
+  }
+  const reviewed = reviews.filter((r) => REVIEWED.has(r.verdict));
+  const last = iterations.at(-1);
+  const lastAt = last ? (last.finished_at ?? last.started_at) : null;
+  const status = (s: IterationRow["status"]) => iterations.filter((it) => it.status === s).length;
+  const noteCount = (s: NoteRow["status"]) => notes.filter((n) => n.status === s).length;
+  return {
+    schemaVersion,
+    iterations: { total: iterations.length, done: status("done"), aborted: status("aborted"), running: status("running") },
+    rows: {
+      iterations: iterations.length,
+      file_reviews: reviews.length,
+      findings: findings.length,
+      attempts: attempts.length,
+      metrics: perIteration.reduce((s, r) => s + Object.keys(r.metrics).length, 0),
+      notes: notes.length,
+    },
+    notes: { open: noteCount("open"), picked_up: noteCount("picked_up"), resolved: noteCount("resolved") },
+    evidence: { unverified: findings.filter((f) => f.evidence_verified === 0).length, findings: findings.length },
+    coverage: { partial: reviewed.filter((r) => r.coverage_complete === 0).length, reviewed: reviewed.length },
+    attemptsByOutcome: byOutcome,
+    // Rungs in the order the KB first saw them: ladder order for a KB that kept one ladder.
+    attemptsByRung: [...byRung.values()],
+    lastIteration: last && lastAt ? { id: last.id, at: lastAt, ageMs: Math.max(0, now.getTime() - Date.parse(lastAt)) } : null,
+  };
+}
