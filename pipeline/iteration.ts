@@ -1,5 +1,6 @@
 /** One iteration: wires targets → shard → ladder → reduce → score → kb. The only module that knows every stage. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import PQueue from "p-queue";
 import type { Kb } from "../kb/kb";
 import { STATIC_RUNG, type Config, type RungConfig } from "./config";
@@ -93,10 +94,14 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     if (opts.fromFlagged !== undefined) {
       const from = kb.resolveIteration(opts.fromFlagged);
       const flagged = flaggedFiles(kb.fileReviews(from.id)).map((f) => f.path);
-      if (flagged.length === 0 && inputs.length === 0) {
-        throw new ConfigError(`iteration ${from.id}${from.label ? ` (${from.label})` : ""} has no flagged files; nothing to re-review`);
+      // A flagged file deleted since (the fix was to remove it) is said, not an error that blocks the sweep.
+      const gone = flagged.filter((p) => !existsSync(resolve(cwd, p)));
+      for (const p of gone) emit({ type: "warning", message: `flagged file ${p} no longer exists; not re-reviewed` });
+      const present = flagged.filter((p) => !gone.includes(p));
+      if (present.length === 0 && inputs.length === 0) {
+        throw new ConfigError(`iteration ${from.id}${from.label ? ` (${from.label})` : ""} has no flagged files that still exist; nothing to re-review`);
       }
-      inputs.push(...flagged);
+      inputs.push(...present);
     }
     files = collectTargets(inputs, { cwd, sweep: config.sweep });
     await preflight(rungs, opts, emit);

@@ -91,6 +91,16 @@ describe("runIteration", () => {
     expect(calls).toBe(2);
   });
 
+  test("--from-flagged re-reviews the flagged files that still exist and says which are gone", async () => {
+    const first = await runIteration(options(new FakeProvider("m", [stub])));
+    rmSync(join(dir, "src/c.rs"));
+    const warnings: string[] = [];
+    const provider = new FakeProvider("m", [stub]);
+    const second = await runIteration(options(provider, { inputs: [], fromFlagged: String(first.iteration_id), onEvent: (e) => void (e.type === "warning" && warnings.push(e.message)) }));
+    expect(kb.fileReviews(second.iteration_id).map((r) => r.path)).toEqual(["src/a.rs", "src/b.rs"]);
+    expect(warnings).toEqual(["flagged file src/c.rs no longer exists; not re-reviewed"]);
+  });
+
   test("a failing gate stops the run before an iteration row exists", async () => {
     const cfg = { ...config, gate: { command: "cargo build" } };
     const run = runIteration(options(new FakeProvider("m", [stub]), { config: cfg, runGate: () => ({ code: 101, output: "error[E0425]: cannot find value `x`" }) }));
