@@ -113,7 +113,8 @@ function progressPrinter(ctx: CommandContext): { event: (e: RunEvent) => void; e
       if (e.type === "file") {
         const text = `[${e.done}/${e.total}] ${e.verdict.padEnd(11)} ${e.path}`;
         if (ctx.io.errIsTty) {
-          ctx.io.err(`\r\x1b[2K${text}`);
+          const filled = Math.round((20 * e.done) / Math.max(1, e.total));
+          ctx.io.err(`\r\x1b[2K${"█".repeat(filled)}${"░".repeat(20 - filled)} ${text}`);
           live = true;
         } else say(text);
       }
