@@ -42,9 +42,14 @@ export function loadContextConfig(ctx: CommandContext, options: { needLadder: bo
   return defaultConfig();
 }
 
+/** The knowledge-base file named by --kb, $SCRUM_KB or kb/scrum.db, resolved against the working directory. */
+export function kbFile(ctx: CommandContext): string {
+  return resolve(ctx.cwd, kbPath(ctx.kbFlag, ctx.env));
+}
+
 /** Open the knowledge base named by --kb, $SCRUM_KB or kb/scrum.db. */
 export function openKb(ctx: CommandContext, options: { mustExist: boolean }): Kb {
-  const file = resolve(ctx.cwd, kbPath(ctx.kbFlag, ctx.env));
+  const file = kbFile(ctx);
   if (options.mustExist && !existsSync(file)) {
     throw new ConfigError(`no knowledge base at ${file}; run \`scrum run PATH\` first, or pass --kb FILE`);
   }

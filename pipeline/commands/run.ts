@@ -6,7 +6,8 @@ import { makeProvider } from "../providers/make-provider";
 import type { Provider } from "../providers/provider";
 import { StaticProvider } from "../providers/static";
 import { renderTable } from "../table";
-import { loadContextConfig, openKb, type CommandContext } from "../cli-context";
+import { existsSync, rmSync } from "node:fs";
+import { kbFile, loadContextConfig, openKb, type CommandContext } from "../cli-context";
 
 export interface RunFlags {
   paths: string[];
@@ -37,6 +38,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   }
   const config = loadContextConfig(ctx, { needLadder: !flags.offline });
   const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
+  const existed = existsSync(kbFile(ctx));
   const kb = openKb(ctx, { mustExist: false });
   try {
     const progress = progressPrinter(ctx);
@@ -64,7 +66,10 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     if (summary.status === "aborted") return 1;
     return gateTripped(summary, flags.failOn) ? 3 : 0;
   } finally {
+    // A run that stopped before its first iteration (bad target, gate, no rung) leaves no new KB file behind.
+    const empty = kb.iterations().length === 0;
     kb.close();
+    if (!existed && empty) for (const suffix of ["", "-wal", "-shm"]) rmSync(`${kbFile(ctx)}${suffix}`, { force: true });
   }
 }
 
