@@ -72,6 +72,12 @@ export function collectTargets(inputs: string[], options: TargetOptions): string
       throw new UsageError(`target "${input}" is neither a file nor a directory`);
     }
   }
+  if (found.size === 0) {
+    throw new UsageError(
+      `no file to review in ${inputs.map((i) => `"${i}"`).join(", ")}: [sweep] include/exclude and .gitignore files left nothing` +
+        (options.sweep.respectGitignore ? " (set respect_gitignore = false in [sweep] to review ignored files)" : ""),
+    );
+  }
   return [...found].sort();
 }
 

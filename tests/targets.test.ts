@@ -64,6 +64,10 @@ describe("collectTargets", () => {
     expect(files).toContain("generated/out.ts");
   });
 
+  test("a directory that leaves nothing to review is a usage error that says why", () => {
+    expect(() => collectTargets(["generated"], { cwd: root, sweep })).toThrow(/no file to review in "generated": .*\.gitignore.*respect_gitignore = false/);
+  });
+
   test("a missing path or an empty glob is a usage error naming it", () => {
     expect(() => collectTargets(["nope/"], { cwd: root, sweep })).toThrow(UsageError);
     expect(() => collectTargets(["nope/"], { cwd: root, sweep })).toThrow(/target "nope\/" does not exist/);
