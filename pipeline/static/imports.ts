@@ -83,7 +83,11 @@ function readJsImports(views: LineView[]): ImportStatement[] {
   return out;
 }
 
-/** `import a, b as c` (one key per module and alias) and `from m import …` (one key per module: two from-imports of one module are one too many). */
+/**
+ * `import a, b as c` (one key per module and alias) and `from m import x, y as z` (one key per module and name):
+ * importing the same name twice is the duplicate. Two from-imports of one module with different names are common,
+ * idiomatic Python (the standard library is full of them) and not flagged.
+ */
 function readPythonImports(views: LineView[]): ImportStatement[] {
   const out: ImportStatement[] = [];
   for (let i = 0; i < views.length; i++) {
@@ -97,7 +101,14 @@ function readPythonImports(views: LineView[]): ImportStatement[] {
     const from = /^from\s+(\S+)\s+import\b/.exec(code);
     if (from) {
       const g = gather(views, i, (c) => !/\(/.test(c) || /\)/.test(c));
-      out.push({ imports: [{ key: `from ${from[1]}`, label: from[1] as string }], line: i, endLine: g.end, evidenceLine: i });
+      const names = g.code
+        .slice(g.code.search(/\bimport\b/) + "import".length)
+        .replace(/[()\\]/g, " ")
+        .split(",")
+        .map((n) => n.trim().replace(/\s+/g, " "))
+        .filter(Boolean);
+      const module = from[1] as string;
+      out.push({ imports: names.map((n) => ({ key: `from ${module} import ${n}`, label: `${module}.${n}` })), line: i, endLine: g.end, evidenceLine: i });
       i = g.end;
     }
   }

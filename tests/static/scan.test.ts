@@ -34,6 +34,7 @@ const FIXTURE_TABLE: Record<string, { verdict: Verdict; expect: Expected[] }> = 
     ],
   },
   "src/go/server_test.go": { verdict: "pass", expect: [] },
+  // two from-imports of one module with different names are idiomatic Python, not duplicates
   "src/py/clean.py": { verdict: "pass", expect: [] },
   "src/py/handlers.py": {
     verdict: "needs_patch",
