@@ -126,7 +126,7 @@ export class Kb {
   private readonly db: Database.Database;
   private readonly now: () => Date;
 
-  constructor(file: string, options: { now?: () => Date; readonly?: boolean } = {}) {
+  constructor(file: string, options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
