@@ -27,14 +27,13 @@ export function buildReducePrompt(merged: FileVerdict): string {
           .map((f) => ({ fingerprint: f.fingerprint, title: f.title, severity: f.severity, confidence: f.confidence, line_start: f.line_start, line_end: f.line_end, evidence_verified: f.evidence_verified })),
       ]),
     );
-    const summary = merged.summary.split("\n").find((l) => l.startsWith(`[shard ${s.index + 1},`)) ?? "";
     return {
       index: s.index,
       line_start: s.line_start,
       line_end: s.line_end,
       status: s.status,
       rung: s.rung,
-      verdict: { verdict: s.verdict, summary: summary.replace(/^\[[^\]]*\]\s*/, ""), ...lists, required_next_actions: merged.required_next_actions.filter((a) => a.shard === s.index) },
+      verdict: { verdict: s.verdict, summary: s.summary ?? "", ...lists, required_next_actions: merged.required_next_actions.filter((a) => a.shard === s.index) },
     };
   });
   return [

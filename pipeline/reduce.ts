@@ -78,7 +78,7 @@ export function mergeShardResults(path: string, fileLines: string[], results: Sh
 
   const shardReviews: ShardReview[] = results.map((r) =>
     r.status === "reviewed"
-      ? { index: r.shard.index, line_start: r.shard.lineStart, line_end: r.shard.lineEnd, status: "reviewed", rung: r.rung, model: r.model, verdict: r.verdict.verdict }
+      ? { index: r.shard.index, line_start: r.shard.lineStart, line_end: r.shard.lineEnd, status: "reviewed", rung: r.rung, model: r.model, verdict: r.verdict.verdict, summary: r.verdict.summary }
       : { index: r.shard.index, line_start: r.shard.lineStart, line_end: r.shard.lineEnd, status: "unreviewed", reasons: r.reasons },
   );
   const complete = reviewed.length === results.length && results.length > 0;

@@ -64,6 +64,8 @@ export interface ShardReview {
   rung?: string;
   model?: string;
   verdict?: Verdict;
+  /** The shard review's own summary (reviewed shards). */
+  summary?: string;
   reasons?: string[];
 }
 

@@ -61,6 +61,9 @@ describe("the file verdict sees every shard", () => {
       expect(reduce).toEqual([{ outcome: "accepted", shard_index: -1 }]);
       const reducePrompt = sim.calls.filter((c) => c.model === "reducer-good").at(-1)!.user;
       expect(reducePrompt).not.toContain("exportToWarehouse(lines"); // the reducer sees verdicts, not code
+      const payload = JSON.parse(reducePrompt.slice(reducePrompt.indexOf("```json") + 7, reducePrompt.lastIndexOf("```")));
+      expect(payload.shards.map((s: { index: number }) => s.index)).toEqual([...Array(payload.shards.length).keys()]);
+      for (const s of payload.shards) expect(s.verdict.summary.length).toBeGreaterThan(20);
     } finally {
       p.cleanup();
     }
