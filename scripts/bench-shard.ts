@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { RecursiveCharacterTextSplitter, type SupportedTextSplitterLanguage } from "@langchain/textsplitters";
 import { parserFor } from "../pipeline/shard/grammars";
-import { splitByLines, splitLines } from "../pipeline/shard/lines";
+import { splitLines } from "../pipeline/shard/lines";
 import { languageOf, shardFile } from "../pipeline/shard/shard";
 
 /** One corpus file. `label` groups the report (typescript, javascript, python, rust...). */
@@ -335,4 +335,22 @@ if (import.meta.main) {
   const threshold = flag(args, "--threshold", max);
   const results = await run(max, threshold, flag(args, "--mb", 20));
   console.log(args.includes("--json") ? JSON.stringify(results, null, 2) : report(results, max, threshold));
+}
+
+/** The naive line-block peer (scrumloop's first splitter): pack whole lines up to `maxChars`, a longer line alone. */
+function splitByLines(lines: string[], maxChars: number, firstLine = 1, lastLine = lines.length): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let start = firstLine;
+  let size = 0;
+  for (let n = firstLine; n <= lastLine; n++) {
+    const len = (lines[n - 1] ?? "").length + 1;
+    if (size > 0 && size + len > maxChars) {
+      ranges.push([start, n - 1]);
+      start = n;
+      size = 0;
+    }
+    size += len;
+  }
+  if (lastLine >= firstLine) ranges.push([start, lastLine]);
+  return ranges;
 }

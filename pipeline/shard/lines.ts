@@ -1,4 +1,4 @@
-/** Line bookkeeping shared by every sharding strategy, and the last-resort line-block splitter. */
+/** Line bookkeeping shared by every sharding strategy. */
 import type { Shard } from "./types";
 
 /** The file's lines without their terminators ("\n" or "\r\n"); a final terminator does not start a new line. */
@@ -28,24 +28,6 @@ export function makeShard(
     splitInside: extra.splitInside ?? false,
     preamble: extra.preamble ?? "",
   };
-}
-
-/** Pack consecutive lines into shards of at most `maxChars` (a single longer line is its own shard). */
-export function splitByLines(lines: string[], maxChars: number, firstLine = 1, lastLine = lines.length): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  let start = firstLine;
-  let size = 0;
-  for (let n = firstLine; n <= lastLine; n++) {
-    const len = (lines[n - 1] ?? "").length + 1;
-    if (size > 0 && size + len > maxChars) {
-      ranges.push([start, n - 1]);
-      start = n;
-      size = 0;
-    }
-    size += len;
-  }
-  if (lastLine >= firstLine) ranges.push([start, lastLine]);
-  return ranges;
 }
 
 /** The coverage invariant: ordered, contiguous, covering 1..lineCount once. Throws with the first gap or overlap. */
