@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Kb } from "../kb/kb";
-import { defaultConfig, type RungConfig } from "../pipeline/config";
-import { runIteration } from "../pipeline/iteration";
+import { defaultConfig, type RungConfig } from "../pipeline/config/config";
+import { runIteration } from "../pipeline/run/iteration";
 import { makeProvider } from "../pipeline/providers/make-provider";
 import { startSimServer } from "./sim-server";
 

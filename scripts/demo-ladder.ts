@@ -6,7 +6,7 @@
  *   bun scripts/demo-ladder.ts
  */
 import { resolve } from "node:path";
-import { main } from "../pipeline/cli";
+import { main } from "../pipeline/cli/main";
 import { startSimServer } from "./sim-server";
 
 const root = resolve(import.meta.dir, "..");

@@ -1,7 +1,7 @@
 /** The dashboard's input: one plain object read from the KB in one place (gather.ts), turned into HTML by render.ts. */
 import type { AttemptRow, FileReviewRow, FindingRow, IterationStatus, NoteRow } from "../../kb/kb";
-import type { FlaggedFile } from "../flagged";
-import type { Metrics } from "../metrics";
+import type { FlaggedFile } from "../score/flagged";
+import type { Metrics } from "../score/metrics";
 
 export type AttemptOutcome = AttemptRow["outcome"];
 export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["accepted", "thin", "invalid", "error", "timeout"];

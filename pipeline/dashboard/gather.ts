@@ -1,7 +1,7 @@
 /** Read everything the dashboard shows from the KB, once, into a plain DashboardData. The only dashboard module that sees the Kb. */
 import type { IterationRow, Kb, NoteRow } from "../../kb/kb";
-import { flaggedFiles } from "../flagged";
-import { iterationMetrics } from "../metrics";
+import { flaggedFiles } from "../score/flagged";
+import { iterationMetrics } from "../score/metrics";
 import {
   type DashboardData,
   type DashboardFinding,

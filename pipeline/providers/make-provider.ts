@@ -1,5 +1,5 @@
 /** Builds a rung's Provider from its config: one server client per host/base_url, behind the fleet. */
-import type { RungConfig } from "../config";
+import type { RungConfig } from "../config/config";
 import type { Provider } from "./provider";
 import { type FetchLike, makeFleet } from "./fleet";
 import { ollamaServer } from "./ollama";

@@ -1,6 +1,6 @@
 /** One Ollama server (local, or Ollama Cloud with a key) through the `ollama` client: one chat call per completion. */
 import { Ollama } from "ollama";
-import type { RungConfig } from "../config";
+import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import {

@@ -1,7 +1,7 @@
 /** One OpenAI-compatible server (OpenAI, vLLM, LiteLLM, OpenRouter, Ollama /v1) through the `openai` client. */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import type { RungConfig } from "../config";
+import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import {

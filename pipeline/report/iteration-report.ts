@@ -1,8 +1,8 @@
 /** The data every report format renders: one iteration read back from the KB, assembled in one place. */
 import type { FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
-import { flaggedFiles, type FlaggedFile } from "../flagged";
-import { iterationMetrics, type Metrics } from "../metrics";
-import { FINDING_CATEGORIES, type FindingCategory, type Severity } from "../verdict";
+import { flaggedFiles, type FlaggedFile } from "../score/flagged";
+import { iterationMetrics, type Metrics } from "../score/metrics";
+import { FINDING_CATEGORIES, type FindingCategory, type Severity } from "../verdict/verdict";
 
 export interface ReportIteration {
   id: number;

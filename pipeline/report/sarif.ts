@@ -1,5 +1,5 @@
 /** `scrum report --format sarif`: SARIF 2.1.0 for GitHub code scanning. One run; one result per problem finding and per unreviewed file. */
-import type { FindingCategory, Severity } from "../verdict";
+import type { FindingCategory, Severity } from "../verdict/verdict";
 import { coverageCount, type IterationReport, type ReportFile, type ReportFinding } from "./iteration-report";
 import ruleTexts from "./sarif-rules.json";
 

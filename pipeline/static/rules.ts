@@ -1,5 +1,5 @@
 /** The static rung's rule table: what each heuristic reports, where, how severe and how sure. Detectors live next door. */
-import type { FindingCategory, Severity } from "../verdict";
+import type { FindingCategory, Severity } from "../verdict/verdict";
 import type { LineView } from "./source";
 
 export type RuleId =

@@ -1,7 +1,7 @@
 /** The static rung's review of one shard: run the rule detectors over its lines and build the forensic verdict from the hits. */
 import type { ShardInput } from "../providers/provider";
 import { splitLines } from "../shard/lines";
-import { emptyShardVerdict, FINDING_CATEGORIES, type Finding, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../verdict";
+import { emptyShardVerdict, FINDING_CATEGORIES, type Finding, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../verdict/verdict";
 import { detectDocPlaceholders } from "./docs";
 import { detectDiscardedErrors, detectEmptyHandlers, detectSwallowedExcepts } from "./handlers";
 import { detectDuplicateImports } from "./imports";

@@ -1,4 +1,4 @@
-/** Reads what a real model would read in the prompts: the numbered shard (pipeline/prompt.ts) and reduce payloads. */
+/** Reads what a real model would read in the prompts: the numbered shard (pipeline/review/prompt.ts) and reduce payloads. */
 
 export interface CodeLine {
   /** The file line number printed before the code. */

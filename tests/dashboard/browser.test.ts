@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import type { BrowserContext, Page } from "playwright-core";
-import { main } from "../../pipeline/cli";
-import type { CommandContext, Io } from "../../pipeline/cli-context";
-import { dashboardCommand } from "../../pipeline/commands/dashboard";
+import { main } from "../../pipeline/cli/main";
+import type { CommandContext, Io } from "../../pipeline/cli/context";
+import { dashboardCommand } from "../../pipeline/cli/commands/dashboard";
 import { DEMO_REPO, EXPECTED_VERDICTS } from "../e2e/demo-expected";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kb } from "../../kb/kb";
-import type { CommandContext } from "../../pipeline/cli-context";
-import { dashboardCommand } from "../../pipeline/commands/dashboard";
+import type { CommandContext } from "../../pipeline/cli/context";
+import { dashboardCommand } from "../../pipeline/cli/commands/dashboard";
 import { ConfigError, UsageError } from "../../pipeline/errors";
 
 let dir: string;

@@ -1,6 +1,6 @@
 /** Builders of crafted DashboardData for the renderer's unit tests: real-looking values, one thing changed per test. */
 import type { DashboardData, IterationPoint, KbHealth, LatestIteration } from "../../pipeline/dashboard/data";
-import type { Metrics } from "../../pipeline/metrics";
+import type { Metrics } from "../../pipeline/score/metrics";
 
 /** The metrics a finished offline iteration of the demo repo stores, overridable per test. */
 export function storedMetrics(overrides: Metrics = {}): Metrics {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kb, type AttemptRow, type FileRecord, type FindingRow } from "../../kb/kb";
 import { gatherDashboard } from "../../pipeline/dashboard/gather";
-import { iterationMetrics } from "../../pipeline/metrics";
+import { iterationMetrics } from "../../pipeline/score/metrics";
 
 let dir: string;
 let kb: Kb;

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { main } from "../../pipeline/cli";
+import { main } from "../../pipeline/cli/main";
 
 export const REPO = resolve(import.meta.dir, "../..");
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { main } from "../../pipeline/cli";
-import type { Io } from "../../pipeline/cli-context";
+import { main } from "../../pipeline/cli/main";
+import type { Io } from "../../pipeline/cli/context";
 import { DEMO_REPO, EXPECTED_VERDICTS, PLANTED } from "./demo-expected";
 
 let dir: string;

@@ -1,9 +1,9 @@
 /** Shared inputs for the provider and sim-server tests: rungs, real shard prompts from fixture files, a dead port. */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { RungConfig } from "../../pipeline/config";
+import type { RungConfig } from "../../pipeline/config/config";
 import { ProviderError } from "../../pipeline/errors";
-import { buildShardPrompt } from "../../pipeline/prompt";
+import { buildShardPrompt } from "../../pipeline/review/prompt";
 
 export const SIM_FIXTURES = resolve(import.meta.dir, "../fixtures/sim");
 
@@ -37,7 +37,7 @@ export interface ShardFixture {
   lineEnd: number;
 }
 
-/** The real review prompt (pipeline/prompt.ts) for lines lineStart..lineEnd of a fixture file. */
+/** The real review prompt (pipeline/review/prompt.ts) for lines lineStart..lineEnd of a fixture file. */
 export function shardPrompt(name: string, lineStart = 1, lineEnd?: number, preamble = ""): ShardFixture {
   const lines = fixtureText(name).replace(/\n$/, "").split("\n");
   const end = lineEnd ?? lines.length;

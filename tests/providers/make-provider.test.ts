@@ -1,6 +1,6 @@
 /** The factory: a rung's config becomes a Provider of the right kind over all of its servers. */
 import { expect, test } from "bun:test";
-import { STATIC_RUNG } from "../../pipeline/config";
+import { STATIC_RUNG } from "../../pipeline/config/config";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import { testRung } from "./fixtures";
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { ProviderError } from "../../pipeline/errors";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import type { CompletionRequest } from "../../pipeline/providers/provider";
-import { shardSchemaForFormat, validateShardVerdict } from "../../pipeline/verdict";
+import { shardSchemaForFormat, validateShardVerdict } from "../../pipeline/verdict/verdict";
 import { type SimServer, startSimServer } from "../../scripts/sim-server";
 import { SYSTEM, closedPort, failureOf, shardPrompt, testRung } from "./fixtures";
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import type { CompletionRequest } from "../../pipeline/providers/provider";
-import { strictShardSchema, validateShardVerdict } from "../../pipeline/verdict";
+import { strictShardSchema, validateShardVerdict } from "../../pipeline/verdict/verdict";
 import { type SimServer, startSimServer } from "../../scripts/sim-server";
 import { SYSTEM, closedPort, failureOf, shardPrompt, testRung } from "./fixtures";
 

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Kb, type AttemptRow, type FileRecord, type FileReviewRow, type FindingRow } from "../../kb/kb";
-import { main } from "../../pipeline/cli";
-import type { CommandContext, Io } from "../../pipeline/cli-context";
-import { iterationMetrics } from "../../pipeline/metrics";
-import { FINDING_CATEGORIES, validateFileVerdict, type FileFinding, type FindingCategory } from "../../pipeline/verdict";
+import { main } from "../../pipeline/cli/main";
+import type { CommandContext, Io } from "../../pipeline/cli/context";
+import { iterationMetrics } from "../../pipeline/score/metrics";
+import { FINDING_CATEGORIES, validateFileVerdict, type FileFinding, type FindingCategory } from "../../pipeline/verdict/verdict";
 import { DEMO_REPO } from "../e2e/demo-expected";
 
 export const CRAFTED_FILE = resolve(import.meta.dir, "../fixtures/report/crafted-iteration.json");

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { ShardInput } from "../../pipeline/providers/provider";
 import { StaticProvider } from "../../pipeline/providers/static";
-import { validateShardVerdict } from "../../pipeline/verdict";
+import { validateShardVerdict } from "../../pipeline/verdict/verdict";
 import { DEMO_REPO, FIXTURES, listFiles, shardOf } from "./read-fixtures";
 
 const MIN_CHARS = 200;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { RULES, type RuleId } from "../../pipeline/static/rules";
 import { decide, quote, scanShard, score } from "../../pipeline/static/scan";
-import type { Severity, Verdict } from "../../pipeline/verdict";
+import type { Severity, Verdict } from "../../pipeline/verdict/verdict";
 import { FIXTURES, fileLines, listFiles, problems, shardOf } from "./read-fixtures";
 
 /** [line, rule, severity, evidence line when it is not `line` (a multi-line import quotes its `from` line)]. */

@@ -1,0 +1,47 @@
+/** `scrum report [ITER] --format md|json|sarif [--out FILE]`: the iteration report, on stdout or written atomically to a file. */
+import { resolve } from "node:path";
+import pkg from "../../../package.json";
+import { openKb, type CommandContext } from "../context";
+import { UsageError } from "../../errors";
+import { readIterationReport, type IterationReport } from "../../report/iteration-report";
+import { renderJson } from "../../report/json";
+import { renderMarkdown } from "../../report/markdown";
+import { renderSarif } from "../../report/sarif";
+import { writeFileAtomic } from "../../report/write-file-atomic";
+
+export const REPORT_FORMATS = ["md", "json", "sarif"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+const RENDERERS: Record<ReportFormat, (report: IterationReport) => string> = {
+  md: renderMarkdown,
+  json: renderJson,
+  sarif: (report) => renderSarif(report, { toolVersion: pkg.version }),
+};
+
+/** `scrum report [ITER]`: `--format` (default md; `json` when only the global --json is given), `--out FILE` instead of stdout. */
+export function reportCommand(ctx: CommandContext, args: string[], flags: { format?: string; out?: string }): number {
+  const format = flags.format ?? (ctx.json ? "json" : "md");
+  if (!isFormat(format)) throw new UsageError(`--format must be one of: ${REPORT_FORMATS.join(", ")}; got "${format}"`);
+  if (args.length > 1) throw new UsageError(`usage: scrum report [ITER] [--format ${REPORT_FORMATS.join("|")}] [--out FILE]`);
+  if (flags.out === "") throw new UsageError("--out needs a file name");
+  const kb = openKb(ctx, { mustExist: true });
+  let report: IterationReport;
+  try {
+    report = readIterationReport(kb, args[0]);
+  } finally {
+    kb.close();
+  }
+  const text = RENDERERS[format](report);
+  if (flags.out === undefined) {
+    ctx.io.out(text);
+    return 0;
+  }
+  const file = resolve(ctx.cwd, flags.out);
+  writeFileAtomic(file, text);
+  if (!ctx.quiet) ctx.io.err(`scrum: ${format} report of iteration ${report.iteration.id} written to ${file}\n`);
+  return 0;
+}
+
+function isFormat(value: string): value is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(value);
+}

@@ -1,0 +1,352 @@
+/** routing.toml: parsed with smol-toml, validated with Ajv against config/routing.schema.json, defaults merged here only. */
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parse, TomlError } from "smol-toml";
+import Ajv2020 from "ajv/dist/2020";
+import type { ErrorObject } from "ajv";
+import routingSchema from "../../config/routing.schema.json";
+import { ConfigError } from "../errors";
+
+export type ProviderKind = "ollama" | "openai" | "static";
+
+export interface RungConfig {
+  name: string;
+  provider: ProviderKind;
+  model: string;
+  /** Ollama hosts or OpenAI-compatible base URLs; more than one makes the rung a fleet. */
+  servers: string[];
+  apiKeyEnv?: string;
+  concurrency: number;
+  requestsPerMinute?: number;
+  timeoutMs: number;
+  retries: number;
+  structured: boolean;
+  cloud: boolean;
+  temperature?: number;
+  maxOutputTokens?: number;
+  costInPerMtok: number;
+  costOutPerMtok: number;
+}
+
+export interface ProbeConfig {
+  name: string;
+  pattern?: string;
+  include: string[];
+  command?: string;
+}
+
+export interface Config {
+  /** The file the config came from, or null for the built-in defaults. */
+  source: string | null;
+  sweep: {
+    include: string[];
+    exclude: string[];
+    maxFileBytes: number;
+    shardThresholdChars: number;
+    maxShardChars: number;
+    respectGitignore: boolean;
+  };
+  prompts: { system: string; reduce: string; proposal?: string };
+  ladder: RungConfig[];
+  reduce: { rung?: string };
+  accept: { minChars: number };
+  gradient: { blockBelow: number; reviewBelow: number };
+  probes: ProbeConfig[];
+  gate: { command?: string };
+}
+
+const PROJECT_ROOT = resolve(import.meta.dir, "../..");
+
+/** Every default of the config, in one place. */
+export const DEFAULTS = {
+  sweep: {
+    include: ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs,py,go,java,c,h,cpp,cc,hpp,cs,rb,php,sh,md,toml}"],
+    exclude: ["node_modules/**", "**/node_modules/**", "target/**", "dist/**", "build/**", ".git/**", "kb/**"],
+    maxFileBytes: 1_000_000,
+    shardThresholdChars: 6000,
+    maxShardChars: 6000,
+    respectGitignore: true,
+  },
+  prompts: {
+    system: resolve(PROJECT_ROOT, "prompts/forensic.md"),
+    reduce: resolve(PROJECT_ROOT, "prompts/reduce.md"),
+  },
+  rung: {
+    ollamaHost: "http://127.0.0.1:11434",
+    concurrency: 2,
+    timeoutS: 180,
+    retries: 2,
+    structured: true,
+    cloud: false,
+    costPerMtok: 0,
+  },
+  accept: { minChars: 200 },
+  gradient: { blockBelow: 50, reviewBelow: 75 },
+} as const;
+
+/** The ladder used by `--offline` and by commands run with no config file. */
+export const STATIC_RUNG: RungConfig = {
+  name: "static",
+  provider: "static",
+  model: "static-heuristics",
+  servers: [],
+  concurrency: 4,
+  timeoutMs: 30_000,
+  retries: 0,
+  structured: false,
+  cloud: false,
+  costInPerMtok: 0,
+  costOutPerMtok: 0,
+};
+
+// strictRequired off: the probe's oneOf names "pattern"/"command" in branches that do not redeclare them.
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
+const validateRouting = ajv.compile(routingSchema);
+
+/** Load and validate a routing.toml. Every problem is a ConfigError naming file, line and key. */
+export function loadConfig(file: string): Config {
+  if (!existsSync(file)) {
+    throw new ConfigError(`config file not found; pass --config FILE or create it (see docs/CONFIG.md)`, file);
+  }
+  const text = readFileSync(file, "utf8");
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (e) {
+    if (e instanceof TomlError) {
+      const first = e.message.split("\n")[0] ?? e.message;
+      throw new ConfigError(`TOML syntax error: ${first}`, `${file}:${e.line}:${e.column}`);
+    }
+    throw e;
+  }
+  if (!validateRouting(raw)) {
+    const errors = validateRouting.errors ?? [];
+    const e = pickError(errors);
+    throw new ConfigError(explain(e), `${file}:${locateKey(text, e)}`);
+  }
+  return buildConfig(raw as unknown as RawConfig, file, text);
+}
+
+/** The config used when no file exists and the command needs no model ladder (offline runs, shard, history...). */
+export function defaultConfig(): Config {
+  return buildConfig({ ladder: [] }, null, "");
+}
+
+interface RawRung {
+  name: string;
+  provider: ProviderKind;
+  model?: string;
+  host?: string;
+  hosts?: string[];
+  base_url?: string;
+  base_urls?: string[];
+  api_key_env?: string;
+  concurrency?: number;
+  requests_per_minute?: number;
+  timeout_s?: number;
+  retries?: number;
+  structured?: boolean;
+  cloud?: boolean;
+  temperature?: number;
+  max_output_tokens?: number;
+  cost_in_per_mtok?: number;
+  cost_out_per_mtok?: number;
+}
+
+interface RawConfig {
+  sweep?: Partial<{ include: string[]; exclude: string[]; max_file_bytes: number; shard_threshold_chars: number; max_shard_chars: number; respect_gitignore: boolean }>;
+  prompts?: Partial<{ system: string; reduce: string; proposal: string }>;
+  ladder: RawRung[];
+  reduce?: { rung?: string };
+  accept?: { min_chars?: number };
+  gradient?: { block_below?: number; review_below?: number };
+  probe?: Array<{ name: string; pattern?: string; include?: string[]; command?: string }>;
+  gate?: { command?: string };
+}
+
+function buildConfig(raw: RawConfig, file: string | null, text: string): Config {
+  const base = file ? dirname(resolve(file)) : PROJECT_ROOT;
+  const where = (path: string) => (file ? `${file}:${locateKey(text, { instancePath: path })}` : path);
+  const ladder = raw.ladder.map((r, i) => buildRung(r, i, where));
+  const names = new Set<string>();
+  ladder.forEach((r, i) => {
+    if (names.has(r.name)) throw new ConfigError(`rung name "${r.name}" is used twice; rung names must be unique`, where(`/ladder/${i}/name`));
+    names.add(r.name);
+  });
+  if (raw.reduce?.rung && !names.has(raw.reduce.rung)) {
+    throw new ConfigError(`[reduce] rung = "${raw.reduce.rung}" names no rung; expected one of: ${[...names].join(", ")}`, where("/reduce/rung"));
+  }
+  const gradient = {
+    blockBelow: raw.gradient?.block_below ?? DEFAULTS.gradient.blockBelow,
+    reviewBelow: raw.gradient?.review_below ?? DEFAULTS.gradient.reviewBelow,
+  };
+  if (gradient.blockBelow > gradient.reviewBelow) {
+    throw new ConfigError(`[gradient] block_below (${gradient.blockBelow}) must not exceed review_below (${gradient.reviewBelow})`, where("/gradient/block_below"));
+  }
+  const sweep = {
+    include: raw.sweep?.include ?? [...DEFAULTS.sweep.include],
+    exclude: raw.sweep?.exclude ?? [...DEFAULTS.sweep.exclude],
+    maxFileBytes: raw.sweep?.max_file_bytes ?? DEFAULTS.sweep.maxFileBytes,
+    shardThresholdChars: raw.sweep?.shard_threshold_chars ?? DEFAULTS.sweep.shardThresholdChars,
+    maxShardChars: raw.sweep?.max_shard_chars ?? DEFAULTS.sweep.maxShardChars,
+    respectGitignore: raw.sweep?.respect_gitignore ?? DEFAULTS.sweep.respectGitignore,
+  };
+  const promptPath = (key: "system" | "reduce" | "proposal", fallback?: string): string | undefined => {
+    const p = raw.prompts?.[key];
+    if (p === undefined) return fallback;
+    const abs = resolve(base, p);
+    if (!existsSync(abs)) throw new ConfigError(`[prompts] ${key} = "${p}" does not exist (resolved to ${abs}; paths are relative to the config file)`, where(`/prompts/${key}`));
+    return abs;
+  };
+  const proposal = promptPath("proposal");
+  return {
+    source: file ? resolve(file) : null,
+    sweep,
+    prompts: {
+      system: promptPath("system", DEFAULTS.prompts.system) as string,
+      reduce: promptPath("reduce", DEFAULTS.prompts.reduce) as string,
+      ...(proposal ? { proposal } : {}),
+    },
+    ladder,
+    reduce: raw.reduce?.rung ? { rung: raw.reduce.rung } : {},
+    accept: { minChars: raw.accept?.min_chars ?? DEFAULTS.accept.minChars },
+    gradient,
+    probes: (raw.probe ?? []).map((p) => ({
+      name: p.name,
+      include: p.include ?? ["**/*"],
+      ...(p.pattern !== undefined ? { pattern: p.pattern } : {}),
+      ...(p.command !== undefined ? { command: p.command } : {}),
+    })),
+    gate: raw.gate?.command ? { command: raw.gate.command } : {},
+  };
+}
+
+function buildRung(r: RawRung, i: number, where: (path: string) => string): RungConfig {
+  const at = (key: string) => where(`/ladder/${i}/${key}`);
+  if (r.provider !== "static" && !r.model) {
+    throw new ConfigError(`rung "${r.name}" (provider ${r.provider}) needs a model`, at("provider"));
+  }
+  if (r.host && r.hosts) throw new ConfigError(`rung "${r.name}": give host or hosts, not both`, at("hosts"));
+  if (r.base_url && r.base_urls) throw new ConfigError(`rung "${r.name}": give base_url or base_urls, not both`, at("base_urls"));
+  if (r.provider === "ollama" && (r.base_url || r.base_urls)) {
+    throw new ConfigError(`rung "${r.name}": provider ollama takes host/hosts, not base_url`, at("base_url"));
+  }
+  if (r.provider === "openai" && (r.host || r.hosts)) {
+    throw new ConfigError(`rung "${r.name}": provider openai takes base_url/base_urls, not host`, at("host"));
+  }
+  let servers: string[] = [];
+  if (r.provider === "ollama") servers = r.hosts ?? [r.host ?? DEFAULTS.rung.ollamaHost];
+  if (r.provider === "openai") {
+    servers = r.base_urls ?? (r.base_url ? [r.base_url] : []);
+    if (servers.length === 0) throw new ConfigError(`rung "${r.name}" (provider openai) needs base_url or base_urls`, at("provider"));
+  }
+  return {
+    name: r.name,
+    provider: r.provider,
+    model: r.model ?? STATIC_RUNG.model,
+    servers: servers.map((s) => s.replace(/\/+$/, "")),
+    ...(r.api_key_env ? { apiKeyEnv: r.api_key_env } : {}),
+    concurrency: r.concurrency ?? DEFAULTS.rung.concurrency,
+    ...(r.requests_per_minute ? { requestsPerMinute: r.requests_per_minute } : {}),
+    timeoutMs: Math.round((r.timeout_s ?? DEFAULTS.rung.timeoutS) * 1000),
+    retries: r.retries ?? DEFAULTS.rung.retries,
+    structured: r.structured ?? DEFAULTS.rung.structured,
+    cloud: r.cloud ?? DEFAULTS.rung.cloud,
+    ...(r.temperature !== undefined ? { temperature: r.temperature } : {}),
+    ...(r.max_output_tokens !== undefined ? { maxOutputTokens: r.max_output_tokens } : {}),
+    costInPerMtok: r.cost_in_per_mtok ?? DEFAULTS.rung.costPerMtok,
+    costOutPerMtok: r.cost_out_per_mtok ?? DEFAULTS.rung.costPerMtok,
+  };
+}
+
+/** Every rung's API key, read from the environment variable it names; an unset variable is a config error. */
+export function resolveApiKeys(config: Config, env: Record<string, string | undefined>): Map<string, string> {
+  const keys = new Map<string, string>();
+  config.ladder.forEach((r) => {
+    if (!r.apiKeyEnv) return;
+    const value = env[r.apiKeyEnv];
+    if (!value) {
+      throw new ConfigError(
+        `rung "${r.name}" reads its API key from $${r.apiKeyEnv}, which is unset; export it, or remove the rung (or use --offline)`,
+        config.source ?? "config",
+      );
+    }
+    keys.set(r.name, value);
+  });
+  return keys;
+}
+
+function pickError(errors: ErrorObject[]): ErrorObject {
+  // The most specific error is the deepest one; oneOf/anyOf wrappers say less.
+  const sorted = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length);
+  return sorted.find((e) => e.keyword !== "oneOf" && e.keyword !== "if") ?? sorted[0]!;
+}
+
+function explain(e: ErrorObject): string {
+  const key = keyName(e.instancePath) || "(top level)";
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "additionalProperties":
+      return `unknown key "${String(params.additionalProperty)}" in ${key === "(top level)" ? "the top level" : key}; see docs/CONFIG.md for the keys allowed`;
+    case "required":
+      return `${key} is missing the required key "${String(params.missingProperty)}"${params.missingProperty === "ladder" ? " (add at least one [[ladder]] rung)" : ""}`;
+    case "enum":
+      return `${key} must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "oneOf":
+      return `${key} needs exactly one of "pattern" or "command"`;
+    default:
+      return `${key} ${e.message ?? "is invalid"}`;
+  }
+}
+
+function keyName(instancePath: string): string {
+  return instancePath
+    .split("/")
+    .filter(Boolean)
+    .map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`))
+    .join("");
+}
+
+/**
+ * The line of a key in the TOML text, found from a JSON pointer (smol-toml keeps no positions for values).
+ * Returns "LINE" or "LINE (key)"; falls back to the section header, then line 1.
+ */
+export function locateKey(text: string, e: Pick<ErrorObject, "instancePath"> & { params?: unknown }): string {
+  const parts = e.instancePath.split("/").filter(Boolean);
+  const params = (e.params ?? {}) as Record<string, unknown>;
+  const extra = typeof params.additionalProperty === "string" ? params.additionalProperty : undefined;
+  const lines = text.split(/\r?\n/);
+  const [section, second, third] = parts;
+  let from = 0;
+  let to = lines.length;
+  if (section) {
+    const isArray = second !== undefined && /^\d+$/.test(second);
+    const header = isArray ? new RegExp(`^\\s*\\[\\[\\s*${section}\\s*\\]\\]`) : new RegExp(`^\\s*\\[\\s*${section}\\s*\\]`);
+    let seen = -1;
+    const want = isArray ? Number(second) : 0;
+    for (let i = 0; i < lines.length; i++) {
+      if (header.test(lines[i] ?? "")) {
+        seen++;
+        if (seen === want) {
+          from = i;
+          break;
+        }
+      }
+    }
+    if (seen === want) {
+      to = lines.findIndex((l, i) => i > from && /^\s*\[/.test(l));
+      if (to === -1) to = lines.length;
+    }
+    const key = extra ?? (isArray ? third : second);
+    if (key) {
+      for (let i = from; i < to; i++) {
+        if (new RegExp(`^\\s*["']?${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*=`).test(lines[i] ?? "")) return `${i + 1}`;
+      }
+    }
+    if (seen === want) return `${from + 1}`;
+  } else if (extra) {
+    const i = lines.findIndex((l) => new RegExp(`^\\s*\\[*\\s*${extra}\\b`).test(l));
+    if (i >= 0) return `${i + 1}`;
+  }
+  return "1";
+}

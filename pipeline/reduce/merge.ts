@@ -1,0 +1,138 @@
+/** The reduce stage: shard verdicts in, one file verdict out, with the coverage that proves what was looked at. */
+import { createHash } from "node:crypto";
+import { cleanEvidence, indexEvidence, locateEvidence } from "./evidence";
+import type { Shard } from "../shard/types";
+import { FINDING_CATEGORIES, type FileFinding, type FileVerdict, type FindingCategory, type ShardReview, type ShardVerdict, type Verdict } from "../verdict/verdict";
+
+/** What the ladder settled for one shard. */
+export type ShardResult =
+  | { status: "reviewed"; shard: Shard; verdict: ShardVerdict; rung: string; model: string }
+  | { status: "unreviewed"; shard: Shard; reasons: string[] };
+
+const SEVERITY_RANK = { high: 3, medium: 2, low: 1 } as const;
+const VERDICT_RANK: Record<Verdict, number> = { pass: 0, needs_patch: 1, fail: 2 };
+
+/**
+ * Stable identity of a finding across iterations: file, category, the quoted evidence and which occurrence of it in the
+ * file (not line numbers, which move when code above changes). Unverified evidence has no place; its title stands in.
+ */
+export function fingerprint(path: string, category: FindingCategory, finding: { title: string; evidence: string }, occurrence: number): string {
+  const evidence = cleanEvidence(finding.evidence).toLowerCase();
+  const key = occurrence >= 0 ? `${evidence}\u0000${occurrence}` : `unverified\u0000${evidence}\u0000${finding.title.toLowerCase().trim()}`;
+  return createHash("sha256").update(`${path}\u0000${category}\u0000${key}`).digest("hex").slice(0, 16);
+}
+
+/** The worse of two verdicts. */
+export function worstVerdict(a: Verdict, b: Verdict): Verdict {
+  return VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
+}
+
+/**
+ * Deterministic merge. Findings: union over shards, evidence checked against the file and lines corrected, de-duplicated
+ * by fingerprint. Verdict: the worst reviewed verdict; a file with an unreviewed shard is never `pass` (it becomes
+ * `unreviewed`), and a `fail` resting only on unverified evidence drops to `needs_patch`.
+ */
+export function mergeShardResults(path: string, fileLines: string[], results: ShardResult[]): FileVerdict {
+  const index = indexEvidence(fileLines);
+  const lists = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, [] as FileFinding[]])) as Record<FindingCategory, FileFinding[]>;
+  const seen = new Map<string, FileFinding>();
+  const actions = new Map<string, FileVerdict["required_next_actions"][number]>();
+  const reviewed = results.filter((r): r is Extract<ShardResult, { status: "reviewed" }> => r.status === "reviewed");
+
+  for (const r of reviewed) {
+    for (const category of FINDING_CATEGORIES) {
+      for (const f of r.verdict[category]) {
+        const where = locateEvidence(f, index, r.shard);
+        const fp = fingerprint(path, category, f, where.occurrence);
+        const finding: FileFinding = {
+          title: f.title,
+          evidence: f.evidence,
+          line_start: where.lineStart,
+          line_end: where.lineEnd,
+          severity: f.severity,
+          confidence: f.confidence,
+          fingerprint: fp,
+          evidence_verified: where.verified,
+          shard: r.shard.index,
+        };
+        const prior = seen.get(fp);
+        if (prior) {
+          // The same finding from two shards (preamble overlap): keep one, the stronger claim.
+          prior.confidence = Math.max(prior.confidence, finding.confidence);
+          if (SEVERITY_RANK[finding.severity] > SEVERITY_RANK[prior.severity]) prior.severity = finding.severity;
+          prior.evidence_verified ||= finding.evidence_verified;
+          continue;
+        }
+        seen.set(fp, finding);
+        lists[category].push(finding);
+      }
+    }
+    for (const a of r.verdict.required_next_actions) {
+      const key = a.action.toLowerCase().replace(/\s+/g, " ").trim();
+      const prior = actions.get(key);
+      if (prior) prior.confidence = Math.max(prior.confidence, a.confidence);
+      else actions.set(key, { action: a.action, priority: a.priority, confidence: a.confidence, shard: r.shard.index });
+    }
+  }
+  for (const c of FINDING_CATEGORIES) lists[c].sort((a, b) => a.line_start - b.line_start || a.title.localeCompare(b.title));
+
+  const shardReviews: ShardReview[] = results.map((r) =>
+    r.status === "reviewed"
+      ? { index: r.shard.index, line_start: r.shard.lineStart, line_end: r.shard.lineEnd, status: "reviewed", rung: r.rung, model: r.model, verdict: r.verdict.verdict, summary: r.verdict.summary }
+      : { index: r.shard.index, line_start: r.shard.lineStart, line_end: r.shard.lineEnd, status: "unreviewed", reasons: r.reasons },
+  );
+  const complete = reviewed.length === results.length && results.length > 0;
+  const verdict = mergedVerdict(reviewed.map((r) => r.verdict.verdict), complete, lists);
+  return {
+    path,
+    verdict,
+    alignment_score: weightedScore(reviewed),
+    summary: mergedSummary(results, complete),
+    ...lists,
+    required_next_actions: [...actions.values()],
+    shards: results.length,
+    coverage: reviewed.map((r) => r.shard.index),
+    coverage_complete: complete,
+    shard_reviews: shardReviews,
+    reduced_by: "merge",
+  };
+}
+
+function mergedVerdict(verdicts: Verdict[], complete: boolean, lists: Record<FindingCategory, FileFinding[]>): FileVerdict["verdict"] {
+  if (verdicts.length === 0) return "unreviewed";
+  let worst = verdicts.reduce(worstVerdict);
+  if (worst === "fail" && !hasVerifiedProblem(lists)) worst = "needs_patch";
+  if (!complete && worst === "pass") return "unreviewed";
+  return worst;
+}
+
+/** A fail needs at least one verified critical failure or high-severity problem behind it. */
+function hasVerifiedProblem(lists: Record<FindingCategory, FileFinding[]>): boolean {
+  return FINDING_CATEGORIES.some(
+    (c) => c !== "verified_components" && lists[c].some((f) => f.evidence_verified && (c === "critical_failures" || f.severity === "high")),
+  );
+}
+
+/** Alignment score of the file: the shards' scores weighted by their size, one decimal. */
+function weightedScore(reviewed: Array<{ shard: Shard; verdict: ShardVerdict }>): number | null {
+  if (reviewed.length === 0) return null;
+  const total = reviewed.reduce((s, r) => s + Math.max(1, r.shard.chars), 0);
+  const sum = reviewed.reduce((s, r) => s + r.verdict.alignment_score * Math.max(1, r.shard.chars), 0);
+  return Math.round((sum / total) * 10) / 10;
+}
+
+function mergedSummary(results: ShardResult[], complete: boolean): string {
+  if (results.length === 1) {
+    const only = results[0]!;
+    return only.status === "reviewed" ? only.verdict.summary : `Unreviewed: ${only.reasons.join("; ")}`;
+  }
+  const head = complete
+    ? `Merged from all ${results.length} shards.`
+    : `Partial coverage: ${results.filter((r) => r.status === "reviewed").length} of ${results.length} shards reviewed.`;
+  const parts = results.map((r) =>
+    r.status === "reviewed"
+      ? `[shard ${r.shard.index + 1}, lines ${r.shard.lineStart}-${r.shard.lineEnd}] ${r.verdict.summary}`
+      : `[shard ${r.shard.index + 1}, lines ${r.shard.lineStart}-${r.shard.lineEnd}] UNREVIEWED: ${r.reasons.join("; ")}`,
+  );
+  return [head, ...parts].join("\n");
+}

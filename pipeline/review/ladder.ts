@@ -1,0 +1,209 @@
+/** The ladder: a shard goes to the first rung and climbs only when the answer is thin, invalid or failed. */
+import PQueue from "p-queue";
+import type { Acceptance, OutputFormat } from "../answer/accept";
+import { acceptAnswer } from "../answer/accept";
+import type { RungConfig } from "../config/config";
+import { ProviderError } from "../errors";
+import { redactSecrets } from "./redact";
+import type { CompletionRequest, Provider } from "../providers/provider";
+import { shardSchemaForFormat, strictShardSchema, type ShardVerdict } from "../verdict/verdict";
+
+/** A rung ready to take calls: its config, its provider, and its own queue (the rung's concurrency and rate limit). */
+export interface Rung {
+  config: RungConfig;
+  provider: Provider;
+  queue: PQueue;
+}
+
+export type AttemptOutcome = "accepted" | "thin" | "invalid" | "error" | "timeout";
+
+/** One model call, as stored in the `attempts` table. */
+export interface Attempt {
+  shardIndex: number;
+  rung: string;
+  model: string;
+  outcome: AttemptOutcome;
+  reason: string | null;
+  latencyMs: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  format: OutputFormat | null;
+  server: string | null;
+  purpose: "review" | "reduce";
+}
+
+export interface LadderDeps {
+  minChars: number;
+  /** Waits between retries; injected so tests never sleep. Rejects when the signal aborts. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Called after every attempt (progress display). */
+  onAttempt?: (attempt: Attempt) => void;
+}
+
+export interface LadderResult {
+  accepted: { verdict: ShardVerdict; rung: string; model: string; format: OutputFormat; notes: string[] } | null;
+  attempts: Attempt[];
+  /** Why each rung gave up, for an unreviewed shard. */
+  reasons: string[];
+}
+
+/** Longest wait a Retry-After header may impose before the retry counts as failed (the rung's own timeout still applies). */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Make a rung: its queue enforces concurrency and, when configured, requests per minute. */
+export function makeRung(config: RungConfig, provider: Provider): Rung {
+  const limit = config.requestsPerMinute ? { intervalCap: config.requestsPerMinute, interval: 60_000 } : {};
+  return { config, provider, queue: new PQueue({ concurrency: config.concurrency, ...limit }) };
+}
+
+/** The structured-output schema a rung is sent, when it asks for one. */
+export function schemaFor(rung: RungConfig): Record<string, unknown> | undefined {
+  if (!rung.structured || rung.provider === "static") return undefined;
+  return rung.provider === "openai" ? strictShardSchema() : shardSchemaForFormat();
+}
+
+/** Cost of one call from the rung's per-million-token prices. */
+export function costOf(rung: RungConfig, tokensIn: number, tokensOut: number): number {
+  return (tokensIn * rung.costInPerMtok + tokensOut * rung.costOutPerMtok) / 1_000_000;
+}
+
+/** Whether a transport failure is worth another try on the same rung. */
+export function retryable(e: ProviderError): boolean {
+  if (e.kind === "timeout" || e.kind === "connection") return true;
+  if (e.kind === "http") return e.status === 429 || (e.status !== undefined && e.status >= 500);
+  return false;
+}
+
+/** Backoff before retry `n` (0-based): Retry-After when the server gave one, else exponential from 500 ms, capped at 8 s. */
+export function retryDelayMs(e: ProviderError, n: number): number {
+  if (e.retryAfterMs !== undefined) return Math.min(e.retryAfterMs, MAX_RETRY_AFTER_MS);
+  return Math.min(8000, 500 * 2 ** n);
+}
+
+/** How a rung's answer is judged: accepted with a value, or rejected as thin/invalid with a reason. */
+export type Judgement<T> =
+  | { outcome: "accepted"; value: T; format: OutputFormat | null; notes: string[] }
+  | { outcome: "thin" | "invalid"; reason: string; format: OutputFormat | null };
+
+export interface RungResult<T> {
+  accepted: { value: T; format: OutputFormat | null; notes: string[] } | null;
+  /** Why the rung gave up (empty when accepted). */
+  reason: string;
+}
+
+/**
+ * One rung's try at a request: the call, the rung's retries for retryable transport failures (honouring Retry-After),
+ * and the judgement of the answer. Every call is recorded through `record`.
+ */
+export async function tryRung<T>(
+  rung: Rung,
+  request: CompletionRequest,
+  judge: (text: string) => Judgement<T>,
+  base: Pick<Attempt, "shardIndex" | "purpose">,
+  record: (attempt: Attempt) => void,
+  deps: Pick<LadderDeps, "sleep">,
+  signal: AbortSignal,
+): Promise<RungResult<T>> {
+  const { config } = rung;
+  const who = { ...base, rung: config.name, model: config.model };
+  let reason = "";
+  for (let n = 0; n <= config.retries; n++) {
+    signal.throwIfAborted();
+    const started = performance.now();
+    try {
+      const completion = await rung.queue.add(() => rung.provider.complete(request, signal), { signal });
+      const judged = judge(completion.text);
+      const call = {
+        ...who,
+        latencyMs: Math.round(completion.latencyMs),
+        tokensIn: completion.tokensIn,
+        tokensOut: completion.tokensOut,
+        costUsd: costOf(config, completion.tokensIn, completion.tokensOut),
+        format: judged.format,
+        server: completion.server ?? null,
+      };
+      if (judged.outcome === "accepted") {
+        record({ ...call, outcome: "accepted", reason: judged.notes.length > 0 ? judged.notes.join("; ") : null });
+        return { accepted: { value: judged.value, format: judged.format, notes: judged.notes }, reason: "" };
+      }
+      record({ ...call, outcome: judged.outcome, reason: judged.reason });
+      // A thin or invalid answer climbs: the same model asked again rarely does better.
+      return { accepted: null, reason: `${judged.outcome}: ${judged.reason}` };
+    } catch (e) {
+      if (signal.aborted) throw signal.reason ?? e;
+      if (!(e instanceof ProviderError)) throw e;
+      const outcome: AttemptOutcome = e.kind === "timeout" ? "timeout" : "error";
+      const latencyMs = Math.round(performance.now() - started);
+      record({ ...who, outcome, reason: e.message, latencyMs, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server: null });
+      reason = `${outcome}: ${e.message}`;
+      if (!retryable(e) || n === config.retries) break;
+      await deps.sleep(retryDelayMs(e, n), signal);
+    }
+  }
+  return { accepted: null, reason: `${reason}${config.retries > 0 ? ` (after ${config.retries} retries)` : ""}` };
+}
+
+/** Review one shard: each rung in order until an answer is accepted; every attempt is kept. */
+export async function climbLadder(
+  request: Omit<CompletionRequest, "schema">,
+  shardIndex: number,
+  rungs: Rung[],
+  deps: LadderDeps,
+  signal: AbortSignal,
+): Promise<LadderResult> {
+  const attempts: Attempt[] = [];
+  const reasons: string[] = [];
+  const record = (a: Attempt) => {
+    attempts.push(a);
+    deps.onAttempt?.(a);
+  };
+  const judge = (text: string): Judgement<ShardVerdict> => {
+    const a: Acceptance = acceptAnswer(text, { minChars: deps.minChars });
+    return a.outcome === "accepted"
+      ? { outcome: "accepted", value: a.verdict, format: a.format, notes: a.notes }
+      : { outcome: a.outcome, reason: a.reason, format: a.format };
+  };
+  for (const rung of rungs) {
+    const schema = schemaFor(rung.config);
+    // Code sent off the machine goes with likely secrets masked; local rungs see it as it is.
+    const prompt = rung.config.cloud ? redactSecrets(request.prompt).text : request.prompt;
+    const result = await tryRung(rung, { ...request, prompt, ...(schema ? { schema } : {}) }, judge, { shardIndex, purpose: "review" }, record, deps, signal);
+    if (result.accepted) {
+      const { value, format, notes } = result.accepted;
+      return { accepted: { verdict: value, rung: rung.config.name, model: rung.config.model, format: format ?? "forensic_json", notes }, attempts, reasons };
+    }
+    reasons.push(`rung ${rung.config.name} (${rung.config.model}) ${result.reason}`);
+  }
+  return { accepted: null, attempts, reasons };
+}
+
+/** Count escalations: each time a shard moved from one rung to the next. */
+export function countEscalations(attempts: Attempt[]): number {
+  const byShard = new Map<number, Set<string>>();
+  for (const a of attempts) {
+    if (a.purpose !== "review") continue;
+    const rungs = byShard.get(a.shardIndex) ?? new Set<string>();
+    rungs.add(a.rung);
+    byShard.set(a.shardIndex, rungs);
+  }
+  let n = 0;
+  for (const rungs of byShard.values()) n += rungs.size - 1;
+  return n;
+}
+
+/** A sleep that an AbortSignal cuts short. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,188 @@
+/** One file through the pipeline: shard, review every shard up the ladder, reduce, score. Returns the rows to store. */
+import type { AttemptRow, FileRecord, FindingRow } from "../../kb/kb";
+import type { Config } from "../config/config";
+import { climbLadder, countEscalations, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
+import { buildShardPrompt } from "../review/prompt";
+import { mergeShardResults, type ShardResult } from "../reduce/merge";
+import { reduceWithModel } from "../reduce/llm-reduce";
+import { confidenceStats, fileCounts, gradientTier } from "../score/tiers";
+import { splitLines } from "../shard/lines";
+import { shardFile } from "../shard/shard";
+import type { ShardPlan } from "../shard/types";
+import type { SkippedFile, SourceFile } from "../targets/targets";
+import { FINDING_CATEGORIES, validateFileVerdict, type FileVerdict } from "../verdict/verdict";
+
+export interface ReviewContext {
+  config: Config;
+  rungs: Rung[];
+  /** The rung of the optional LLM reduce pass. */
+  reduceRung?: Rung;
+  systemPrompt: string;
+  reducePrompt: string;
+  deps: LadderDeps;
+  signal: AbortSignal;
+}
+
+/** Review one readable file; `notes` are its open fix-next-loop notes. */
+export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewContext): Promise<FileRecord> {
+  const started = performance.now();
+  const { sweep } = ctx.config;
+  const plan = await shardFile(file.path, file.text, { thresholdChars: sweep.shardThresholdChars, maxShardChars: sweep.maxShardChars });
+  const outcomes = await Promise.all(
+    plan.shards.map((shard) =>
+      climbLadder(
+        {
+          system: ctx.systemPrompt,
+          prompt: buildShardPrompt({ path: file.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
+          shard: { path: file.path, language: plan.language, lineStart: shard.lineStart, text: shard.text },
+        },
+        shard.index,
+        ctx.rungs,
+        ctx.deps,
+        ctx.signal,
+      ),
+    ),
+  );
+  const results: ShardResult[] = plan.shards.map((shard, i) => {
+    const o = outcomes[i]!;
+    return o.accepted
+      ? { status: "reviewed", shard, verdict: o.accepted.verdict, rung: o.accepted.rung, model: o.accepted.model }
+      : { status: "unreviewed", shard, reasons: o.reasons };
+  });
+  const attempts: Attempt[] = outcomes.flatMap((o) => o.attempts);
+  let verdict = mergeShardResults(file.path, splitLines(file.text), results);
+  if (ctx.reduceRung && plan.shards.length > 1 && verdict.coverage.length > 0) {
+    const reduced = await reduceWithModel(verdict, ctx.reduceRung, ctx.reducePrompt, ctx.deps, ctx.signal);
+    verdict = reduced.verdict;
+    attempts.push(...reduced.attempts);
+  }
+  const formats = outcomes.map((o) => o.accepted?.format).filter((f): f is NonNullable<typeof f> => f !== undefined);
+  return buildRecord(file, plan, verdict, attempts, {
+    outputFormat: formats.length === 0 ? null : formats.every((f) => f === formats[0]) ? formats[0]! : "mixed",
+    acceptedModels: [...new Set(outcomes.map((o) => o.accepted?.model).filter((m): m is string => m !== undefined))],
+    latencyMs: Math.round(performance.now() - started),
+    gradient: ctx.config.gradient,
+  });
+}
+
+/** The row of a file that was not reviewed at all: its reason is kept. */
+export function skippedRecord(file: SkippedFile): FileRecord {
+  return {
+    review: {
+      ...emptyReview(file.path),
+      verdict: "skipped",
+      skip_reason: file.reason,
+    },
+    findings: [],
+    attempts: [],
+  };
+}
+
+function buildRecord(
+  file: SourceFile,
+  plan: ShardPlan,
+  verdict: FileVerdict,
+  attempts: Attempt[],
+  extra: { outputFormat: string | null; acceptedModels: string[]; latencyMs: number; gradient: Config["gradient"] },
+): FileRecord {
+  const checked = validateFileVerdict(verdict);
+  if (!checked.ok) throw new Error(`bug: file verdict of ${file.path} fails its schema: ${checked.errors.join("; ")}`);
+  const counts = fileCounts(verdict);
+  const reviewed = verdict.verdict !== "unreviewed";
+  const stats = confidenceStats(verdict);
+  const findings: FindingRow[] = FINDING_CATEGORIES.flatMap((category) =>
+    verdict[category].map((f) => ({
+      path: file.path,
+      category,
+      severity: f.severity,
+      confidence: f.confidence,
+      title: f.title,
+      evidence: f.evidence,
+      line_start: f.line_start,
+      line_end: f.line_end,
+      fingerprint: f.fingerprint,
+      evidence_verified: f.evidence_verified ? 1 : 0,
+      shard_index: f.shard,
+    })),
+  );
+  const attemptRows: AttemptRow[] = attempts.map((a) => ({
+    path: file.path,
+    shard_index: a.shardIndex,
+    rung: a.rung,
+    model: a.model,
+    outcome: a.outcome,
+    reason: a.reason,
+    latency_ms: a.latencyMs,
+    tokens_in: a.tokensIn,
+    tokens_out: a.tokensOut,
+    cost_usd: a.costUsd,
+    output_format: a.format,
+    server: a.server,
+    purpose: a.purpose,
+  }));
+  const unreviewedReasons = verdict.shard_reviews.filter((s) => s.status === "unreviewed").map((s) => `shard ${s.index + 1} (lines ${s.line_start}-${s.line_end}): ${(s.reasons ?? []).join("; ")}`);
+  return {
+    review: {
+      ...emptyReview(file.path),
+      content_sha: file.sha,
+      verdict: verdict.verdict,
+      alignment_score: verdict.alignment_score,
+      output_format: extra.outputFormat,
+      confidence_avg: stats.avg,
+      confidence_min: stats.min,
+      gradient_tier: reviewed ? gradientTier(stats, extra.gradient) : null,
+      ...counts,
+      shards: plan.shards.length,
+      tree_split_fired: plan.shards.length > 1 ? 1 : 0,
+      attempts_made: attempts.length,
+      thin_rejections: attempts.filter((a) => a.outcome === "thin").length,
+      escalations: countEscalations(attempts),
+      accepted_model: extra.acceptedModels.length > 0 ? extra.acceptedModels.join(", ") : null,
+      tokens_in: attempts.reduce((s, a) => s + a.tokensIn, 0),
+      tokens_out: attempts.reduce((s, a) => s + a.tokensOut, 0),
+      cost_usd: attempts.reduce((s, a) => s + a.costUsd, 0),
+      latency_ms: extra.latencyMs,
+      review_json: JSON.stringify(verdict),
+      error: unreviewedReasons.length > 0 ? unreviewedReasons.join("\n") : null,
+      coverage_complete: verdict.coverage_complete ? 1 : 0,
+      reduced_by: verdict.reduced_by,
+      shard_strategy: plan.strategy,
+    },
+    findings,
+    attempts: attemptRows,
+  };
+}
+
+function emptyReview(path: string): FileRecord["review"] {
+  return {
+    path,
+    content_sha: null,
+    verdict: "skipped",
+    alignment_score: null,
+    output_format: null,
+    confidence_avg: null,
+    confidence_min: null,
+    gradient_tier: null,
+    findings_count: 0,
+    critical_failures_count: 0,
+    missing_components_count: 0,
+    verified_components_count: 0,
+    shards: 0,
+    tree_split_fired: 0,
+    attempts_made: 0,
+    thin_rejections: 0,
+    escalations: 0,
+    accepted_model: null,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost_usd: 0,
+    latency_ms: 0,
+    review_json: null,
+    error: null,
+    skip_reason: null,
+    coverage_complete: null,
+    evidence_unverified: 0,
+    reduced_by: null,
+    shard_strategy: null,
+  };
+}

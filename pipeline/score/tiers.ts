@@ -1,0 +1,57 @@
+/** Scoring: confidences, the permission-gradient tier, and the per-file counts stored in the KB. */
+import type { Config } from "../config/config";
+import { FINDING_CATEGORIES, type FileVerdict } from "../verdict/verdict";
+
+export type Tier = "auto" | "review" | "block";
+
+export interface ConfidenceStats {
+  avg: number | null;
+  min: number | null;
+  count: number;
+}
+
+/** Average and minimum of every confidence in a verdict (findings of all categories and next actions). */
+export function confidenceStats(verdict: Pick<FileVerdict, (typeof FINDING_CATEGORIES)[number] | "required_next_actions">): ConfidenceStats {
+  const values: number[] = [];
+  for (const c of FINDING_CATEGORIES) for (const f of verdict[c]) values.push(f.confidence);
+  for (const a of verdict.required_next_actions) values.push(a.confidence);
+  if (values.length === 0) return { avg: null, min: null, count: 0 };
+  const avg = values.reduce((s, v) => s + v, 0) / values.length;
+  return { avg: Math.round(avg * 10) / 10, min: Math.min(...values), count: values.length };
+}
+
+/** The permission-gradient tier: min below block_below → block; avg below review_below → review; else auto. No confidences → review. */
+export function gradientTier(stats: ConfidenceStats, gradient: Config["gradient"]): Tier {
+  if (stats.min === null || stats.avg === null) return "review";
+  if (stats.min < gradient.blockBelow) return "block";
+  if (stats.avg < gradient.reviewBelow) return "review";
+  return "auto";
+}
+
+export interface FileCounts {
+  findings_count: number;
+  critical_failures_count: number;
+  missing_components_count: number;
+  verified_components_count: number;
+  evidence_unverified: number;
+}
+
+/**
+ * Counts of a file verdict, equal by construction to the rows written to `findings`: `findings_count` is every problem
+ * row (all categories but verified_components, which is proof of life, counted on its own).
+ */
+export function fileCounts(verdict: FileVerdict): FileCounts {
+  let findings = 0;
+  let unverified = 0;
+  for (const c of FINDING_CATEGORIES) {
+    if (c !== "verified_components") findings += verdict[c].length;
+    unverified += verdict[c].filter((f) => !f.evidence_verified).length;
+  }
+  return {
+    findings_count: findings,
+    critical_failures_count: verdict.critical_failures.length,
+    missing_components_count: verdict.missing_components.length,
+    verified_components_count: verdict.verified_components.length,
+    evidence_unverified: unverified,
+  };
+}

@@ -1,0 +1,70 @@
+import { describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { loadConfig, resolveApiKeys } from "../../pipeline/config/config";
+import { ConfigError } from "../../pipeline/errors";
+
+const fixture = (name: string) => resolve(import.meta.dir, "../fixtures/config", name);
+
+function errorOf(name: string): ConfigError {
+  try {
+    loadConfig(fixture(name));
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error(`${name} loaded without error`);
+}
+
+describe("loadConfig errors name the file, the line and the key", () => {
+  const cases: Array<[string, RegExp]> = [
+    ["bad-syntax.toml", /bad-syntax\.toml:\d+:\d+: TOML syntax error/],
+    ["unknown-key.toml", /unknown-key\.toml:8: unknown key "timeout_secs" in ladder\[0\]/],
+    ["bad-provider.toml", /bad-provider\.toml:7: ladder\[1\]\.provider must be one of: "ollama", "openai", "static"/],
+    ["no-ladder.toml", /no-ladder\.toml:1: .*missing the required key "ladder"/],
+    ["wrong-type.toml", /wrong-type\.toml:2: sweep\.max_shard_chars must be integer/],
+    ["duplicate-rung.toml", /duplicate-rung\.toml:6: rung name "a" is used twice/],
+    ["reduce-unknown.toml", /reduce-unknown\.toml:6: \[reduce\] rung = "cloud" names no rung; expected one of: a/],
+    ["missing-prompt.toml", /missing-prompt\.toml:6: \[prompts\] proposal = "docs\/NOPE.md" does not exist/],
+  ];
+  for (const [file, pattern] of cases) {
+    test(file, () => expect(errorOf(file).message).toMatch(pattern));
+  }
+
+  test("a missing file says how to create one", () => {
+    expect(() => loadConfig(fixture("nope.toml"))).toThrow(/config file not found/);
+  });
+});
+
+describe("loadConfig fills defaults and resolves paths", () => {
+  const config = loadConfig(fixture("fleet.toml"));
+
+  test("fleet hosts, timeouts and prices", () => {
+    const [fleet, cloud] = config.ladder;
+    expect(fleet?.servers).toEqual(["http://10.0.0.1:11434", "http://10.0.0.2:11434"]);
+    expect(fleet?.timeoutMs).toBe(2500);
+    expect(fleet?.retries).toBe(2);
+    expect(cloud?.servers).toEqual(["https://example.invalid/v1"]);
+    expect(cloud?.costOutPerMtok).toBe(0.6);
+  });
+
+  test("relative prompt paths resolve against the config file's folder; unset ones use the shipped prompts", () => {
+    expect(config.prompts.system).toBe(fixture("prompt.md"));
+    expect(config.prompts.reduce).toMatch(/prompts\/reduce\.md$/);
+  });
+
+  test("defaults for sections the file leaves out", () => {
+    expect(config.sweep.shardThresholdChars).toBe(6000);
+    expect(config.accept.minChars).toBe(200);
+    expect(config.gradient).toEqual({ blockBelow: 40, reviewBelow: 70 });
+  });
+
+  test("an unset API key variable is a config error naming the rung and the variable", () => {
+    expect(() => resolveApiKeys(config, {})).toThrow(/rung "cloud" reads its API key from \$SCRUM_TEST_KEY, which is unset/);
+    expect(resolveApiKeys(config, { SCRUM_TEST_KEY: "sk-1" }).get("cloud")).toBe("sk-1");
+  });
+
+  test("the shipped config/routing.toml is valid", () => {
+    const shipped = loadConfig(resolve(import.meta.dir, "../../config/routing.toml"));
+    expect(shipped.ladder.map((r) => r.provider)).toContain("ollama");
+  });
+});

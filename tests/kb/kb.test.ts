@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { Kb, type FileRecord } from "../../kb/kb";
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "scrum-kb-"));
+  file = join(dir, "kb", "scrum.db");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRecord {
+  return {
+    review: {
+      path, content_sha: "abc", verdict, alignment_score: 7, output_format: "forensic_json", confidence_avg: 80, confidence_min: 70,
+      gradient_tier: "review", findings_count: 1, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 1,
+      shards: 1, tree_split_fired: 0, attempts_made: 1, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
+      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: "{}", error: null, skip_reason: null, coverage_complete: 1,
+      evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
+    },
+    findings: [
+      { path, category: "pseudocode_flags", severity: "medium", confidence: 80, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: "f1", evidence_verified: 1, shard_index: 0 },
+    ],
+    attempts: [
+      { path, shard_index: 0, rung: "local", model: "m", outcome: "accepted", reason: null, latency_ms: 5, tokens_in: 10, tokens_out: 20, cost_usd: 0, output_format: "forensic_json", server: "http://x", purpose: "review" },
+    ],
+  };
+}
+
+describe("knowledge base", () => {
+  test("migrations create the design's tables in WAL mode and record the schema version", () => {
+    const kb = new Kb(file);
+    expect(kb.schemaVersion).toBe(1);
+    kb.close();
+    const db = new Database(file, { readonly: true });
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(["iterations", "file_reviews", "findings", "attempts", "metrics", "notes"]));
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    const cols = (db.prepare(`PRAGMA table_info(file_reviews)`).all() as { name: string }[]).map((c) => c.name);
+    for (const c of ["iteration_id", "path", "content_sha", "verdict", "gradient_tier", "tree_split_fired", "accepted_model", "review_json", "error"]) {
+      expect(cols).toContain(c);
+    }
+    db.close();
+  });
+
+  test("reopening an existing KB does not re-run migrations", () => {
+    new Kb(file).close();
+    const kb = new Kb(file);
+    expect(kb.schemaVersion).toBe(1);
+    kb.close();
+  });
+
+  test("an iteration goes running → done and is then frozen", () => {
+    const kb = new Kb(file);
+    const id = kb.startIteration({ label: "iter-1", configJson: "{}", gitCommit: null, targets: ["src"] });
+    expect(kb.iteration(id)?.status).toBe("running");
+    kb.recordFile(id, record("a.rs", "needs_patch"));
+    kb.recordMetrics(id, { files_total: 1 });
+    kb.finishIteration(id, "done");
+    expect(kb.iteration(id)?.status).toBe("done");
+    kb.close();
+    const db = new Database(file);
+    expect(() => db.prepare(`UPDATE iterations SET label = 'x' WHERE id = ?`).run(id)).toThrow(/append-only/);
+    expect(() => db.prepare(`UPDATE file_reviews SET verdict = 'pass'`).run()).toThrow(/append-only/);
+    expect(() => db.prepare(`DELETE FROM file_reviews`).run()).toThrow(/never deleted/);
+    db.close();
+  });
+
+  test("a file's review, findings and attempts land together and read back", () => {
+    const kb = new Kb(file);
+    const id = kb.startIteration({ label: null, configJson: "{}", gitCommit: "deadbeef", targets: [] });
+    kb.recordFile(id, record("src/a.rs", "needs_patch"));
+    expect(kb.fileReview(id, "src/a.rs")?.verdict).toBe("needs_patch");
+    expect(kb.findings(id, "src/a.rs")).toHaveLength(1);
+    expect(kb.attempts(id, "src/a.rs")[0]?.rung).toBe("local");
+    expect(kb.reviewedPaths(id)).toEqual(new Set(["src/a.rs"]));
+    kb.close();
+  });
+
+  test("a failing insert leaves nothing of that file behind", () => {
+    const kb = new Kb(file);
+    const id = kb.startIteration({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+    const bad = record("src/b.rs", "pass");
+    bad.attempts[0]!.outcome = "exploded" as never;
+    expect(() => kb.recordFile(id, bad)).toThrow();
+    expect(kb.fileReview(id, "src/b.rs")).toBeUndefined();
+    expect(kb.findings(id, "src/b.rs")).toHaveLength(0);
+    kb.close();
+  });
+
+  test("ITER references: id, label, latest, previous", () => {
+    const kb = new Kb(file);
+    const a = kb.startIteration({ label: "iter-1", configJson: "{}", gitCommit: null, targets: [] });
+    const b = kb.startIteration({ label: "iter-2", configJson: "{}", gitCommit: null, targets: [] });
+    expect(kb.resolveIteration(undefined).id).toBe(b);
+    expect(kb.resolveIteration("latest").id).toBe(b);
+    expect(kb.resolveIteration("previous").id).toBe(a);
+    expect(kb.resolveIteration("iter-1").id).toBe(a);
+    expect(kb.resolveIteration(String(a)).id).toBe(a);
+    expect(() => kb.resolveIteration("iter-9")).toThrow(/no iteration labelled "iter-9"/);
+    kb.close();
+  });
+
+  test("only an aborted iteration can be resumed", () => {
+    const kb = new Kb(file);
+    const id = kb.startIteration({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+    kb.finishIteration(id, "aborted", "interrupted");
+    kb.reopenIteration(id);
+    expect(kb.iteration(id)?.status).toBe("running");
+    kb.finishIteration(id, "done");
+    expect(() => kb.reopenIteration(id)).toThrow(/not aborted/);
+    kb.close();
+  });
+
+  test("notes: open → picked_up in an iteration → resolved", () => {
+    const kb = new Kb(file);
+    const n = kb.addNote("src/auth.rs", "reducer never saw the journal call", null);
+    expect(kb.openNotesFor("src/auth.rs").map((x) => x.id)).toEqual([n]);
+    const id = kb.startIteration({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+    kb.markNotesPickedUp([n], id);
+    expect(kb.openNotesFor("src/auth.rs")).toHaveLength(0);
+    expect(kb.notes()[0]).toMatchObject({ status: "picked_up", picked_up_in: id });
+    kb.resolveNote(n);
+    expect(kb.notes("resolved")).toHaveLength(1);
+    kb.close();
+  });
+});

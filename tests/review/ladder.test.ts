@@ -1,0 +1,103 @@
+import { describe, expect, test } from "bun:test";
+import type { RungConfig } from "../../pipeline/config/config";
+import { ProviderError } from "../../pipeline/errors";
+import { climbLadder, countEscalations, makeRung, retryDelayMs, type LadderDeps } from "../../pipeline/review/ladder";
+import { FakeProvider, goodAnswer, type Scripted } from "../fake-provider";
+
+function rungConfig(name: string, extra: Partial<RungConfig> = {}): RungConfig {
+  return {
+    name, provider: "ollama", model: `${name}-model`, servers: ["http://127.0.0.1:1"], concurrency: 1, timeoutMs: 1000, retries: 0,
+    structured: true, cloud: false, costInPerMtok: 0, costOutPerMtok: 0, ...extra,
+  };
+}
+
+function ladder(...rungs: Array<[string, Scripted[], Partial<RungConfig>?]>) {
+  const providers = rungs.map(([name, script]) => new FakeProvider(`${name}-model`, script));
+  return { providers, rungs: rungs.map(([name, , extra], i) => makeRung(rungConfig(name, extra), providers[i]!)) };
+}
+
+const sleeps: number[] = [];
+const deps: LadderDeps = { minChars: 200, sleep: async (ms) => void sleeps.push(ms) };
+const request = { system: "sys", prompt: "review this", shard: { path: "a.rs", language: "rust", lineStart: 1, text: "todo!()" } };
+const signal = new AbortController().signal;
+
+describe("climbLadder", () => {
+  test("thin → malformed → good: accepted from rung 3 after two escalations, three attempts recorded", async () => {
+    const { rungs } = ladder(["cheap", ["Looks fine overall."]], ["mid", ['{"verdict": "pass", "alignment_score": 7, "summary": "ok", "critical_fa']], ["big", [goodAnswer("todo!()", 1)]]);
+    const r = await climbLadder(request, 0, rungs, deps, signal);
+    expect(r.accepted?.rung).toBe("big");
+    expect(r.attempts.map((a) => [a.rung, a.outcome])).toEqual([["cheap", "thin"], ["mid", "invalid"], ["big", "accepted"]]);
+    expect(countEscalations(r.attempts)).toBe(2);
+    expect(r.attempts[0]!.reason).toMatch(/\d+ chars|unstructured|thin/);
+  });
+
+  test("every rung failing leaves the shard unreviewed with each rung's reason", async () => {
+    const { rungs } = ladder(["a", [new ProviderError("connection", "connect ECONNREFUSED 127.0.0.1:1")]], ["b", ["ok"]]);
+    const r = await climbLadder(request, 0, rungs, deps, signal);
+    expect(r.accepted).toBeNull();
+    expect(r.reasons).toHaveLength(2);
+    expect(r.reasons[0]).toMatch(/rung a .*error: connect ECONNREFUSED/);
+    expect(r.reasons[1]).toMatch(/rung b .*thin/);
+  });
+
+  test("transport errors retry on the same rung, honouring Retry-After, before climbing", async () => {
+    sleeps.length = 0;
+    const { rungs, providers } = ladder(["a", [new ProviderError("http", "429 Too Many Requests", { status: 429, retryAfterMs: 1000 }), new ProviderError("http", "500", { status: 500 }), goodAnswer("todo!()", 1)], { retries: 2 }]);
+    const r = await climbLadder(request, 0, rungs, deps, signal);
+    expect(r.accepted?.rung).toBe("a");
+    expect(providers[0]!.calls).toHaveLength(3);
+    expect(sleeps).toEqual([1000, 1000]);
+    expect(r.attempts.map((a) => a.outcome)).toEqual(["error", "error", "accepted"]);
+    expect(countEscalations(r.attempts)).toBe(0);
+  });
+
+  test("a 4xx that is not 429 is not retried", async () => {
+    const { rungs, providers } = ladder(["a", [new ProviderError("http", "404 model not found", { status: 404 })], { retries: 3 }], ["b", [goodAnswer("todo!()", 1)]]);
+    const r = await climbLadder(request, 0, rungs, deps, signal);
+    expect(providers[0]!.calls).toHaveLength(1);
+    expect(r.accepted?.rung).toBe("b");
+  });
+
+  test("timeouts are recorded as timeout and climb", async () => {
+    const { rungs } = ladder(["a", [new ProviderError("timeout", "no answer within 1000 ms")]], ["b", [goodAnswer("todo!()", 1)]]);
+    const r = await climbLadder(request, 0, rungs, deps, signal);
+    expect(r.attempts[0]!.outcome).toBe("timeout");
+    expect(r.accepted?.rung).toBe("b");
+  });
+
+  test("low confidence is accepted, not escalated: it is signal for the tier", async () => {
+    const low = goodAnswer("todo!()", 1).replaceAll('"confidence": 90', '"confidence": 20');
+    const { rungs } = ladder(["a", [low]], ["b", [goodAnswer("todo!()", 1)]]);
+    const r = await climbLadder(request, 0, rungs, deps, signal);
+    expect(r.accepted?.rung).toBe("a");
+  });
+
+  test("structured rungs get the schema; cost comes from the rung's prices", async () => {
+    const { rungs, providers } = ladder(["a", [goodAnswer("todo!()", 1)], { costInPerMtok: 1_000_000, costOutPerMtok: 0 }]);
+    const r = await climbLadder(request, 0, rungs, deps, signal);
+    expect(providers[0]!.calls[0]!.schema).toBeDefined();
+    expect(r.attempts[0]!.costUsd).toBe(r.attempts[0]!.tokensIn);
+  });
+
+  test("an aborted signal stops the climb", async () => {
+    const { rungs } = ladder(["a", [goodAnswer("todo!()", 1)]]);
+    const c = new AbortController();
+    c.abort(new Error("interrupted"));
+    await expect(climbLadder(request, 0, rungs, deps, c.signal)).rejects.toThrow(/interrupted/);
+  });
+});
+
+test("retry delay: Retry-After wins and is capped; otherwise exponential", () => {
+  expect(retryDelayMs(new ProviderError("http", "x", { status: 429, retryAfterMs: 2000 }), 0)).toBe(2000);
+  expect(retryDelayMs(new ProviderError("http", "x", { status: 429, retryAfterMs: 600_000 }), 0)).toBe(60_000);
+  expect([0, 1, 2, 5].map((n) => retryDelayMs(new ProviderError("connection", "x"), n))).toEqual([500, 1000, 2000, 8000]);
+});
+
+test("a cloud rung gets the prompt with secrets masked; a local rung gets it as it is", async () => {
+  const secret = { ...request, prompt: 'File: a.rs\n 1 | let api_key = "hunter2hunter2";' };
+  const local = ladder(["local", ["Looks fine."]], ["cloud", [goodAnswer("todo!()", 1)], { cloud: true }]);
+  await climbLadder(secret, 0, local.rungs, deps, signal);
+  expect(local.providers[0]!.calls[0]!.prompt).toContain("hunter2hunter2");
+  expect(local.providers[1]!.calls[0]!.prompt).not.toContain("hunter2hunter2");
+  expect(local.providers[1]!.calls[0]!.prompt).toContain('api_key = "[REDACTED]"');
+});

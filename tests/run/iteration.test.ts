@@ -1,0 +1,122 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Kb } from "../../kb/kb";
+import { defaultConfig, type Config, type RungConfig } from "../../pipeline/config/config";
+import { PreflightError, runIteration, type RunOptions } from "../../pipeline/run/iteration";
+import { FakeProvider, goodAnswer } from "../fake-provider";
+
+let dir: string;
+let kb: Kb;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "scrum-iter-"));
+  mkdirSync(join(dir, "src"));
+  writeFileSync(join(dir, "src/a.rs"), "pub fn a() {\n    todo!()\n}\n");
+  writeFileSync(join(dir, "src/b.rs"), "pub fn b() -> u32 {\n    todo!()\n}\n");
+  writeFileSync(join(dir, "src/c.rs"), "pub fn c() {\n    todo!()\n}\n");
+  writeFileSync(join(dir, "src/empty.rs"), "");
+  kb = new Kb(join(dir, "kb.db"));
+});
+afterEach(() => {
+  kb.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const rung: RungConfig = { name: "local", provider: "ollama", model: "m", servers: ["http://x"], concurrency: 1, timeoutMs: 1000, retries: 0, structured: true, cloud: false, costInPerMtok: 0, costOutPerMtok: 0 };
+const config: Config = { ...defaultConfig(), ladder: [rung] };
+
+function options(provider: FakeProvider, extra: Partial<RunOptions> = {}): RunOptions {
+  return { config, kb, cwd: dir, inputs: ["src"], label: "t", offline: false, concurrency: 1, signal: new AbortController().signal, providerFor: () => provider, gitCommit: () => null, ...extra };
+}
+
+const stub = () => goodAnswer("todo!()", 2);
+
+describe("runIteration", () => {
+  test("skipped files get a row with their reason; reviewed files their verdict", async () => {
+    const s = await runIteration(options(new FakeProvider("m", [stub])));
+    expect(s.files).toEqual({ total: 4, reviewed: 3, skipped: 1, unreviewed: 0 });
+    expect(kb.fileReview(s.iteration_id, "src/empty.rs")).toMatchObject({ verdict: "skipped", skip_reason: "empty file (0 bytes)" });
+    expect(kb.metrics(s.iteration_id)).toMatchObject({ files_skipped: 1, verdict_needs_patch: 3 });
+  });
+
+  test("open notes go into the file's prompt and are marked picked up", async () => {
+    const note = kb.addNote("src/b.rs", "the journal call was moved to b()", null);
+    const provider = new FakeProvider("m", [stub]);
+    const s = await runIteration(options(provider));
+    const prompts = provider.calls.map((c) => c.prompt);
+    expect(prompts.filter((p) => p.includes("the journal call was moved to b()"))).toHaveLength(1);
+    expect(prompts.find((p) => p.includes("journal"))).toContain("File: src/b.rs");
+    expect(kb.notes().find((n) => n.id === note)).toMatchObject({ status: "picked_up", picked_up_in: s.iteration_id });
+  });
+
+  test("Ctrl-C: the iteration is aborted with finished files kept, and --resume finishes the rest", async () => {
+    const controller = new AbortController();
+    const first = await runIteration(
+      options(new FakeProvider("m", [stub]), {
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === "file" && e.done === 2) controller.abort(new Error("interrupted"));
+        },
+      }),
+    );
+    expect(first.status).toBe("aborted");
+    const it = kb.iteration(first.iteration_id)!;
+    expect(it).toMatchObject({ status: "aborted", error: "interrupted" });
+    const kept = kb.fileReviews(first.iteration_id).length;
+    expect(kept).toBe(2);
+    expect(kb.metrics(first.iteration_id)).toEqual({});
+
+    const provider = new FakeProvider("m", [stub]);
+    const resumed = await runIteration(options(provider, { inputs: [], resume: String(first.iteration_id) }));
+    expect(resumed).toMatchObject({ iteration_id: first.iteration_id, status: "done" });
+    expect(kb.fileReviews(first.iteration_id)).toHaveLength(4);
+    expect(provider.calls.length).toBe(4 - kept - 1); // the empty file needs no model call
+    expect(kb.metrics(first.iteration_id).files_total).toBe(4);
+  });
+
+  test("a bug in one file stops the run: the iteration is aborted with the error, finished rows kept, the error rethrown", async () => {
+    let calls = 0;
+    const provider = new FakeProvider("m", [
+      (req) => {
+        calls++;
+        if (req.prompt.includes("File: src/b.rs")) throw new TypeError("cannot read properties of undefined");
+        return stub();
+      },
+    ]);
+    await expect(runIteration(options(provider))).rejects.toThrow(/cannot read properties of undefined/);
+    const it = kb.iterations()[0]!;
+    expect(it).toMatchObject({ status: "aborted", error: "cannot read properties of undefined" });
+    expect(kb.fileReviews(it.id).map((r) => r.path)).toEqual(["src/a.rs"]);
+    expect(calls).toBe(2);
+  });
+
+  test("--from-flagged re-reviews the flagged files that still exist and says which are gone", async () => {
+    const first = await runIteration(options(new FakeProvider("m", [stub])));
+    rmSync(join(dir, "src/c.rs"));
+    const warnings: string[] = [];
+    const provider = new FakeProvider("m", [stub]);
+    const second = await runIteration(options(provider, { inputs: [], fromFlagged: String(first.iteration_id), onEvent: (e) => void (e.type === "warning" && warnings.push(e.message)) }));
+    expect(kb.fileReviews(second.iteration_id).map((r) => r.path)).toEqual(["src/a.rs", "src/b.rs"]);
+    expect(warnings).toEqual(["flagged file src/c.rs no longer exists; not re-reviewed"]);
+  });
+
+  test("a failing gate stops the run before an iteration row exists", async () => {
+    const cfg = { ...config, gate: { command: "cargo build" } };
+    const run = runIteration(options(new FakeProvider("m", [stub]), { config: cfg, runGate: () => ({ code: 101, output: "error[E0425]: cannot find value `x`" }) }));
+    await expect(run).rejects.toThrow(PreflightError);
+    await expect(runIteration(options(new FakeProvider("m", [stub]), { config: cfg, runGate: () => ({ code: 1, output: "boom" }) }))).rejects.toThrow(/\[gate\] command `cargo build` failed/);
+    expect(kb.iterations()).toHaveLength(0);
+  });
+
+  test("an unreachable ladder stops the run before an iteration row exists", async () => {
+    await expect(runIteration(options(new FakeProvider("m", [stub], false)))).rejects.toThrow(/no rung of the ladder is reachable/);
+    expect(kb.iterations()).toHaveLength(0);
+  });
+
+  test("probes land in the metrics", async () => {
+    const cfg = { ...config, probes: [{ name: "todo_count", pattern: "todo!\\(\\)", include: ["src/**/*.rs"] }, { name: "tests", command: "echo 'ran 12 tests'", include: [] }] };
+    const s = await runIteration(options(new FakeProvider("m", [stub]), { config: cfg }));
+    expect(kb.metrics(s.iteration_id)).toMatchObject({ todo_count: 3, tests: 12 });
+  });
+});
