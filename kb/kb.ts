@@ -1,5 +1,5 @@
 /** The knowledge base: one SQLite file, WAL, versioned migrations, append-only. The only module that speaks SQL. */
-import Database from "better-sqlite3";
+import { Database } from "bun:sqlite";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UsageError } from "../pipeline/errors";
@@ -123,16 +123,17 @@ function insertSql(table: string, columns: readonly string[], extra: string[] = 
 
 /** An open knowledge base. `now` is injected so tests control timestamps. */
 export class Kb {
-  private readonly db: Database.Database;
+  private readonly db: Database;
   private readonly now: () => Date;
 
   constructor(file: string, options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("foreign_keys = ON");
-    this.db.pragma("busy_timeout = 5000");
+    // strict: named parameters bind without their prefix and a missing one is an error, not a NULL.
+    this.db = new Database(file, { create: true, strict: true });
+    this.db.exec("PRAGMA busy_timeout = 5000");
+    this.db.exec("PRAGMA journal_mode = WAL");
+    this.db.exec("PRAGMA foreign_keys = ON");
     this.migrate();
   }
 
@@ -142,7 +143,7 @@ export class Kb {
 
   /** The schema version (the number of applied migrations). */
   get schemaVersion(): number {
-    return this.db.pragma("user_version", { simple: true }) as number;
+    return (this.db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
   }
 
   private migrate(): void {
@@ -155,7 +156,7 @@ export class Kb {
       const sql = readFileSync(join(MIGRATIONS_DIR, f), "utf8");
       this.db.transaction(() => {
         this.db.exec(sql);
-        this.db.pragma(`user_version = ${current + i + 1}`);
+        this.db.exec(`PRAGMA user_version = ${current + i + 1}`);
       })();
     });
   }
@@ -206,7 +207,7 @@ export class Kb {
   }
 
   iteration(id: number): IterationRow | undefined {
-    return this.db.prepare(`SELECT * FROM iterations WHERE id = ?`).get(id) as IterationRow | undefined;
+    return (this.db.prepare(`SELECT * FROM iterations WHERE id = ?`).get(id) as IterationRow | null) ?? undefined;
   }
 
   /** Resolve an ITER reference: an id, a label (its latest iteration), `latest` or `previous`. */
@@ -228,7 +229,7 @@ export class Kb {
   }
 
   fileReview(iterationId: number, path: string): FileReviewRow | undefined {
-    return this.db.prepare(`SELECT * FROM file_reviews WHERE iteration_id = ? AND path = ?`).get(iterationId, path) as FileReviewRow | undefined;
+    return (this.db.prepare(`SELECT * FROM file_reviews WHERE iteration_id = ? AND path = ?`).get(iterationId, path) as FileReviewRow | null) ?? undefined;
   }
 
   reviewedPaths(iterationId: number): Set<string> {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import Database from "better-sqlite3";
+import { Database } from "bun:sqlite";
 import type { BrowserContext, Page } from "playwright-core";
 import { main } from "../../pipeline/cli/main";
 import type { CommandContext, Io } from "../../pipeline/cli/context";

@@ -2,7 +2,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import Database from "better-sqlite3";
+import { Database } from "bun:sqlite";
 import { main } from "../../pipeline/cli/main";
 
 export const REPO = resolve(import.meta.dir, "../..");
@@ -12,7 +12,7 @@ export interface Project {
   kb: string;
   /** Run the CLI in the project; returns exit code and captured output. */
   scrum: (...argv: string[]) => Promise<{ code: number; out: string; err: string }>;
-  db: () => Database.Database;
+  db: () => Database;
   cleanup: () => void;
 }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { Database } from "bun:sqlite";
 import { main } from "../../pipeline/cli/main";
 import type { Io } from "../../pipeline/cli/context";
 import { DEMO_REPO, EXPECTED_VERDICTS, PLANTED } from "./demo-expected";

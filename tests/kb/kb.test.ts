@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { Database } from "bun:sqlite";
 import { Kb, type FileRecord } from "../../kb/kb";
 
 let dir: string;
@@ -39,7 +39,7 @@ describe("knowledge base", () => {
     const db = new Database(file, { readonly: true });
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(["iterations", "file_reviews", "findings", "attempts", "metrics", "notes"]));
-    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect((db.query("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
     const cols = (db.prepare(`PRAGMA table_info(file_reviews)`).all() as { name: string }[]).map((c) => c.name);
     for (const c of ["iteration_id", "path", "content_sha", "verdict", "gradient_tier", "tree_split_fired", "accepted_model", "review_json", "error"]) {
       expect(cols).toContain(c);
