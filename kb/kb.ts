@@ -65,6 +65,14 @@ export interface FindingRow {
   fingerprint: string;
   evidence_verified: number;
   shard_index: number | null;
+  /** The static rule id, or null for a model's finding. */
+  rule: string | null;
+  /** The enclosing symbol the shard plan names (part of the fingerprint). */
+  symbol: string | null;
+  /** How many consensus answers reported the finding; null without consensus. */
+  agreement: number | null;
+  /** The dismissal keeping the finding out of verdicts and metrics; null when it counts. */
+  dismissal_id: number | null;
 }
 
 export interface AttemptRow {
@@ -72,7 +80,7 @@ export interface AttemptRow {
   shard_index: number;
   rung: string;
   model: string;
-  outcome: "accepted" | "thin" | "invalid" | "error" | "timeout";
+  outcome: "accepted" | "thin" | "invalid" | "error" | "timeout" | "cached" | "skipped";
   reason: string | null;
   latency_ms: number;
   tokens_in: number;
@@ -81,6 +89,10 @@ export interface AttemptRow {
   output_format: string | null;
   server: string | null;
   purpose: "review" | "reduce";
+  /** Secrets masked in what was sent (cloud rungs). */
+  redactions: number;
+  /** Hash of model, rendered prompt and schema: the shard cache key. */
+  prompt_sha: string | null;
 }
 
 export interface NoteRow {
@@ -93,11 +105,17 @@ export interface NoteRow {
   created_at: string;
 }
 
+/** Columns added after the first version: a writer may leave them out and gets their defaults. */
+const FINDING_DEFAULTS = { rule: null, symbol: null, agreement: null, dismissal_id: null } satisfies Partial<FindingRow>;
+const ATTEMPT_DEFAULTS = { redactions: 0, prompt_sha: null } satisfies Partial<AttemptRow>;
+export type FindingInput = Omit<FindingRow, keyof typeof FINDING_DEFAULTS> & Partial<FindingRow>;
+export type AttemptInput = Omit<AttemptRow, keyof typeof ATTEMPT_DEFAULTS> & Partial<AttemptRow>;
+
 /** Everything stored for one finished file, written in one transaction. */
 export interface FileRecord {
   review: Omit<FileReviewRow, "iteration_id">;
-  findings: FindingRow[];
-  attempts: AttemptRow[];
+  findings: FindingInput[];
+  attempts: AttemptInput[];
 }
 
 const REVIEW_COLUMNS: (keyof Omit<FileReviewRow, "iteration_id">)[] = [
@@ -109,11 +127,11 @@ const REVIEW_COLUMNS: (keyof Omit<FileReviewRow, "iteration_id">)[] = [
 ];
 const FINDING_COLUMNS: (keyof FindingRow)[] = [
   "path", "category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint",
-  "evidence_verified", "shard_index",
+  "evidence_verified", "shard_index", "rule", "symbol", "agreement", "dismissal_id",
 ];
 const ATTEMPT_COLUMNS: (keyof AttemptRow)[] = [
   "path", "shard_index", "rung", "model", "outcome", "reason", "latency_ms", "tokens_in", "tokens_out", "cost_usd",
-  "output_format", "server", "purpose",
+  "output_format", "server", "purpose", "redactions", "prompt_sha",
 ];
 
 function insertSql(table: string, columns: readonly string[], extra: string[] = []): string {
@@ -190,8 +208,8 @@ export class Kb {
     const created_at = this.stamp();
     this.db.transaction(() => {
       review.run({ ...record.review, iteration_id: iterationId, created_at });
-      for (const f of record.findings) finding.run({ ...f, iteration_id: iterationId });
-      for (const a of record.attempts) attempt.run({ ...a, iteration_id: iterationId, created_at });
+      for (const f of record.findings) finding.run({ ...FINDING_DEFAULTS, ...f, iteration_id: iterationId });
+      for (const a of record.attempts) attempt.run({ ...ATTEMPT_DEFAULTS, ...a, iteration_id: iterationId, created_at });
     })();
   }
 

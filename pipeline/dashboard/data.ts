@@ -4,7 +4,7 @@ import type { FlaggedFile } from "../score/flagged";
 import type { Metrics } from "../score/metrics";
 
 export type AttemptOutcome = AttemptRow["outcome"];
-export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["accepted", "thin", "invalid", "error", "timeout"];
+export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["accepted", "cached", "thin", "invalid", "error", "timeout", "skipped"];
 
 /** One iteration on the trajectory. */
 export interface IterationPoint {

@@ -89,7 +89,7 @@ function latestIteration(point: IterationPoint, rows: IterationRows): LatestIter
 }
 
 function zeroOutcomes(): OutcomeCounts {
-  return { accepted: 0, thin: 0, invalid: 0, error: 0, timeout: 0 };
+  return { accepted: 0, cached: 0, thin: 0, invalid: 0, error: 0, timeout: 0, skipped: 0 };
 }
 
 /** KB health: how much is stored, how much of it is trustworthy, and whether notes are being read back. */

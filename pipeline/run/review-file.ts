@@ -103,6 +103,10 @@ function buildRecord(
       fingerprint: f.fingerprint,
       evidence_verified: f.evidence_verified ? 1 : 0,
       shard_index: f.shard,
+      rule: null,
+      symbol: null,
+      agreement: null,
+      dismissal_id: null,
     })),
   );
   const attemptRows: AttemptRow[] = attempts.map((a) => ({
@@ -119,6 +123,8 @@ function buildRecord(
     output_format: a.format,
     server: a.server,
     purpose: a.purpose,
+    redactions: 0,
+    prompt_sha: null,
   }));
   const unreviewedReasons = verdict.shard_reviews.filter((s) => s.status === "unreviewed").map((s) => `shard ${s.index + 1} (lines ${s.line_start}-${s.line_end}): ${(s.reasons ?? []).join("; ")}`);
   return {

@@ -18,11 +18,11 @@ afterEach(() => {
 });
 
 function finding(path: string, over: Partial<FindingRow> = {}): FindingRow {
-  return { path, category: "pseudocode_flags", severity: "high", confidence: 90, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: `${path}-f`, evidence_verified: 1, shard_index: 0, ...over };
+  return { path, category: "pseudocode_flags", severity: "high", confidence: 90, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: `${path}-f`, evidence_verified: 1, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null, ...over };
 }
 
 function attempt(path: string, outcome: AttemptRow["outcome"], rung = "local"): AttemptRow {
-  return { path, shard_index: 0, rung, model: "m", outcome, reason: null, latency_ms: 5, tokens_in: 10, tokens_out: 20, cost_usd: 0.001, output_format: "forensic_json", server: null, purpose: "review" };
+  return { path, shard_index: 0, rung, model: "m", outcome, reason: null, latency_ms: 5, tokens_in: 10, tokens_out: 20, cost_usd: 0.001, output_format: "forensic_json", server: null, purpose: "review", redactions: 0, prompt_sha: null };
 }
 
 function record(path: string, verdict: FileRecord["review"]["verdict"], over: Partial<FileRecord["review"]> = {}, findings: FindingRow[] = [], attempts: AttemptRow[] = []): FileRecord {
@@ -87,7 +87,7 @@ describe("gathering the dashboard data", () => {
     expect(h.evidence).toEqual({ unverified: 1, findings: 3 });
     // Reviewed rows: a.rs and b.ts of iteration 1, b.ts of iteration 2 (partial); the unreviewed a.rs is not a reviewed row.
     expect(h.coverage).toEqual({ partial: 1, reviewed: 3 });
-    expect(h.attemptsByOutcome).toEqual({ accepted: 3, thin: 1, invalid: 0, error: 0, timeout: 1 });
+    expect(h.attemptsByOutcome).toEqual({ accepted: 3, thin: 1, invalid: 0, error: 0, timeout: 1, cached: 0, skipped: 0 });
     expect(h.attemptsByRung.map((r) => [r.rung, r.total, r.outcomes.thin])).toEqual([["local", 4, 1], ["cloud", 1, 0]]);
     expect(h.lastIteration).toEqual({ id: 2, at: "2026-04-24T10:00:00.000Z", ageMs: 2 * 3600_000 });
   });

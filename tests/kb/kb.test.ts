@@ -23,10 +23,10 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
       evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
     },
     findings: [
-      { path, category: "pseudocode_flags", severity: "medium", confidence: 80, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: "f1", evidence_verified: 1, shard_index: 0 },
+      { path, category: "pseudocode_flags", severity: "medium", confidence: 80, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: "f1", evidence_verified: 1, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null },
     ],
     attempts: [
-      { path, shard_index: 0, rung: "local", model: "m", outcome: "accepted", reason: null, latency_ms: 5, tokens_in: 10, tokens_out: 20, cost_usd: 0, output_format: "forensic_json", server: "http://x", purpose: "review" },
+      { path, shard_index: 0, rung: "local", model: "m", outcome: "accepted", reason: null, latency_ms: 5, tokens_in: 10, tokens_out: 20, cost_usd: 0, output_format: "forensic_json", server: "http://x", purpose: "review", redactions: 0, prompt_sha: null },
     ],
   };
 }
@@ -34,7 +34,7 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
 describe("knowledge base", () => {
   test("migrations create the design's tables in WAL mode and record the schema version", () => {
     const kb = new Kb(file);
-    expect(kb.schemaVersion).toBe(1);
+    expect(kb.schemaVersion).toBe(2);
     kb.close();
     const db = new Database(file, { readonly: true });
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
@@ -50,7 +50,7 @@ describe("knowledge base", () => {
   test("reopening an existing KB does not re-run migrations", () => {
     new Kb(file).close();
     const kb = new Kb(file);
-    expect(kb.schemaVersion).toBe(1);
+    expect(kb.schemaVersion).toBe(2);
     kb.close();
   });
 
