@@ -95,6 +95,15 @@ export interface AttemptRow {
   prompt_sha: string | null;
 }
 
+export interface DismissalRow {
+  id: number;
+  fingerprint: string;
+  path: string;
+  reason: string;
+  created_at: string;
+  undone_at: string | null;
+}
+
 export interface NoteRow {
   id: number;
   path: string;
@@ -272,6 +281,11 @@ export class Kb {
   metrics(iterationId: number): Record<string, number | null> {
     const rows = this.db.prepare(`SELECT name, value FROM metrics WHERE iteration_id = ? ORDER BY name`).all(iterationId) as { name: string; value: number | null }[];
     return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+  }
+
+  /** Every dismissal, undone ones included (`undone_at` set), oldest first. */
+  dismissals(): DismissalRow[] {
+    return this.db.prepare(`SELECT * FROM dismissals ORDER BY id`).all() as DismissalRow[];
   }
 
   addNote(path: string, text: string, createdIn: number | null): number {

@@ -54,6 +54,7 @@ export function mergeShardResults(path: string, fileLines: string[], results: Sh
           fingerprint: fp,
           evidence_verified: where.verified,
           shard: r.shard.index,
+          ...(f.rule !== undefined ? { rule: f.rule } : {}),
         };
         const prior = seen.get(fp);
         if (prior) {

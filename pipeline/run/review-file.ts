@@ -103,9 +103,9 @@ function buildRecord(
       fingerprint: f.fingerprint,
       evidence_verified: f.evidence_verified ? 1 : 0,
       shard_index: f.shard,
-      rule: null,
-      symbol: null,
-      agreement: null,
+      rule: f.rule ?? null,
+      symbol: f.symbol ?? null,
+      agreement: f.agreement ?? null,
       dismissal_id: null,
     })),
   );

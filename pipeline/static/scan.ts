@@ -109,6 +109,7 @@ function toFinding(hit: Hit, views: LineView[], first: number): Finding {
     line_end: first + Math.max(hit.endLine ?? hit.line, quoted),
     severity: hit.severity ?? rule.severity,
     confidence: rule.confidence,
+    rule: hit.rule,
   };
 }
 

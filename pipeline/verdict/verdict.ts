@@ -27,6 +27,8 @@ export interface Finding {
   line_end: number;
   severity: Severity;
   confidence: number;
+  /** The deterministic rule behind the finding (static rung, injection check); absent for a model's finding. */
+  rule?: string;
 }
 
 export interface NextAction {
@@ -54,6 +56,10 @@ export interface FileFinding extends Finding {
   evidence_verified: boolean;
   /** The shard whose review produced the finding. */
   shard: number;
+  /** The enclosing symbol (from the shard plan) the finding sits in. */
+  symbol?: string;
+  /** How many consensus answers reported it. */
+  agreement?: number;
 }
 
 export interface ShardReview {

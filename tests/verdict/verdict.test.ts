@@ -3,7 +3,7 @@ import shardSchema from "../../pipeline/verdict/verdict.schema.json";
 import fileSchema from "../../pipeline/verdict/file-verdict.schema.json";
 import { FINDING_CATEGORIES, strictShardSchema, validateFileVerdict, validateShardVerdict, type FileVerdict, type Finding, type ShardVerdict } from "../../pipeline/verdict/verdict";
 
-const finding: Finding = { title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, severity: "high", confidence: 90 };
+const finding: Finding = { title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, severity: "high", confidence: 90, rule: "stub-macro" };
 const shard: ShardVerdict = {
   verdict: "needs_patch", alignment_score: 4.5, summary: "one stub",
   critical_failures: [], pseudocode_flags: [finding], prd_mismatches: [], broken_pipelines: [], missing_components: [], risk_points: [], verified_components: [],
