@@ -116,15 +116,22 @@ export function validateFileVerdict(value: unknown): Validation<FileVerdict> {
 
 /** The shard schema in OpenAI strict structured-output form: every property required, no extra properties. */
 export function strictShardSchema(): Record<string, unknown> {
-  return toStrict(structuredClone(shardSchema) as unknown as Record<string, unknown>);
+  return toStrict(modelFacingSchema());
 }
 
 /** The shard schema as sent to Ollama's `format` (plain JSON schema, no meta keys). */
 export function shardSchemaForFormat(): Record<string, unknown> {
-  const s = structuredClone(shardSchema) as unknown as Record<string, unknown>;
+  const s = modelFacingSchema();
   delete s.$schema;
   delete s.$id;
   return s;
+}
+
+/** The shard schema without what only our own rules fill in (`rule`): strict mode would make a model invent one. */
+function modelFacingSchema(): Record<string, unknown> {
+  const s = structuredClone(shardSchema) as unknown as { $defs: { finding: { properties: Record<string, unknown> } } };
+  delete s.$defs.finding.properties.rule;
+  return s as unknown as Record<string, unknown>;
 }
 
 function toStrict(node: Record<string, unknown>): Record<string, unknown> {
