@@ -24,6 +24,8 @@ export interface RungConfig {
   cloud: boolean;
   temperature?: number;
   maxOutputTokens?: number;
+  /** The rung's context window in tokens (`context_tokens`, else the provider's default); absent for the static rung, which has none. */
+  contextTokens?: number;
   costInPerMtok: number;
   costOutPerMtok: number;
 }
@@ -53,6 +55,19 @@ export interface Config {
   gradient: { blockBelow: number; reviewBelow: number };
   probes: ProbeConfig[];
   gate: { command?: string };
+  /** `[consensus]`: several answers per shard on the named rungs; absent when the section is not given. */
+  consensus?: ConsensusConfig;
+}
+
+export interface ConsensusConfig {
+  /** The rungs whose answers are pooled; an accepted answer from one of them calls the others (and their samples). */
+  rungs: string[];
+  /** Answers per named rung (repeat calls rely on the rung's own temperature > 0). */
+  samples: number;
+  /** A finding is kept when at least this many answers report it. */
+  minAgree: number;
+  /** Lines two findings may be apart and still be the same finding. */
+  lineTolerance: number;
 }
 
 const PROJECT_ROOT = resolve(import.meta.dir, "../..");
@@ -61,7 +76,7 @@ const PROJECT_ROOT = resolve(import.meta.dir, "../..");
 export const DEFAULTS = {
   sweep: {
     include: ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs,py,go,java,c,h,cpp,cc,hpp,cs,rb,php,sh,md,toml}"],
-    exclude: ["node_modules/**", "**/node_modules/**", "target/**", "dist/**", "build/**", ".git/**", "kb/**"],
+    exclude: ["node_modules/**", "**/node_modules/**", "target/**", "dist/**", "build/**", ".git/**", "kb/**", ".scrum/**"],
     maxFileBytes: 1_000_000,
     shardThresholdChars: 6000,
     maxShardChars: 6000,
@@ -79,9 +94,15 @@ export const DEFAULTS = {
     structured: true,
     cloud: false,
     costPerMtok: 0,
+    /**
+     * `context_tokens` when a rung leaves it out. Ollama: what every current coder model holds and a laptop GPU can
+     * afford (Ollama itself would run 2–4k); OpenAI-compatible: what vLLM/LiteLLM deployments commonly serve.
+     */
+    contextTokens: { ollama: 8192, openai: 32768 },
   },
   accept: { minChars: 200 },
   gradient: { blockBelow: 50, reviewBelow: 75 },
+  consensus: { samples: 1, minAgree: 2, lineTolerance: 3 },
 } as const;
 
 /** The ladder used by `--offline` and by commands run with no config file. */
@@ -149,6 +170,7 @@ interface RawRung {
   cloud?: boolean;
   temperature?: number;
   max_output_tokens?: number;
+  context_tokens?: number;
   cost_in_per_mtok?: number;
   cost_out_per_mtok?: number;
 }
@@ -162,6 +184,7 @@ interface RawConfig {
   gradient?: { block_below?: number; review_below?: number };
   probe?: Array<{ name: string; pattern?: string; include?: string[]; command?: string }>;
   gate?: { command?: string };
+  consensus?: { rungs?: string[]; samples?: number; min_agree?: number; line_tolerance?: number };
 }
 
 function buildConfig(raw: RawConfig, file: string | null, text: string): Config {
@@ -218,7 +241,31 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
       ...(p.command !== undefined ? { command: p.command } : {}),
     })),
     gate: raw.gate?.command ? { command: raw.gate.command } : {},
+    ...(raw.consensus ? { consensus: buildConsensus(raw.consensus, ladder, where) } : {}),
   };
+}
+
+/** `[consensus]` with its defaults, checked against the ladder: every rung named exists, and the rule can be met. */
+function buildConsensus(raw: NonNullable<RawConfig["consensus"]>, ladder: RungConfig[], where: (path: string) => string): ConsensusConfig {
+  const names = ladder.map((r) => r.name);
+  const rungs = raw.rungs ?? names.slice(0, 1);
+  raw.rungs?.forEach((name, i) => {
+    if (!names.includes(name)) throw new ConfigError(`[consensus] rungs names "${name}", which is no rung; expected one of: ${names.join(", ")}`, where(`/consensus/rungs/${i}`));
+  });
+  const samples = raw.samples ?? DEFAULTS.consensus.samples;
+  const voters = rungs.length * samples;
+  if (voters < 2) throw new ConfigError(`[consensus] needs at least two answers per shard: name two rungs or set samples = 2 or more`, where("/consensus"));
+  if (samples > 1) {
+    for (const name of rungs) {
+      const r = ladder.find((x) => x.name === name);
+      if (r && !(r.temperature !== undefined && r.temperature > 0)) {
+        throw new ConfigError(`[consensus] samples = ${samples} asks rung "${name}" more than once, which only helps at a temperature above 0; set temperature on that rung`, where("/consensus/samples"));
+      }
+    }
+  }
+  const minAgree = raw.min_agree ?? Math.min(DEFAULTS.consensus.minAgree, voters);
+  if (minAgree > voters) throw new ConfigError(`[consensus] min_agree = ${minAgree} exceeds the ${voters} answers each shard gets (${rungs.length} rung(s) × ${samples} sample(s))`, where("/consensus/min_agree"));
+  return { rungs, samples, minAgree, lineTolerance: raw.line_tolerance ?? DEFAULTS.consensus.lineTolerance };
 }
 
 function buildRung(r: RawRung, i: number, where: (path: string) => string): RungConfig {
@@ -254,6 +301,7 @@ function buildRung(r: RawRung, i: number, where: (path: string) => string): Rung
     cloud: r.cloud ?? DEFAULTS.rung.cloud,
     ...(r.temperature !== undefined ? { temperature: r.temperature } : {}),
     ...(r.max_output_tokens !== undefined ? { maxOutputTokens: r.max_output_tokens } : {}),
+    ...(r.provider !== "static" ? { contextTokens: r.context_tokens ?? DEFAULTS.rung.contextTokens[r.provider] } : {}),
     costInPerMtok: r.cost_in_per_mtok ?? DEFAULTS.rung.costPerMtok,
     costOutPerMtok: r.cost_out_per_mtok ?? DEFAULTS.rung.costPerMtok,
   };

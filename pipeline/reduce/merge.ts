@@ -55,6 +55,7 @@ export function mergeShardResults(path: string, fileLines: string[], results: Sh
           evidence_verified: where.verified,
           shard: r.shard.index,
           ...(f.rule !== undefined ? { rule: f.rule } : {}),
+          ...(f.agreement !== undefined ? { agreement: f.agreement, agreed_by: f.agreed_by ?? [] } : {}),
         };
         const prior = seen.get(fp);
         if (prior) {

@@ -1,7 +1,8 @@
 /** One file through the pipeline: shard, review every shard up the ladder, reduce, score. Returns the rows to store. */
 import type { AttemptRow, FileRecord, FindingRow } from "../../kb/kb";
 import type { Config } from "../config/config";
-import { climbLadder, countEscalations, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
+import { countEscalations, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
+import { climbWithConsensus } from "../review/consensus";
 import { buildShardPrompt } from "../review/prompt";
 import { mergeShardResults, type ShardResult } from "../reduce/merge";
 import { reduceWithModel } from "../reduce/llm-reduce";
@@ -30,7 +31,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   const plan = await shardFile(file.path, file.text, { thresholdChars: sweep.shardThresholdChars, maxShardChars: sweep.maxShardChars });
   const outcomes = await Promise.all(
     plan.shards.map((shard) =>
-      climbLadder(
+      climbWithConsensus(
         {
           system: ctx.systemPrompt,
           prompt: buildShardPrompt({ path: file.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
@@ -38,6 +39,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
         },
         shard.index,
         ctx.rungs,
+        ctx.config.consensus,
         ctx.deps,
         ctx.signal,
       ),
@@ -49,7 +51,9 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
       ? { status: "reviewed", shard, verdict: o.accepted.verdict, rung: o.accepted.rung, model: o.accepted.model }
       : { status: "unreviewed", shard, reasons: o.reasons };
   });
-  const attempts: Attempt[] = outcomes.flatMap((o) => o.attempts);
+  const attempts: Attempt[] = outcomes.flatMap((o) => [...o.attempts, ...o.votes]);
+  // Consensus voters on other rungs are extra answers, not a climb.
+  const escalations = countEscalations(outcomes.flatMap((o) => o.attempts));
   let verdict = mergeShardResults(file.path, splitLines(file.text), results);
   if (ctx.reduceRung && plan.shards.length > 1 && verdict.coverage.length > 0) {
     const reduced = await reduceWithModel(verdict, ctx.reduceRung, ctx.reducePrompt, ctx.deps, ctx.signal);
@@ -62,6 +66,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
     acceptedModels: [...new Set(outcomes.map((o) => o.accepted?.model).filter((m): m is string => m !== undefined))],
     latencyMs: Math.round(performance.now() - started),
     gradient: ctx.config.gradient,
+    escalations,
   });
 }
 
@@ -83,7 +88,7 @@ function buildRecord(
   plan: ShardPlan,
   verdict: FileVerdict,
   attempts: Attempt[],
-  extra: { outputFormat: string | null; acceptedModels: string[]; latencyMs: number; gradient: Config["gradient"] },
+  extra: { outputFormat: string | null; acceptedModels: string[]; latencyMs: number; gradient: Config["gradient"]; escalations: number },
 ): FileRecord {
   const checked = validateFileVerdict(verdict);
   if (!checked.ok) throw new Error(`bug: file verdict of ${file.path} fails its schema: ${checked.errors.join("; ")}`);
@@ -142,7 +147,7 @@ function buildRecord(
       tree_split_fired: plan.shards.length > 1 ? 1 : 0,
       attempts_made: attempts.length,
       thin_rejections: attempts.filter((a) => a.outcome === "thin").length,
-      escalations: countEscalations(attempts),
+      escalations: extra.escalations,
       accepted_model: extra.acceptedModels.length > 0 ? extra.acceptedModels.join(", ") : null,
       tokens_in: attempts.reduce((s, a) => s + a.tokensIn, 0),
       tokens_out: attempts.reduce((s, a) => s + a.tokensOut, 0),

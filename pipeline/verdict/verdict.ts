@@ -29,6 +29,9 @@ export interface Finding {
   confidence: number;
   /** The deterministic rule behind the finding (static rung, injection check); absent for a model's finding. */
   rule?: string;
+  /** Consensus: how many answers reported it, and their rungs (set by pipeline/review/consensus.ts, never by a model). */
+  agreement?: number;
+  agreed_by?: string[];
 }
 
 export interface NextAction {

@@ -1,6 +1,7 @@
 /** The answer text a simulated model gives for each answer behaviour, written about the code in the prompt. */
 import type { AnswerBehaviour } from "./behaviours";
 import { type CodeLine, type ShardPrompt, fingerprintsOf, readReducePayload, readShardPrompt } from "./read-prompt";
+import { measuringAnswer } from "./noisy";
 
 interface Marker {
   pattern: RegExp;
@@ -60,6 +61,9 @@ export function answerFor(behaviour: AnswerBehaviour, prompt: string): string {
     case "reduce-drop-shard":
     case "reduce-invent":
       return reduceAnswer(behaviour, prompt);
+    default:
+      // blind, flag-all and the noisy:HIT:FALSE:SEED family: behaviours for measuring a bench.
+      return measuringAnswer(behaviour, prompt);
   }
 }
 

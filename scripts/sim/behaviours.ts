@@ -1,4 +1,5 @@
 /** What the simulated model server can be told to do on a call, per model. */
+import { isNoisyBehaviour, MEASURE_BEHAVIOURS, type NoisyBehaviour } from "./noisy";
 
 /** Behaviours that decide the answer text; the server wraps it in the protocol's normal response. */
 export const ANSWER_BEHAVIOURS = [
@@ -13,6 +14,7 @@ export const ANSWER_BEHAVIOURS = [
   "reduce-good",
   "reduce-drop-shard",
   "reduce-invent",
+  ...MEASURE_BEHAVIOURS,
 ] as const;
 
 /** Behaviours that break the transport: an error status, no answer, a cut connection. */
@@ -20,22 +22,23 @@ export const TRANSPORT_BEHAVIOURS = ["error500", "ratelimit", "hang", "truncated
 
 export const BEHAVIOURS = [...ANSWER_BEHAVIOURS, ...TRANSPORT_BEHAVIOURS] as const;
 
-export type AnswerBehaviour = (typeof ANSWER_BEHAVIOURS)[number];
+/** `noisy:HIT:FALSE:SEED` is a family of answer behaviours (scripts/sim/noisy.ts), named with its parameters. */
+export type AnswerBehaviour = (typeof ANSWER_BEHAVIOURS)[number] | NoisyBehaviour;
 export type TransportBehaviour = (typeof TRANSPORT_BEHAVIOURS)[number];
-export type Behaviour = (typeof BEHAVIOURS)[number];
+export type Behaviour = (typeof BEHAVIOURS)[number] | NoisyBehaviour;
 
 export function isBehaviour(name: string): name is Behaviour {
-  return (BEHAVIOURS as readonly string[]).includes(name);
+  return (BEHAVIOURS as readonly string[]).includes(name) || isNoisyBehaviour(name);
 }
 
 export function isAnswerBehaviour(b: Behaviour): b is AnswerBehaviour {
-  return (ANSWER_BEHAVIOURS as readonly string[]).includes(b);
+  return (ANSWER_BEHAVIOURS as readonly string[]).includes(b) || isNoisyBehaviour(b);
 }
 
 /** Check a behaviour name with a message that lists the valid ones. */
 export function parseBehaviour(name: string, model: string): Behaviour {
   if (isBehaviour(name)) return name;
-  throw new TypeError(`Expected a behaviour for model "${model}" from: ${BEHAVIOURS.join(", ")}; got "${name}"`);
+  throw new TypeError(`Expected a behaviour for model "${model}" from: ${BEHAVIOURS.join(", ")}, noisy[:HIT[:FALSE[:SEED]]]; got "${name}"`);
 }
 
 /** Hands out each model's behaviours in order; the last one repeats. */
