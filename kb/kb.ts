@@ -237,6 +237,15 @@ export class Kb {
     return (this.db.prepare(`SELECT * FROM iterations WHERE id = ?`).get(id) as IterationRow | null) ?? undefined;
   }
 
+  /** The iteration an ITER reference names, or undefined when it names none (see resolveIteration). */
+  findIteration(ref: string): IterationRow | undefined {
+    const all = this.iterations();
+    if (ref === "latest") return all.at(-1);
+    if (ref === "previous") return all.at(-2);
+    if (/^\d+$/.test(ref)) return all.find((r) => r.id === Number(ref));
+    return [...all].reverse().find((r) => r.label === ref);
+  }
+
   /** Resolve an ITER reference: an id, a label (its latest iteration), `latest` or `previous`. */
   resolveIteration(ref: string | undefined): IterationRow {
     const all = this.iterations();
@@ -315,9 +324,4 @@ export class Kb {
     const info = this.db.prepare(`UPDATE notes SET status = 'resolved' WHERE id = ? AND status <> 'resolved'`).run(id);
     if (info.changes !== 1) throw new UsageError(`note ${id} does not exist or is already resolved`);
   }
-}
-
-/** The KB file to use: --kb, else $SCRUM_KB, else kb/scrum.db. */
-export function kbPath(flag: string | undefined, env: Record<string, string | undefined>): string {
-  return flag ?? env.SCRUM_KB ?? "kb/scrum.db";
 }

@@ -1,9 +1,10 @@
-/** What every command receives: parsed global flags, the environment and the output streams. Only cli.ts builds it. */
+/** What every command receives: parsed global flags, the environment, the output streams, and where its KB and config are. */
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { Kb, kbPath } from "../../kb/kb";
-import { defaultConfig, loadConfig, type Config } from "../config/config";
+import { relative, resolve, sep } from "node:path";
+import { Kb } from "../../kb/kb";
+import { loadConfig, type Config } from "../config/config";
 import { ConfigError } from "../errors";
+import { discoverHome, type Home } from "./discover";
 
 export interface Io {
   out: (text: string) => void;
@@ -20,38 +21,71 @@ export interface CommandContext {
   quiet: boolean;
   kbFlag?: string;
   configFlag?: string;
+  /** Where the KB, config and path root are; found from the command's first target when it has one (see discover.ts). */
+  home?: Home;
 }
 
-/** The config file to read: --config, else $SCRUM_CONFIG, else config/routing.toml when it exists. */
-export function configFile(ctx: CommandContext): string | null {
-  const explicit = ctx.configFlag ?? ctx.env.SCRUM_CONFIG;
-  if (explicit) return resolve(ctx.cwd, explicit);
-  const local = resolve(ctx.cwd, "config/routing.toml");
-  return existsSync(local) ? local : null;
+/** The command's home, discovered from the current directory when the entry did not set it from a target. */
+export function homeOf(ctx: CommandContext): Home {
+  ctx.home ??= discoverHome({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    ...(ctx.kbFlag !== undefined ? { kbFlag: ctx.kbFlag } : {}),
+    ...(ctx.configFlag !== undefined ? { configFlag: ctx.configFlag } : {}),
+  });
+  return ctx.home;
 }
 
-/** Load the config; commands that need no ladder fall back to the defaults when there is no file. */
-export function loadContextConfig(ctx: CommandContext, options: { needLadder: boolean }): Config {
-  const file = configFile(ctx);
-  if (file) return loadConfig(file);
-  if (options.needLadder) {
-    throw new ConfigError(
-      "no config file: create config/routing.toml (see docs/CONFIG.md), pass --config FILE or set $SCRUM_CONFIG, or run with --offline",
-    );
-  }
-  return defaultConfig();
+/** The config file the command reads: --config, $SCRUM_CONFIG, the nearest .scrum/routing.toml, else the shipped one. */
+export function configFile(ctx: CommandContext): string {
+  return homeOf(ctx).config;
 }
 
-/** The knowledge-base file named by --kb, $SCRUM_KB or kb/scrum.db, resolved against the working directory. */
+/**
+ * Load the command's config (validated; a problem is a ConfigError naming file, line and key). There is always one:
+ * without a .scrum/routing.toml the shipped config is used, so commands that need no ladder work anywhere.
+ */
+export function loadContextConfig(ctx: CommandContext): Config {
+  return loadConfig(configFile(ctx));
+}
+
+/** The knowledge-base file: --kb, $SCRUM_KB, else .scrum/scrum.db at the root of the git repository. */
 export function kbFile(ctx: CommandContext): string {
-  return resolve(ctx.cwd, kbPath(ctx.kbFlag, ctx.env));
+  return homeOf(ctx).kb;
 }
 
-/** Open the knowledge base named by --kb, $SCRUM_KB or kb/scrum.db. */
+/** Open the command's knowledge base; a command that reads history needs one that exists. */
 export function openKb(ctx: CommandContext, options: { mustExist: boolean }): Kb {
   const file = kbFile(ctx);
   if (options.mustExist && !existsSync(file)) {
-    throw new ConfigError(`no knowledge base at ${file}; run \`scrum run PATH\` first, or pass --kb FILE`);
+    throw new ConfigError(`no knowledge base at ${file}; run \`scrum run PATH\` first (or \`scrum init\`), or pass --kb FILE`);
   }
   return new Kb(file);
+}
+
+/** A path the user typed (relative to the current directory) as the KB keys it: relative to the root, forward slashes. */
+export function kbPathOf(ctx: CommandContext, typed: string): string {
+  const abs = resolve(ctx.cwd, typed);
+  const rel = relative(homeOf(ctx).root, abs);
+  const key = rel.startsWith("..") || rel === "" ? abs : rel;
+  return sep === "/" ? key : key.split(sep).join("/");
+}
+
+/** The KB and config a command used, for JSON outputs: two KBs are never confused silently. */
+export function sources(ctx: CommandContext, used: { config?: boolean } = {}): { kb: string; config?: string } {
+  const home = homeOf(ctx);
+  return { kb: home.kb, ...(used.config ? { config: home.config } : {}) };
+}
+
+/** Say on stderr which KB (and config) the command uses, unless --quiet. */
+export function announce(ctx: CommandContext, used: { config?: boolean } = {}): void {
+  if (ctx.quiet) return;
+  const home = homeOf(ctx);
+  const show = (file: string) => {
+    const rel = relative(ctx.cwd, file);
+    return rel.startsWith("..") || rel === "" ? file : rel;
+  };
+  const kb = `kb ${show(home.kb)}${home.kbFrom === "default" ? "" : ` (${home.kbFrom})`}`;
+  const config = used.config ? `, config ${show(home.config)}${home.configFrom === ".scrum" ? "" : ` (${home.configFrom})`}` : "";
+  ctx.io.err(`scrum: ${kb}${config}\n`);
 }

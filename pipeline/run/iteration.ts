@@ -17,7 +17,10 @@ import { collectTargets, displayPath, readTarget } from "../targets/targets";
 export interface RunOptions {
   config: Config;
   kb: Kb;
+  /** Where command-line targets are resolved from. */
   cwd: string;
+  /** KB paths are relative to this folder (the repository root); default `cwd`. Probes, the gate and git run here. */
+  root?: string;
   /** Paths, directories and globs from the command line. */
   inputs: string[];
   label: string | null;
@@ -69,6 +72,7 @@ export function laddersFor(config: Config, offline: boolean): RungConfig[] {
 /** Run one iteration and store everything it learns as it goes. */
 export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const { config, kb, cwd, signal } = opts;
+  const root = opts.root ?? cwd;
   const emit = opts.onEvent ?? (() => {});
   const rungConfigs = laddersFor(config, opts.offline);
   checkProbes(config.probes);
@@ -83,6 +87,9 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   let files: string[];
   if (opts.resume !== undefined) {
     const it = kb.resolveIteration(opts.resume);
+    if (it.status === "done") {
+      throw new ConfigError(`iteration ${it.id}${it.label ? ` (${it.label})` : ""} is done; only an aborted or stale iteration can be resumed (\`scrum history\` shows their status)`);
+    }
     const inputs = JSON.parse(it.targets_json) as string[];
     files = collectTargets(inputs, { cwd, sweep: config.sweep });
     done = kb.reviewedPaths(it.id);
@@ -95,26 +102,26 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       const from = kb.resolveIteration(opts.fromFlagged);
       const flagged = flaggedFiles(kb.fileReviews(from.id)).map((f) => f.path);
       // A flagged file deleted since (the fix was to remove it) is said, not an error that blocks the sweep.
-      const gone = flagged.filter((p) => !existsSync(resolve(cwd, p)));
+      const gone = flagged.filter((p) => !existsSync(resolve(root, p)));
       for (const p of gone) emit({ type: "warning", message: `flagged file ${p} no longer exists; not re-reviewed` });
       const present = flagged.filter((p) => !gone.includes(p));
       if (present.length === 0 && inputs.length === 0) {
         throw new ConfigError(`iteration ${from.id}${from.label ? ` (${from.label})` : ""} has no flagged files that still exist; nothing to re-review`);
       }
-      inputs.push(...present);
+      inputs.push(...present.map((p) => resolve(root, p)));
     }
     files = collectTargets(inputs, { cwd, sweep: config.sweep });
     await preflight(rungs, opts, emit);
     iterationId = kb.startIteration({
       label: opts.label,
       configJson: JSON.stringify({ ...config, ladder: rungConfigs }),
-      gitCommit: (opts.gitCommit ?? (() => gitHead(cwd)))(),
+      gitCommit: (opts.gitCommit ?? (() => gitHead(root)))(),
       targets: inputs,
     });
   }
 
   const started = performance.now();
-  const todo = files.filter((f) => !done.has(displayPath(f, cwd)));
+  const todo = files.filter((f) => !done.has(displayPath(f, root)));
   emit({ type: "start", iterationId, files: todo.length, rungs: rungs.map((r) => r.config.name) });
   const sleep = opts.sleep ?? abortableSleep;
   const fileQueue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
@@ -123,7 +130,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const working = AbortSignal.any([signal, stop.signal]);
   let finished = 0;
   const reviewOne = async (abs: string): Promise<void> => {
-    const target = readTarget(abs, cwd, config.sweep.maxFileBytes);
+    const target = readTarget(abs, root, config.sweep.maxFileBytes);
     let record;
     let noteIds: number[] = [];
     if (target.kind === "skipped") {
@@ -169,7 +176,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     throw cause;
   }
 
-  const probes = runProbes(config.probes, { cwd, exclude: config.sweep.exclude });
+  const probes = runProbes(config.probes, { cwd: root, exclude: config.sweep.exclude });
   for (const p of probes) if (p.problem) emit({ type: "warning", message: p.problem });
   const reviews = kb.fileReviews(iterationId);
   const metrics: Metrics = {
@@ -211,7 +218,7 @@ async function preflight(rungs: Rung[], opts: RunOptions, emit: (e: RunEvent) =>
   const gate = opts.config.gate.command;
   if (gate) {
     const run = opts.runGate ?? runGateCommand;
-    const r = run(gate, opts.cwd);
+    const r = run(gate, opts.root ?? opts.cwd);
     if (r.code !== 0) {
       throw new PreflightError(`[gate] command \`${gate}\` failed (exit ${r.code}); the build must be green before an iteration starts.\n${r.output.trim().split("\n").slice(-15).join("\n")}`);
     }

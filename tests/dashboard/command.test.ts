@@ -58,7 +58,7 @@ describe("scrum dashboard", () => {
   test("--json prints where it wrote on stdout; --quiet keeps stderr silent", () => {
     seedKb();
     expect(dashboardCommand(ctx({ json: true, quiet: true }), { out: "d.html" })).toBe(0);
-    expect(JSON.parse(out)).toEqual({ out: join(dir, "d.html"), iterations: 1 });
+    expect(JSON.parse(out)).toEqual({ out: join(dir, "d.html"), iterations: 1, kb: join(dir, "scrum.db") });
     expect(err).toBe("");
   });
 });

@@ -24,7 +24,7 @@ test("bin/scrum: usage errors exit 2 with the message on stderr and nothing on s
   const r = scrum("run", "examples/demo-repo", "--offline", "--fail-on", "sometimes");
   expect(r.code).toBe(2);
   expect(r.out).toBe("");
-  expect(r.err).toMatch(/--fail-on must be one of: needs_patch, fail; got "sometimes"/);
+  expect(r.err).toMatch(/--fail-on <verdict>' argument 'sometimes' is invalid\. Allowed choices are needs_patch, fail/);
 });
 
 test("bin/scrum shard --json gives the contract's plan shape", () => {

@@ -1,8 +1,23 @@
 /** Reads examples/demo-repo/EXPECTED.md: the planted problems and the verdicts an offline run must produce. */
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
-export const DEMO_REPO = resolve(import.meta.dir, "../../examples/demo-repo");
+/** The demo repository as shipped. */
+export const DEMO_SOURCE = resolve(import.meta.dir, "../../examples/demo-repo");
+
+/**
+ * A copy of the demo repository outside any git repository, made once per test process: inside this checkout the KB
+ * paths would be relative to the checkout's root (examples/demo-repo/...), as they are for `npm run demo`.
+ */
+export const DEMO_REPO = copyDemo();
+
+function copyDemo(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "scrum-demo-")), "demo-repo");
+  cpSync(DEMO_SOURCE, dir, { recursive: true });
+  process.on("exit", () => rmSync(resolve(dir, ".."), { recursive: true, force: true }));
+  return dir;
+}
 
 export interface PlantedProblem {
   file: string;

@@ -16,16 +16,16 @@ export interface Project {
   cleanup: () => void;
 }
 
-/** A temp project holding `files` (relative path → source path in the repo) and `config/routing.toml`. */
+/** A temp project (not a git repository) holding `files` (relative path → source path in the repo) and `.scrum/routing.toml`. */
 export function makeProject(files: Record<string, string>, routing: string, env: Record<string, string> = {}): Project {
   const dir = mkdtempSync(join(tmpdir(), "scrum-e2e-"));
   for (const [rel, src] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     copyFileSync(resolve(REPO, src), join(dir, rel));
   }
-  mkdirSync(join(dir, "config"), { recursive: true });
-  writeFileSync(join(dir, "config/routing.toml"), routing);
-  const kb = join(dir, "kb/scrum.db");
+  mkdirSync(join(dir, ".scrum"), { recursive: true });
+  writeFileSync(join(dir, ".scrum/routing.toml"), routing);
+  const kb = join(dir, ".scrum/scrum.db");
   return {
     dir,
     kb,

@@ -138,7 +138,8 @@ describe("bad input exits 2 with a message and writes nothing", () => {
     expect((await scrum("run", ".", "--offlin")).code).toBe(2);
     const r = await scrum("frobnicate");
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/unknown command "frobnicate"; expected one of/);
+    expect(r.err).toMatch(/unknown command 'frobnicate'/);
+    expect(r.err).toMatch(/commands: init, run, history/);
   });
 
   test("a broken config names file and line; no iteration is started", async () => {

@@ -17,7 +17,7 @@ interface RungCheck {
 
 /** Exit 0 when every rung answers with its model, 1 when one does not, 2 when the config itself is wrong. */
 export async function configCheckCommand(ctx: CommandContext): Promise<number> {
-  const config = loadContextConfig(ctx, { needLadder: true });
+  const config = loadContextConfig(ctx);
   checkProbes(config.probes);
   const keys = resolveApiKeys(config, ctx.env);
   const checks: RungCheck[] = await Promise.all(

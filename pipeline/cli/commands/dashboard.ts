@@ -1,8 +1,7 @@
 /** `scrum dashboard --out FILE.html`: trajectory charts, flagged files and KB health as one self-contained HTML page. */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { kbPath } from "../../../kb/kb";
-import { openKb, type CommandContext } from "../context";
+import { kbFile as kbFileOf, openKb, sources, type CommandContext } from "../context";
 import { gatherDashboard } from "../../dashboard/gather";
 import { renderDashboard } from "../../dashboard/render";
 import { UsageError } from "../../errors";
@@ -17,7 +16,7 @@ export interface DashboardFlags {
 export function dashboardCommand(ctx: CommandContext, flags: DashboardFlags): number {
   if (!flags.out) throw new UsageError("usage: scrum dashboard --out FILE.html (--out is required)");
   const out = resolve(ctx.cwd, flags.out);
-  const kbFile = resolve(ctx.cwd, kbPath(ctx.kbFlag, ctx.env));
+  const kbFile = kbFileOf(ctx);
   const kb = openKb(ctx, { mustExist: true });
   let html: string;
   let iterations: number;
@@ -29,7 +28,7 @@ export function dashboardCommand(ctx: CommandContext, flags: DashboardFlags): nu
     kb.close();
   }
   writeAtomically(out, html);
-  if (ctx.json) ctx.io.out(JSON.stringify({ out, iterations }));
+  if (ctx.json) ctx.io.out(JSON.stringify({ out, iterations, ...sources(ctx) }));
   if (!ctx.quiet) ctx.io.err(`dashboard: wrote ${out} (${iterations} iteration${iterations === 1 ? "" : "s"})\n`);
   return 0;
 }

@@ -1,7 +1,7 @@
 /** `scrum note add PATH TEXT` / `scrum note list` / `scrum note resolve ID`: fix-next-loop observations. */
 import { UsageError } from "../../errors";
 import { renderTable } from "../table";
-import { openKb, type CommandContext } from "../context";
+import { kbPathOf, openKb, sources, type CommandContext } from "../context";
 
 export function noteCommand(ctx: CommandContext, args: string[]): number {
   const [sub, ...rest] = args;
@@ -12,8 +12,8 @@ export function noteCommand(ctx: CommandContext, args: string[]): number {
       const text = words.join(" ").trim();
       if (!path || !text) throw new UsageError("usage: scrum note add PATH TEXT");
       const latest = kb.iterations().at(-1);
-      const id = kb.addNote(path.replace(/^\.\//, ""), text, latest?.id ?? null);
-      if (ctx.json) ctx.io.out(JSON.stringify({ id, path, text, status: "open" }));
+      const id = kb.addNote(kbPathOf(ctx, path), text, latest?.id ?? null);
+      if (ctx.json) ctx.io.out(JSON.stringify({ id, path, text, status: "open", ...sources(ctx) }));
       else ctx.io.out(`note ${id} on ${path}: open; the next iteration that reviews it puts it in the prompt`);
       return 0;
     }
@@ -28,7 +28,8 @@ export function noteCommand(ctx: CommandContext, args: string[]): number {
       const id = Number(rest[0]);
       if (!Number.isInteger(id)) throw new UsageError("usage: scrum note resolve ID");
       kb.resolveNote(id);
-      if (!ctx.json) ctx.io.out(`note ${id}: resolved`);
+      if (ctx.json) ctx.io.out(JSON.stringify({ id, status: "resolved", ...sources(ctx) }));
+      else ctx.io.out(`note ${id}: resolved`);
       return 0;
     }
     throw new UsageError("usage: scrum note add PATH TEXT | scrum note list | scrum note resolve ID");

@@ -3,7 +3,7 @@ import { diffIterations } from "../../score/diff";
 import { UsageError } from "../../errors";
 import { flaggedFiles } from "../../score/flagged";
 import { renderTable } from "../table";
-import { openKb, type CommandContext } from "../context";
+import { kbPathOf, openKb, sources, type CommandContext } from "../context";
 
 /** `scrum history`: one row per iteration with its headline metrics. */
 export function historyCommand(ctx: CommandContext): number {
@@ -63,7 +63,7 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
   const kb = openKb(ctx, { mustExist: true });
   try {
     const it = kb.resolveIteration(ref);
-    const key = path.replace(/^\.\//, "");
+    const key = kbPathOf(ctx, path);
     const review = kb.fileReview(it.id, key);
     if (!review) throw new UsageError(`iteration ${it.id} has no row for "${key}"; \`scrum flagged ${it.id} --format paths\` or the KB's file_reviews list what it holds`);
     const attempts = kb.attempts(it.id, key);
@@ -71,7 +71,7 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
     const verdict = review.review_json ? (JSON.parse(review.review_json) as unknown) : null;
     if (ctx.json) {
       const { review_json: _omit, ...row } = review;
-      ctx.io.out(JSON.stringify({ iteration_id: it.id, review: row, verdict, findings, attempts }, null, 2));
+      ctx.io.out(JSON.stringify({ iteration_id: it.id, review: row, verdict, findings, attempts, ...sources(ctx) }, null, 2));
       return 0;
     }
     const lines = [
@@ -134,7 +134,7 @@ export function diffCommand(ctx: CommandContext, args: string[]): number {
     const snap = (id: number, label: string | null) => ({ id, label, metrics: kb.metrics(id), reviews: kb.fileReviews(id), findings: kb.findings(id) });
     const d = diffIterations(snap(a.id, a.label), snap(b.id, b.label));
     if (ctx.json) {
-      ctx.io.out(JSON.stringify(d, null, 2));
+      ctx.io.out(JSON.stringify({ ...d, ...sources(ctx) }, null, 2));
       return 0;
     }
     const name = (x: { id: number; label: string | null }) => `${x.id}${x.label ? ` (${x.label})` : ""}`;

@@ -7,7 +7,9 @@ import type { Provider } from "../../providers/provider";
 import { StaticProvider } from "../../providers/static";
 import { renderTable } from "../table";
 import { existsSync, rmSync } from "node:fs";
-import { kbFile, loadContextConfig, openKb, type CommandContext } from "../context";
+import type { Kb } from "../../../kb/kb";
+import { homeOf, kbFile, loadContextConfig, openKb, sources, type CommandContext } from "../context";
+import { progressPrinter } from "../progress";
 
 export interface RunFlags {
   paths: string[];
@@ -30,22 +32,24 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new UsageError(`--concurrency must be a whole number from 1 up; got "${flags.concurrency}"`);
   }
-  if (flags.resume !== undefined && (flags.paths.length > 0 || flags.fromFlagged !== undefined)) {
-    throw new UsageError("--resume continues an aborted iteration with its own targets; give no paths and no --from-flagged with it");
-  }
-  if (flags.resume === undefined && flags.fromFlagged === undefined && flags.paths.length === 0) {
-    throw new UsageError("no targets: give paths, directories or globs (e.g. `scrum run src/`), or --from-flagged");
-  }
-  const config = loadContextConfig(ctx, { needLadder: !flags.offline });
+  const config = loadContextConfig(ctx);
   const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
   const existed = existsSync(kbFile(ctx));
   const kb = openKb(ctx, { mustExist: false });
   try {
+    flags = bindIterationWords(flags, kb);
+    if (flags.resume !== undefined && (flags.paths.length > 0 || flags.fromFlagged !== undefined)) {
+      throw new UsageError("--resume continues an iteration with its own targets; give no paths and no --from-flagged with it");
+    }
+    if (flags.resume === undefined && flags.fromFlagged === undefined && flags.paths.length === 0) {
+      throw new UsageError("no targets: give paths, directories or globs (e.g. `scrum run src/`), or --from-flagged");
+    }
     const progress = progressPrinter(ctx);
     const summary = await runIteration({
       config,
       kb,
       cwd: ctx.cwd,
+      root: homeOf(ctx).root,
       inputs: flags.paths,
       label: flags.label ?? null,
       ...(flags.fromFlagged !== undefined ? { fromFlagged: flags.fromFlagged } : {}),
@@ -61,7 +65,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       onEvent: progress.event,
     });
     progress.end();
-    if (ctx.json) ctx.io.out(JSON.stringify(summary, null, 2));
+    if (ctx.json) ctx.io.out(JSON.stringify({ ...summary, ...sources(ctx, { config: true }) }, null, 2));
     else ctx.io.out(renderSummary(summary));
     if (summary.status === "aborted") return 1;
     return gateTripped(summary, flags.failOn) ? 3 : 0;
@@ -100,32 +104,19 @@ function renderSummary(s: RunSummary): string {
   return lines.join("\n");
 }
 
-function progressPrinter(ctx: CommandContext): { event: (e: RunEvent) => void; end: () => void } {
-  let live = false;
-  const say = (text: string) => {
-    if (live) ctx.io.err("\r\x1b[2K");
-    live = false;
-    ctx.io.err(`${text}\n`);
-  };
-  return {
-    event: (e) => {
-      if (e.type === "warning") return say(`warning: ${e.message}`);
-      if (ctx.quiet) return;
-      if (e.type === "start") say(`iteration ${e.iterationId}: ${e.files} files, ladder ${e.rungs.join(" → ")}`);
-      if (e.type === "attempt" && e.attempt.outcome !== "accepted" && !ctx.io.errIsTty) {
-        say(`  ${e.path} shard ${e.attempt.shardIndex + 1}: ${e.attempt.rung} ${e.attempt.outcome}${e.attempt.reason ? ` (${e.attempt.reason.slice(0, 120)})` : ""}`);
-      }
-      if (e.type === "file") {
-        const text = `[${e.done}/${e.total}] ${e.verdict.padEnd(11)} ${e.path}`;
-        if (ctx.io.errIsTty) {
-          const filled = Math.round((20 * e.done) / Math.max(1, e.total));
-          ctx.io.err(`\r\x1b[2K${"█".repeat(filled)}${"░".repeat(20 - filled)} ${text}`);
-          live = true;
-        } else say(text);
-      }
-    },
-    end: () => {
-      if (live) ctx.io.err("\n");
-    },
-  };
+/**
+ * A bare `--resume` / `--from-flagged` (value "") takes the next word as its ITER only when the KB has an iteration
+ * of that id or label; otherwise the word stays a path and the flag means `latest`.
+ */
+export function bindIterationWords(flags: RunFlags, kb: Kb): RunFlags {
+  const out: RunFlags = { ...flags, paths: [...flags.paths] };
+  for (const key of ["resume", "fromFlagged"] as const) {
+    if (out[key] !== "") continue;
+    const word = out.paths[0];
+    if (word !== undefined && kb.findIteration(word) !== undefined) {
+      out[key] = word;
+      out.paths.shift();
+    } else out[key] = "latest";
+  }
+  return out;
 }

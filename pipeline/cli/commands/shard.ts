@@ -28,7 +28,7 @@ export function planJson(plan: ShardPlan) {
 
 export async function shardCommand(ctx: CommandContext, args: string[]): Promise<number> {
   if (args.length !== 1) throw new UsageError("usage: scrum shard FILE [--json]");
-  const config = loadContextConfig(ctx, { needLadder: false });
+  const config = loadContextConfig(ctx);
   const abs = resolve(ctx.cwd, args[0]!);
   let target;
   try {

@@ -1,0 +1,239 @@
+/**
+ * The command line, defined once with commander: parsing, per-command help (with defaults) and `--version` come from
+ * this one definition. Command modules are imported only when their command runs, so `scrum --help` stays fast.
+ */
+import { Command, Option } from "commander";
+import pkg from "../../package.json";
+import { UsageError } from "../errors";
+import type { CommandContext, Io } from "./context";
+import { discoverHome } from "./discover";
+
+/** Flags whose value is optional: only `--flag=ITER` binds a value; a following word is a positional (see run.ts). */
+export const OPTIONAL_VALUE_FLAGS = ["--from-flagged", "--resume"] as const;
+
+export interface ProgramDeps {
+  env: Record<string, string | undefined>;
+  io: Io;
+  cwd: string;
+  signal: AbortSignal;
+  /** Receives the exit code of the command that ran. */
+  exit: (code: number) => void;
+}
+
+interface GlobalFlags {
+  kb?: string;
+  config?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Build the program; a fresh one per invocation (commander keeps parsed state on the objects). */
+export function buildProgram(deps: ProgramDeps): Command {
+  const program = new Command("scrum")
+    .description("multi-model code audits run as a loop: review, store every verdict, fix, review again")
+    .version(pkg.version, "--version", "print the version")
+    .helpOption("-h, --help", "show help for a command")
+    .option("--kb <file>", "knowledge base (default: $SCRUM_KB, else .scrum/scrum.db at the root of the git repository holding the targets)")
+    .option("--config <file>", "routing.toml (default: $SCRUM_CONFIG, else the nearest .scrum/routing.toml, else the shipped config)")
+    .option("--json", "machine-readable output on stdout")
+    .option("--quiet", "no progress or notices on stderr")
+    .showHelpAfterError("(`scrum COMMAND --help` lists its options)")
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .addHelpText(
+      "after",
+      "\nITER is an iteration id, a label, `latest` or `previous`.\nExit codes: 0 done, 1 runtime failure, 2 usage or config error, 3 the --fail-on gate tripped.\nDocs: README.md and docs/ (CONFIG, WORKFLOWS, METRICS, REPORTS, DASHBOARD, SHARDING).",
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => deps.io.out(s.replace(/\n$/, "")), writeErr: (s) => deps.io.err(s) });
+
+  /** The context of a command, its home found from its first target (paths, a FILE) or the current directory. */
+  const contextOf = (cmd: Command, firstTarget?: string): CommandContext => {
+    const g = cmd.optsWithGlobals<GlobalFlags>();
+    const ctx: CommandContext = {
+      cwd: deps.cwd,
+      env: deps.env,
+      io: deps.io,
+      json: g.json === true,
+      quiet: g.quiet === true,
+      ...(g.kb !== undefined ? { kbFlag: g.kb } : {}),
+      ...(g.config !== undefined ? { configFlag: g.config } : {}),
+    };
+    ctx.home = discoverHome({ cwd: ctx.cwd, env: ctx.env, ...(g.kb !== undefined ? { kbFlag: g.kb } : {}), ...(g.config !== undefined ? { configFlag: g.config } : {}), ...(firstTarget !== undefined ? { firstTarget } : {}) });
+    return ctx;
+  };
+  const done = (code: number) => deps.exit(code);
+  // The context module loads the KB and config code: imported when a command runs, never for --help or --version.
+  const announce = async (ctx: CommandContext, used: { config?: boolean } = {}) => (await import("./context")).announce(ctx, used);
+
+  program
+    .command("init")
+    .description("write .scrum/routing.toml (the shipped config, commented) and a .gitignore for the KB in this repository")
+    .option("--force", "overwrite an existing .scrum/routing.toml")
+    .action(async (opts: { force?: boolean }, cmd: Command) => {
+      const { initCommand } = await import("./commands/init");
+      done(initCommand(contextOf(cmd), { force: opts.force === true }));
+    });
+
+  program
+    .command("run")
+    .description("one iteration: review the targets, store verdicts, attempts and metrics")
+    .argument("[paths...]", "files, directories and globs to sweep")
+    .option("--label <text>", "a name for the iteration (usable as ITER)")
+    .addOption(new Option("--from-flagged [ITER]", "re-review the files the state flags (default: latest); ITER may also be the next word when it names an iteration in the KB"))
+    .addOption(new Option("--resume [ITER]", "take over a stale or aborted iteration and finish it (default: latest); ITER may also be the next word when it names an iteration"))
+    .option("--offline", "static rung only: no model is called")
+    .option("--concurrency <n>", "files in flight at once", "8")
+    .addOption(new Option("--fail-on <verdict>", "exit 3 when a file ends with this verdict or worse (unreviewed counts)").choices(["needs_patch", "fail"]))
+    .action(async (paths: string[], opts: Record<string, string | boolean | undefined>, cmd: Command) => {
+      const { runCommand } = await import("./commands/run");
+      const ctx = contextOf(cmd, paths[0]);
+      await announce(ctx, { config: true });
+      const str = (k: string) => (typeof opts[k] === "string" ? (opts[k] as string) : undefined);
+      done(
+        await runCommand(
+          ctx,
+          {
+            paths,
+            offline: opts.offline === true,
+            concurrency: str("concurrency") ?? "8",
+            ...(str("label") !== undefined ? { label: str("label")! } : {}),
+            ...(str("fromFlagged") !== undefined ? { fromFlagged: str("fromFlagged")! } : {}),
+            ...(str("resume") !== undefined ? { resume: str("resume")! } : {}),
+            ...(str("failOn") !== undefined ? { failOn: str("failOn")! } : {}),
+          },
+          deps.signal,
+        ),
+      );
+    });
+
+  program
+    .command("history")
+    .description("the iteration tracker: one row per iteration with its headline metrics")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { historyCommand } = await import("./commands/read");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(historyCommand(ctx));
+    });
+
+  program
+    .command("diff")
+    .description("metric deltas (better/worse), verdict transitions, findings new / resolved / persisting")
+    .argument("[A]", "the earlier iteration (default: the one before B)")
+    .argument("[B]", "the later iteration (default: latest)")
+    .action(async (a: string | undefined, b: string | undefined, _opts: unknown, cmd: Command) => {
+      const { diffCommand } = await import("./commands/read");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(diffCommand(ctx, [a, b].filter((x): x is string => x !== undefined)));
+    });
+
+  program
+    .command("show")
+    .description("a file's verdict, findings and every attempt")
+    .argument("<ITER_OR_PATH>", "an iteration, or the path when no iteration is given")
+    .argument("[PATH]", "the file")
+    .action(async (first: string, second: string | undefined, _opts: unknown, cmd: Command) => {
+      const { showCommand } = await import("./commands/read");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(showCommand(ctx, [first, second].filter((x): x is string => x !== undefined)));
+    });
+
+  program
+    .command("flagged")
+    .description("the files that need work, most urgent first")
+    .argument("[ITER]", "the iteration (default: latest)")
+    .addOption(new Option("--format <format>", "output format (default: table; json with --json)").choices(["table", "paths", "json"]))
+    .action(async (iter: string | undefined, opts: { format?: string }, cmd: Command) => {
+      const { flaggedCommand } = await import("./commands/read");
+      const ctx = contextOf(cmd);
+      if (ctx.json && opts.format !== undefined && opts.format !== "json") throw new UsageError(`--json and --format ${opts.format} ask for two outputs; give one`);
+      await announce(ctx);
+      done(flaggedCommand(ctx, iter === undefined ? [] : [iter], opts.format));
+    });
+
+  program
+    .command("report")
+    .description("an iteration's report: Markdown, JSON or SARIF 2.1.0")
+    .argument("[ITER]", "the iteration (default: latest)")
+    .option("--format <format>", "md, json or sarif (default: md; json with --json)")
+    .option("--out <file>", "write the report here (atomically) instead of stdout")
+    .action(async (iter: string | undefined, opts: { format?: string; out?: string }, cmd: Command) => {
+      const { reportCommand } = await import("./commands/report");
+      const ctx = contextOf(cmd);
+      if (ctx.json && opts.format !== undefined && opts.format !== "json") throw new UsageError(`--json and --format ${opts.format} ask for two outputs; give one`);
+      done(reportCommand(ctx, iter === undefined ? [] : [iter], { ...(opts.format !== undefined ? { format: opts.format } : {}), ...(opts.out !== undefined ? { out: opts.out } : {}) }));
+    });
+
+  program
+    .command("dashboard")
+    .description("self-contained HTML: trajectory charts, flagged files, KB health")
+    .requiredOption("--out <file>", "the HTML file to write")
+    .action(async (opts: { out: string }, cmd: Command) => {
+      const { dashboardCommand } = await import("./commands/dashboard");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(dashboardCommand(ctx, { out: opts.out }));
+    });
+
+  const note = program.command("note").description("fix-next-loop notes: put into a file's prompt the next time a model reviews it");
+  note
+    .command("add")
+    .description("add a note on a file")
+    .argument("<PATH>", "the file the note is about")
+    .argument("<TEXT...>", "the note")
+    .action(async (path: string, words: string[], _opts: unknown, cmd: Command) => {
+      const { noteCommand } = await import("./commands/note");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(noteCommand(ctx, ["add", path, ...words]));
+    });
+  note
+    .command("list")
+    .description("every note with its status")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { noteCommand } = await import("./commands/note");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(noteCommand(ctx, ["list"]));
+    });
+  note
+    .command("resolve")
+    .description("mark a note resolved")
+    .argument("<ID>", "the note id (`scrum note list`)")
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const { noteCommand } = await import("./commands/note");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(noteCommand(ctx, ["resolve", id]));
+    });
+
+  program
+    .command("shard")
+    .description("the shard plan of one file (debugging)")
+    .argument("<FILE>", "the file")
+    .action(async (file: string, _opts: unknown, cmd: Command) => {
+      const { shardCommand } = await import("./commands/shard");
+      done(await shardCommand(contextOf(cmd, file), [file]));
+    });
+
+  const config = program.command("config").description("the config: `scrum config check` validates it and probes every rung");
+  config
+    .command("check")
+    .description("validate the config; probe each rung for reachability and model presence")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { configCheckCommand } = await import("./commands/config-check");
+      done(await configCheckCommand(contextOf(cmd)));
+    });
+
+  return program;
+}
+
+/**
+ * `--resume` and `--from-flagged` take a value only as `--flag=ITER`: a bare flag becomes `--flag=` (empty: "the
+ * word after me may be an ITER, ask the KB"), so whether a file of that name exists never changes the meaning.
+ */
+export function bindOptionalValues(argv: string[]): string[] {
+  return argv.map((a) => ((OPTIONAL_VALUE_FLAGS as readonly string[]).includes(a) ? `${a}=` : a));
+}

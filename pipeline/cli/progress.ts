@@ -1,0 +1,34 @@
+/** Progress of a run on stderr: a live bar on a terminal, plain lines otherwise. */
+import type { RunEvent } from "../run/iteration";
+import type { CommandContext } from "./context";
+
+/** A printer of run events; `end` closes a live bar. */
+export function progressPrinter(ctx: CommandContext): { event: (e: RunEvent) => void; end: () => void } {
+  let live = false;
+  const say = (text: string) => {
+    if (live) ctx.io.err("\r\x1b[2K");
+    live = false;
+    ctx.io.err(`${text}\n`);
+  };
+  return {
+    event: (e) => {
+      if (e.type === "warning") return say(`warning: ${e.message}`);
+      if (ctx.quiet) return;
+      if (e.type === "start") say(`iteration ${e.iterationId}: ${e.files} files, ladder ${e.rungs.join(" → ")}`);
+      if (e.type === "attempt" && e.attempt.outcome !== "accepted" && !ctx.io.errIsTty) {
+        say(`  ${e.path} shard ${e.attempt.shardIndex + 1}: ${e.attempt.rung} ${e.attempt.outcome}${e.attempt.reason ? ` (${e.attempt.reason.slice(0, 120)})` : ""}`);
+      }
+      if (e.type === "file") {
+        const text = `[${e.done}/${e.total}] ${e.verdict.padEnd(11)} ${e.path}`;
+        if (ctx.io.errIsTty) {
+          const filled = Math.round((20 * e.done) / Math.max(1, e.total));
+          ctx.io.err(`\r\x1b[2K${"█".repeat(filled)}${"░".repeat(20 - filled)} ${text}`);
+          live = true;
+        } else say(text);
+      }
+    },
+    end: () => {
+      if (live) ctx.io.err("\n");
+    },
+  };
+}
