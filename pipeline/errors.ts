@@ -16,15 +16,19 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export type ProviderErrorKind = "timeout" | "http" | "connection" | "invalid";
+/** `context_overflow`: the server refused the request as longer than its context window (not worth a retry on the same rung). */
+export type ProviderErrorKind = "timeout" | "http" | "connection" | "invalid" | "context_overflow";
 
-/** A model call that failed in transport. `retryAfterMs` comes from a 429/503 Retry-After header. */
+/**
+ * A model call that failed in transport. `retryAfterMs` comes from a 429/503 Retry-After header; `window` and
+ * `requestedTokens` are what a context-overflow refusal said (the server's window, the tokens the request needed).
+ */
 export class ProviderError extends Error {
   override readonly name = "ProviderError";
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
-    readonly options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    readonly options: { status?: number; retryAfterMs?: number; window?: number; requestedTokens?: number; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
   }
@@ -33,5 +37,8 @@ export class ProviderError extends Error {
   }
   get retryAfterMs(): number | undefined {
     return this.options.retryAfterMs;
+  }
+  get window(): number | undefined {
+    return this.options.window;
   }
 }

@@ -2,16 +2,20 @@
  * A simulated model server for tests, benchmarks and demos. It speaks the real Ollama HTTP API (/api/chat,
  * /api/tags, /api/version) and the OpenAI API (/v1/chat/completions, /v1/models) on 127.0.0.1, and answers each
  * call with a scripted behaviour per model: a forensic verdict about the code in the prompt, a thin or malformed
- * answer, an error status, no answer at all, or a connection cut mid-body.
+ * answer, an error status, no answer at all, or a connection cut mid-body. A model may have a context window:
+ * Ollama cuts a prompt over it from the front (and the model, its instructions lost, answers thin), the OpenAI
+ * protocol refuses it with vLLM's 400, and an answer over the output limit stops with "length".
  *
- *   bun scripts/sim-server.ts --port 11434 --model qwen2.5-coder:7b=good --model big=thin,good
+ *   bun scripts/sim-server.ts --port 11434 --model qwen2.5-coder:7b=good --model big=thin,good --window big=4096/512
  */
 import { parseArgs } from "node:util";
 import { answerFor } from "./sim/answers";
-import { BEHAVIOURS, type Behaviour, BehaviourScript, isAnswerBehaviour, parseBehaviour } from "./sim/behaviours";
-import { type Answer, type Ending, estimateTokens, ollamaChat, ollamaError, ollamaTags, ollamaVersion, openaiChat, openaiError, openaiModels } from "./sim/wire";
+import { BEHAVIOURS, type Behaviour, BehaviourScript, bareModel, isAnswerBehaviour, parseBehaviour } from "./sim/behaviours";
+import { type Answer, type Ending, ollamaChat, ollamaError, ollamaShow, ollamaTags, ollamaVersion, openaiChat, openaiError, openaiModels } from "./sim/wire";
+import { type ModelWindow, checkWindow, countTokens, limitAnswer, ollamaRead, ollamaWindow, parseWindowArg, promptTokens, tightest, vllmOverflow } from "./sim/window";
 
 export type { Behaviour } from "./sim/behaviours";
+export type { ModelWindow } from "./sim/window";
 
 export interface SimServerOptions {
   /** Behaviour per model name; a list is used in order per call, the last one repeating. */
@@ -22,6 +26,12 @@ export interface SimServerOptions {
   port?: number;
   /** When set, chat and model-list requests must carry `Authorization: Bearer <apiKey>`, else 401. */
   apiKey?: string;
+  /** Context window (and output limit) per model name. A model with none has no limit at all. */
+  windows?: Record<string, ModelWindow>;
+  /** The window of every model that `windows` does not name. Default: none. */
+  window?: ModelWindow;
+  /** How densely the server's "tokenizer" counts: characters a token. Default 4. */
+  charsPerToken?: number;
 }
 
 /** One chat request as the server saw it. Never holds a credential: `authorization` says only whether one came. */
@@ -39,6 +49,18 @@ export interface RecordedCall {
   temperature?: number;
   /** Ollama `options.num_predict`, OpenAI `max_tokens` or `max_completion_tokens`. */
   maxTokens?: number;
+  /** Ollama `options.num_ctx` as sent. */
+  numCtx?: number;
+  /** The prompt's tokens as the server counts them (before any cut). */
+  promptTokens: number;
+  /** The window the call ran with (Ollama: num_ctx clamped to the model's length); absent when the model has none. */
+  window?: number;
+  /** The server cut the prompt to fit the window (Ollama). */
+  truncated: boolean;
+  /** The server refused the prompt as longer than the window (OpenAI protocol, as vLLM does). */
+  overflowed: boolean;
+  /** The answer stopped at the output limit ("length"). */
+  cutOff: boolean;
   system: string;
   user: string;
 }
@@ -59,6 +81,11 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const latencyMs = options.latencyMs ?? 0;
   if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new TypeError(`Expected \`latencyMs\` to be a number from 0 and up, got ${latencyMs}`);
   const calls: RecordedCall[] = [];
+  const charsPerToken = options.charsPerToken ?? 4;
+  if (!Number.isFinite(charsPerToken) || charsPerToken <= 0) throw new TypeError(`Expected \`charsPerToken\` to be a number above 0, got ${charsPerToken}`);
+  const windows = new Map(Object.entries(options.windows ?? {}).map(([m, w]) => [bareModel(m), checkWindow(m, w)]));
+  const fallbackWindow = options.window ? checkWindow("(every model)", options.window) : undefined;
+  const windowOf = (model: string): ModelWindow | undefined => windows.get(bareModel(model)) ?? fallbackWindow;
   /** Wake-ups of requests that are waiting (latency, hang), so stop() can end them. */
   const waiting = new Set<() => void>();
 
@@ -103,6 +130,11 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const format = protocol === "ollama" ? raw.format : raw.response_format;
     const temperature = protocol === "ollama" ? ollamaOptions.temperature : raw.temperature;
     const maxTokens = protocol === "ollama" ? ollamaOptions.num_predict : (raw.max_tokens ?? raw.max_completion_tokens);
+    const numCtx = protocol === "ollama" && typeof ollamaOptions.num_ctx === "number" ? ollamaOptions.num_ctx : undefined;
+    const system = textOf("system");
+    const user = textOf("user");
+    const modelWindow = windowOf(model);
+    const window = modelWindow && (protocol === "ollama" ? ollamaWindow(modelWindow, numCtx) : modelWindow.contextTokens);
     const call: RecordedCall = {
       model,
       protocol,
@@ -113,17 +145,29 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       authorization: req.headers.has("authorization"),
       ...(typeof temperature === "number" ? { temperature } : {}),
       ...(typeof maxTokens === "number" ? { maxTokens } : {}),
-      system: textOf("system"),
-      user: textOf("user"),
+      ...(numCtx !== undefined ? { numCtx } : {}),
+      promptTokens: promptTokens([system, user].filter((m) => m !== ""), charsPerToken),
+      ...(window !== undefined ? { window } : {}),
+      truncated: false,
+      overflowed: false,
+      cutOff: false,
+      system,
+      user,
     };
     calls.push(call);
 
     if (!authorized(req)) return unauthorized(protocol);
-    const behaviour = script.next(model);
-    if (!behaviour) {
+    if (!script.has(model)) {
       const message = `model '${model}' not found`;
       return protocol === "ollama" ? ollamaError(404, message) : openaiError(404, message, "invalid_request_error", "model_not_found");
     }
+    // vLLM checks the length before the model runs: a refused request draws no behaviour.
+    const refusal = protocol === "openai" && modelWindow ? vllmOverflow(modelWindow, call.promptTokens, call.maxTokens) : null;
+    if (refusal) {
+      call.overflowed = true;
+      return openaiError(400, refusal, "invalid_request_error", "context_length_exceeded");
+    }
+    const behaviour = script.next(model)!;
     call.behaviour = behaviour;
     if (latencyMs > 0) await wait(latencyMs, req);
     if (req.signal.aborted) return new Response(null, { status: 499 });
@@ -139,14 +183,35 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         await wait(Number.POSITIVE_INFINITY, req);
         return new Response(null, { status: 499 });
       default: {
-        const text = answerFor(isAnswerBehaviour(behaviour) ? behaviour : "good", call.user);
-        const answer: Answer = { model, text, tokensIn: estimateTokens(call.system + call.user), tokensOut: estimateTokens(text) };
+        // Ollama cuts what does not fit from the front: the system prompt goes first, and a model without its
+        // instructions answers as a chat model would, not with the forensic verdict.
+        const read = protocol === "ollama" && window !== undefined ? ollamaRead(`${system}\n${user}`, call.promptTokens, window, charsPerToken) : undefined;
+        call.truncated = read?.truncated ?? false;
+        const scripted = isAnswerBehaviour(behaviour) ? behaviour : "good";
+        const written = answerFor(call.truncated ? "thin" : scripted, call.truncated ? (read?.seen ?? user) : user);
+        const asked = typeof maxTokens === "number" && maxTokens > 0 ? maxTokens : undefined;
+        // The OpenAI protocol (vLLM) also stops where the window ends; Ollama shifts its context and goes on.
+        const room = protocol === "openai" && window !== undefined ? window - call.promptTokens : undefined;
+        const limited = limitAnswer(written, tightest(asked, modelWindow?.outputTokens, room), charsPerToken);
+        call.cutOff = limited.finish === "length";
+        const answer: Answer = { model, text: limited.text, tokensIn: read?.promptTokens ?? call.promptTokens, tokensOut: limited.tokens, finish: limited.finish };
         const ending: Ending = behaviour === "truncated-stream" ? "cut" : "complete";
         if (protocol === "ollama") return ollamaChat(answer, call.stream, ending);
         const includeUsage = (raw.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
         return openaiChat(answer, call.stream, includeUsage, ending);
       }
     }
+  }
+
+  /** Ollama's POST /api/show: the model's context length in model_info, 404 for a model it does not have. */
+  async function show(req: Request): Promise<Response> {
+    const raw = (await req.json().catch((e: unknown) => {
+      if (e instanceof SyntaxError) return {};
+      throw e;
+    })) as { model?: unknown; name?: unknown };
+    const model = typeof raw.model === "string" ? raw.model : typeof raw.name === "string" ? raw.name : "";
+    if (!script.has(model)) return ollamaError(404, `model '${model}' not found`);
+    return ollamaShow(model, windowOf(model)?.contextTokens);
   }
 
   async function route(req: Request): Promise<Response> {
@@ -158,8 +223,10 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
         return ollamaVersion();
       case "GET /api/tags":
         return authorized(req) ? ollamaTags(script.models()) : unauthorized("ollama");
+      case "POST /api/show":
+        return authorized(req) ? show(req) : unauthorized("ollama");
       case "GET /v1/models":
-        return authorized(req) ? openaiModels(script.models()) : unauthorized("openai");
+        return authorized(req) ? openaiModels(script.models(), (m) => windowOf(m)?.contextTokens) : unauthorized("openai");
       case "POST /api/chat":
         return chat(req, "ollama");
       case "POST /v1/chat/completions":
@@ -196,8 +263,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   };
 }
 
-const USAGE = `usage: bun scripts/sim-server.ts [--port N] [--latency MS] [--api-key-env VAR] --model NAME=BEHAVIOUR[,BEHAVIOUR...] ...
-behaviours: ${BEHAVIOURS.join(", ")}`;
+const USAGE = `usage: bun scripts/sim-server.ts [--port N] [--latency MS] [--api-key-env VAR] [--window NAME=TOKENS[/OUTPUT]] ... [--context-tokens N] [--chars-per-token N] --model NAME=BEHAVIOUR[,BEHAVIOUR...] ...
+behaviours: ${BEHAVIOURS.join(", ")}
+--window gives one model a context window (and an output limit); --context-tokens gives every other model one.`;
 
 /** `--model big=thin,good` → ["big", ["thin", "good"]]; the model name may hold ':' but not '='. */
 export function parseModelArg(arg: string): [string, Behaviour[]] {
@@ -217,6 +285,9 @@ async function main(argv: string[]): Promise<void> {
         latency: { type: "string", default: "0" },
         model: { type: "string", multiple: true, default: [] },
         "api-key-env": { type: "string" },
+        window: { type: "string", multiple: true, default: [] },
+        "context-tokens": { type: "string" },
+        "chars-per-token": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -229,11 +300,16 @@ async function main(argv: string[]): Promise<void> {
     const keyVar = values["api-key-env"];
     const apiKey = keyVar ? process.env[keyVar] : undefined;
     if (keyVar && !apiKey) throw new TypeError(`--api-key-env names $${keyVar}, which is unset`);
+    const context = values["context-tokens"];
+    const density = values["chars-per-token"];
     server = await startSimServer({
       behaviours,
       port: Number(values.port),
       latencyMs: Number(values.latency),
       ...(apiKey ? { apiKey } : {}),
+      windows: Object.fromEntries(values.window.map(parseWindowArg)),
+      ...(context !== undefined ? { window: { contextTokens: Number(context) } } : {}),
+      ...(density !== undefined ? { charsPerToken: Number(density) } : {}),
     });
   } catch (e) {
     console.error(`sim-server: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`);

@@ -3,6 +3,7 @@ import { Ollama } from "ollama";
 import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
+import { overflowMessage, readOverflow } from "./context-overflow";
 import {
   type FetchLike,
   type ServerClient,
@@ -98,6 +99,9 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
       const status = e.status_code;
       const retryAfterMs = retryAfterApplies(status) ? parseRetryAfter(call.lastHeaders(), now()) : undefined;
       const hint = status === 404 ? `; is the model pulled? (ollama pull ${rung.model})` : "";
+      // Ollama itself cuts an over-long prompt silently; proxies in front of it (and Ollama Cloud) refuse instead.
+      const overflow = readOverflow(status, e.error);
+      if (overflow) return new ProviderError("context_overflow", overflowMessage(where, status, redact(e.error)), { status, ...overflow, ...cause });
       return new ProviderError("http", `${where}: HTTP ${status}: ${redact(e.error)}${hint}`, {
         status,
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
@@ -122,11 +126,14 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
         stream: false,
         ...(request.schema ? { format: request.schema } : {}),
         options: {
+          // Without num_ctx Ollama runs its own default window (2–4k tokens) and cuts the prompt from the front.
+          // The rung's whole window, not this request's size: a num_ctx that changes between calls reloads the model.
+          ...(rung.contextTokens !== undefined ? { num_ctx: rung.contextTokens } : {}),
           ...(rung.temperature !== undefined ? { temperature: rung.temperature } : {}),
           ...(rung.maxOutputTokens !== undefined ? { num_predict: rung.maxOutputTokens } : {}),
         },
       });
-      return { ...readChat(res), latencyMs: now() - started, server: host };
+      return { ...readChat(res), latencyMs: now() - started, server: host, ...(rung.contextTokens !== undefined ? { window: rung.contextTokens } : {}) };
     } catch (e) {
       throw failure(e, signal, call);
     } finally {
@@ -134,15 +141,23 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
     }
   }
 
-  function readChat(res: unknown): Pick<Completion, "text" | "tokensIn" | "tokensOut"> {
-    const body = (res ?? {}) as { message?: { content?: unknown }; prompt_eval_count?: unknown; eval_count?: unknown };
+  function readChat(res: unknown): Pick<Completion, "text" | "tokensIn" | "tokensOut" | "promptTokens" | "finishReason"> {
+    const body = (res ?? {}) as { message?: { content?: unknown }; prompt_eval_count?: unknown; eval_count?: unknown; done_reason?: unknown };
     const text = body.message?.content;
     if (typeof text !== "string" || text === "") {
       throw new ProviderError("invalid", `${where}: the answer has no message content`);
     }
     // Ollama leaves prompt_eval_count out when the whole prompt came from its cache: nothing was evaluated.
     const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-    return { text, tokensIn: count(body.prompt_eval_count), tokensOut: count(body.eval_count) };
+    const reported = body.prompt_eval_count;
+    const finish = body.done_reason;
+    return {
+      text,
+      tokensIn: count(reported),
+      tokensOut: count(body.eval_count),
+      ...(typeof reported === "number" && Number.isFinite(reported) ? { promptTokens: reported } : {}),
+      ...(typeof finish === "string" ? { finishReason: finish === "length" ? "length" : finish === "stop" ? "stop" : "other" } : {}),
+    };
   }
 
   async function probe(signal: AbortSignal): Promise<ProbeResult> {
@@ -151,12 +166,14 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
       const list = await call.client.list();
       const names = (list.models ?? []).map((m) => m.name);
       const modelPresent = names.some((n) => sameOllamaModel(n, rung.model));
+      const contextTokens = modelPresent ? await showWindow(call, signal) : undefined;
       const shown = names.length > 8 ? `${names.slice(0, 8).join(", ")}, … (${names.length} in all)` : names.join(", ") || "none";
       return {
         server: host,
         reachable: true,
         modelPresent,
         detail: modelPresent ? `model ${rung.model} is present` : `model ${rung.model} not found (the server has: ${shown}); pull it with: ollama pull ${rung.model}`,
+        ...(contextTokens !== undefined ? { contextTokens } : {}),
       };
     } catch (e) {
       const err = failure(e, signal, call);
@@ -167,5 +184,31 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
     }
   }
 
+  /** The model's trained window from POST /api/show; Ollama clamps a larger num_ctx to it. Undefined when the server does not say. */
+  async function showWindow(call: Call, signal: AbortSignal): Promise<number | undefined> {
+    try {
+      const shown: unknown = await call.client.show({ model: rung.model });
+      return modelInfoWindow((shown as { model_info?: unknown } | null)?.model_info);
+    } catch (e) {
+      // A server too old for /api/show is still reachable with its model present; its window is just not known.
+      const err = failure(e, signal, call);
+      if (err instanceof ProviderError && err.kind === "http") return undefined;
+      throw err;
+    }
+  }
+
   return { server: host, complete, probe };
+}
+
+/** `model_info["<arch>.context_length"]` of an /api/show answer, the architecture read from `general.architecture`. */
+export function modelInfoWindow(info: unknown): number | undefined {
+  if (typeof info !== "object" || info === null) return undefined;
+  const fields = info as Record<string, unknown>;
+  const arch = fields["general.architecture"];
+  const keys = typeof arch === "string" ? [`${arch}.context_length`] : Object.keys(fields).filter((k) => k.endsWith(".context_length"));
+  for (const key of keys) {
+    const v = fields[key];
+    if (typeof v === "number" && Number.isInteger(v) && v > 0) return v;
+  }
+  return undefined;
 }

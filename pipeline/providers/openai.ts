@@ -4,6 +4,7 @@ import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/ch
 import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
+import { overflowMessage, readOverflow } from "./context-overflow";
 import {
   type ServerClient,
   type ServerOptions,
@@ -61,6 +62,9 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
       const retryAfterMs = retryAfterApplies(e.status) ? parseRetryAfter(e.headers, now()) : undefined;
       // The client's message starts with the status ("429 Rate limit reached…").
       const detail = e.message.replace(new RegExp(`^${e.status} `), "");
+      // llama.cpp puts n_ctx / n_prompt_tokens beside the message, OpenAI the code: read the whole error body.
+      const overflow = readOverflow(e.status, `${detail} ${e.code ?? ""} ${e.type ?? ""} ${JSON.stringify(e.error ?? {})}`);
+      if (overflow) return new ProviderError("context_overflow", overflowMessage(where, e.status, redact(detail)), { status: e.status, ...overflow, ...cause });
       return new ProviderError("http", `${where}: HTTP ${e.status}: ${redact(detail)}`, {
         status: e.status,
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
@@ -96,9 +100,9 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
     }
   }
 
-  function readCompletion(res: unknown): Pick<Completion, "text" | "tokensIn" | "tokensOut"> {
+  function readCompletion(res: unknown): Pick<Completion, "text" | "tokensIn" | "tokensOut" | "promptTokens" | "finishReason"> {
     const body = (res ?? {}) as {
-      choices?: { message?: { content?: unknown; refusal?: unknown } }[];
+      choices?: { message?: { content?: unknown; refusal?: unknown }; finish_reason?: unknown }[];
       usage?: { prompt_tokens?: unknown; completion_tokens?: unknown };
     };
     const message = body.choices?.[0]?.message;
@@ -109,7 +113,15 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
     }
     // Some compatible servers omit usage; 0 says "not reported", the cost columns then undercount rather than invent.
     const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-    return { text, tokensIn: count(body.usage?.prompt_tokens), tokensOut: count(body.usage?.completion_tokens) };
+    const reported = body.usage?.prompt_tokens;
+    const finish = body.choices?.[0]?.finish_reason;
+    return {
+      text,
+      tokensIn: count(reported),
+      tokensOut: count(body.usage?.completion_tokens),
+      ...(typeof reported === "number" && Number.isFinite(reported) ? { promptTokens: reported } : {}),
+      ...(typeof finish === "string" ? { finishReason: finish === "length" ? "length" : finish === "stop" ? "stop" : "other" } : {}),
+    };
   }
 
   async function probe(signal: AbortSignal): Promise<ProbeResult> {
@@ -117,12 +129,15 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
       const page = await client.models.list({ signal, timeout: Math.min(rung.timeoutMs, PROBE_TIMEOUT_MS) });
       const ids = page.data.map((m) => m.id);
       const modelPresent = ids.some((id) => sameOllamaModel(id, rung.model));
+      const listed = page.data.find((m) => sameOllamaModel(m.id, rung.model));
+      const contextTokens = listed ? listedWindow(listed) : undefined;
       const shown = ids.length > 8 ? `${ids.slice(0, 8).join(", ")}, … (${ids.length} in all)` : ids.join(", ") || "none";
       return {
         server: baseUrl,
         reachable: true,
         modelPresent,
         detail: modelPresent ? `model ${rung.model} is present` : `model ${rung.model} not found (the server lists: ${shown})`,
+        ...(contextTokens !== undefined ? { contextTokens } : {}),
       };
     } catch (e) {
       const err = failure(e, signal);
@@ -132,4 +147,11 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
   }
 
   return { server: baseUrl, complete, probe };
+}
+
+/** The window a model list entry states: vLLM says `max_model_len`, OpenRouter `context_length`; OpenAI itself says neither. */
+export function listedWindow(entry: object): number | undefined {
+  const fields = entry as { max_model_len?: unknown; context_length?: unknown };
+  for (const v of [fields.max_model_len, fields.context_length]) if (typeof v === "number" && Number.isInteger(v) && v > 0) return v;
+  return undefined;
 }

@@ -24,6 +24,12 @@ export interface Completion {
   latencyMs: number;
   /** The server that answered, for fleets (a host or base_url). */
   server?: string;
+  /** The prompt tokens the server says it read, when it says (Ollama prompt_eval_count, OpenAI usage.prompt_tokens). */
+  promptTokens?: number;
+  /** Why generation stopped, normalised: "length" = the output limit (or the window) cut the answer off. */
+  finishReason?: "stop" | "length" | "other";
+  /** The context window the call ran with, when the provider set one (Ollama options.num_ctx). */
+  window?: number;
 }
 
 export interface ProbeResult {
@@ -31,6 +37,8 @@ export interface ProbeResult {
   reachable: boolean;
   modelPresent: boolean;
   detail: string;
+  /** The model's context window as the server reports it (Ollama /api/show, vLLM max_model_len), when it does. */
+  contextTokens?: number;
 }
 
 /** A model behind a rung. `complete` throws ProviderError for transport failures; an answer of any quality is a value. */

@@ -5,17 +5,14 @@ export interface Answer {
   text: string;
   tokensIn: number;
   tokensOut: number;
+  /** "length" when the output limit cut the answer off. */
+  finish: "stop" | "length";
 }
 
 /** How the body ends: normally, or cut mid-way (the connection is reset; no final `done` / `[DONE]`). */
 export type Ending = "complete" | "cut";
 
 const encoder = new TextEncoder();
-
-/** Token counts the way the sim reports them: about four characters a token. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
 
 /** A body sent in pieces; "cut" sends the first `keep` pieces, then resets the connection. */
 function body(pieces: string[], ending: Ending, keep: number): ReadableStream<Uint8Array> {
@@ -50,7 +47,7 @@ export function ollamaChat(a: Answer, stream: boolean, ending: Ending): Response
     model: a.model,
     created_at,
     message: { role: "assistant", content: stream ? "" : a.text },
-    done_reason: "stop",
+    done_reason: a.finish,
     done: true,
     total_duration: 1_000_000 * (a.tokensIn + a.tokensOut),
     load_duration: 1_000_000,
@@ -89,6 +86,23 @@ export function ollamaTags(models: string[]): Response {
   });
 }
 
+/** POST /api/show: the model's details and model_info, with `<arch>.context_length` when the model has a window. */
+export function ollamaShow(model: string, contextTokens: number | undefined): Response {
+  return json({
+    modelfile: `FROM ${model}`,
+    parameters: "",
+    template: "{{ .Prompt }}",
+    details: { parent_model: "", format: "gguf", family: "sim", families: ["sim"], parameter_size: "7B", quantization_level: "Q4_K_M" },
+    model_info: {
+      "general.architecture": "sim",
+      "general.parameter_count": 7_000_000_000,
+      ...(contextTokens !== undefined ? { "sim.context_length": contextTokens } : {}),
+    },
+    capabilities: ["completion"],
+    modified_at: "2025-01-01T00:00:00Z",
+  });
+}
+
 export function ollamaVersion(): Response {
   return json({ version: "0.12.0-sim" });
 }
@@ -105,7 +119,7 @@ export function openaiChat(a: Answer, stream: boolean, includeUsage: boolean, en
       object: "chat.completion",
       created,
       model: a.model,
-      choices: [{ index: 0, message: { role: "assistant", content: a.text, refusal: null }, logprobs: null, finish_reason: "stop" }],
+      choices: [{ index: 0, message: { role: "assistant", content: a.text, refusal: null }, logprobs: null, finish_reason: a.finish }],
       usage,
     };
     if (ending === "complete") return json(completion);
@@ -113,7 +127,7 @@ export function openaiChat(a: Answer, stream: boolean, includeUsage: boolean, en
   }
   const chunk = (delta: Record<string, unknown>, finish: string | null) =>
     `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: a.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
-  const events = [chunk({ role: "assistant", content: "" }, null), ...split(a.text, 4).map((p) => chunk({ content: p }, null)), chunk({}, "stop")];
+  const events = [chunk({ role: "assistant", content: "" }, null), ...split(a.text, 4).map((p) => chunk({ content: p }, null)), chunk({}, a.finish)];
   if (includeUsage) events.push(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: a.model, choices: [], usage })}\n\n`);
   events.push("data: [DONE]\n\n");
   return new Response(body(events, ending, 2), { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
@@ -123,6 +137,13 @@ export function openaiError(status: number, message: string, type: string, code:
   return json({ error: { message, type, param: null, code } }, status, headers);
 }
 
-export function openaiModels(models: string[]): Response {
-  return json({ object: "list", data: models.map((id) => ({ id, object: "model", created: 1_735_689_600, owned_by: "sim" })) });
+/** GET /v1/models; a model with a window lists it as vLLM does (`max_model_len`). */
+export function openaiModels(models: string[], windowOf: (model: string) => number | undefined = () => undefined): Response {
+  return json({
+    object: "list",
+    data: models.map((id) => {
+      const window = windowOf(id);
+      return { id, object: "model", created: 1_735_689_600, owned_by: "sim", ...(window !== undefined ? { max_model_len: window } : {}) };
+    }),
+  });
 }

@@ -1,5 +1,6 @@
 /** The ollama provider: the real `ollama` client over real HTTP against the simulated server. */
 import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
+import { promptTokens } from "../../scripts/sim/window";
 import { ProviderError } from "../../pipeline/errors";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import type { CompletionRequest } from "../../pipeline/providers/provider";
@@ -35,7 +36,7 @@ describe("answers", () => {
     const req = request();
     const c = await provider("good").complete(req, signal());
     expect(validateShardVerdict(JSON.parse(c.text)).ok).toBe(true);
-    expect(c.tokensIn).toBe(Math.ceil((req.system + req.prompt).length / 4));
+    expect(c.tokensIn).toBe(promptTokens([req.system, req.prompt], 4));
     expect(c.tokensOut).toBe(Math.ceil(c.text.length / 4));
     expect(c.server).toBe(sim.ollamaHost);
     expect(c.latencyMs).toBeGreaterThanOrEqual(0);

@@ -1,5 +1,6 @@
 /** The openai provider: the real `openai` client over real HTTP against the simulated server. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { promptTokens } from "../../scripts/sim/window";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import type { CompletionRequest } from "../../pipeline/providers/provider";
 import { strictShardSchema, validateShardVerdict } from "../../pipeline/verdict/verdict";
@@ -33,7 +34,7 @@ describe("answers", () => {
     const req = request();
     const c = await provider("good").complete(req, signal());
     expect(validateShardVerdict(JSON.parse(c.text)).ok).toBe(true);
-    expect(c.tokensIn).toBe(Math.ceil((req.system + req.prompt).length / 4));
+    expect(c.tokensIn).toBe(promptTokens([req.system, req.prompt], 4));
     expect(c.tokensOut).toBe(Math.ceil(c.text.length / 4));
     expect(c.server).toBe(sim.openaiBaseUrl);
     expect(sim.calls.at(-1)).toMatchObject({ protocol: "openai", stream: false, user: req.prompt });

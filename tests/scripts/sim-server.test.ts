@@ -1,5 +1,6 @@
 /** The simulated model server: real protocol shapes (checked with the real clients) and answers about the prompt's code. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { promptTokens } from "../../scripts/sim/window";
 import { Ollama } from "ollama";
 import { OpenAI } from "openai";
 import { validateShardVerdict } from "../../pipeline/verdict/verdict";
@@ -183,10 +184,10 @@ describe("protocols", () => {
     expect(texts[3]).toBe(texts[2]!);
   });
 
-  test("ollama: tokens are ceil(chars/4) of prompt and answer; streaming gives the same text in pieces", async () => {
+  test("ollama: tokens are ceil(chars/4) of each message plus its template tokens, and of the answer; streaming gives the same text in pieces", async () => {
     const p = shardPrompt("ledger.rs").prompt;
     const whole = await ollama().chat({ model: "good", messages: [{ role: "system", content: SYSTEM }, { role: "user", content: p }], stream: false });
-    expect(whole.prompt_eval_count).toBe(Math.ceil((SYSTEM + p).length / 4));
+    expect(whole.prompt_eval_count).toBe(promptTokens([SYSTEM, p], 4));
     expect(whole.eval_count).toBe(Math.ceil(whole.message.content.length / 4));
     const pieces: string[] = [];
     let last: { done: boolean; eval_count?: number } | undefined;
@@ -210,7 +211,7 @@ describe("protocols", () => {
     const p = shardPrompt("ledger.rs").prompt;
     const whole = await openai().chat.completions.create({ model: "good", messages: [{ role: "system", content: SYSTEM }, { role: "user", content: p }] });
     const text = whole.choices[0]?.message.content ?? "";
-    expect(whole.usage).toMatchObject({ prompt_tokens: Math.ceil((SYSTEM + p).length / 4), completion_tokens: Math.ceil(text.length / 4) });
+    expect(whole.usage).toMatchObject({ prompt_tokens: promptTokens([SYSTEM, p], 4), completion_tokens: Math.ceil(text.length / 4) });
     const stream = await openai().chat.completions.create({ model: "good", messages: [{ role: "user", content: p }], stream: true, stream_options: { include_usage: true } });
     let streamed = "";
     let usage: unknown;
