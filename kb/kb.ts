@@ -324,4 +324,38 @@ export class Kb {
     const info = this.db.prepare(`UPDATE notes SET status = 'resolved' WHERE id = ? AND status <> 'resolved'`).run(id);
     if (info.changes !== 1) throw new UsageError(`note ${id} does not exist or is already resolved`);
   }
+
+  /** Append one bench result (a rung, the ladder, or the ladder with consensus); rows of one bench share `started_at`. */
+  recordBenchRun(row: Omit<BenchRunRow, "id">): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO bench_runs (started_at, config_json, rung, planted, found, recall, precision, noise_per_kloc, tokens, cost_usd, cost_per_tp, stability, details_json)
+         VALUES (@started_at, @config_json, @rung, @planted, @found, @recall, @precision, @noise_per_kloc, @tokens, @cost_usd, @cost_per_tp, @stability, @details_json)`,
+      )
+      .run(row);
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Every bench result, oldest first. */
+  benchRuns(): BenchRunRow[] {
+    return this.db.prepare(`SELECT * FROM bench_runs ORDER BY id`).all() as BenchRunRow[];
+  }
+}
+
+/** One `bench_runs` row: a variant's numbers from one `scrum bench`; `details_json` holds the per-operator breakdown. */
+export interface BenchRunRow {
+  id: number;
+  started_at: string;
+  config_json: string;
+  rung: string;
+  planted: number;
+  found: number;
+  recall: number | null;
+  precision: number | null;
+  noise_per_kloc: number | null;
+  tokens: number;
+  cost_usd: number;
+  cost_per_tp: number | null;
+  stability: number | null;
+  details_json: string | null;
 }

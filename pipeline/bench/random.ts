@@ -1,0 +1,13 @@
+/** The bench's seeded random numbers: the same `--seed` plants the same defects on every machine. */
+
+/** mulberry32: a small, fast generator with a 32-bit state; good enough to place defects, never for secrets. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
