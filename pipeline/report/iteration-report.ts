@@ -1,5 +1,5 @@
 /** The data every report format renders: one iteration read back from the KB, assembled in one place. */
-import type { FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
+import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";
 import { iterationMetrics, type Metrics } from "../score/metrics";
 import { FINDING_CATEGORIES, type FindingCategory, type Severity } from "../verdict/verdict";
@@ -27,6 +27,18 @@ export interface ReportFinding {
   fingerprint: string;
   evidence_verified: boolean;
   shard_index: number | null;
+  /** The static rule that produced the finding, or null for a model's finding. */
+  rule: string | null;
+  /** The dismissal that keeps the finding out of verdicts and metrics, or null when it counts. */
+  dismissal: ReportDismissal | null;
+}
+
+export interface ReportDismissal {
+  id: number;
+  reason: string;
+  created_at: string;
+  /** Set when the dismissal was undone after the finding was stored: the finding is raised again. */
+  undone_at: string | null;
 }
 
 export interface ReportFile {
@@ -65,6 +77,8 @@ export interface IterationRows {
   findings: FindingRow[];
   metrics: Metrics;
   attemptsTotal: number;
+  /** The dismissals the findings' `dismissal_id` refer to (every row of the table will do). */
+  dismissals: DismissalRow[];
 }
 
 /** Read the iteration `ref` (id, label, latest, previous; default latest) and assemble its report. */
@@ -76,16 +90,18 @@ export function readIterationReport(kb: Kb, ref: string | undefined): IterationR
     findings: kb.findings(iteration.id),
     metrics: kb.metrics(iteration.id),
     attemptsTotal: kb.attempts(iteration.id).length,
+    dismissals: kb.dismissals(),
   });
 }
 
 /** Assemble the report from the iteration's rows. Pure. */
 export function assembleReport(rows: IterationRows): IterationReport {
   const it = rows.iteration;
+  const dismissals = new Map(rows.dismissals.map((d) => [d.id, d]));
   const byPath = new Map<string, ReportFinding[]>();
   for (const f of rows.findings) {
     const list = byPath.get(f.path) ?? [];
-    list.push(toReportFinding(f, it.id));
+    list.push(toReportFinding(f, it.id, dismissals));
     byPath.set(f.path, list);
   }
   const files = [...rows.reviews]
@@ -113,7 +129,7 @@ export function assembleReport(rows: IterationRows): IterationReport {
   };
 }
 
-function toReportFinding(f: FindingRow, iterationId: number): ReportFinding {
+function toReportFinding(f: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>): ReportFinding {
   if (!(FINDING_CATEGORIES as readonly string[]).includes(f.category)) {
     throw new Error(`iteration ${iterationId}, ${f.path}: finding category "${f.category}" is not one of ${FINDING_CATEGORIES.join(", ")}`);
   }
@@ -128,7 +144,20 @@ function toReportFinding(f: FindingRow, iterationId: number): ReportFinding {
     fingerprint: f.fingerprint,
     evidence_verified: f.evidence_verified === 1,
     shard_index: f.shard_index,
+    rule: f.rule,
+    dismissal: f.dismissal_id === null ? null : toReportDismissal(f, iterationId, dismissals),
   };
+}
+
+function toReportDismissal(f: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>): ReportDismissal {
+  const d = dismissals.get(f.dismissal_id!);
+  if (!d) throw new Error(`iteration ${iterationId}, ${f.path}: finding ${f.fingerprint} refers to dismissal ${f.dismissal_id}, which is not in the dismissals table`);
+  return { id: d.id, reason: d.reason, created_at: d.created_at, undone_at: d.undone_at };
+}
+
+/** True when the finding is dismissed and the dismissal still holds: reports that raise findings leave it out or mark it suppressed. */
+export function isDismissed(f: Pick<ReportFinding, "dismissal">): boolean {
+  return f.dismissal !== null && f.dismissal.undone_at === null;
 }
 
 function toReportFile(r: FileReviewRow, findings: ReportFinding[]): ReportFile {

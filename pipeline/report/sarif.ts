@@ -1,37 +1,29 @@
 /** `scrum report --format sarif`: SARIF 2.1.0 for GitHub code scanning. One run; one result per problem finding and per unreviewed file. */
-import type { FindingCategory, Severity } from "../verdict/verdict";
-import { coverageCount, type IterationReport, type ReportFile, type ReportFinding } from "./iteration-report";
-import ruleTexts from "./sarif-rules.json";
+import type { IterationReport, ReportFile } from "./iteration-report";
+import { isDismissed } from "./iteration-report";
+import { reportIssues, type IssueLevel, type ReportIssue } from "./issues";
+import { reportRules, type ReportRule } from "./rule-catalog";
+import { sweepScope } from "./scope";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /** The key of our fingerprint in `partialFingerprints`; bump the version if the fingerprint recipe changes. */
 export const FINGERPRINT_KEY = "scrumloop/v1";
 
-/** Every finding category except `verified_components`: proof of life is not a problem. */
-export type ProblemCategory = Exclude<FindingCategory, "verified_components">;
-export type SarifRuleId = ProblemCategory | "unreviewed";
-export type SarifLevel = "error" | "warning" | "note";
-
-interface RuleText {
-  name: string;
-  short: string;
-  full: string;
-  help: string;
-}
-// Typed against the rule ids, so a category without its text (or a stray one) fails the type-check.
-const RULE_TEXTS: Record<SarifRuleId, RuleText> = ruleTexts;
-const RULE_IDS: SarifRuleId[] = ["critical_failures", "pseudocode_flags", "prd_mismatches", "broken_pipelines", "missing_components", "risk_points", "unreviewed"];
-
-const SEVERITY_LEVEL: Record<Severity, SarifLevel> = { high: "error", medium: "warning", low: "note" };
-const ONE_STEP_LOWER: Record<SarifLevel, SarifLevel> = { error: "warning", warning: "note", note: "note" };
+export type SarifLevel = IssueLevel;
 
 export interface SarifArtifactLocation {
   uri: string;
   uriBaseId?: string;
 }
 
+export interface SarifSuppression {
+  kind: "external";
+  status: "accepted";
+  justification: string;
+}
+
 export interface SarifResult {
-  ruleId: SarifRuleId;
+  ruleId: string;
   ruleIndex: number;
   level: SarifLevel;
   message: { text: string };
@@ -42,7 +34,18 @@ export interface SarifResult {
     };
   }[];
   partialFingerprints: Record<string, string>;
+  suppressions?: SarifSuppression[];
   properties: Record<string, unknown>;
+}
+
+export interface SarifReportingDescriptor {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  fullDescription: { text: string };
+  help: { text: string; markdown: string };
+  defaultConfiguration?: { level: SarifLevel };
+  properties: { tags: string[]; precision?: string };
 }
 
 export interface SarifLog {
@@ -50,8 +53,8 @@ export interface SarifLog {
   version: "2.1.0";
   runs: [
     {
-      tool: { driver: { name: "scrumloop"; version?: string; informationUri?: string; rules: unknown[] } };
-      automationDetails: { id: string };
+      tool: { driver: { name: "scrumloop"; version?: string; informationUri?: string; rules: SarifReportingDescriptor[] } };
+      automationDetails: { id: string; description: { text: string } };
       invocations: {
         executionSuccessful: boolean;
         startTimeUtc: string;
@@ -70,13 +73,24 @@ export interface SarifOptions {
   informationUri?: string;
 }
 
+const SEVERITY_LEVEL = { high: "error", medium: "warning", low: "note" } as const;
+
+/**
+ * The run's `automationDetails.id`: `scrumloop/<scope>/iter-<id>`. GitHub takes what precedes the last "/" as the
+ * analysis category, so iterations over the same targets replace each other's alerts, and a sweep over other
+ * targets (a partial one) is an analysis of its own that leaves the alerts of files it did not look at open.
+ */
+export function sarifAutomationId(report: IterationReport): string {
+  return `scrumloop/${sweepScope(report.iteration.targets)}/iter-${report.iteration.id}`;
+}
+
 /** Build the SARIF log of one iteration. Pure. */
 export function sarifLog(report: IterationReport, options: SarifOptions = {}): SarifLog {
   const it = report.iteration;
-  const results = [
-    ...report.files.flatMap((f) => f.findings.filter(isProblem).map((x) => findingResult(f, x))),
-    ...report.files.filter(isUnreviewed).map(unreviewedResult),
-  ];
+  const issues = reportIssues(report);
+  const rules = reportRules(report.files.flatMap((f) => f.findings));
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const scope = sweepScope(it.targets);
   return {
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",
@@ -87,12 +101,13 @@ export function sarifLog(report: IterationReport, options: SarifOptions = {}): S
             name: "scrumloop",
             ...(options.toolVersion ? { version: options.toolVersion } : {}),
             ...(options.informationUri ? { informationUri: options.informationUri } : {}),
-            rules: RULE_IDS.map(rule),
+            rules: rules.map(descriptor),
           },
         },
-        // GitHub takes what precedes the last "/" as the analysis category: "scrumloop/" stays the same across
-        // iterations, so a later upload closes the alerts an earlier one opened.
-        automationDetails: { id: `scrumloop/iter-${it.id}` },
+        automationDetails: {
+          id: sarifAutomationId(report),
+          description: { text: `scrum iteration ${it.id}${it.label ? ` (${it.label})` : ""} over ${it.targets.length > 0 ? it.targets.join(", ") : "no recorded targets"}; scope ${scope}` },
+        },
         invocations: [
           {
             executionSuccessful: it.status === "done",
@@ -101,12 +116,14 @@ export function sarifLog(report: IterationReport, options: SarifOptions = {}): S
             toolExecutionNotifications: report.files.filter((f) => f.verdict === "skipped").map(skippedNotification),
           },
         ],
-        results,
+        results: issues.map((issue) => result(issue, ruleIndex)),
         properties: {
           iteration_id: it.id,
           label: it.label,
           status: it.status,
           git_commit: it.git_commit,
+          targets: it.targets,
+          scope,
           metrics_source: report.metrics_source,
           metrics: report.metrics,
         },
@@ -129,55 +146,57 @@ export function artifactLocation(path: string): SarifArtifactLocation {
   return { uri: encode(path), uriBaseId: "%SRCROOT%" };
 }
 
-function rule(id: SarifRuleId) {
-  const t = RULE_TEXTS[id];
+function descriptor(rule: ReportRule): SarifReportingDescriptor {
+  const tags = ["scrumloop", rule.kind === "coverage" ? "coverage" : rule.kind === "static" ? "static-rule" : "forensic-review"];
+  if (rule.category) tags.push(rule.category);
   return {
-    id,
-    name: t.name,
-    shortDescription: { text: t.short },
-    fullDescription: { text: t.full },
-    help: { text: `${t.full} ${t.help}`, markdown: `${t.full}\n\n${t.help}` },
-    properties: { tags: ["scrumloop", id === "unreviewed" ? "coverage" : "forensic-review"] },
+    id: rule.id,
+    name: rule.name,
+    shortDescription: { text: rule.short },
+    fullDescription: { text: rule.full },
+    help: { text: `${rule.full} ${rule.fix}`, markdown: rule.helpMarkdown },
+    ...(rule.severity ? { defaultConfiguration: { level: SEVERITY_LEVEL[rule.severity] } } : {}),
+    properties: { tags, ...(rule.confidence !== null ? { precision: precisionOf(rule.confidence) } : {}) },
   };
 }
 
-function findingResult(file: ReportFile, f: ReportFinding & { category: ProblemCategory }): SarifResult {
-  const level = SEVERITY_LEVEL[f.severity];
-  // Line 0 means "somewhere in the file" from a reviewer; SARIF lines start at 1.
-  const startLine = Math.max(1, f.line_start);
-  const endLine = Math.max(startLine, f.line_end);
+/** GitHub's `precision` scale, from the rule's confidence. */
+function precisionOf(confidence: number): string {
+  if (confidence >= 90) return "very-high";
+  if (confidence >= 75) return "high";
+  if (confidence >= 60) return "medium";
+  return "low";
+}
+
+function result(issue: ReportIssue, ruleIndex: Map<string, number>): SarifResult {
+  const index = ruleIndex.get(issue.ruleId);
+  if (index === undefined) throw new Error(`bug: ${issue.path}: rule ${issue.ruleId} has no reportingDescriptor`);
+  const f = issue.finding;
   return {
-    ruleId: f.category,
-    ruleIndex: RULE_IDS.indexOf(f.category),
-    // Evidence we could not find in the file is a weaker claim: one level lower.
-    level: f.evidence_verified ? level : ONE_STEP_LOWER[level],
-    message: { text: f.evidence_verified ? f.title : `${f.title} (evidence not found in the file)` },
+    ruleId: issue.ruleId,
+    ruleIndex: index,
+    level: issue.level,
+    message: { text: issue.message },
     locations: [
       {
         physicalLocation: {
-          artifactLocation: artifactLocation(file.path),
-          region: { startLine, endLine, ...(f.evidence !== "" ? { snippet: { text: f.evidence } } : {}) },
+          artifactLocation: artifactLocation(issue.path),
+          region: { startLine: issue.startLine, endLine: issue.endLine, ...(issue.snippet !== null ? { snippet: { text: issue.snippet } } : {}) },
         },
       },
     ],
-    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
-    properties: { severity: f.severity, confidence: f.confidence, evidence_verified: f.evidence_verified, shard_index: f.shard_index },
-  };
-}
-
-/** A file nobody could review (wholly or in part) is a result of its own: it must show in code scanning, never be silent. */
-function unreviewedResult(f: ReportFile): SarifResult {
-  const counted = ` (${coverageCount(f)})`;
-  const lead = f.verdict === "unreviewed" ? `Not reviewed${counted}: no rung of the ladder produced an acceptable review.` : `Only partly reviewed${counted}: the unreviewed part is unknown, not passed.`;
-  const reasons = f.error ? f.error.split("\n").filter((l) => l.trim() !== "").join("; ") : "no reason was recorded";
-  return {
-    ruleId: "unreviewed",
-    ruleIndex: RULE_IDS.indexOf("unreviewed"),
-    level: "warning",
-    message: { text: `${lead} Reasons: ${reasons}` },
-    locations: [{ physicalLocation: { artifactLocation: artifactLocation(f.path), region: { startLine: 1, endLine: 1 } } }],
-    partialFingerprints: { [FINGERPRINT_KEY]: `unreviewed:${f.path}` },
-    properties: { verdict: f.verdict, shards: f.shards, shards_reviewed: f.shards_reviewed },
+    partialFingerprints: { [FINGERPRINT_KEY]: issue.fingerprint },
+    ...(f && isDismissed(f) ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: f.dismissal!.reason }] } : {}),
+    properties: f
+      ? {
+          category: f.category,
+          severity: f.severity,
+          confidence: f.confidence,
+          evidence_verified: f.evidence_verified,
+          shard_index: f.shard_index,
+          ...(f.dismissal ? { dismissal_id: f.dismissal.id, dismissal_undone_at: f.dismissal.undone_at } : {}),
+        }
+      : { verdict: issue.file.verdict, shards: issue.file.shards, shards_reviewed: issue.file.shards_reviewed },
   };
 }
 
@@ -187,12 +206,4 @@ function skippedNotification(f: ReportFile) {
     message: { text: `skipped ${f.path}: ${f.skip_reason ?? "no reason recorded"}` },
     locations: [{ physicalLocation: { artifactLocation: artifactLocation(f.path) } }],
   };
-}
-
-function isProblem(f: ReportFinding): f is ReportFinding & { category: ProblemCategory } {
-  return f.category !== "verified_components";
-}
-
-function isUnreviewed(f: ReportFile): boolean {
-  return f.verdict === "unreviewed" || (f.coverage_complete === false && f.verdict !== "skipped");
 }

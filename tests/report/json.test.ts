@@ -7,7 +7,7 @@ import { JSON_REPORT_VERSION, renderJson } from "../../pipeline/report/json";
 import { buildReportKb, CRAFTED, type ReportKb } from "./report-kb";
 
 const FILE_KEYS = ["path", "verdict", "gradient_tier", "alignment_score", "shards", "shards_reviewed", "coverage_complete", "reduced_by", "accepted_model", "skip_reason", "error", "findings"];
-const FINDING_KEYS = ["category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint", "evidence_verified", "shard_index"];
+const FINDING_KEYS = ["category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint", "evidence_verified", "shard_index", "rule", "dismissal"];
 const ITERATION_KEYS = ["id", "label", "status", "started_at", "finished_at", "git_commit", "targets", "error"];
 
 interface JsonReport {
@@ -25,7 +25,7 @@ const reports = new Map<string, JsonReport>();
 beforeAll(async () => {
   fx = await buildReportKb();
   kb = new Kb(fx.kbFile);
-  for (const ref of ["iter-1", "crafted", "aborted"]) reports.set(ref, JSON.parse(renderJson(readIterationReport(kb, ref))) as JsonReport);
+  for (const ref of ["iter-1", "dismissals", "crafted", "aborted"]) reports.set(ref, JSON.parse(renderJson(readIterationReport(kb, ref))) as JsonReport);
 });
 afterAll(() => {
   kb.close();
@@ -86,6 +86,17 @@ describe("json report", () => {
     expect(r.metrics.files_total).toBe(1);
     expect(r.metrics.findings_total).toBe(CRAFTED[0]!.findings!.filter((f) => f.category !== "verified_components").length);
     expect(r.iteration).toMatchObject({ status: "aborted", error: "interrupted" });
+  });
+
+  test("a finding names its static rule (null for a model's) and its dismissal with the reason", () => {
+    const ingest = report("dismissals").files.find((f) => f.path === "src/ingest.ts")!;
+    const by = (fp: string) => ingest.findings.find((x) => x.fingerprint === fp)!;
+    expect(by("d44ce0000000f001")).toMatchObject({ rule: "empty-catch", dismissal: { reason: "intended: best-effort cache warm-up, a miss is not an error", undone_at: null } });
+    expect(by("d44ce0000000f003")).toMatchObject({ rule: null, dismissal: { undone_at: "2026-11-21T14:30:00.000Z" } });
+    expect(by("d44ce0000000f002")).toMatchObject({ rule: "todo-marker-legacy", dismissal: null });
+    const problems = report("iter-1").files.flatMap((f) => f.findings).filter((x) => x.category !== "verified_components");
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.filter((x) => typeof x.rule !== "string")).toEqual([]);
   });
 
   test("the crafted cases come through as typed values", () => {

@@ -16,7 +16,7 @@ describe("scrum report", () => {
   test("defaults: the latest iteration, as Markdown on stdout", () => {
     const ctx = fx.context();
     expect(reportCommand(ctx, [], {})).toBe(0);
-    expect(ctx.stdout()).toStartWith("# scrum report: iteration 3 (aborted)\n");
+    expect(ctx.stdout()).toStartWith("# scrum report: iteration 4 (aborted)\n");
     expect(ctx.stderr()).toBe("");
   });
 
@@ -26,10 +26,10 @@ describe("scrum report", () => {
     expect(JSON.parse(byId.stdout()).iteration).toMatchObject({ id: 1, label: "iter-1" });
     const byLabel = fx.context();
     reportCommand(byLabel, ["crafted"], { format: "sarif" });
-    expect(JSON.parse(byLabel.stdout()).runs[0].automationDetails.id).toBe("scrumloop/iter-2");
+    expect(JSON.parse(byLabel.stdout()).runs[0].automationDetails.id).toBe("scrumloop/assets,docs,src/iter-3");
     const previous = fx.context();
     reportCommand(previous, ["previous"], { format: "md" });
-    expect(previous.stdout()).toStartWith("# scrum report: iteration 2 (crafted)\n");
+    expect(previous.stdout()).toStartWith("# scrum report: iteration 3 (crafted)\n");
   });
 
   test("--out writes the file atomically, stdout stays empty and stderr says where it went", () => {
@@ -39,11 +39,23 @@ describe("scrum report", () => {
     const ctx = fx.context();
     expect(reportCommand(ctx, ["crafted"], { format: "sarif", out: file })).toBe(0);
     expect(ctx.stdout()).toBe("");
-    expect(ctx.stderr()).toBe(`scrum: sarif report of iteration 2 written to ${file}\n`);
+    expect(ctx.stderr()).toBe(`scrum: sarif report of iteration 3 written to ${file}\n`);
     const onStdout = fx.context();
     reportCommand(onStdout, ["crafted"], { format: "sarif" });
     expect(readFileSync(file, "utf8")).toBe(onStdout.stdout());
     expect(readdirSync(join(fx.dir, "out"))).toEqual(["scrum.sarif"]);
+  });
+
+  test("rdjsonl and codeclimate come out of the command: one diagnostic a line, one JSON array", () => {
+    const rd = fx.context();
+    expect(reportCommand(rd, ["iter-1"], { format: "rdjsonl" })).toBe(0);
+    const lines = rd.stdout().split("\n");
+    expect(lines.at(-1)).toBe("");
+    expect(lines.slice(0, -1).map((l) => JSON.parse(l).source.name)).toEqual(Array(lines.length - 1).fill("scrumloop"));
+    const cq = fx.context();
+    expect(reportCommand(cq, ["iter-1"], { format: "codeclimate" })).toBe(0);
+    const issues = JSON.parse(cq.stdout()) as { engine_name: string }[];
+    expect(issues.length).toBe(lines.length - 1);
   });
 
   test("--out resolves against the working directory; --quiet silences the where-to line", () => {
@@ -56,7 +68,7 @@ describe("scrum report", () => {
   test("a bad --format, too many arguments or an unknown ITER is a UsageError naming the choices", () => {
     const ctx = fx.context();
     expect(() => reportCommand(ctx, [], { format: "html" })).toThrow(UsageError);
-    expect(() => reportCommand(ctx, [], { format: "html" })).toThrow('--format must be one of: md, json, sarif; got "html"');
+    expect(() => reportCommand(ctx, [], { format: "html" })).toThrow('--format must be one of: md, json, sarif, rdjsonl, codeclimate; got "html"');
     expect(() => reportCommand(ctx, ["1", "2"], {})).toThrow(/usage: scrum report \[ITER\]/);
     expect(() => reportCommand(ctx, ["no-such-label"], {})).toThrow(/no iteration labelled "no-such-label"/);
     expect(ctx.stdout()).toBe("");

@@ -1,12 +1,14 @@
 /**
  * The KB the report tests read: iteration 1 is a real offline run over examples/demo-repo (the planted problems),
- * iteration 2 ("crafted") holds the cases that run never produces (tests/fixtures/report/crafted-iteration.json),
- * iteration 3 ("aborted") stopped early and stored no metrics.
+ * iteration 2 ("dismissals") holds dismissed findings and rule ids (tests/fixtures/report/dismissals-iteration.json),
+ * iteration 3 ("crafted") holds the other cases that run never produces (tests/fixtures/report/crafted-iteration.json),
+ * iteration 4 ("aborted") stopped early and stored no metrics.
  */
+import { Database } from "bun:sqlite";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Kb, type AttemptRow, type FileRecord, type FileReviewRow, type FindingRow } from "../../kb/kb";
+import { Kb, type AttemptRow, type DismissalRow, type FileRecord, type FileReviewRow, type FindingInput } from "../../kb/kb";
 import { main } from "../../pipeline/cli/main";
 import type { CommandContext, Io } from "../../pipeline/cli/context";
 import { iterationMetrics } from "../../pipeline/score/metrics";
@@ -14,6 +16,7 @@ import { FINDING_CATEGORIES, validateFileVerdict, type FileFinding, type Finding
 import { DEMO_REPO } from "../e2e/demo-expected";
 
 export const CRAFTED_FILE = resolve(import.meta.dir, "../fixtures/report/crafted-iteration.json");
+export const DISMISSALS_FILE = resolve(import.meta.dir, "../fixtures/report/dismissals-iteration.json");
 
 interface CraftedFile {
   path: string;
@@ -28,10 +31,12 @@ interface CraftedFile {
   accepted_model?: string | null;
   escalations?: number;
   attempts?: Omit<AttemptRow, "path" | "latency_ms" | "output_format" | "server" | "purpose">[];
-  findings?: Omit<FindingRow, "path">[];
+  findings?: Omit<FindingInput, "path">[];
 }
 
 export const CRAFTED: CraftedFile[] = (JSON.parse(readFileSync(CRAFTED_FILE, "utf8")) as { files: CraftedFile[] }).files;
+
+export const DISMISSED: { dismissals: Omit<DismissalRow, "id">[]; files: CraftedFile[] } = JSON.parse(readFileSync(DISMISSALS_FILE, "utf8"));
 
 export interface ReportKb {
   dir: string;
@@ -49,8 +54,14 @@ export async function buildReportKb(): Promise<ReportKb> {
   const code = await main(["run", ".", "--offline", "--label", "iter-1", "--quiet", "--kb", kbFile], {}, quiet, DEMO_REPO, new AbortController().signal);
   if (code !== 0) throw new Error(`the offline run over the demo repo exited ${code}`);
 
+  const dismissalIds = insertDismissals(kbFile, DISMISSED.dismissals);
   const kb = new Kb(kbFile);
   try {
+    const dismissed = kb.startIteration({ label: "dismissals", configJson: "{}", gitCommit: null, targets: ["src/ingest.ts"] });
+    for (const f of DISMISSED.files) kb.recordFile(dismissed, craftedRecord(f, dismissalIds));
+    kb.recordMetrics(dismissed, iterationMetrics(kb.fileReviews(dismissed), kb.findings(dismissed), kb.attempts(dismissed).length));
+    kb.finishIteration(dismissed, "done");
+
     const crafted = kb.startIteration({ label: "crafted", configJson: "{}", gitCommit: "0123456789abcdef0123456789abcdef01234567", targets: ["src", "docs", "assets"] });
     for (const f of CRAFTED) kb.recordFile(crafted, craftedRecord(f));
     kb.recordMetrics(crafted, { ...iterationMetrics(kb.fileReviews(crafted), kb.findings(crafted), kb.attempts(crafted).length), wall_ms: 4321 });
@@ -84,9 +95,24 @@ export async function buildReportKb(): Promise<ReportKb> {
   };
 }
 
+/**
+ * Write the dismissals rows straight into the KB file. The KB has no writer for them yet (`scrum dismiss` is being
+ * written); the report only reads them. Returns fingerprint → dismissal id.
+ */
+function insertDismissals(kbFile: string, rows: Omit<DismissalRow, "id">[]): Map<string, number> {
+  new Kb(kbFile).close(); // migrated, so the table exists
+  const db = new Database(kbFile, { strict: true });
+  try {
+    const insert = db.prepare("INSERT INTO dismissals (fingerprint, path, reason, created_at, undone_at) VALUES (?, ?, ?, ?, ?)");
+    return new Map(rows.map((d) => [d.fingerprint, Number(insert.run(d.fingerprint, d.path, d.reason, d.created_at, d.undone_at).lastInsertRowid)]));
+  } finally {
+    db.close();
+  }
+}
+
 /** The stored record of a crafted file: counts, error text and a schema-valid review_json derived as review-file.ts does. */
-function craftedRecord(f: CraftedFile): FileRecord {
-  const findings: FindingRow[] = (f.findings ?? []).map((x) => ({ ...x, path: f.path }));
+function craftedRecord(f: CraftedFile, dismissalIds: Map<string, number> = new Map()): FileRecord {
+  const findings: FindingInput[] = (f.findings ?? []).map((x) => ({ ...x, path: f.path, dismissal_id: dismissalIds.get(x.fingerprint) ?? null }));
   const attempts: AttemptRow[] = (f.attempts ?? []).map((a) => ({ ...a, path: f.path, latency_ms: 1200, output_format: a.outcome === "accepted" ? "forensic_json" : null, server: null, purpose: "review" }));
   const shardLines = f.shard_lines ?? [];
   const reviewed = f.reviewed_shards ?? [];
@@ -131,12 +157,13 @@ function craftedRecord(f: CraftedFile): FileRecord {
   return { review, findings, attempts };
 }
 
-function reviewJson(f: CraftedFile, findings: FindingRow[], shardLines: [number, number][], reviewed: number[], reasons: Record<string, string[]>): string {
+function reviewJson(f: CraftedFile, findings: FindingInput[], shardLines: [number, number][], reviewed: number[], reasons: Record<string, string[]>): string {
   const lists = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, [] as FileFinding[]])) as Record<FindingCategory, FileFinding[]>;
   for (const x of findings) {
     lists[x.category as FindingCategory].push({
       title: x.title, evidence: x.evidence, line_start: x.line_start, line_end: x.line_end, severity: x.severity,
       confidence: x.confidence, fingerprint: x.fingerprint, evidence_verified: x.evidence_verified === 1, shard: x.shard_index ?? 0,
+      ...(x.rule ? { rule: x.rule } : {}),
     });
   }
   const verdict = {

@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Ajv from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { Kb } from "../../kb/kb";
+import { main } from "../../pipeline/cli/main";
 import { readIterationReport } from "../../pipeline/report/iteration-report";
-import { artifactLocation, FINGERPRINT_KEY, sarifLog, type SarifLog, type SarifResult } from "../../pipeline/report/sarif";
+import { artifactLocation, FINGERPRINT_KEY, sarifLog, type SarifLog, type SarifReportingDescriptor, type SarifResult } from "../../pipeline/report/sarif";
+import { RULES } from "../../pipeline/static/rules";
 import sarifSchema from "../fixtures/report/sarif-schema-2.1.0.json";
-import { PLANTED } from "../e2e/demo-expected";
+import { DEMO_REPO, PLANTED } from "../e2e/demo-expected";
 import { buildReportKb, type ReportKb } from "./report-kb";
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -14,24 +16,31 @@ const validateSarif = ajv.compile(sarifSchema);
 
 const LEVEL_OF_SEVERITY: Record<string, string> = { high: "error", medium: "warning", low: "note" };
 const PROBLEM_CATEGORIES = ["critical_failures", "pseudocode_flags", "prd_mismatches", "broken_pipelines", "missing_components", "risk_points"];
+const REFS = ["iter-1", "dismissals", "crafted", "aborted", "iter-again"];
 
 let fx: ReportKb;
 const logs = new Map<string, SarifLog>();
 
 beforeAll(async () => {
   fx = await buildReportKb();
+  // A second offline sweep of the unchanged demo repo: its fingerprints must be the first one's.
+  const quiet = { out: () => {}, err: () => {}, errIsTty: false };
+  const code = await main(["run", ".", "--offline", "--label", "iter-again", "--quiet", "--kb", fx.kbFile], {}, quiet, DEMO_REPO, new AbortController().signal);
+  if (code !== 0) throw new Error(`the second offline run exited ${code}`);
   const kb = new Kb(fx.kbFile);
-  for (const ref of ["iter-1", "crafted", "aborted"]) logs.set(ref, sarifLog(readIterationReport(kb, ref), { toolVersion: "0.1.0" }));
+  for (const ref of REFS) logs.set(ref, sarifLog(readIterationReport(kb, ref), { toolVersion: "0.1.0" }));
   kb.close();
 });
 afterAll(() => fx.cleanup());
 
 const log = (ref: string) => logs.get(ref)!;
 const results = (ref: string) => log(ref).runs[0].results;
+const rules = (ref: string) => log(ref).runs[0].tool.driver.rules;
 const at = (r: SarifResult) => r.locations[0]!.physicalLocation;
+const byFingerprint = (ref: string, fp: string) => results(ref).find((r) => r.partialFingerprints[FINGERPRINT_KEY] === fp)!;
 
 describe("SARIF 2.1.0", () => {
-  test.each(["iter-1", "crafted", "aborted"])("the %s log validates against the official schema", (ref) => {
+  test.each(REFS)("the %s log validates against the official schema", (ref) => {
     const ok = validateSarif(log(ref));
     expect(ok ? [] : validateSarif.errors).toEqual([]);
   });
@@ -47,19 +56,54 @@ describe("SARIF 2.1.0", () => {
     expect(broken((r) => (r.locations[0].physicalLocation.artifactLocation.uri = "docs/release notes.md"))).toBe(false);
   });
 
-  test("one run by scrumloop with one rule per problem category plus unreviewed, never verified_components", () => {
+  test("one run by scrumloop: a rule per problem category, unreviewed, and every static rule of the table; never verified_components", () => {
     const run = log("iter-1").runs[0];
     expect(log("iter-1").runs).toHaveLength(1);
     expect(run.tool.driver.name).toBe("scrumloop");
-    const rules = run.tool.driver.rules as { id: string; shortDescription: { text: string }; fullDescription: { text: string } }[];
-    expect(rules.map((r) => r.id)).toEqual([...PROBLEM_CATEGORIES, "unreviewed"]);
-    for (const r of rules) {
+    const ids = rules("iter-1").map((r) => r.id);
+    expect(ids).toEqual([...PROBLEM_CATEGORIES, "unreviewed", ...Object.keys(RULES)]);
+    expect(ids).not.toContain("verified_components");
+    for (const ref of REFS) {
+      for (const r of results(ref)) expect(rules(ref)[r.ruleIndex]!.id).toBe(r.ruleId);
+    }
+  });
+
+  test.each(REFS)("every rule of %s has a distinct name, a short and a longer full description, and markdown help saying what it claims and how to fix it", (ref) => {
+    for (const r of rules(ref)) {
+      expect(r.name, r.id).not.toBe(r.id);
+      expect(r.name.toLowerCase(), r.id).not.toBe(r.id.toLowerCase());
       expect(r.shortDescription.text.length, r.id).toBeGreaterThan(0);
       expect(r.fullDescription.text.length, r.id).toBeGreaterThan(r.shortDescription.text.length);
+      expect(r.help.markdown, r.id).toContain("**What it claims.**");
+      expect(r.help.markdown, r.id).toContain("**How to fix it.**");
+      expect(r.help.text.length, r.id).toBeGreaterThan(0);
     }
-    for (const ref of ["iter-1", "crafted"]) {
-      for (const r of results(ref)) expect(rules[r.ruleIndex]!.id).toBe(r.ruleId);
+  });
+
+  test("a static rule is described from the rule table: its title, its action, its severity as the default level", () => {
+    const byId = new Map(rules("iter-1").map((r): [string, SarifReportingDescriptor] => [r.id, r]));
+    for (const [id, rule] of Object.entries(RULES)) {
+      const d = byId.get(id)!;
+      expect(d.shortDescription.text).toBe(rule.title);
+      expect(d.help.markdown).toContain(rule.action);
+      expect(d.defaultConfiguration?.level).toBe(LEVEL_OF_SEVERITY[rule.severity] as "error");
+      expect(d.properties.tags).toContain("static-rule");
     }
+  });
+
+  test("a rule id in the KB that the table no longer has still gets a rule, described by its category", () => {
+    const retired = rules("dismissals").find((r) => r.id === "todo-marker-legacy")!;
+    expect(retired).toBeDefined();
+    expect(retired.fullDescription.text).toContain("no longer describes");
+    expect(retired.properties.tags).toContain("pseudocode_flags");
+    expect(rules("iter-1").some((r) => r.id === "todo-marker-legacy")).toBe(false);
+    const r = byFingerprint("dismissals", "d44ce0000000f002");
+    expect(r.ruleId).toBe("todo-marker-legacy");
+  });
+
+  test("a model's finding (no rule) is reported under its category", () => {
+    expect(byFingerprint("dismissals", "d44ce0000000f003").ruleId).toBe("risk_points");
+    expect(byFingerprint("crafted", "a11ce0000000f001").ruleId).toBe("critical_failures");
   });
 
   test("every planted problem of the demo repo is a result at its file and line, with the level of its severity", () => {
@@ -68,7 +112,7 @@ describe("SARIF 2.1.0", () => {
     for (const p of PLANTED) {
       const r = rs.find((x) => at(x).artifactLocation.uri === p.file && at(x).region.startLine === p.line);
       expect(r, `${p.file}:${p.line} ${p.rule}`).toBeDefined();
-      expect(r!.ruleId).toBe(p.category as SarifResult["ruleId"]);
+      expect(r!.ruleId).toBe(p.rule);
       expect(r!.level).toBe(LEVEL_OF_SEVERITY[p.severity] as SarifResult["level"]);
       expect(at(r!).artifactLocation.uriBaseId).toBe("%SRCROOT%");
       expect(at(r!).region.endLine).toBeGreaterThanOrEqual(p.line);
@@ -78,14 +122,42 @@ describe("SARIF 2.1.0", () => {
     }
   });
 
-  test("the run says which iteration it is and whether it finished", () => {
+  test("automationDetails.id names the scope of the sweep, so a partial sweep is an analysis category of its own", () => {
     const kb = new Kb(fx.kbFile);
-    const ids = ["iter-1", "crafted", "aborted"].map((ref) => kb.resolveIteration(ref).id);
+    const id = (ref: string) => kb.resolveIteration(ref).id;
+    expect(log("iter-1").runs[0].automationDetails.id).toBe(`scrumloop/./iter-${id("iter-1")}`);
+    expect(log("iter-again").runs[0].automationDetails.id).toBe(`scrumloop/./iter-${id("iter-again")}`);
+    expect(log("crafted").runs[0].automationDetails.id).toBe(`scrumloop/assets,docs,src/iter-${id("crafted")}`);
+    expect(log("dismissals").runs[0].automationDetails.id).toBe(`scrumloop/src/ingest.ts/iter-${id("dismissals")}`);
     kb.close();
-    expect(log("iter-1").runs[0].automationDetails.id).toBe(`scrumloop/iter-${ids[0]}`);
-    expect(log("crafted").runs[0].automationDetails.id).toBe(`scrumloop/iter-${ids[1]}`);
+    // GitHub's category is what precedes the last "/": the same for two sweeps of the same targets, another for other targets.
+    const category = (ref: string) => log(ref).runs[0].automationDetails.id.replace(/[^/]*$/, "");
+    expect(category("iter-1")).toBe(category("iter-again"));
+    expect(category("dismissals")).not.toBe(category("iter-1"));
+    expect(log("iter-1").runs[0].properties).toMatchObject({ scope: ".", targets: ["."] });
+  });
+
+  test("the run says whether the iteration finished", () => {
     expect(log("iter-1").runs[0].invocations[0]!.executionSuccessful).toBe(true);
     expect(log("aborted").runs[0].invocations[0]!.executionSuccessful).toBe(false);
+  });
+
+  test("partialFingerprints are the finding fingerprints, the same in a second sweep of the unchanged tree", () => {
+    const fps = (ref: string) => results(ref).map((r) => `${at(r).artifactLocation.uri} ${r.ruleId} ${r.partialFingerprints[FINGERPRINT_KEY]}`).sort();
+    expect(fps("iter-1")).toHaveLength(PLANTED.length);
+    expect(fps("iter-again")).toEqual(fps("iter-1"));
+    expect(new Set(fps("iter-1")).size).toBe(PLANTED.length);
+  });
+
+  test("a dismissed finding is a result with an external suppression and its justification; an undone dismissal is not", () => {
+    const dismissed = byFingerprint("dismissals", "d44ce0000000f001");
+    expect(dismissed.ruleId).toBe("empty-catch");
+    expect(dismissed.suppressions).toEqual([{ kind: "external", status: "accepted", justification: "intended: best-effort cache warm-up, a miss is not an error" }]);
+    const undone = byFingerprint("dismissals", "d44ce0000000f003");
+    expect(undone.suppressions).toBeUndefined();
+    expect(undone.properties).toMatchObject({ dismissal_undone_at: "2026-11-21T14:30:00.000Z" });
+    expect(byFingerprint("dismissals", "d44ce0000000f002").suppressions).toBeUndefined();
+    expect(results("iter-1").some((r) => r.suppressions !== undefined)).toBe(false);
   });
 
   test("a finding whose evidence is not in the file drops one level and says so", () => {
