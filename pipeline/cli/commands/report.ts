@@ -1,4 +1,4 @@
-/** `scrum report [ITER] --format md|json|sarif [--out FILE]`: the iteration report, on stdout or written atomically to a file. */
+/** `scrum report [ITER] --format md|json|sarif|rdjsonl|codeclimate [--out FILE]`: the iteration report, on stdout or written atomically to a file. */
 import { resolve } from "node:path";
 import pkg from "../../../package.json";
 import { openKb, type CommandContext } from "../context";
@@ -7,15 +7,19 @@ import { readIterationReport, type IterationReport } from "../../report/iteratio
 import { renderJson } from "../../report/json";
 import { renderMarkdown } from "../../report/markdown";
 import { renderSarif } from "../../report/sarif";
+import { renderRdjsonl } from "../../report/rdjsonl";
+import { renderCodeClimate } from "../../report/codeclimate";
 import { writeFileAtomic } from "../../report/write-file-atomic";
 
-export const REPORT_FORMATS = ["md", "json", "sarif"] as const;
+export const REPORT_FORMATS = ["md", "json", "sarif", "rdjsonl", "codeclimate"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const RENDERERS: Record<ReportFormat, (report: IterationReport) => string> = {
   md: renderMarkdown,
   json: renderJson,
   sarif: (report) => renderSarif(report, { toolVersion: pkg.version }),
+  rdjsonl: renderRdjsonl,
+  codeclimate: renderCodeClimate,
 };
 
 /** `scrum report [ITER]`: `--format` (default md; `json` when only the global --json is given), `--out FILE` instead of stdout. */
