@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { Kb } from "../../kb/kb";
@@ -209,6 +212,25 @@ describe("SARIF 2.1.0", () => {
     expect(at(r).artifactLocation.uri).toBe("docs/release%20notes%20%232.md");
     expect(decodeURIComponent(at(r).artifactLocation.uri)).toBe("docs/release notes #2.md");
   });
+});
+
+// Microsoft's SARIF multitool is a 100 MB .NET binary, so it is not a dependency: point SARIF_MULTITOOL at its
+// Sarif.Multitool executable (docs/REPORTS.md says how to install it) to run this check.
+const MULTITOOL = process.env.SARIF_MULTITOOL;
+describe("SARIF multitool validate", () => {
+  test.skipIf(!MULTITOOL || !existsSync(MULTITOOL))("reports no error on any log (set SARIF_MULTITOOL to run it)", () => {
+    for (const ref of REFS) {
+      const file = join(fx.dir, `${ref}.sarif`);
+      const out = join(fx.dir, `${ref}.validation.sarif`);
+      writeFileSync(file, JSON.stringify(log(ref), null, 2));
+      const run = spawnSync(MULTITOOL!, ["validate", file, "--level", "Error;Warning;Note", "--output", out], { encoding: "utf8" });
+      expect(run.status, run.stdout + run.stderr).toBe(0);
+      const findings = (JSON.parse(readFileSync(out, "utf8")) as { runs: { results: { level?: string; ruleId: string; message: { text?: string } }[] }[] }).runs[0]!.results;
+      // SARIF's default level is "warning"; only errors fail the check (notes and the informationUri warning are advice).
+      expect(findings.filter((r) => r.level === "error").map((r) => `${r.ruleId}: ${r.message.text ?? ""}`), ref).toEqual([]);
+      expect(findings.filter((r) => (r.level ?? "warning") === "warning").map((r) => r.ruleId), ref).toEqual(["SARIF2005"]);
+    }
+  }, 60_000);
 });
 
 describe("artifactLocation", () => {
