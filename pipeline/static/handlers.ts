@@ -1,21 +1,27 @@
-/** Swallowed errors: empty catch blocks and error arms, `except …: pass`, Go's `_ = err` and empty `if err != nil {}`. */
+/**
+ * Swallowed errors. JavaScript/TypeScript catch clauses and Python except clauses are read from the syntax tree:
+ * a handler whose body holds no statement (only comments, `pass` or `...`) for a broad exception (every JS catch;
+ * a bare, `Exception` or `BaseException` except). A narrow except is an expected outcome and is not reported.
+ * Rust `Err(_) => {}` and Go `if err != nil {}` are read from the code view. Test code is not scanned: tests ignore
+ * the errors they provoke on purpose.
+ */
+import type { Node } from "web-tree-sitter";
 import type { Detector, Hit } from "./rules";
 import { indentOf, type LineView } from "./source";
 
-const CATCH_LANGUAGES = new Set(["typescript", "tsx", "javascript", "java", "csharp", "php", "cpp"]);
 const JS_LANGUAGES = new Set(["typescript", "tsx", "javascript"]);
 
 // Patterns run over the shard's code view joined by "\n": comments are blanked, so a block holding only comments is empty.
-const EMPTY_CATCH = /\bcatch\s*(?:\([^()]*\))?\s*\{\s*\}/g;
-const EMPTY_PROMISE_CATCH = /\.catch\(\s*(?:\([^()]*\)|[\w$]+)\s*=>\s*(?:\{\s*\}|undefined|null|void 0)\s*\)/g;
 const EMPTY_ERR_ARM = /\bErr\s*\(\s*\w*\s*\)\s*=>\s*(?:\{\s*\}|\(\s*\))/g;
 const EMPTY_ERR_CHECK = /\b(\w*[eE]rr)\s*!=\s*nil\s*\{\s*\}/g;
+const BROAD_EXCEPTION = /^\(?\s*(BaseException|Exception)\b|,\s*(BaseException|Exception)\s*[,)]/;
+const DO_NOTHING = new Set(["pass_statement", "comment"]);
 
-/** Empty-bodied error handlers, multi-line included: `catch (e) {\n  // ignore\n}`, `.catch(() => {})`, `Err(_) => {}`, `if err != nil {}`. */
+/** Empty catch blocks and `.catch(() => {})` (tree), `Err(_) => {}` (Rust), `if err != nil {}` (Go). */
 export const detectEmptyHandlers: Detector = (input) => {
+  if (input.testLines.every(Boolean) && input.testLines.length > 0) return [];
+  if (JS_LANGUAGES.has(input.language) && input.root) return emptyCatches(input.root).filter((h) => !input.testLines[h.line]);
   const patterns: RegExp[] = [];
-  if (CATCH_LANGUAGES.has(input.language)) patterns.push(EMPTY_CATCH);
-  if (JS_LANGUAGES.has(input.language)) patterns.push(EMPTY_PROMISE_CATCH);
   if (input.language === "rust") patterns.push(EMPTY_ERR_ARM);
   if (input.language === "go") patterns.push(EMPTY_ERR_CHECK);
   if (patterns.length === 0) return [];
@@ -24,13 +30,54 @@ export const detectEmptyHandlers: Detector = (input) => {
   for (const pattern of patterns) {
     for (const m of text.matchAll(pattern)) {
       const line = lineAt(starts, m.index);
-      hits.push({
-        rule: "empty-catch",
-        line,
-        endLine: lineAt(starts, m.index + m[0].length - 1),
-        column: m.index - (starts[line] as number),
-      });
+      if (input.testLines[line]) continue;
+      hits.push({ rule: "empty-catch", line, endLine: lineAt(starts, m.index + m[0].length - 1), column: m.index - (starts[line] as number) });
     }
+  }
+  return hits;
+};
+
+function emptyCatches(root: Node): Hit[] {
+  const hits: Hit[] = [];
+  for (const clause of root.descendantsOfType("catch_clause")) {
+    const body = clause?.childForFieldName("body");
+    if (!clause || !body || body.namedChildren.some((n) => n !== null && n.type !== "comment")) continue;
+    hits.push({ rule: "empty-catch", line: clause.startPosition.row, endLine: body.endPosition.row, column: clause.startPosition.column });
+  }
+  for (const call of root.descendantsOfType("call_expression")) {
+    const fn = call?.childForFieldName("function");
+    if (!call || fn?.type !== "member_expression" || fn.childForFieldName("property")?.text !== "catch") continue;
+    const args = call.childForFieldName("arguments")?.namedChildren ?? [];
+    const handler = args.length === 1 ? args[0] : null;
+    const body = handler && /function|arrow_function/.test(handler.type) ? handler.childForFieldName("body") : null;
+    if (!body || body.type !== "statement_block" || body.namedChildren.some((n) => n !== null && n.type !== "comment")) continue;
+    const property = fn.childForFieldName("property") as Node;
+    hits.push({ rule: "empty-catch", line: property.startPosition.row, endLine: body.endPosition.row, column: property.startPosition.column });
+  }
+  return hits;
+}
+
+/** Python except clauses for a broad exception whose body only passes (comments allowed). */
+export const detectSwallowedExcepts: Detector = (input) => {
+  if (input.language !== "python" || !input.root) return [];
+  const hits: Hit[] = [];
+  for (const clause of input.root.descendantsOfType("except_clause")) {
+    if (!clause || input.testLines[clause.startPosition.row]) continue;
+    const block = clause.namedChildren.find((n) => n?.type === "block");
+    if (!block) continue;
+    const statements = block.namedChildren.filter((n): n is Node => n !== null);
+    const idle = statements.every((n) => DO_NOTHING.has(n.type) || (n.type === "expression_statement" && n.text.trim() === "..."));
+    if (!idle) continue;
+    const value = clause.namedChildren.find((n) => n !== null && n.type !== "block" && n.type !== "comment");
+    const spec = value ? (value.type === "as_pattern" ? (value.namedChildren[0]?.text ?? "") : value.text) : "";
+    if (spec !== "" && !BROAD_EXCEPTION.test(spec)) continue;
+    hits.push({
+      rule: "swallowed-except",
+      line: clause.startPosition.row,
+      endLine: block.endPosition.row,
+      column: clause.startPosition.column,
+      detail: spec === "" ? "bare except" : spec,
+    });
   }
   return hits;
 };
@@ -54,47 +101,6 @@ function lineAt(starts: number[], offset: number): number {
     else hi = mid - 1;
   }
   return lo;
-}
-
-const EXCEPT = /^(\s*)except\b([^:]*):(.*)$/;
-const BROAD_EXCEPTION = /^\s*\(?\s*(BaseException|Exception)\b/;
-const DO_NOTHING = /^(pass|\.\.\.)$/;
-
-/** Python except clauses whose whole body is `pass` or `...`; a bare or `Exception` clause is the broad (worse) case. */
-export const detectSwallowedExcepts: Detector = (input) => {
-  if (input.language !== "python") return [];
-  const hits: Hit[] = [];
-  input.views.forEach((v, i) => {
-    const m = EXCEPT.exec(v.code);
-    if (!m) return;
-    const body = exceptBody(input.views, i, (m[1] ?? "").length, (m[3] ?? "").trim());
-    if (body.statements.length === 0 || !body.statements.every((s) => DO_NOTHING.test(s))) return;
-    const spec = (m[2] ?? "").trim();
-    const broad = spec === "" || BROAD_EXCEPTION.test(spec);
-    hits.push({
-      rule: broad ? "swallowed-except" : "swallowed-except-specific",
-      line: i,
-      endLine: body.endLine,
-      column: (m[1] ?? "").length,
-      detail: spec === "" ? "bare except" : spec,
-    });
-  });
-  return hits;
-};
-
-/** The statements of an except body: the rest of its line, or the following lines indented deeper (comments skipped). */
-function exceptBody(views: LineView[], line: number, indent: number, inline: string): { statements: string[]; endLine: number } {
-  if (inline !== "") return { statements: inline.split(";").map((s) => s.trim()).filter(Boolean), endLine: line };
-  const statements: string[] = [];
-  let endLine = line;
-  for (let k = line + 1; k < views.length; k++) {
-    const code = (views[k] as LineView).code;
-    if (code.trim() === "") continue;
-    if (indentOf(code) <= indent) break;
-    statements.push(code.trim());
-    endLine = k;
-  }
-  return { statements, endLine };
 }
 
 const DISCARDED_ERR = /^\s*_\s*=\s*(\w*[eE]rr)\s*$/;

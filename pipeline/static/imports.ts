@@ -11,8 +11,12 @@ import type { LineView } from "./source";
 
 /** One import statement: what it brings in, where it starts and ends, and the line to quote. */
 interface ImportStatement {
-  /** `key` identifies what is imported; `label` names it for a reader (the finding title). */
-  imports: Array<{ key: string; label: string }>;
+  /**
+   * `key` identifies what is imported; `label` names it for a reader (the finding title). A repeated key is a
+   * `duplicate-import`, or a `duplicate-import-redeclared` when `redeclares` (the name is bound twice). `after`:
+   * keys whose earlier presence also makes this one a repeat (a member required from a module already bound whole).
+   */
+  imports: Array<{ key: string; label: string; redeclares?: boolean; after?: string[] }>;
   line: number;
   endLine: number;
   evidenceLine: number;
@@ -25,14 +29,16 @@ const MAX_STATEMENT_LINES = 60;
 export const detectDuplicateImports: Detector = (input) => {
   const reader = READERS[input.language];
   if (!reader) return [];
-  const rule: RuleId = input.language === "rust" || input.language === "go" ? "duplicate-import-redeclared" : "duplicate-import";
+  const redeclaring = input.language === "rust" || input.language === "go";
   const seen = new Map<string, number>();
   const hits: Hit[] = [];
   for (const s of reader(input.views)) {
-    const repeated = s.imports.find((i) => seen.has(i.key));
+    const repeats = s.imports.filter((i) => seen.has(i.key) || (i.after ?? []).some((k) => seen.has(k)));
+    const repeated = repeats.find((i) => i.redeclares) ?? repeats[0];
     if (repeated !== undefined) {
-      const first = (seen.get(repeated.key) as number) + input.lineStart;
-      hits.push({ rule, line: s.line, endLine: s.endLine, evidenceLine: s.evidenceLine, detail: `${repeated.label}, already imported at line ${first}` });
+      const earlier = seen.get(repeated.key) ?? (repeated.after ?? []).map((k) => seen.get(k)).find((n) => n !== undefined);
+      const rule: RuleId = redeclaring || repeated.redeclares ? "duplicate-import-redeclared" : "duplicate-import";
+      hits.push({ rule, line: s.line, endLine: s.endLine, evidenceLine: s.evidenceLine, detail: `${repeated.label}, already imported at line ${(earlier as number) + input.lineStart}` });
     }
     for (const i of s.imports) if (!seen.has(i.key)) seen.set(i.key, s.line);
   }
@@ -56,9 +62,31 @@ function gather(views: LineView[], start: number, done: (code: string) => boolea
 
 const JS_IMPORT = /^import(\s+type)?[\s{*"']/;
 const JS_SPECIFIER = /(?:\bfrom\s*|^\s*import\s*)(["'])([^"']+)\1/;
-const JS_REQUIRE = /^(?:const|let|var)\s+[^=]+=\s*require\(\s*(["'])([^"']+)\1\s*\)/;
+const JS_REQUIRE = /^(const|let|var)\s+([^=]+?)\s*=\s*require\(\s*(["'])([^"']+)\3\s*\)\s*(?:\.\s*([\w$]+))?/;
+const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-/** `import … from "x"` (a type-only import is its own key: `import type` beside a value import is idiomatic) and `require("x")`. */
+/** The names an import clause binds: `a, { b, type c as d }` → a, b, d; `* as ns` → ns. */
+export function importBindings(clause: string): string[] {
+  const names: string[] = [];
+  const named = /\{([^}]*)\}/.exec(clause);
+  for (const part of (named?.[1] ?? "").split(",")) {
+    const words = part.trim().replace(/^type\s+/, "").split(/\s+as\s+/);
+    const name = (words[1] ?? words[0] ?? "").trim();
+    if (IDENT.test(name)) names.push(name);
+  }
+  const rest = clause.replace(/\{[^}]*\}/, "");
+  const ns = /\*\s*as\s+([A-Za-z_$][\w$]*)/.exec(rest);
+  if (ns) names.push(ns[1] as string);
+  const def = /^\s*([A-Za-z_$][\w$]*)\s*(,|$)/.exec(rest.replace(/\*\s*as\s+[\w$]+/, ""));
+  if (def) names.push(def[1] as string);
+  return names;
+}
+
+/**
+ * `import … from "x"` and `require("x")`. The module key carries its form (type or value; default, named, namespace
+ * or whole): `import type A` beside `import type {B}` of one module cannot be merged and is not a duplicate. A name
+ * bound twice (by imports, or by `const`/`let` requires) is a redeclaration: the module does not load.
+ */
 function readJsImports(views: LineView[]): ImportStatement[] {
   const out: ImportStatement[] = [];
   for (let i = 0; i < views.length; i++) {
@@ -69,7 +97,11 @@ function readJsImports(views: LineView[]): ImportStatement[] {
       const at = g.raw.findIndex((r) => JS_SPECIFIER.test(r));
       const spec = at >= 0 ? JS_SPECIFIER.exec(g.raw[at] as string)?.[2] : undefined;
       if (spec !== undefined) {
-        out.push({ imports: [{ key: `${head[1] ? "type" : "value"} ${spec}`, label: `"${spec}"` }], line: i, endLine: g.end, evidenceLine: i + at });
+        const clause = g.code.replace(/^import(\s+type)?/, "").replace(/\bfrom\s*["'][\s\S]*$/, "").replace(/["'][\s\S]*$/, "");
+        const kind = head[1] ? "type" : "value";
+        const form = /\{/.test(clause) ? "named" : /\*/.test(clause) ? "namespace" : clause.trim() === "" ? "side" : "default";
+        const bindings = importBindings(clause).map((name) => ({ key: `bind ${name}`, label: name, redeclares: true }));
+        out.push({ imports: [{ key: `${kind} ${form} ${spec}`, label: `"${spec}"` }, ...bindings], line: i, endLine: g.end, evidenceLine: i + at });
       }
       i = g.end;
       continue;
@@ -77,7 +109,13 @@ function readJsImports(views: LineView[]): ImportStatement[] {
     // The specifier is string content, blanked in the code view: read it from the raw line, once the code view says it is code.
     const req = /^(const|let|var)\s/.test(v.code) ? JS_REQUIRE.exec(v.raw) : null;
     if (req) {
-      out.push({ imports: [{ key: `value ${req[2]}`, label: `"${req[2]}"` }], line: i, endLine: i, evidenceLine: i });
+      const [, declaration, target, , spec, member] = req;
+      const name = (target as string).trim();
+      const binds = declaration !== "var" && IDENT.test(name) ? [{ key: `bind ${name}`, label: name, redeclares: true }] : [];
+      const module = member === undefined
+        ? { key: `value whole ${spec}`, label: `"${spec}"` }
+        : { key: `value ${spec} .${member}`, label: `"${spec}".${member}`, after: [`value whole ${spec}`] };
+      out.push({ imports: [module, ...binds], line: i, endLine: i, evidenceLine: i });
     }
   }
   return out;

@@ -1,5 +1,6 @@
 /** The static rung's rule table: what each heuristic reports, where, how severe and how sure. Detectors live next door. */
 import type { FindingCategory, Severity } from "../verdict/verdict";
+import type { Node } from "web-tree-sitter";
 import type { LineView } from "./source";
 
 export type RuleId =
@@ -7,13 +8,11 @@ export type RuleId =
   | "stub-raise"
   | "stub-throw"
   | "placeholder-return"
-  | "stub-identifier"
   | "dead-code-allowed"
-  | "fixme-comment"
+  | "fixme-marker"
   | "todo-comment"
   | "empty-catch"
   | "swallowed-except"
-  | "swallowed-except-specific"
   | "discarded-error"
   | "debug-leftover"
   | "duplicate-import"
@@ -24,76 +23,88 @@ export interface Rule {
   category: FindingCategory;
   severity: Severity;
   confidence: number;
+  /** What the rule claims, in one line (docs/STATIC.md lists the same). */
+  claim: string;
   /** Finding title; a hit may add a detail after it. */
   title: string;
   /** Next action, completed with " at line N" / " at lines N, M". */
   action: string;
 }
 
-/** Every rule, with the category, severity and confidence its findings carry. */
+/**
+ * Every rule, with the category, severity and confidence its findings carry. `critical_failures` only for what
+ * breaks behaviour when reached (a stub that panics or raises, an import that does not compile); markers are
+ * low `pseudocode_flags`, so `scrum flagged` ranks a real stub above a TODO.
+ */
 export const RULES: Record<RuleId, Rule> = {
   "stub-macro": {
-    category: "pseudocode_flags", severity: "high", confidence: 95,
+    category: "critical_failures", severity: "high", confidence: 95,
+    claim: "todo!()/unimplemented!() is left in code and panics when reached",
     title: "Stub macro left in code", action: "Implement the stubbed code (todo!/unimplemented!)",
   },
   "stub-raise": {
-    category: "pseudocode_flags", severity: "high", confidence: 90,
-    title: "Function raises NotImplementedError", action: "Implement the function that raises NotImplementedError",
+    category: "critical_failures", severity: "high", confidence: 90,
+    claim: "a function (not a class's interface method) whose whole body raises NotImplementedError",
+    title: "Function body only raises NotImplementedError", action: "Implement the function that raises NotImplementedError",
   },
   "stub-throw": {
-    category: "pseudocode_flags", severity: "high", confidence: 90,
-    title: "Throws a \"not implemented\" error", action: "Implement the code path that throws \"not implemented\"",
+    category: "critical_failures", severity: "high", confidence: 90,
+    claim: "a function whose whole body throws/panics/returns an error saying \"not implemented\" or TODO",
+    title: "Function body only throws \"not implemented\"", action: "Implement the function that throws \"not implemented\"",
   },
   "placeholder-return": {
     category: "pseudocode_flags", severity: "medium", confidence: 75,
+    claim: "a hard-coded return whose own comment calls it a placeholder, stub, dummy or \"for now\"",
     title: "Returns a hard-coded placeholder value", action: "Replace the hard-coded placeholder return with the real computation",
-  },
-  "stub-identifier": {
-    category: "pseudocode_flags", severity: "medium", confidence: 60,
-    title: "Stub/fake/placeholder marker in non-test code", action: "Replace the stub, fake or placeholder in production code",
   },
   "dead-code-allowed": {
     category: "pseudocode_flags", severity: "medium", confidence: 80,
+    claim: "an unused-code lint is silenced (#[allow(dead_code)], no-unused-vars, noqa F841) without a stated reason",
     title: "Dead code kept for later (lint silenced)", action: "Remove the dead code or wire it up, then drop the lint allowance",
   },
-  "fixme-comment": {
-    category: "pseudocode_flags", severity: "medium", confidence: 70,
-    title: "FIXME/XXX/HACK comment marks known-broken code", action: "Resolve the FIXME/XXX/HACK",
+  "fixme-marker": {
+    category: "pseudocode_flags", severity: "low", confidence: 70,
+    claim: "a FIXME/XXX/HACK marker in a code comment",
+    title: "FIXME/XXX/HACK comment", action: "Resolve the FIXME/XXX/HACK",
   },
   "todo-comment": {
     category: "pseudocode_flags", severity: "low", confidence: 70,
+    claim: "a TODO marker in a code comment",
     title: "TODO comment", action: "Resolve the TODO or track it outside the code",
   },
   "empty-catch": {
     category: "risk_points", severity: "medium", confidence: 85,
+    claim: "a catch block / Err arm / err check with no statement swallows every error (non-test code)",
     title: "Error handler with an empty body swallows the error", action: "Handle, log or propagate the swallowed error",
   },
   "swallowed-except": {
     category: "risk_points", severity: "medium", confidence: 85,
+    claim: "a bare/Exception/BaseException except whose body only passes (non-test code)",
     title: "Broad except that only passes", action: "Narrow the except clause and handle or re-raise the error",
-  },
-  "swallowed-except-specific": {
-    category: "risk_points", severity: "low", confidence: 60,
-    title: "except clause that only passes", action: "Confirm the ignored exception is expected, and say why in a comment",
   },
   "discarded-error": {
     category: "risk_points", severity: "medium", confidence: 80,
+    claim: "Go `_ = err` throws an error value away",
     title: "Error value discarded", action: "Handle or return the discarded error",
   },
   "debug-leftover": {
     category: "risk_points", severity: "medium", confidence: 90,
+    claim: "a debugger statement (debugger;, breakpoint(), pdb.set_trace(), dbg!) is left in code",
     title: "Debugging statement left in code", action: "Remove the leftover debugging statement",
   },
   "duplicate-import": {
-    category: "critical_failures", severity: "medium", confidence: 90,
+    category: "risk_points", severity: "low", confidence: 90,
+    claim: "a module (or one name of it) is imported again in the same form; harmless, merge it",
     title: "Duplicate import", action: "Merge the duplicate import into the first one",
   },
   "duplicate-import-redeclared": {
     category: "critical_failures", severity: "high", confidence: 90,
+    claim: "an import binds a name an earlier import already bound: the file does not compile or load",
     title: "Duplicate import (the name is declared twice and does not compile)", action: "Remove the duplicate import",
   },
   "doc-placeholder": {
-    category: "critical_failures", severity: "medium", confidence: 85,
+    category: "pseudocode_flags", severity: "medium", confidence: 85,
+    claim: "placeholder text stands where documentation should be (!!!, lorem ipsum, \"we need to update this\", a bare TBD/WIP); markers are low and ignored in changelogs and release checklists",
     title: "Placeholder text in documentation", action: "Replace the placeholder text in the documentation",
   },
 };
@@ -121,6 +132,8 @@ export interface ScanInput {
   lineStart: number;
   views: LineView[];
   testLines: boolean[];
+  /** The shard's syntax tree, when its language has a grammar; detectors that need syntax read it. */
+  root?: Node;
 }
 
 export type Detector = (input: ScanInput) => Hit[];

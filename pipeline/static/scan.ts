@@ -4,16 +4,20 @@ import { splitLines } from "../shard/lines";
 import { emptyShardVerdict, FINDING_CATEGORIES, type Finding, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../verdict/verdict";
 import { detectDocPlaceholders } from "./docs";
 import { detectDiscardedErrors, detectEmptyHandlers, detectSwallowedExcepts } from "./handlers";
+import { hasGrammar, withTree } from "../shard/grammars";
+import { detectStubFunctions } from "./functions";
 import { detectDuplicateImports } from "./imports";
 import { detectDeadCode, detectDebugLeftovers, detectMarkerComments, detectStubs } from "./markers";
-import { detectPlaceholderReturns, detectStubIdentifiers } from "./placeholders";
+import { detectPlaceholderReturns } from "./placeholders";
 import { RULES, type Detector, type Hit, type RuleId, type ScanInput } from "./rules";
 import { isCodeLanguage, testLines, viewLines, type LineView } from "./source";
+import { treeViews } from "./tree-views";
+import { mayHaveFindings } from "./triggers";
 
 const CODE_DETECTORS: Detector[] = [
   detectStubs,
+  detectStubFunctions,
   detectPlaceholderReturns,
-  detectStubIdentifiers,
   detectDeadCode,
   detectMarkerComments,
   detectEmptyHandlers,
@@ -32,18 +36,32 @@ const CLEAN_CONFIDENCE = 60;
 const MAX_EVIDENCE_CHARS = 200;
 const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
 
-/** Review one shard with the static heuristics. Pure: the same shard always gives the same verdict. */
-export function scanShard(shard: ShardInput): ShardVerdict {
-  const views = viewLines(splitLines(shard.text), shard.language);
+/**
+ * Review one shard with the static heuristics. Pure: the same shard always gives the same verdict. A language with a
+ * tree-sitter grammar is parsed (the grammar is loaded once per process); others are read by the line lexer (TOML)
+ * or as prose (Markdown, text).
+ */
+export async function scanShard(shard: ShardInput): Promise<ShardVerdict> {
+  const lines = splitLines(shard.text);
+  if (isCodeLanguage(shard.language) && !mayHaveFindings(shard.text)) {
+    return review(shard, lines.map((raw) => ({ raw, code: raw, comment: "", strings: [] })), []);
+  }
+  if (hasGrammar(shard.language)) {
+    return withTree(shard.language, shard.text, (tree) => review(shard, treeViews(tree.rootNode, lines), CODE_DETECTORS, tree.rootNode));
+  }
+  // Languages without a known code syntax (Markdown, plain text) are read as prose.
+  return review(shard, viewLines(lines, shard.language), isCodeLanguage(shard.language) ? CODE_DETECTORS : DOC_DETECTORS);
+}
+
+function review(shard: ShardInput, views: LineView[], detectors: Detector[], root?: ScanInput["root"]): ShardVerdict {
   const input: ScanInput = {
     path: shard.path,
     language: shard.language,
     lineStart: shard.lineStart,
     views,
     testLines: testLines(views, shard.path, shard.language),
+    root,
   };
-  // Languages without a known code syntax (Markdown, plain text) are read as prose.
-  const detectors = isCodeLanguage(shard.language) ? CODE_DETECTORS : DOC_DETECTORS;
   const hits = dedupe(detectors.flatMap((detect) => detect(input)));
   return buildVerdict(hits, views, shard);
 }

@@ -11,15 +11,15 @@ const REVIEWED = listFiles(DEMO_REPO).filter((p) => p !== ".gitignore");
 const SHARDING = { thresholdChars: 6000, maxShardChars: 6000 };
 
 describe("demo repo: the static rung finds exactly what EXPECTED.md lists", () => {
-  test("EXPECTED.md lists a verdict for every reviewed file, and its planted problems sit in those files", () => {
+  test("EXPECTED.md lists a verdict for every reviewed file, and its planted problems sit in those files", async () => {
     expect([...EXPECTED_VERDICTS.keys()].sort()).toEqual(REVIEWED);
     for (const p of PLANTED) expect(REVIEWED).toContain(p.file);
   });
 
   for (const path of REVIEWED) {
-    test(path, () => {
+    test(path, async () => {
       const lines = fileLines(DEMO_REPO, path);
-      const verdict = scanShard(shardOf(DEMO_REPO, path));
+      const verdict = await scanShard(shardOf(DEMO_REPO, path));
       const found = problems(verdict).map((f) => ({ line: f.line, rule: f.rule, category: f.category, severity: f.severity, evidence: f.evidence }));
       const planted = PLANTED.filter((p) => p.file === path).map(({ line, rule, category, severity, evidence }) => ({ line, rule, category, severity, evidence }));
       expect(found).toEqual(expect.arrayContaining(planted));
@@ -32,8 +32,8 @@ describe("demo repo: the static rung finds exactly what EXPECTED.md lists", () =
   test("sharded as a run shards them, the demo files give the same findings, shard by shard", async () => {
     for (const path of REVIEWED) {
       const plan = await shardFile(path, readFileSync(join(DEMO_REPO, path), "utf8"), SHARDING);
-      const byShard = plan.shards.flatMap((s) => problems(scanShard({ path, language: plan.language, lineStart: s.lineStart, text: s.text })));
-      expect(byShard, path).toEqual(problems(scanShard(shardOf(DEMO_REPO, path))));
+      const byShard = (await Promise.all(plan.shards.map(async (s) => problems(await scanShard({ path, language: plan.language, lineStart: s.lineStart, text: s.text }))))).flat();
+      expect(byShard, path).toEqual(problems(await scanShard(shardOf(DEMO_REPO, path))));
     }
   });
 
@@ -43,7 +43,7 @@ describe("demo repo: the static rung finds exactly what EXPECTED.md lists", () =
     expect(text.length).toBeGreaterThan(SHARDING.thresholdChars);
     const plan = await shardFile(path, text, SHARDING);
     expect(plan.shards.length).toBeGreaterThan(1);
-    const verdicts = plan.shards.map((s) => scanShard({ path, language: plan.language, lineStart: s.lineStart, text: s.text }));
+    const verdicts = await Promise.all(plan.shards.map((s) => scanShard({ path, language: plan.language, lineStart: s.lineStart, text: s.text })));
     expect(verdicts[0]!.verdict).toBe("pass");
     expect(verdicts[0]!.verified_components).toHaveLength(1);
     const last = verdicts[verdicts.length - 1]!;

@@ -60,6 +60,6 @@ describe("the static provider answers like a model, and the answer passes accept
     const a = await new StaticProvider().complete({ system: "x", prompt: "fn a() {}", shard }, live());
     const b = await new StaticProvider().complete({ system: "y", prompt: "something else entirely", shard }, live());
     expect(a.text).toBe(b.text);
-    expect(JSON.parse(a.text).pseudocode_flags[0].evidence).toBe("todo!()");
+    expect(JSON.parse(a.text).critical_failures[0].evidence).toBe("todo!()");
   });
 });

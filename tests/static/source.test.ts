@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { expandUseTree } from "../../pipeline/static/imports";
-import { wordsOf } from "../../pipeline/static/placeholders";
 import { isTestPath, testLines, viewLines } from "../../pipeline/static/source";
 
 describe("line views: code, comments and strings told apart", () => {
@@ -52,17 +51,6 @@ describe("test code by path", () => {
     ["latest/main.go", false],
   ];
   for (const [path, isTest] of cases) test(`${path} → ${isTest}`, () => expect(isTestPath(path)).toBe(isTest));
-});
-
-describe("stub words are whole words of an identifier", () => {
-  const cases: Array<[string, string[]]> = [
-    ["fakeUser", ["fake", "user"]],
-    ["HTTPMock", ["http", "mock"]],
-    ["MOCK_URL", ["mock", "url"]],
-    ["mockingbird", ["mockingbird"]],
-    ["dummy-key", ["dummy", "key"]],
-  ];
-  for (const [name, words] of cases) test(name, () => expect(wordsOf(name)).toEqual(words));
 });
 
 describe("Rust use trees expand to one key per path", () => {
