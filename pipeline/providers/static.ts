@@ -28,7 +28,7 @@ export class StaticProvider implements Provider {
     }
     signal.throwIfAborted();
     const started = this.now();
-    const text = JSON.stringify(scanShard(request.shard), null, 2);
+    const text = JSON.stringify(await scanShard(request.shard), null, 2);
     return { text, tokensIn: 0, tokensOut: 0, latencyMs: Math.round(this.now() - started), server: "local" };
   }
 
