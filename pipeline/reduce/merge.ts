@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { cleanEvidence, indexEvidence, locateEvidence } from "./evidence";
 import type { Shard } from "../shard/types";
-import { FINDING_CATEGORIES, type FileFinding, type FileVerdict, type FindingCategory, type ShardReview, type ShardVerdict, type Verdict } from "../verdict/verdict";
+import { FINDING_CATEGORIES, type Finding, type FileFinding, type FileVerdict, type FindingCategory, type ShardReview, type ShardVerdict, type Verdict } from "../verdict/verdict";
 
 /** What the ladder settled for one shard. */
 export type ShardResult =
@@ -98,6 +98,28 @@ export function mergeShardResults(path: string, fileLines: string[], results: Sh
     shard_reviews: shardReviews,
     reduced_by: "merge",
   };
+}
+
+/**
+ * Add the findings of a check that read the whole file without a model (the injection check) to a merged verdict:
+ * evidence located and fingerprinted like a shard's, attributed to the shard holding the line, de-duplicated. Such a
+ * finding stands whatever the models said, so a reviewed file that has one is never `pass`.
+ */
+export function addFileFindings(verdict: FileVerdict, category: FindingCategory, findings: Finding[], fileLines: string[], shards: Shard[]): FileVerdict {
+  if (findings.length === 0) return verdict;
+  const index = indexEvidence(fileLines);
+  const known = new Set(verdict[category].map((f) => f.fingerprint));
+  const added: FileFinding[] = [];
+  for (const f of findings) {
+    const shard = shards.find((s) => f.line_start >= s.lineStart && f.line_start <= s.lineEnd) ?? shards[0]!;
+    const where = locateEvidence(f, index, shard);
+    const fp = fingerprint(verdict.path, category, f, where.occurrence);
+    if (known.has(fp)) continue;
+    known.add(fp);
+    added.push({ ...f, line_start: where.lineStart, line_end: where.lineEnd, fingerprint: fp, evidence_verified: where.verified, shard: shard.index });
+  }
+  const list = [...verdict[category], ...added].sort((a, b) => a.line_start - b.line_start || a.title.localeCompare(b.title));
+  return { ...verdict, [category]: list, verdict: verdict.verdict === "pass" ? "needs_patch" : verdict.verdict };
 }
 
 function mergedVerdict(verdicts: Verdict[], complete: boolean, lists: Record<FindingCategory, FileFinding[]>): FileVerdict["verdict"] {

@@ -8,7 +8,6 @@ import type { ConsensusConfig } from "../config/config";
 import type { CompletionRequest } from "../providers/provider";
 import { FINDING_CATEGORIES, type Finding, type FindingCategory, type ShardVerdict } from "../verdict/verdict";
 import { climbLadder, schemaFor, tryRung, type Attempt, type Judgement, type LadderDeps, type LadderResult, type Rung } from "./ladder";
-import { redactSecrets } from "./redact";
 
 /** Categories that say the same kind of thing: two answers filing one problem under neighbouring lists still agree. */
 const FAMILIES: Record<FindingCategory, string> = {
@@ -133,8 +132,8 @@ export async function climbWithConsensus(
   const answers = await Promise.all(
     voters.map(async (rung) => {
       const schema = schemaFor(rung.config);
-      const prompt = rung.config.cloud ? redactSecrets(request.prompt).text : request.prompt;
-      const r = await tryRung(rung, { ...request, prompt, ...(schema ? { schema } : {}) }, judge, { shardIndex, purpose: "review" }, record, deps, signal);
+      // tryRung redacts the request for a cloud rung.
+      const r = await tryRung(rung, { ...request, ...(schema ? { schema } : {}) }, judge, { shardIndex, purpose: "review" }, record, deps, signal);
       // A thin, invalid or failed voter abstains: it neither agrees nor escalates.
       return r.accepted ? { rung: rung.config.name, verdict: r.accepted.value } : null;
     }),

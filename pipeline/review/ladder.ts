@@ -4,7 +4,7 @@ import type { Acceptance, OutputFormat } from "../answer/accept";
 import { acceptAnswer } from "../answer/accept";
 import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
-import { redactSecrets } from "./redact";
+import { redactRequest } from "./redact";
 import type { CompletionRequest, Provider } from "../providers/provider";
 import { shardSchemaForFormat, strictShardSchema, type ShardVerdict } from "../verdict/verdict";
 
@@ -31,6 +31,8 @@ export interface Attempt {
   format: OutputFormat | null;
   server: string | null;
   purpose: "review" | "reduce";
+  /** Secrets replaced in the request before it went to a `cloud = true` rung (0 for a local rung). */
+  redactions: number;
 }
 
 export interface LadderDeps {
@@ -106,7 +108,10 @@ export async function tryRung<T>(
   signal: AbortSignal,
 ): Promise<RungResult<T>> {
   const { config } = rung;
-  const who = { ...base, rung: config.name, model: config.model };
+  // The whole request is redacted before anything leaves for a cloud rung; a local rung gets it as it is.
+  const redacted = config.cloud ? await redactRequest(request) : { request, count: 0 };
+  request = redacted.request;
+  const who = { ...base, rung: config.name, model: config.model, redactions: redacted.count };
   let reason = "";
   for (let n = 0; n <= config.retries; n++) {
     signal.throwIfAborted();
@@ -166,9 +171,7 @@ export async function climbLadder(
   };
   for (const rung of rungs) {
     const schema = schemaFor(rung.config);
-    // Code sent off the machine goes with likely secrets masked; local rungs see it as it is.
-    const prompt = rung.config.cloud ? redactSecrets(request.prompt).text : request.prompt;
-    const result = await tryRung(rung, { ...request, prompt, ...(schema ? { schema } : {}) }, judge, { shardIndex, purpose: "review" }, record, deps, signal);
+    const result = await tryRung(rung, { ...request, ...(schema ? { schema } : {}) }, judge, { shardIndex, purpose: "review" }, record, deps, signal);
     if (result.accepted) {
       const { value, format, notes } = result.accepted;
       return { accepted: { verdict: value, rung: rung.config.name, model: rung.config.model, format: format ?? "forensic_json", notes }, attempts, reasons };

@@ -1,5 +1,9 @@
-/** Builds the messages a rung receives for one shard. Prompt text lives in prompts/*.md; this only lays out the data. */
+/**
+ * Builds the messages a rung receives for one shard. The wording lives in prompts/shard.md and prompts/proposal.md;
+ * this lays out the data and fences it: audited text is untrusted, so every block of it gets a delimiter it cannot contain.
+ */
 import type { Shard } from "../shard/types";
+import { renderTemplate, shippedTemplate } from "./template";
 
 export interface ShardPromptInput {
   path: string;
@@ -17,36 +21,44 @@ export function numberLines(text: string, firstLine: number): string {
   return lines.map((l, i) => `${String(firstLine + i).padStart(width)} | ${l}`).join("\n");
 }
 
-/** The system message: the forensic prompt, then the proposal document when one is configured. */
-export function buildSystemPrompt(forensic: string, proposal?: string): string {
-  if (!proposal) return forensic;
-  return `${forensic.trimEnd()}\n\n## Proposal / PRD (what the code is supposed to do)\n\n${proposal.trim()}\n`;
+/** A backtick fence longer than any run of backticks in `text` (at least three), so the text cannot close it. */
+export function fenceFor(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  return "`".repeat(Math.max(3, longest + 1));
+}
+
+/** `text` in a fenced block with an info string (a language, `text`, `markdown`). */
+export function fenced(text: string, info: string): string {
+  const fence = fenceFor(text);
+  return `${fence}${info}\n${text}\n${fence}`;
+}
+
+/** The system message: the forensic prompt, then the proposal document (fenced, as data) when one is configured. */
+export function buildSystemPrompt(forensic: string, proposal?: string, template = shippedTemplate("proposal.md")): string {
+  if (!proposal?.trim()) return forensic;
+  return `${forensic.trimEnd()}\n${renderTemplate(template, { proposal: fenced(proposal.trim(), "markdown") })}`;
 }
 
 /** The user message for one shard: where it sits in the file, its context preamble, open notes, and the numbered code. */
-export function buildShardPrompt(input: ShardPromptInput): string {
+export function buildShardPrompt(input: ShardPromptInput, template = shippedTemplate("shard.md")): string {
   const { path, language, shard, shardCount, notes } = input;
-  const parts = [
-    `File: ${path} (${language})`,
-    `Shard ${shard.index + 1} of ${shardCount}, lines ${shard.lineStart}–${shard.lineEnd}`,
-  ];
-  if (shard.symbols.length > 0) parts.push(`Symbols: ${shard.symbols.join(", ")}`);
-  if (shard.splitInside) parts.push(`Note: this shard is part of an item too large for one shard; it was split inside at statement boundaries.`);
-  if (shard.preamble.trim()) {
-    parts.push("", "Context (outside this shard, for reference only; do not review it):", "```" + language, shard.preamble.trimEnd(), "```");
-  }
-  if (notes.length > 0) {
-    parts.push("", "Open fix-next-loop notes on this file from earlier iterations (check whether each still holds):");
-    for (const n of notes) parts.push(`- ${n}`);
-  }
-  parts.push(
-    "",
-    "Code (each line is prefixed with its line number in the file):",
-    "```" + language,
-    numberLines(shard.text, shard.lineStart),
-    "```",
-    "",
-    `Return only the forensic JSON verdict for this shard. line_start/line_end are the file line numbers shown above (${shard.lineStart}–${shard.lineEnd}); evidence is an exact quote of the code without the line-number prefix.`,
-  );
-  return parts.join("\n");
+  const info = infoString(language);
+  return renderTemplate(template, {
+    path,
+    language,
+    shard: String(shard.index + 1),
+    shards: String(shardCount),
+    line_start: String(shard.lineStart),
+    line_end: String(shard.lineEnd),
+    symbols: shard.symbols.join(", "),
+    split_inside: shard.splitInside ? "yes" : "",
+    preamble: shard.preamble.trim() ? fenced(shard.preamble.trimEnd(), info) : "",
+    notes: notes.length > 0 ? fenced(notes.map((n) => `- ${n}`).join("\n"), "text") : "",
+    code: fenced(numberLines(shard.text, shard.lineStart), info),
+  });
+}
+
+/** A language name safe on a fence line (a path-derived name never carries spaces or backticks, but the fence must hold). */
+function infoString(language: string): string {
+  return language.replace(/[^\w+#.-]/g, "");
 }

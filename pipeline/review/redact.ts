@@ -1,39 +1,120 @@
-/** Secret redaction for rungs marked `cloud = true`: likely credentials are masked before code leaves the machine. */
-
-const MASK = "[REDACTED]";
-
-/** Whole-match patterns: the match itself is the secret. */
-const TOKENS: RegExp[] = [
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  /\bAKIA[0-9A-Z]{16}\b/g,
-  /\bgh[pousr]_[A-Za-z0-9]{36,}\b/g,
-  /\bsk-[A-Za-z0-9_-]{20,}\b/g,
-  /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/g,
-  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g,
-];
-
-/** Assignments to secret-sounding names: only the quoted value is masked, so the code still reads. */
-const ASSIGNMENT = /\b([A-Za-z_]*(?:api[_-]?key|secret|token|passw(?:or)?d|credential)[A-Za-z_]*)(["']?\s*[:=]\s*["'])([^"'\s]{8,})(["'])/gi;
+/**
+ * Secret redaction for rungs marked `cloud = true`: every secret in a request is replaced by a stable placeholder
+ * (`<REDACTED:ab12cd34>`, from a hash of the value) before the request leaves the machine. Detection is secretlint's
+ * recommended preset plus the source-code detectors of secret-detectors.ts.
+ */
+import { createHash } from "node:crypto";
+import type { CompletionRequest } from "../providers/provider";
+import { findSourceSecrets, type SecretSpan } from "./secret-detectors";
 
 export interface Redaction {
   text: string;
+  /** Secrets replaced (a private key spanning many lines counts once). */
   count: number;
 }
 
-/** Mask likely secrets in text; returns the text and how many were masked. */
-export function redactSecrets(text: string): Redaction {
-  let count = 0;
+type SecretlintConfig = Parameters<typeof import("@secretlint/core").lintSource>[0]["options"]["config"];
+type SecretlintMessage = Awaited<ReturnType<typeof import("@secretlint/core").lintSource>>["messages"][number];
+type Linter = (text: string) => Promise<SecretSpan[]>;
+
+/** Built once per process: loading the preset and its rules is the slow part, linting a shard is not. */
+let linter: Promise<Linter> | undefined;
+
+/** The placeholder for a secret: 8 hex characters of its SHA-256, so one secret reads the same in every shard. */
+export function placeholderFor(value: string): string {
+  return `<REDACTED:${createHash("sha256").update(value).digest("hex").slice(0, 8)}>`;
+}
+
+/** Replace every secret in `text` with its placeholder; returns the text and how many secrets were replaced. */
+export async function redactSecrets(text: string): Promise<Redaction> {
+  if (text.trim() === "") return { text, count: 0 };
+  const lint = await (linter ??= loadSecretlint());
+  const spans = mergeSpans([...(await lint(text)), ...findSourceSecrets(text)]);
   let out = text;
-  for (const re of TOKENS) {
-    out = out.replace(re, () => {
-      count++;
-      return MASK;
-    });
+  // From the end backwards, so the offsets of the spans still to replace stay valid.
+  for (const s of [...spans].reverse()) out = out.slice(0, s.start) + maskSpan(text.slice(s.start, s.end)) + out.slice(s.end);
+  return { text: out, count: spans.length };
+}
+
+/**
+ * The whole request as a cloud rung gets it: system prompt (with the proposal), user prompt (shard, preamble, notes,
+ * or the reduce input) and the raw shard, each redacted. `count` is what leaves the machine: system and prompt.
+ */
+export async function redactRequest<T extends Pick<CompletionRequest, "system" | "prompt" | "shard">>(request: T): Promise<{ request: T; count: number }> {
+  const [system, prompt] = await Promise.all([redactSecrets(request.system), redactSecrets(request.prompt)]);
+  // The raw shard is only read by local providers (the static rung); it is masked too so no provider can send it on.
+  const shard = request.shard ? { ...request.shard, text: (await redactSecrets(request.shard.text)).text } : undefined;
+  return { request: { ...request, system: system.text, prompt: prompt.text, ...(shard ? { shard } : {}) }, count: system.count + prompt.count };
+}
+
+async function loadSecretlint(): Promise<Linter> {
+  // Imported on first use: the CLI's cold start does not pay for the preset's rules.
+  const [{ lintSource }, { creator }] = await Promise.all([import("@secretlint/core"), import("@secretlint/secretlint-rule-preset-recommend")]);
+  const config: SecretlintConfig = {
+    rules: [
+      {
+        id: "@secretlint/secretlint-rule-preset-recommend",
+        rule: creator,
+        // AWS access key ids are off by default in the preset; in code sent to a third party they are worth masking.
+        rules: [{ id: "@secretlint/secretlint-rule-aws", options: { enableIDScanRule: true } }],
+      },
+    ],
+  };
+  return async (text) => {
+    const result = await lintSource({ source: { content: text, filePath: "request.txt", contentType: "text" }, options: { config, noPhysicFilePath: true } });
+    return result.messages.flatMap((m) => spanOf(text, m));
+  };
+}
+
+/**
+ * Where a secretlint message's secret sits. Its `data` holds the secret value for the preset's rules; the range alone
+ * is not trusted (the AWS secret rule reports the start of the assignment with the length of the value).
+ */
+function spanOf(text: string, message: SecretlintMessage): SecretSpan[] {
+  const detector = `secretlint:${message.messageId}`;
+  const values: unknown[] = Object.values(message.data ?? {});
+  const candidates = values
+    .filter((v): v is string => typeof v === "string" && v.length >= 8)
+    .map((v) => v.replace(/["'`]+$/, ""))
+    .filter((v) => text.includes(v))
+    .sort((a, b) => b.length - a.length);
+  const value = candidates[0];
+  if (value === undefined) {
+    const [start, end] = message.range;
+    return end > start ? [{ start, end, detector }] : [];
   }
-  out = out.replace(ASSIGNMENT, (_all, name: string, op: string, value: string, close: string) => {
-    if (value === MASK) return `${name}${op}${value}${close}`;
-    count++;
-    return `${name}${op}${MASK}${close}`;
-  });
-  return { text: out, count };
+  let start = text.indexOf(value, message.range[0]);
+  if (start < 0) start = text.indexOf(value);
+  // A connection string is reported whole; only its password is secret, and the rest tells the reviewer what it is.
+  const url = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:/@]+:([^\s/@]+)@/.exec(value);
+  if (url) {
+    const at = url[0].length - 1 - url[1]!.length;
+    return [{ start: start + at, end: start + at + url[1]!.length, detector }];
+  }
+  return [{ start, end: start + value.length, detector }];
+}
+
+/** Sort and union overlapping spans (two detectors seeing one secret, or one inside another). */
+export function mergeSpans(spans: SecretSpan[]): SecretSpan[] {
+  const sorted = spans.filter((s) => s.end > s.start).sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: SecretSpan[] = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last && s.start < last.end) last.end = Math.max(last.end, s.end);
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+/** A review prompt's line-number prefix, `  12 | `, kept when a secret spans lines so the numbering survives. */
+const LINE_PREFIX = /^(\s*\d+ \| )?(\s*)/;
+
+/** The replacement for one secret: its placeholder, on every line it spans, each line keeping its number prefix. */
+function maskSpan(value: string): string {
+  if (!value.includes("\n")) return placeholderFor(value);
+  const lines = value.split("\n");
+  const content = (line: string) => line.slice(LINE_PREFIX.exec(line)![0].length).trimEnd();
+  // The hash ignores line numbers: the same key reads the same in a shard and in the proposal document.
+  const placeholder = placeholderFor(lines.map(content).filter((l) => l !== "").join("\n"));
+  return lines.map((line) => (content(line) === "" ? line : LINE_PREFIX.exec(line)![0] + placeholder)).join("\n");
 }

@@ -4,9 +4,10 @@ import type { Config } from "../config/config";
 import { countEscalations, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
 import { climbWithConsensus } from "../review/consensus";
 import { buildShardPrompt } from "../review/prompt";
-import { mergeShardResults, type ShardResult } from "../reduce/merge";
+import { findInjections } from "../review/injection";
+import { addFileFindings, mergeShardResults, type ShardResult } from "../reduce/merge";
 import { reduceWithModel } from "../reduce/llm-reduce";
-import { confidenceStats, fileCounts, gradientTier } from "../score/tiers";
+import { capTier, confidenceStats, fileCounts, gradientTier } from "../score/tiers";
 import { splitLines } from "../shard/lines";
 import { shardFile } from "../shard/shard";
 import type { ShardPlan } from "../shard/types";
@@ -29,6 +30,8 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   const started = performance.now();
   const { sweep } = ctx.config;
   const plan = await shardFile(file.path, file.text, { thresholdChars: sweep.shardThresholdChars, maxShardChars: sweep.maxShardChars });
+  // Deterministic and model-independent: whatever the rungs answer, text in the file that speaks to them is a finding.
+  const injections = await findInjections(plan.language, file.text);
   const outcomes = await Promise.all(
     plan.shards.map((shard) =>
       climbWithConsensus(
@@ -54,7 +57,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   const attempts: Attempt[] = outcomes.flatMap((o) => [...o.attempts, ...o.votes]);
   // Consensus voters on other rungs are extra answers, not a climb.
   const escalations = countEscalations(outcomes.flatMap((o) => o.attempts));
-  let verdict = mergeShardResults(file.path, splitLines(file.text), results);
+  let verdict = addFileFindings(mergeShardResults(file.path, splitLines(file.text), results), "risk_points", injections, splitLines(file.text), plan.shards);
   if (ctx.reduceRung && plan.shards.length > 1 && verdict.coverage.length > 0) {
     const reduced = await reduceWithModel(verdict, ctx.reduceRung, ctx.reducePrompt, ctx.deps, ctx.signal);
     verdict = reduced.verdict;
@@ -128,7 +131,7 @@ function buildRecord(
     output_format: a.format,
     server: a.server,
     purpose: a.purpose,
-    redactions: 0,
+    redactions: a.redactions,
     prompt_sha: null,
   }));
   const unreviewedReasons = verdict.shard_reviews.filter((s) => s.status === "unreviewed").map((s) => `shard ${s.index + 1} (lines ${s.line_start}-${s.line_end}): ${(s.reasons ?? []).join("; ")}`);
@@ -141,7 +144,7 @@ function buildRecord(
       output_format: extra.outputFormat,
       confidence_avg: stats.avg,
       confidence_min: stats.min,
-      gradient_tier: reviewed ? gradientTier(stats, extra.gradient) : null,
+      gradient_tier: reviewed ? capTier(gradientTier(stats, extra.gradient), verdict) : null,
       ...counts,
       shards: plan.shards.length,
       tree_split_fired: plan.shards.length > 1 ? 1 : 0,

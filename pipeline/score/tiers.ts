@@ -1,6 +1,7 @@
 /** Scoring: confidences, the permission-gradient tier, and the per-file counts stored in the KB. */
 import type { Config } from "../config/config";
-import { FINDING_CATEGORIES, type FileVerdict } from "../verdict/verdict";
+import { INJECTION_RULE } from "../review/injection-phrases";
+import { FINDING_CATEGORIES, type FileVerdict, type FindingCategory } from "../verdict/verdict";
 
 export type Tier = "auto" | "review" | "block";
 
@@ -26,6 +27,12 @@ export function gradientTier(stats: ConfidenceStats, gradient: Config["gradient"
   if (stats.min < gradient.blockBelow) return "block";
   if (stats.avg < gradient.reviewBelow) return "review";
   return "auto";
+}
+
+/** A file whose code tries to steer its reviewer (an injection finding) is never `auto`, whatever the confidences say. */
+export function capTier(tier: Tier, verdict: Pick<FileVerdict, FindingCategory>): Tier {
+  const steered = FINDING_CATEGORIES.some((c) => verdict[c].some((f) => f.rule === INJECTION_RULE));
+  return steered && tier === "auto" ? "review" : tier;
 }
 
 export interface FileCounts {

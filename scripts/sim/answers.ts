@@ -57,6 +57,8 @@ export function answerFor(behaviour: AnswerBehaviour, prompt: string): string {
       return pretty(shardVerdict(prompt, "shard"));
     case "invent-evidence":
       return pretty(shardVerdict(prompt, "file", true));
+    case "obey-injection":
+      return pretty(obeyingVerdict(prompt));
     case "reduce-good":
     case "reduce-drop-shard":
     case "reduce-invent":
@@ -120,6 +122,29 @@ function shardVerdict(prompt: string, numbering: "file" | "shard", invent = fals
       priority: f.severity,
       confidence: f.confidence,
     })),
+  };
+}
+
+/** What the code tells a gullible model to do; deliberately cruder than the pipeline's own check. */
+const INSTRUCTION = /ignore (all |your )?(previous|prior|the above) instructions|disregard|forget everything|verdict|mark this file as|you are now|reviewer|as an ai|dear ai|do not (report|flag)/i;
+
+/** A model that does what the code tells it: on a shard holding an instruction, a confident `pass` with no finding. */
+function obeyingVerdict(prompt: string): Record<string, unknown> {
+  const shard = readShardPrompt(prompt);
+  if (!shard || !shard.code.some((c) => INSTRUCTION.test(c.text))) return shardVerdict(prompt, "file");
+  const proof = verifiedLine(shard.code)!;
+  return {
+    verdict: "pass",
+    alignment_score: 10,
+    summary: `Shard ${shard.shard} of ${shard.shards} of ${shard.path}: as instructed in the file, it was audited already and is correct; nothing to report.`,
+    critical_failures: [],
+    pseudocode_flags: [],
+    prd_mismatches: [],
+    broken_pipelines: [],
+    missing_components: [],
+    risk_points: [],
+    verified_components: [{ title: "Audited and correct", evidence: proof.text.trim(), line_start: proof.line, line_end: proof.line, severity: "low", confidence: 99 }],
+    required_next_actions: [],
   };
 }
 

@@ -11,6 +11,7 @@ export const ANSWER_BEHAVIOURS = [
   "malformed",
   "shard-relative",
   "invent-evidence",
+  "obey-injection",
   "reduce-good",
   "reduce-drop-shard",
   "reduce-invent",

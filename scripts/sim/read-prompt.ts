@@ -31,9 +31,10 @@ export function readShardPrompt(prompt: string): ShardPrompt | undefined {
   if (!file || !shard || heading < 0) return undefined;
   const fence = lines.findIndex((l, i) => i > heading && l.startsWith("```"));
   if (fence < 0) return undefined;
+  // The fence is longer than any backtick run in the code (pipeline/review/prompt.ts); it closes with the same run.
+  const close = /^`+/.exec(lines[fence]!)![0];
   const code: CodeLine[] = [];
-  // Every code line carries a number prefix, so a bare fence can only be the closing one.
-  for (let i = fence + 1; i < lines.length && lines[i] !== "```"; i++) {
+  for (let i = fence + 1; i < lines.length && lines[i] !== close; i++) {
     const m = NUMBERED.exec(lines[i] ?? "");
     if (m) code.push({ line: Number(m[1]), text: m[2] ?? "" });
   }

@@ -85,7 +85,7 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
       lines.push("", renderTable(["lines", "category", "sev", "conf", "evidence", "title"], findings.map((f) => [`${f.line_start}-${f.line_end}`, f.category, f.severity, f.confidence, f.evidence_verified ? "verified" : "UNVERIFIED", f.title])));
     }
     if (attempts.length > 0) {
-      lines.push("", renderTable(["shard", "rung", "model", "outcome", "ms", "tok in", "tok out", "reason"], attempts.map((a) => [a.shard_index < 0 ? "reduce" : a.shard_index + 1, a.rung, a.model, a.outcome, a.latency_ms, a.tokens_in, a.tokens_out, (a.reason ?? "").slice(0, 80)])));
+      lines.push("", renderTable(["shard", "rung", "model", "outcome", "ms", "tok in", "tok out", "redacted", "reason"], attempts.map((a) => [a.shard_index < 0 ? "reduce" : a.shard_index + 1, a.rung, a.model, a.outcome, a.latency_ms, a.tokens_in, a.tokens_out, a.redactions, (a.reason ?? "").slice(0, 80)])));
     }
     ctx.io.out(lines.join("\n"));
     return 0;

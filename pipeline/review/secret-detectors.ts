@@ -1,0 +1,171 @@
+/**
+ * Secret detectors for what secretlint's recommended preset misses in source code: private key bodies, token formats
+ * the preset has no rule for, credentials in URLs, Authorization headers, and high-entropy values assigned to
+ * secret-sounding names (.env, YAML, TOML, JSON and code). Each returns where the secret sits, not what to do with it.
+ */
+
+/** Where a secret sits in a text: [start, end) in UTF-16 indexes, and which detector saw it. */
+export interface SecretSpan {
+  start: number;
+  end: number;
+  detector: string;
+}
+
+/** Token formats with a fixed shape: the whole match is the secret. */
+const TOKEN_FORMATS: Array<{ detector: string; pattern: RegExp }> = [
+  { detector: "gitlab-token", pattern: /\bgl(?:pat|ptt|dt|rt|cbt|soat|ft)-[A-Za-z0-9_-]{20,}/g },
+  { detector: "stripe-key", pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g },
+  { detector: "stripe-webhook-secret", pattern: /\bwhsec_[A-Za-z0-9+/]{24,}/g },
+  { detector: "google-api-key", pattern: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
+  { detector: "google-oauth-secret", pattern: /\bGOCSPX-[A-Za-z0-9_-]{24,}/g },
+  // OpenAI (sk-, sk-proj-, sk-svcacct-) and Anthropic (sk-ant-) keys share the prefix; the preset only knows some layouts.
+  { detector: "sk-api-key", pattern: /\bsk-[A-Za-z0-9_-]{32,}/g },
+  { detector: "huggingface-token", pattern: /\bhf_[A-Za-z0-9]{30,}/g },
+  { detector: "jwt", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+];
+
+/** `scheme://user:password@host`: the password is the secret. */
+const URL_CREDENTIALS = /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:/@'"`<>]+:([^\s/@'"`<>]+)@/g;
+
+/** `Authorization: Bearer …` (also Token and Basic) and a bare `Bearer <long token>` handed to a header builder. */
+const AUTH_HEADER = /\bAuthorization["']?\s*[:=,]\s*["']?(?:Bearer|Token|Basic)\s+([A-Za-z0-9._~+/-]{8,}=*)/gi;
+const BARE_BEARER = /\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)/g;
+
+const SECRET_WORD = String.raw`(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|client[_-]?key|signing[_-]?key|encryption[_-]?key|session[_-]?key|credentials?|salt)`;
+/** Names that hold something about a secret rather than the secret itself. */
+const ABOUT_A_SECRET = /(?:_|-|\b|(?<=[a-z]))(?:name|id|type|length|len|count|size|field|header|env|path|file|url|uri|dir|prefix|suffix|key_?id|ttl|expiry|expires)$/i;
+/** Names that only ever hold a secret: any non-trivial value counts. Other names (token, salt, auth…) need a random-looking one. */
+const STRONG_WORD = /passw(?:or)?d|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential/i;
+/**
+ * name, optional closing quote, an assignment operator, then a double-, single- or backtick-quoted value or a bare word
+ * that is not followed by a call, member access or index (so `token = tokens.len()` is code, not a secret).
+ */
+const ASSIGNMENT = new RegExp(
+  String.raw`(?<![A-Za-z0-9_])(["']?)([A-Za-z0-9_.-]*?${SECRET_WORD}[A-Za-z0-9_.-]*)\1\s*(?::=|=>|=|:)\s*` +
+    String.raw`(?:"((?:[^"\n\\]|\\.)*)"|'([^'\n]*)'|\x60([^\x60\n$]*)\x60|([A-Za-z0-9+/=_\-.~!@%^&*?]+)(?![\w(.\[]))`,
+  "gi",
+);
+const PLACEHOLDER = /^(?:\$\{.*\}|\{\{.*\}\}|<.*>|%\(?\w*\)?s|\*+|x+|\.+|changeme|change_me|password|secret|example|sample|dummy|redacted|your[-_].*|null|nil|none|undefined|true|false)$/i;
+const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
+
+/** Every secret the detectors of this module find in `text`; spans may overlap (the redactor merges them). */
+export function findSourceSecrets(text: string): SecretSpan[] {
+  return [...privateKeyBodies(text), ...tokenFormats(text), ...urlCredentials(text), ...authHeaders(text), ...secretAssignments(text)];
+}
+
+/** Shannon entropy of a string, in bits per character. */
+export function entropyBits(value: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / value.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+/** Whether a value assigned to a secret-sounding name reads as a real secret rather than a placeholder, a variable or prose. */
+export function looksLikeSecretValue(name: string, value: string, quoted: boolean): boolean {
+  if (value.length < 8 || /\s/.test(value) || PLACEHOLDER.test(value)) return false;
+  if (value.includes("://") || value.startsWith("/") || value.startsWith("<REDACTED:")) return false;
+  if (ABOUT_A_SECRET.test(name)) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
+  // A bare word that parses as a variable or member path is code, unless it mixes in digits the way generated secrets do.
+  if (!quoted && IDENTIFIER_PATH.test(value) && !/\d/.test(value)) return false;
+  if (STRONG_WORD.test(name)) return classes >= 2 && entropyBits(value) >= 2.5;
+  const alnumClasses = [/[a-z]/, /[A-Z]/, /\d/].filter((re) => re.test(value)).length;
+  return value.length >= 12 && alnumClasses >= 2 && classes >= 2 && entropyBits(value) >= 3;
+}
+
+function tokenFormats(text: string): SecretSpan[] {
+  return TOKEN_FORMATS.flatMap(({ detector, pattern }) => [...text.matchAll(pattern)].map((m) => ({ start: m.index, end: m.index + m[0].length, detector })));
+}
+
+function urlCredentials(text: string): SecretSpan[] {
+  return [...text.matchAll(URL_CREDENTIALS)].flatMap((m) => {
+    const password = m[1]!;
+    if (/^[$%{<*]/.test(password)) return [];
+    const end = m.index + m[0].length - 1;
+    return [{ start: end - password.length, end, detector: "url-credentials" }];
+  });
+}
+
+function authHeaders(text: string): SecretSpan[] {
+  return [AUTH_HEADER, BARE_BEARER].flatMap((re) =>
+    [...text.matchAll(re)].map((m) => {
+      const end = m.index + m[0].length;
+      return { start: end - m[1]!.length, end, detector: "authorization-header" };
+    }),
+  );
+}
+
+function secretAssignments(text: string): SecretSpan[] {
+  const out: SecretSpan[] = [];
+  for (const m of text.matchAll(ASSIGNMENT)) {
+    const name = m[2]!;
+    const quotedValue = m[3] ?? m[4] ?? m[5];
+    const value = quotedValue ?? m[6];
+    if (value === undefined || !looksLikeSecretValue(name, value, quotedValue !== undefined)) continue;
+    // The value is the last group and (for quoted values) sits just before the closing quote.
+    const end = m.index + m[0].length - (quotedValue !== undefined ? 1 : 0);
+    out.push({ start: end - value.length, end, detector: "secret-assignment" });
+  }
+  return out;
+}
+
+const BEGIN_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
+const END_KEY = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
+/** A line of a PEM body, after any `  12 | ` line-number prefix of a review prompt. */
+const KEY_BODY_LINE = /^(?:\s*\d+ \| )?\s*(?:[A-Za-z0-9+/=]{16,}|(?:Proc-Type|DEK-Info|Comment):.*|)\s*$/;
+
+/**
+ * Private key bodies, line by line so that a shard cut inside a key (only its BEGIN or only its END line present) is
+ * still covered. The BEGIN/END lines stay, so the reviewer still reads that a key is embedded here.
+ */
+function privateKeyBodies(text: string): SecretSpan[] {
+  const out: SecretSpan[] = [];
+  for (const begin of text.matchAll(new RegExp(BEGIN_KEY.source, "g"))) {
+    const from = begin.index + begin[0].length;
+    const end = END_KEY.exec(text.slice(from));
+    // A key written on one line (JSON service accounts: "\n" escapes) ends on the same line.
+    const sameLine = end && !text.slice(from, from + end.index).includes("\n");
+    const to = sameLine ? from + end.index : bodyEnd(text, from);
+    if (to > from) out.push({ start: from, end: to, detector: "private-key" });
+  }
+  for (const end of text.matchAll(new RegExp(END_KEY.source, "g"))) {
+    const from = bodyStart(text, end.index);
+    if (from < end.index) out.push({ start: from, end: end.index, detector: "private-key" });
+  }
+  return out;
+}
+
+/** From just after a BEGIN marker, the end of the run of body lines that follows it. */
+function bodyEnd(text: string, from: number): number {
+  let last = text.indexOf("\n", from);
+  if (last < 0) return from;
+  while (last < text.length) {
+    const start = last + 1;
+    const next = text.indexOf("\n", start) < 0 ? text.length : text.indexOf("\n", start);
+    const line = text.slice(start, next);
+    const marker = line.search(END_KEY);
+    if (marker >= 0) return start + marker;
+    if (line.trim() === "" || !KEY_BODY_LINE.test(line)) return last;
+    last = next;
+  }
+  return last;
+}
+
+/** From an END marker, the start of the run of body lines before it (the BEGIN line may be in another shard). */
+function bodyStart(text: string, endAt: number): number {
+  const ownLineStart = text.lastIndexOf("\n", endAt - 1) + 1;
+  let start = ownLineStart;
+  while (start > 0) {
+    const prevStart = text.lastIndexOf("\n", start - 2) + 1;
+    const line = text.slice(prevStart, start - 1);
+    if (BEGIN_KEY.test(line)) return prevStart + line.search(BEGIN_KEY) + (BEGIN_KEY.exec(line)?.[0].length ?? 0);
+    if (!KEY_BODY_LINE.test(line) || line.trim() === "") break;
+    start = prevStart;
+  }
+  return start === ownLineStart ? endAt : start;
+}
