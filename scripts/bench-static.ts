@@ -6,6 +6,7 @@
  *
  *   bun scripts/bench-static.ts [--corpus /work/corpus] [--before COMMIT] [--per-rule 20] [--seed 11] [--json]
  *   bun scripts/bench-static.ts --unlabelled before|after   # the sampled findings still lacking a label, with context
+ *   bun scripts/bench-static.ts --after COMMIT              # bench a commit as "after" instead of this working tree
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -121,7 +122,8 @@ if (import.meta.main) {
   const only = process.argv.includes("--unlabelled") ? arg("--unlabelled", "after") : undefined;
   const engines = [
     { label: "before", root: () => extractCommit(arg("--before", BEFORE_COMMIT)) },
-    { label: "after", root: currentTree },
+    // --after COMMIT benches a commit instead of the working tree (useful while others' edits are in flight).
+    { label: "after", root: () => (process.argv.includes("--after") ? extractCommit(arg("--after", "HEAD")) : currentTree()) },
   ].filter((e) => only === undefined || e.label === only);
   const reports: EngineReport[] = [];
   for (const e of engines) {

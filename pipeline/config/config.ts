@@ -47,6 +47,8 @@ export interface Config {
     shardThresholdChars: number;
     maxShardChars: number;
     respectGitignore: boolean;
+    /** Skip vendored, generated and minified files with a reason. */
+    skipVendored: boolean;
   };
   prompts: { system: string; reduce: string; proposal?: string };
   ladder: RungConfig[];
@@ -81,6 +83,7 @@ export const DEFAULTS = {
     shardThresholdChars: 6000,
     maxShardChars: 6000,
     respectGitignore: true,
+    skipVendored: true,
   },
   prompts: {
     system: resolve(PROJECT_ROOT, "prompts/forensic.md"),
@@ -176,7 +179,7 @@ interface RawRung {
 }
 
 interface RawConfig {
-  sweep?: Partial<{ include: string[]; exclude: string[]; max_file_bytes: number; shard_threshold_chars: number; max_shard_chars: number; respect_gitignore: boolean }>;
+  sweep?: Partial<{ include: string[]; exclude: string[]; max_file_bytes: number; shard_threshold_chars: number; max_shard_chars: number; respect_gitignore: boolean; skip_vendored: boolean }>;
   prompts?: Partial<{ system: string; reduce: string; proposal: string }>;
   ladder: RawRung[];
   reduce?: { rung?: string };
@@ -213,6 +216,7 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
     shardThresholdChars: raw.sweep?.shard_threshold_chars ?? DEFAULTS.sweep.shardThresholdChars,
     maxShardChars: raw.sweep?.max_shard_chars ?? DEFAULTS.sweep.maxShardChars,
     respectGitignore: raw.sweep?.respect_gitignore ?? DEFAULTS.sweep.respectGitignore,
+    skipVendored: raw.sweep?.skip_vendored ?? DEFAULTS.sweep.skipVendored,
   };
   const promptPath = (key: "system" | "reduce" | "proposal", fallback?: string): string | undefined => {
     const p = raw.prompts?.[key];

@@ -130,7 +130,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const working = AbortSignal.any([signal, stop.signal]);
   let finished = 0;
   const reviewOne = async (abs: string): Promise<void> => {
-    const target = readTarget(abs, root, config.sweep.maxFileBytes);
+    const target = readTarget(abs, root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
     let record;
     let noteIds: number[] = [];
     if (target.kind === "skipped") {

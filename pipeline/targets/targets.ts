@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { Config } from "../config/config";
 import { UsageError } from "../errors";
+import { VendoredCheck } from "./vendored";
 
 export interface TargetOptions {
   cwd: string;
@@ -103,8 +104,10 @@ function walk(root: string, dir: string, filters: Filters, ignores: GitignoreSta
   }
 }
 
-/** Read one target: skipped with a reason when binary, empty, too large or not UTF-8. */
-export function readTarget(absPath: string, cwd: string, maxFileBytes: number): Target {
+const vendoredCheck = new VendoredCheck();
+
+/** Read one target: skipped with a reason when binary, empty, too large, not UTF-8, or (with skipVendored) vendored, generated or minified. */
+export function readTarget(absPath: string, cwd: string, maxFileBytes: number, options: { skipVendored?: boolean } = {}): Target {
   const path = displayPath(absPath, cwd);
   const skip = (reason: string): SkippedFile => ({ kind: "skipped", path, absPath, reason });
   const size = statSync(absPath).size;
@@ -121,6 +124,8 @@ export function readTarget(absPath: string, cwd: string, maxFileBytes: number): 
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") return skip("empty file (whitespace only)");
+  const notOurs = options.skipVendored ? vendoredCheck.reason(absPath, text) : null;
+  if (notOurs) return skip(notOurs);
   return { kind: "source", path, absPath, text, sha: createHash("sha256").update(bytes).digest("hex"), bytes: size };
 }
 

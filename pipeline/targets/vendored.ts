@@ -1,0 +1,87 @@
+/**
+ * "Not my code": vendored, generated and minified files, which a review of this repository should skip with a
+ * reason. Signals, in order: `.gitattributes` linguist-vendored / linguist-generated, the usual vendor folders,
+ * `*.min.*` and lockfiles by name, a generated / DO NOT EDIT header, and an average line too long for hand-written code.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
+import ignore, { type Ignore } from "ignore";
+
+const VENDOR_DIRS = new Set(["vendor", "vendors", "third_party", "third-party", "thirdparty", "node_modules", "bower_components", "external", "extern"]);
+const MINIFIED_NAME = /\.min\.[a-z0-9]+$|[-.]bundle\.js$/i;
+const LOCKFILES = new Set([
+  "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "Cargo.lock",
+  "poetry.lock", "Pipfile.lock", "uv.lock", "go.sum", "Gemfile.lock", "composer.lock", "flake.lock",
+]);
+/** The generated-code convention (Go's `// Code generated … DO NOT EDIT.`, protoc, @generated) in the first lines. */
+const GENERATED_HEADER = /\b(Code generated .* DO NOT EDIT|DO NOT EDIT|@generated|auto-?generated (by|from|file)|This file (is|was) (automatically )?generated)\b/i;
+const HEADER_LINES = 5;
+/** An average line longer than this (over files of some size) is minified or machine-written. */
+const MAX_AVERAGE_LINE = 300;
+const MIN_BYTES_FOR_AVERAGE = 2000;
+
+/** Reads .gitattributes files up to the repository root, once each. */
+export class VendoredCheck {
+  private readonly cache = new Map<string, { vendored: Ignore; generated: Ignore } | null>();
+
+  /** Why the file is not this repository's own code, or null when it is. */
+  reason(absPath: string, text: string): string | null {
+    const name = basename(absPath);
+    const attribute = this.attribute(absPath);
+    if (attribute) return attribute;
+    const dir = dirname(absPath).split(sep).find((part) => VENDOR_DIRS.has(part));
+    if (dir) return `vendored: under a ${dir}/ folder ([sweep] skip_vendored)`;
+    if (LOCKFILES.has(name)) return "generated: a lockfile ([sweep] skip_vendored)";
+    if (MINIFIED_NAME.test(name)) return "minified: the name says so ([sweep] skip_vendored)";
+    const header = text.split("\n", HEADER_LINES).join("\n");
+    const generated = GENERATED_HEADER.exec(header);
+    if (generated) return `generated: the header says "${generated[0]}" ([sweep] skip_vendored)`;
+    const lines = text.split("\n").length;
+    if (text.length >= MIN_BYTES_FOR_AVERAGE && text.length / lines > MAX_AVERAGE_LINE) {
+      return `minified: ${Math.round(text.length / lines)} characters per line on average ([sweep] skip_vendored)`;
+    }
+    return null;
+  }
+
+  /** linguist-vendored / linguist-generated from the .gitattributes of each folder up to the repository root. */
+  private attribute(absPath: string): string | null {
+    let dir = dirname(absPath);
+    while (true) {
+      const rules = this.load(dir);
+      const rel = relative(dir, absPath).split(sep).join("/");
+      if (rules?.vendored.ignores(rel)) return `vendored: linguist-vendored in ${join(dir, ".gitattributes")}`;
+      if (rules?.generated.ignores(rel)) return `generated: linguist-generated in ${join(dir, ".gitattributes")}`;
+      if (existsSync(join(dir, ".git"))) return null;
+      const parent = dirname(dir);
+      if (parent === dir) return null;
+      dir = parent;
+    }
+  }
+
+  private load(dir: string): { vendored: Ignore; generated: Ignore } | null {
+    if (this.cache.has(dir)) return this.cache.get(dir) ?? null;
+    const file = join(dir, ".gitattributes");
+    const rules = existsSync(file) ? parseGitattributes(readFileSync(file, "utf8")) : null;
+    this.cache.set(dir, rules);
+    return rules;
+  }
+}
+
+/** The patterns marked linguist-vendored and linguist-generated (set, `=true`); `-attr` and `=false` unset them. */
+export function parseGitattributes(text: string): { vendored: Ignore; generated: Ignore } {
+  const vendored: string[] = [];
+  const generated: string[] = [];
+  for (const line of text.split("\n")) {
+    const [pattern, ...attrs] = line.trim().split(/\s+/);
+    if (!pattern || pattern.startsWith("#")) continue;
+    for (const a of attrs) {
+      const m = /^(-?)linguist-(vendored|generated)(?:=(true|false))?$/.exec(a);
+      if (!m) continue;
+      const on = m[1] !== "-" && m[3] !== "false";
+      const list = m[2] === "vendored" ? vendored : generated;
+      if (on) list.push(pattern);
+      else list.push(`!${pattern}`);
+    }
+  }
+  return { vendored: ignore().add(vendored), generated: ignore().add(generated) };
+}
