@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { CompletionRequest } from "../providers/provider";
-import { findSourceSecrets, type SecretSpan } from "./secret-detectors";
+import { findSourceSecrets, isPlaceholder, type SecretSpan } from "./secret-detectors";
 
 export interface Redaction {
   text: string;
@@ -88,6 +88,7 @@ function spanOf(text: string, message: SecretlintMessage): SecretSpan[] {
   // A connection string is reported whole; only its password is secret, and the rest tells the reviewer what it is.
   const url = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:/@]+:([^\s/@]+)@/.exec(value);
   if (url) {
+    if (isPlaceholder(url[1]!)) return [];
     const at = url[0].length - 1 - url[1]!.length;
     return [{ start: start + at, end: start + at + url[1]!.length, detector }];
   }

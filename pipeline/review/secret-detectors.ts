@@ -65,6 +65,11 @@ export function entropyBits(value: string): number {
   return bits;
 }
 
+/** A value that stands in for a secret (`changeme`, `${VAR}`, `<your-token>`, an earlier `<REDACTED:…>`) rather than being one. */
+export function isPlaceholder(value: string): boolean {
+  return PLACEHOLDER.test(value) || /^[$%{<*]/.test(value);
+}
+
 /** Whether a value assigned to a secret-sounding name reads as a real secret rather than a placeholder, a variable or prose. */
 export function looksLikeSecretValue(name: string, value: string, quoted: boolean): boolean {
   if (value.length < 8 || /\s/.test(value) || PLACEHOLDER.test(value)) return false;
@@ -85,7 +90,7 @@ function tokenFormats(text: string): SecretSpan[] {
 function urlCredentials(text: string): SecretSpan[] {
   return [...text.matchAll(URL_CREDENTIALS)].flatMap((m) => {
     const password = m[1]!;
-    if (/^[$%{<*]/.test(password)) return [];
+    if (isPlaceholder(password)) return [];
     const end = m.index + m[0].length - 1;
     return [{ start: end - password.length, end, detector: "url-credentials" }];
   });

@@ -80,6 +80,11 @@ test("a connection string keeps everything but its password", async () => {
   expect(out).toEqual({ text: `DATABASE_URL=postgres://billing:${placeholderFor("LKyuhx3eTD6oukfbH0")}@db.internal:5432/billing`, count: 1 });
 });
 
+test("redacting a redacted text changes nothing: placeholders are not secrets", async () => {
+  const once = await redactSecrets(numberLines(read(SECRETS, ".env.production"), 1));
+  expect(await redactSecrets(once.text)).toEqual({ text: once.text, count: 0 });
+});
+
 describe("code that only talks about secrets is left as it is", () => {
   for (const file of readdirSync(CLEAN)) {
     test(file, async () => {
@@ -87,9 +92,10 @@ describe("code that only talks about secrets is left as it is", () => {
       expect(await redactSecrets(text)).toEqual({ text, count: 0 });
     });
   }
-  test("the shipped prompts", async () => {
-    for (const file of readdirSync(join(REPO, "prompts"))) {
-      const text = read(join(REPO, "prompts"), file);
+  test("the shipped prompts and this page's own examples (docs/SECURITY.md)", async () => {
+    const files = [...readdirSync(join(REPO, "prompts")).map((f) => join(REPO, "prompts", f)), join(REPO, "docs/SECURITY.md")];
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
       expect(await redactSecrets(text)).toEqual({ text, count: 0 });
     }
   });
