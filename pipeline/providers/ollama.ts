@@ -133,12 +133,40 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
           ...(rung.maxOutputTokens !== undefined ? { num_predict: rung.maxOutputTokens } : {}),
         },
       });
-      return { ...readChat(res), latencyMs: now() - started, server: host, ...(rung.contextTokens !== undefined ? { window: rung.contextTokens } : {}) };
+      const answer = { ...readChat(res), latencyMs: now() - started, server: host };
+      if (rung.contextTokens === undefined) return answer;
+      // Ollama clamps num_ctx to the model's trained length: the window the call really ran with is the smaller one,
+      // and a prompt_eval_count at its edge is the sign of a cut (a rung configured larger than the model).
+      const trained = await modelWindow(signal);
+      return { ...answer, window: trained !== undefined ? Math.min(trained, rung.contextTokens) : rung.contextTokens };
     } catch (e) {
       throw failure(e, signal, call);
     } finally {
       call.close();
     }
+  }
+
+  let trainedWindow: Promise<number | undefined> | undefined;
+  /** The model's window from /api/show, asked once per server; undefined when the server does not say or cannot be asked. */
+  function modelWindow(signal: AbortSignal): Promise<number | undefined> {
+    trainedWindow ??= (async () => {
+      const call = openCall(signal, Math.min(rung.timeoutMs, PROBE_TIMEOUT_MS));
+      try {
+        return await showWindow(call, signal);
+      } catch (e) {
+        if (signal.aborted) throw signal.reason;
+        // The answer is already here; a server that cannot say its window leaves the configured one in force.
+        if (e instanceof ProviderError) return undefined;
+        throw e;
+      } finally {
+        call.close();
+      }
+    })().catch((e: unknown) => {
+      // An aborted ask is asked again by the next call.
+      trainedWindow = undefined;
+      throw e;
+    });
+    return trainedWindow;
   }
 
   function readChat(res: unknown): Pick<Completion, "text" | "tokensIn" | "tokensOut" | "promptTokens" | "finishReason"> {

@@ -5,6 +5,7 @@ import { acceptAnswer } from "../answer/accept";
 import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import { redactRequest } from "./redact";
+import { estimateRequest, truncationReason, windowShortfall } from "./tokens";
 import type { CompletionRequest, Provider } from "../providers/provider";
 import { shardSchemaForFormat, strictShardSchema, type ShardVerdict } from "../verdict/verdict";
 
@@ -15,7 +16,8 @@ export interface Rung {
   queue: PQueue;
 }
 
-export type AttemptOutcome = "accepted" | "thin" | "invalid" | "error" | "timeout";
+/** `skipped`: the rung was passed over without a call (its window cannot hold the request); the reason says why. */
+export type AttemptOutcome = "accepted" | "thin" | "invalid" | "error" | "timeout" | "skipped";
 
 /** One model call, as stored in the `attempts` table. */
 export interface Attempt {
@@ -73,6 +75,8 @@ export function costOf(rung: RungConfig, tokensIn: number, tokensOut: number): n
 /** Whether a transport failure is worth another try on the same rung. */
 export function retryable(e: ProviderError): boolean {
   if (e.kind === "timeout" || e.kind === "connection") return true;
+  // The same request overflows the same window again: it climbs (or is re-split) instead.
+  if (e.kind === "context_overflow") return false;
   if (e.kind === "http") return e.status === 429 || (e.status !== undefined && e.status >= 500);
   return false;
 }
@@ -112,13 +116,25 @@ export async function tryRung<T>(
   const redacted = config.cloud ? await redactRequest(request) : { request, count: 0 };
   request = redacted.request;
   const who = { ...base, rung: config.name, model: config.model, redactions: redacted.count };
+  // Counted before sending: a request the window cannot hold is never sent (a server would cut or refuse it).
+  const estimate = await estimateRequest(request, config);
+  const shortfall = windowShortfall(estimate, config);
+  if (shortfall) {
+    const reason = `window too small: ${shortfall}`;
+    record({ ...who, outcome: "skipped", reason, latencyMs: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server: null });
+    return { accepted: null, reason: `skipped: ${reason}` };
+  }
   let reason = "";
+  let retried = 0;
   for (let n = 0; n <= config.retries; n++) {
+    retried = n;
     signal.throwIfAborted();
     const started = performance.now();
     try {
       const completion = await rung.queue.add(() => rung.provider.complete(request, signal), { signal });
-      const judged = judge(completion.text);
+      // An answer to a prompt the server cut, or cut off itself, is judged by none of its text.
+      const cut = truncationReason(completion, estimate, config.contextTokens);
+      const judged: Judgement<T> = cut ? { outcome: "invalid", reason: cut, format: null } : judge(completion.text);
       const call = {
         ...who,
         latencyMs: Math.round(completion.latencyMs),
@@ -146,7 +162,7 @@ export async function tryRung<T>(
       await deps.sleep(retryDelayMs(e, n), signal);
     }
   }
-  return { accepted: null, reason: `${reason}${config.retries > 0 ? ` (after ${config.retries} retries)` : ""}` };
+  return { accepted: null, reason: `${reason}${retried > 0 ? ` (after ${retried} retries)` : ""}` };
 }
 
 /** Review one shard: each rung in order until an answer is accepted; every attempt is kept. */
@@ -179,6 +195,16 @@ export async function climbLadder(
     reasons.push(`rung ${rung.config.name} (${rung.config.model}) ${result.reason}`);
   }
   return { accepted: null, attempts, reasons };
+}
+
+/** Whether some rung's window holds the request; rungs without a window (static) do not count, and a ladder of only those holds anything. */
+export async function fitsSomeWindow(request: Omit<CompletionRequest, "schema">, rungs: Rung[]): Promise<boolean> {
+  const windowed = rungs.filter((r) => r.config.contextTokens !== undefined);
+  for (const r of windowed) {
+    const schema = schemaFor(r.config);
+    if (!windowShortfall(await estimateRequest({ ...request, ...(schema ? { schema } : {}) }, r.config), r.config)) return true;
+  }
+  return windowed.length === 0;
 }
 
 /** Count escalations: each time a shard moved from one rung to the next. */

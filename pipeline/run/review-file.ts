@@ -1,7 +1,8 @@
 /** One file through the pipeline: shard, review every shard up the ladder, reduce, score. Returns the rows to store. */
 import type { AttemptRow, FileRecord, FindingRow } from "../../kb/kb";
 import type { Config } from "../config/config";
-import { countEscalations, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
+import { countEscalations, fitsSomeWindow, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
+import type { CompletionRequest } from "../providers/provider";
 import { climbWithConsensus } from "../review/consensus";
 import { buildShardPrompt } from "../review/prompt";
 import { findInjections } from "../review/injection";
@@ -10,7 +11,7 @@ import { reduceWithModel } from "../reduce/llm-reduce";
 import { capTier, confidenceStats, fileCounts, gradientTier } from "../score/tiers";
 import { splitLines } from "../shard/lines";
 import { shardFile } from "../shard/shard";
-import type { ShardPlan } from "../shard/types";
+import type { Shard, ShardPlan } from "../shard/types";
 import type { SkippedFile, SourceFile } from "../targets/targets";
 import { FINDING_CATEGORIES, validateFileVerdict, type FileVerdict } from "../verdict/verdict";
 
@@ -28,18 +29,13 @@ export interface ReviewContext {
 /** Review one readable file; `notes` are its open fix-next-loop notes. */
 export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewContext): Promise<FileRecord> {
   const started = performance.now();
-  const { sweep } = ctx.config;
-  const plan = await shardFile(file.path, file.text, { thresholdChars: sweep.shardThresholdChars, maxShardChars: sweep.maxShardChars });
+  const plan = await planWithinWindows(file, notes, ctx);
   // Deterministic and model-independent: whatever the rungs answer, text in the file that speaks to them is a finding.
   const injections = await findInjections(plan.language, file.text);
   const outcomes = await Promise.all(
     plan.shards.map((shard) =>
       climbWithConsensus(
-        {
-          system: ctx.systemPrompt,
-          prompt: buildShardPrompt({ path: file.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
-          shard: { path: file.path, language: plan.language, lineStart: shard.lineStart, text: shard.text },
-        },
+        shardRequest(file, plan, shard, notes, ctx),
         shard.index,
         ctx.rungs,
         ctx.config.consensus,
@@ -71,6 +67,36 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
     gradient: ctx.config.gradient,
     escalations,
   });
+}
+
+/** What a rung is asked about one shard. */
+function shardRequest(file: SourceFile, plan: ShardPlan, shard: Shard, notes: string[], ctx: ReviewContext): Omit<CompletionRequest, "schema"> {
+  return {
+    system: ctx.systemPrompt,
+    prompt: buildShardPrompt({ path: file.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
+    shard: { path: file.path, language: plan.language, lineStart: shard.lineStart, text: shard.text },
+  };
+}
+
+/** The smallest max_shard_chars a re-split goes down to (the config's own minimum). */
+const MIN_SHARD_CHARS = 200;
+
+/**
+ * The file's shard plan, split further while a shard's request fits no rung's window: the sharder's own
+ * statement-level split at a smaller max_shard_chars, so the shards still cover the file exactly. At
+ * MIN_SHARD_CHARS it stops; the ladder then skips each rung with the reason.
+ */
+async function planWithinWindows(file: SourceFile, notes: string[], ctx: ReviewContext): Promise<ShardPlan> {
+  const { sweep } = ctx.config;
+  let limits = { thresholdChars: sweep.shardThresholdChars, maxShardChars: sweep.maxShardChars };
+  for (;;) {
+    const plan = await shardFile(file.path, file.text, limits);
+    const fits = await Promise.all(plan.shards.map((shard) => fitsSomeWindow(shardRequest(file, plan, shard, notes, ctx), ctx.rungs)));
+    const over = plan.shards.filter((_, i) => !fits[i]);
+    if (over.length === 0 || limits.maxShardChars <= MIN_SHARD_CHARS) return plan;
+    const next = Math.max(MIN_SHARD_CHARS, Math.floor(Math.min(limits.maxShardChars, ...over.map((s) => s.chars)) * 0.75));
+    limits = { thresholdChars: Math.min(limits.thresholdChars, next), maxShardChars: next };
+  }
 }
 
 /** The row of a file that was not reviewed at all: its reason is kept. */

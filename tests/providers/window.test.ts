@@ -39,6 +39,7 @@ describe("ollama", () => {
     expect(call).toMatchObject({ numCtx: 8192, window: 512, truncated: true });
     expect(call.promptTokens).toBeGreaterThan(800);
     expect(c.promptTokens).toBe(512);
+    expect(c.window).toBe(512); // from /api/show: the window the call really ran with, not the num_ctx it asked for
     expect(c.text).not.toContain('"verdict"');
   });
 

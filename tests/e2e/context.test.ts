@@ -1,0 +1,221 @@
+/**
+ * Context windows end to end: no request the window cuts, num_ctx on every Ollama call, rungs too small skipped,
+ * shards too big for every window re-split, and truncation, overflow and cut-off answers caught and escalated.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { DEFAULT_RESERVED_OUTPUT_TOKENS } from "../../pipeline/review/tokens";
+import { shardFile } from "../../pipeline/shard/shard";
+import { startSimServer, type SimServer } from "../../scripts/sim-server";
+import { REPO, makeProject, rung } from "./harness";
+
+/** The 4,096-token window of the issue's "done when", on every model of this server. */
+const WINDOW = 4096;
+let sim: SimServer;
+/** Real windows for forcing: `tiny` holds 2,048 tokens whatever the rung says, `terse` answers 30 tokens at most. */
+let forced: SimServer;
+beforeAll(async () => {
+  sim = await startSimServer({ behaviours: { reviewer: "good" }, window: { contextTokens: WINDOW } });
+  forced = await startSimServer({
+    behaviours: { tiny: "good", terse: "good", "big-good": "good" },
+    windows: { tiny: { contextTokens: 2048 }, terse: { contextTokens: 32768, outputTokens: 30 } },
+  });
+});
+afterAll(() => Promise.all([sim.stop(), forced.stop()]));
+
+/** Every file under `dir` of the repository, as makeProject's map (the project keeps the repository's paths). */
+function treeOf(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (abs: string) => {
+    for (const name of readdirSync(abs)) {
+      const path = join(abs, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out[relative(REPO, path)] = relative(REPO, path);
+    }
+  };
+  walk(join(REPO, dir));
+  return out;
+}
+
+/** One file as a single shard: the sweep's thresholds raised so the window, not the sharder, decides. */
+const ONE_SHARD = `[sweep]\nshard_threshold_chars = 40000\nmax_shard_chars = 40000\n\n`;
+/** About 11,000 characters of Rust: one shard of ~4,800 estimated tokens with the system prompt; the sim counts ~3,700. */
+const BIG = { "src/ladder.ts": "pipeline/review/ladder.ts" };
+
+type Row = Record<string, unknown>;
+const attemptsOf = (p: ReturnType<typeof makeProject>) => {
+  const db = p.db();
+  const rows = db.prepare(`SELECT path, shard_index, rung, outcome, reason FROM attempts ORDER BY id`).all() as Row[];
+  db.close();
+  return rows;
+};
+
+for (const protocol of ["ollama", "openai"] as const) {
+  describe(`a ${WINDOW}-token window over the ${protocol} protocol`, () => {
+    const url = (s: SimServer) => (protocol === "ollama" ? s.ollamaHost : s.openaiBaseUrl);
+
+    test("a sweep of the project's sources and the demo repository sends nothing the window cuts", async () => {
+      const files = protocol === "ollama" ? { ...treeOf("pipeline"), ...treeOf("examples/demo-repo") } : treeOf("examples/demo-repo");
+      const p = makeProject(files, rung("local", protocol, url(sim), "reviewer", `context_tokens = ${WINDOW}\nconcurrency = 8`));
+      const from = sim.calls.length;
+      try {
+        const r = await p.scrum("run", ...(protocol === "ollama" ? ["pipeline"] : []), "examples/demo-repo", "--json");
+        expect(r.code).toBe(0);
+        const calls = sim.calls.slice(from);
+        expect(calls.length).toBeGreaterThan(protocol === "ollama" ? 150 : 10);
+        expect(calls.filter((c) => c.truncated || c.overflowed)).toEqual([]);
+        if (protocol === "ollama") {
+          for (const c of calls) {
+            expect(c.numCtx).toBe(WINDOW);
+            expect(c.numCtx!).toBeGreaterThanOrEqual(c.promptTokens + DEFAULT_RESERVED_OUTPUT_TOKENS);
+          }
+        }
+        const db = p.db();
+        const files = db.prepare(`SELECT path, verdict, coverage_complete, shards FROM file_reviews WHERE verdict != 'skipped'`).all() as Row[];
+        const notAccepted = db.prepare(`SELECT outcome, reason FROM attempts WHERE outcome != 'accepted'`).all();
+        db.close();
+        expect(notAccepted).toEqual([]);
+        expect(files.filter((f) => f.verdict === "unreviewed" || f.coverage_complete !== 1)).toEqual([]);
+        // The window, not the sweep's 6,000 characters, set the shard size of the bigger files.
+        const resplit = await Promise.all(
+          files.slice(0, 40).map(async (f) => {
+            const plan = await shardFile(String(f.path), await Bun.file(join(p.dir, String(f.path))).text(), { thresholdChars: 6000, maxShardChars: 6000 });
+            return Number(f.shards) > plan.shards.length;
+          }),
+        );
+        expect(resplit.some(Boolean)).toBe(true);
+      } finally {
+        p.cleanup();
+      }
+    }, 30_000);
+
+    test("an answer cut off by the output limit is invalid (never thin) and the shard climbs", async () => {
+      const p = makeProject({ "src/ledger.rs": "tests/fixtures/sim/ledger.rs" }, [rung("short", protocol, url(forced), "terse"), rung("big", protocol, url(forced), "big-good")].join("\n"));
+      try {
+        expect((await p.scrum("run", "src", "--quiet")).code).toBe(0);
+        const attempts = attemptsOf(p);
+        expect(attempts.map((a) => [a.rung, a.outcome])).toEqual([["short", "invalid"], ["big", "accepted"]]);
+        expect(attempts[0]!.reason).toMatch(/^answer cut off by the output limit after 30 tokens \(finish reason "length"\)/);
+      } finally {
+        p.cleanup();
+      }
+    });
+
+    test("a rung whose window cannot hold the shard is skipped with the reason; the next rung that fits reviews it, unsplit", async () => {
+      const p = makeProject(BIG, ONE_SHARD + [rung("small", protocol, url(forced), "tiny", "context_tokens = 2048"), rung("big", protocol, url(forced), "big-good", "context_tokens = 32768")].join("\n"));
+      const from = forced.calls.length;
+      try {
+        expect((await p.scrum("run", "src", "--quiet")).code).toBe(0);
+        const attempts = attemptsOf(p);
+        expect(attempts.map((a) => [a.rung, a.outcome])).toEqual([["small", "skipped"], ["big", "accepted"]]);
+        expect(attempts[0]!.reason).toMatch(/^window too small: the request needs ~\d+ tokens .* and context_tokens is 2048$/);
+        expect(forced.calls.slice(from).map((c) => c.model)).toEqual(["big-good"]);
+        const show = await p.scrum("show", "src/ladder.ts");
+        expect(show.out).toMatch(/skipped/);
+        expect(show.out).toMatch(/window too small/);
+      } finally {
+        p.cleanup();
+      }
+    });
+
+    test("a shard too big for every rung's window is re-split at statement level; coverage stays whole", async () => {
+      // Room for ~900 tokens of code once the system prompt, the answer's room and (OpenAI) the json_schema are counted.
+      const context = protocol === "ollama" ? 3072 : WINDOW;
+      const p = makeProject(BIG, ONE_SHARD + rung("only", protocol, url(sim), "reviewer", `context_tokens = ${context}`));
+      const from = sim.calls.length;
+      try {
+        expect((await p.scrum("run", "src", "--quiet")).code).toBe(0);
+        const db = p.db();
+        const file = db.prepare(`SELECT verdict, shards, coverage_complete, review_json FROM file_reviews`).get() as Row;
+        db.close();
+        expect(file.verdict).not.toBe("unreviewed");
+        expect(Number(file.shards)).toBeGreaterThan(2);
+        expect(file.coverage_complete).toBe(1);
+        const shards = (JSON.parse(String(file.review_json)) as { shard_reviews: { line_start: number; line_end: number }[] }).shard_reviews;
+        const lines = (await Bun.file(join(p.dir, "src/ladder.ts")).text()).replace(/\n$/, "").split("\n").length;
+        expect(shards[0]!.line_start).toBe(1);
+        expect(shards.at(-1)!.line_end).toBe(lines);
+        shards.slice(1).forEach((s, i) => expect(s.line_start).toBe(shards[i]!.line_end + 1));
+        expect(attemptsOf(p).every((a) => a.outcome === "accepted")).toBe(true);
+        expect(sim.calls.slice(from).filter((c) => c.truncated || c.overflowed)).toEqual([]);
+      } finally {
+        p.cleanup();
+      }
+    });
+  });
+}
+
+describe("a rung configured larger than the server's real window", () => {
+  test("ollama: the cut prompt is caught as invalid from prompt_eval_count, escalated, and shown", async () => {
+    const p = makeProject(BIG, ONE_SHARD + [rung("local", "ollama", forced.ollamaHost, "tiny", "context_tokens = 16384"), rung("big", "openai", forced.openaiBaseUrl, "big-good")].join("\n"));
+    const from = forced.calls.length;
+    try {
+      expect((await p.scrum("run", "src", "--quiet")).code).toBe(0);
+      const first = forced.calls.slice(from)[0]!;
+      expect(first).toMatchObject({ model: "tiny", numCtx: 16384, window: 2048, truncated: true });
+      const attempts = attemptsOf(p);
+      expect(attempts.map((a) => [a.rung, a.outcome])).toEqual([["local", "invalid"], ["big", "accepted"]]);
+      expect(attempts[0]!.reason).toMatch(/^prompt truncated by the server \(2048 of ~\d+ tokens read\)$/);
+      const show = await p.scrum("show", "src/ladder.ts");
+      expect(show.out).toMatch(/invalid/);
+      expect(show.out).toMatch(/prompt truncated by the server \(2048 of ~\d+ tokens read\)/);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  test("openai: the 400 is a context overflow, not retried on the same rung, and the shard climbs", async () => {
+    const p = makeProject(BIG, ONE_SHARD + [rung("vllm", "openai", forced.openaiBaseUrl, "tiny", "context_tokens = 16384\nretries = 2"), rung("big", "openai", forced.openaiBaseUrl, "big-good")].join("\n"));
+    const from = forced.calls.length;
+    try {
+      expect((await p.scrum("run", "src", "--quiet")).code).toBe(0);
+      expect(forced.calls.slice(from).map((c) => [c.model, c.overflowed])).toEqual([["tiny", true], ["big-good", false]]);
+      const attempts = attemptsOf(p);
+      expect(attempts.map((a) => [a.rung, a.outcome])).toEqual([["vllm", "error"], ["big", "accepted"]]);
+      expect(attempts[0]!.reason).toMatch(/context window exceeded \(HTTP 400: This model's maximum context length is 2048 tokens/);
+      expect(attempts[0]!.reason).not.toMatch(/retries/);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  test("ollama: a server that counts denser than the estimate fills num_ctx to the edge; caught as truncated", async () => {
+    // Two characters a token on the server, three in the estimate: the request looks like it fits 6,000 and does not.
+    const dense = await startSimServer({ behaviours: { dense: "good", "big-good": "good" }, windows: { dense: { contextTokens: 32768 } }, charsPerToken: 2 });
+    const p = makeProject({}, ONE_SHARD + [rung("local", "ollama", dense.ollamaHost, "dense", "context_tokens = 6000"), rung("big", "openai", dense.openaiBaseUrl, "big-good")].join("\n"));
+    // ~10,000 characters of prompt: with the system prompt, ~4,500 estimated tokens + 1,024 reserved fit 6,000; the server counts ~6,800.
+    const body = Array.from({ length: 190 }, (_, i) => `    total = total + step(${i}, values)  # r${i}`).join("\n");
+    writeFileSync(join(p.dir, "src.py"), `def run(values):\n    total = 0\n${body}\n    return total\n`);
+    try {
+      expect((await p.scrum("run", "src.py", "--quiet")).code).toBe(0);
+      expect(dense.calls[0]).toMatchObject({ model: "dense", numCtx: 6000, window: 6000, truncated: true });
+      const attempts = attemptsOf(p);
+      expect(attempts.map((a) => [a.rung, a.outcome])).toEqual([["local", "invalid"], ["big", "accepted"]]);
+      expect(attempts[0]!.reason).toMatch(/^prompt truncated by the server \(6000 of ~\d+ tokens read\)$/);
+    } finally {
+      p.cleanup();
+      await dense.stop();
+    }
+  });
+});
+
+test("config check reads each model's real window and warns when context_tokens is larger", async () => {
+  const p = makeProject({}, [rung("local", "ollama", forced.ollamaHost, "tiny", "context_tokens = 16384"), rung("vllm", "openai", forced.openaiBaseUrl, "tiny", "context_tokens = 2048"), rung("free", "ollama", forced.ollamaHost, "big-good")].join("\n"));
+  try {
+    const r = await p.scrum("config", "check");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/warning: rung local: context_tokens = 16384 but .* reports a window of 2048 tokens for tiny; Ollama clamps num_ctx .* Set context_tokens = 2048/);
+    expect(r.out).not.toMatch(/warning: rung (vllm|free)/);
+    expect(r.out).toMatch(/16384 \(server 2048\)/);
+    expect(r.out).toMatch(/8192 \(server \?\)/);
+    const json = JSON.parse((await p.scrum("config", "check", "--json")).out) as { rungs: { rung: string; context_tokens: number; warnings: string[]; servers: { contextTokens?: number }[] }[] };
+    const by = Object.fromEntries(json.rungs.map((x) => [x.rung, x]));
+    expect(by.local).toMatchObject({ context_tokens: 16384, servers: [{ contextTokens: 2048 }] });
+    expect(by.local!.warnings).toHaveLength(1);
+    expect(by.vllm!.warnings).toEqual([]);
+    expect(by.free).toMatchObject({ context_tokens: 8192, warnings: [] });
+  } finally {
+    p.cleanup();
+  }
+});
