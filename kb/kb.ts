@@ -1,10 +1,16 @@
 /** The knowledge base: one SQLite file, WAL, versioned migrations, append-only. The only module that speaks SQL. */
 import { Database } from "bun:sqlite";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UsageError } from "../pipeline/errors";
+import { historyCounts, allMetrics, iterationMetrics, type HistoryRow, type Metrics } from "./aggregates";
+import { lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
+import { activeDismissals, addDismissal, undoDismissal } from "./dismissals";
+import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "migrations");
+const MIGRATION_FILES = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
 
 export type IterationStatus = "running" | "done" | "aborted";
 
@@ -18,6 +24,10 @@ export interface IterationRow {
   git_commit: string | null;
   targets_json: string;
   error: string | null;
+  /** Who runs (or ran) the iteration, and when it last said it was alive. */
+  host: string | null;
+  pid: number | null;
+  heartbeat_at: string | null;
 }
 
 export interface FileReviewRow {
@@ -125,6 +135,19 @@ export interface FileRecord {
   review: Omit<FileReviewRow, "iteration_id">;
   findings: FindingInput[];
   attempts: AttemptInput[];
+  /** Accepted model answers to keep for the shard cache. */
+  cache?: Array<Omit<CachedAnswer, "iteration_id"> & { prompt_sha: string }>;
+}
+
+/** Who runs an iteration. */
+export interface Owner {
+  host: string;
+  pid: number;
+}
+
+/** This process on this host. */
+export function thisProcess(): Owner {
+  return { host: hostname(), pid: process.pid };
 }
 
 const REVIEW_COLUMNS: (keyof Omit<FileReviewRow, "iteration_id">)[] = [
@@ -150,7 +173,8 @@ function insertSql(table: string, columns: readonly string[], extra: string[] = 
 
 /** An open knowledge base. `now` is injected so tests control timestamps. */
 export class Kb {
-  private readonly db: Database;
+  /** The connection; for the kb/ modules only (the rest of the code speaks through methods). */
+  readonly db: Database;
   private readonly now: () => Date;
 
   constructor(file: string, options: { now?: () => Date } = {}) {
@@ -158,10 +182,33 @@ export class Kb {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     // strict: named parameters bind without their prefix and a missing one is an error, not a NULL.
     this.db = new Database(file, { create: true, strict: true });
-    this.db.exec("PRAGMA busy_timeout = 5000");
-    this.db.exec("PRAGMA journal_mode = WAL");
-    this.db.exec("PRAGMA foreign_keys = ON");
-    this.migrate();
+    try {
+      // A concurrent run or reader waits for the lock instead of failing with "database is locked".
+      this.db.exec("PRAGMA busy_timeout = 10000");
+      // Read the version before anything writes: a file that is not SQLite, or from a newer scrum, is left untouched.
+      this.checkVersion(file);
+      this.db.exec("PRAGMA journal_mode = WAL");
+      this.db.exec("PRAGMA foreign_keys = ON");
+      this.migrate();
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+  }
+
+  private checkVersion(file: string): void {
+    let version: number;
+    try {
+      version = this.schemaVersion;
+    } catch (e) {
+      if (/not a database|file is encrypted|malformed/i.test((e as Error).message)) {
+        throw new UsageError(`${file} is not a scrum knowledge base (not an SQLite file); pass --kb with another file, or move it away`);
+      }
+      throw e;
+    }
+    if (version > MIGRATION_FILES.length) {
+      throw new UsageError(`${file} has knowledge-base schema version ${version}, newer than this scrum knows (${MIGRATION_FILES.length}); upgrade scrum (the file was not changed)`);
+    }
   }
 
   close(): void {
@@ -173,36 +220,63 @@ export class Kb {
     return (this.db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
   }
 
+  /** Apply missing migrations, each in a write transaction that re-reads the version: two first opens never both migrate. */
   private migrate(): void {
-    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
-    const current = this.schemaVersion;
-    if (current > files.length) {
-      throw new UsageError(`the knowledge base has schema version ${current}, newer than this scrum knows (${files.length}); upgrade scrum`);
-    }
-    files.slice(current).forEach((f, i) => {
-      const sql = readFileSync(join(MIGRATIONS_DIR, f), "utf8");
-      this.db.transaction(() => {
-        this.db.exec(sql);
+    if (this.schemaVersion >= MIGRATION_FILES.length) return;
+    this.db.transaction(() => {
+      const current = this.schemaVersion;
+      MIGRATION_FILES.slice(current).forEach((f, i) => {
+        this.db.exec(readFileSync(join(MIGRATIONS_DIR, f), "utf8"));
         this.db.exec(`PRAGMA user_version = ${current + i + 1}`);
-      })();
-    });
+      });
+    }).immediate();
   }
 
   private stamp(): string {
     return this.now().toISOString();
   }
 
-  startIteration(input: { label: string | null; configJson: string; gitCommit: string | null; targets: string[] }): number {
+  /** Open a running iteration owned by `owner` (default: this process on this host). */
+  startIteration(input: { label: string | null; configJson: string; gitCommit: string | null; targets: string[]; owner?: Owner }): number {
+    const at = this.stamp();
+    const owner = input.owner ?? thisProcess();
     const info = this.db
-      .prepare(`INSERT INTO iterations (label, status, started_at, config_json, git_commit, targets_json) VALUES (?, 'running', ?, ?, ?, ?)`)
-      .run(input.label, this.stamp(), input.configJson, input.gitCommit, JSON.stringify(input.targets));
+      .prepare(`INSERT INTO iterations (label, status, started_at, config_json, git_commit, targets_json, host, pid, heartbeat_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)`)
+      .run(input.label, at, input.configJson, input.gitCommit, JSON.stringify(input.targets), owner.host, owner.pid, at);
     return Number(info.lastInsertRowid);
   }
 
-  /** Reopen an aborted iteration to finish the files it has no row for. */
-  reopenIteration(id: number): void {
-    const info = this.db.prepare(`UPDATE iterations SET status = 'running', finished_at = NULL, error = NULL WHERE id = ? AND status = 'aborted'`).run(id);
-    if (info.changes !== 1) throw new UsageError(`iteration ${id} is not aborted; only an aborted iteration can be resumed`);
+  /**
+   * Take over an iteration to finish it: an aborted one, or a running one whose owner is gone — only if it is still
+   * exactly as `seen` (same status and heartbeat), so of two processes trying at once exactly one wins.
+   */
+  takeOverIteration(seen: IterationRow, owner: Owner): boolean {
+    const info = this.db
+      .prepare(
+        `UPDATE iterations SET status = 'running', finished_at = NULL, error = NULL, host = ?, pid = ?, heartbeat_at = ?
+         WHERE id = ? AND status = ? AND status <> 'done' AND heartbeat_at IS ?`,
+      )
+      .run(owner.host, owner.pid, this.stamp(), seen.id, seen.status, seen.heartbeat_at);
+    return info.changes === 1;
+  }
+
+  /** The owner says it is alive. Only a running iteration of this owner changes. */
+  heartbeat(id: number, owner: Owner): void {
+    this.db.prepare(`UPDATE iterations SET heartbeat_at = ? WHERE id = ? AND status = 'running' AND host = ? AND pid = ?`).run(this.stamp(), id, owner.host, owner.pid);
+  }
+
+  /** Finish an iteration as done, with its state and metrics, in one transaction: a crash leaves it running, never half-done. */
+  completeIteration(id: number, state: StateRow[], metrics: Record<string, number | null>): void {
+    this.db.transaction(() => {
+      writeState(this.db, state);
+      this.recordMetrics(id, metrics);
+      this.finishIteration(id, "done");
+    })();
+  }
+
+  /** Mark a running or stale iteration aborted (what finished is kept). */
+  abortIteration(id: number, error: string): boolean {
+    return this.db.prepare(`UPDATE iterations SET status = 'aborted', finished_at = ?, error = ? WHERE id = ? AND status = 'running'`).run(this.stamp(), error, id).changes === 1;
   }
 
   finishIteration(id: number, status: "done" | "aborted", error?: string): void {
@@ -219,6 +293,7 @@ export class Kb {
       review.run({ ...record.review, iteration_id: iterationId, created_at });
       for (const f of record.findings) finding.run({ ...FINDING_DEFAULTS, ...f, iteration_id: iterationId });
       for (const a of record.attempts) attempt.run({ ...ATTEMPT_DEFAULTS, ...a, iteration_id: iterationId, created_at });
+      for (const c of record.cache ?? []) storeAnswer(this.db, { ...c, iteration_id: iterationId, created_at });
     })();
   }
 
@@ -290,6 +365,74 @@ export class Kb {
   metrics(iterationId: number): Record<string, number | null> {
     const rows = this.db.prepare(`SELECT name, value FROM metrics WHERE iteration_id = ? ORDER BY name`).all(iterationId) as { name: string; value: number | null }[];
     return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+  }
+
+  /** Metrics of an iteration computed from its rows, in SQL (docs/METRICS.md; no probes, no wall time). */
+  computeMetrics(iterationId: number): Metrics {
+    return iterationMetrics(this.db, iterationId);
+  }
+
+  /** History's per-iteration counts, in two grouped queries. */
+  historyCounts(): Map<number, HistoryRow> {
+    return historyCounts(this.db);
+  }
+
+  /** Every stored metric of every iteration. */
+  allMetrics(): Map<number, Metrics> {
+    return allMetrics(this.db);
+  }
+
+  /** Store the state after an iteration. */
+  writeState(rows: StateRow[]): void {
+    writeState(this.db, rows);
+  }
+
+  /** The raw state rows after an iteration (dismissals since not applied; see score/state.ts applyDismissals). */
+  state(iterationId: number): StateRow[] {
+    return readState(this.db, iterationId);
+  }
+
+  /** The latest iteration with a state (up to `atOrBefore`), or null. */
+  latestStateIteration(atOrBefore?: number): number | null {
+    return latestStateIteration(this.db, atOrBefore);
+  }
+
+  /** Counting findings per path of one iteration. */
+  countingFindings(iterationId: number): Map<string, FileCounts> {
+    return countingFindings(this.db, iterationId);
+  }
+
+  /** The counting findings behind an iteration's state. */
+  stateFindings(iterationId: number): FindingRow[] {
+    return stateFindings(this.db, iterationId);
+  }
+
+  /** Counting findings that a dismissal made since covers. */
+  dismissedSinceRecorded(): DismissedNow[] {
+    return dismissedSinceRecorded(this.db);
+  }
+
+  /** A cached accepted answer for this prompt hash. */
+  cachedAnswer(promptSha: string): CachedAnswer | undefined {
+    return lookupAnswer(this.db, promptSha);
+  }
+
+  addDismissal(input: { fingerprint: string; path: string; reason: string }): number {
+    return addDismissal(this.db, { ...input, at: this.stamp() });
+  }
+
+  undoDismissal(id: number): boolean {
+    return undoDismissal(this.db, id, this.stamp());
+  }
+
+  /** Active dismissals by fingerprint. */
+  activeDismissals(): Map<string, DismissalRow> {
+    return activeDismissals(this.db);
+  }
+
+  /** Every path the KB has a review of, in any iteration. */
+  knownPaths(): string[] {
+    return (this.db.prepare(`SELECT DISTINCT path FROM file_reviews ORDER BY path`).all() as { path: string }[]).map((r) => r.path);
   }
 
   /** Every dismissal, undone ones included (`undone_at` set), oldest first. */

@@ -136,6 +136,8 @@ async function review(kb: Kb, v: Variant, cwd: string, inputs: string[], label: 
     inputs,
     label,
     offline: false,
+    // The bench measures the models: every shard is asked afresh (and --repeat asks again).
+    noCache: true,
     concurrency: opts.concurrency,
     signal: opts.signal,
     providerFor: opts.providerFor,

@@ -157,7 +157,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .command("report")
     .description("an iteration's report: Markdown, JSON or SARIF 2.1.0")
     .argument("[ITER]", "the iteration (default: latest)")
-    .option("--format <format>", "md, json or sarif (default: md; json with --json)")
+    .option("--format <format>", "md, json, sarif, rdjsonl or codeclimate (default: md; json with --json)")
     .option("--out <file>", "write the report here (atomically) instead of stdout")
     .action(async (iter: string | undefined, opts: { format?: string; out?: string }, cmd: Command) => {
       const { reportCommand } = await import("./commands/report");

@@ -57,6 +57,8 @@ export interface Config {
   gradient: { blockBelow: number; reviewBelow: number };
   probes: ProbeConfig[];
   gate: { command?: string };
+  /** `[budget]`: per iteration; past it nothing more is sent and the rest is unreviewed (reason "budget"). */
+  budget: { maxCostUsd?: number; maxTokens?: number };
   /** `[consensus]`: several answers per shard on the named rungs; absent when the section is not given. */
   consensus?: ConsensusConfig;
 }
@@ -187,6 +189,7 @@ interface RawConfig {
   gradient?: { block_below?: number; review_below?: number };
   probe?: Array<{ name: string; pattern?: string; include?: string[]; command?: string }>;
   gate?: { command?: string };
+  budget?: { max_cost_usd?: number; max_tokens?: number };
   consensus?: { rungs?: string[]; samples?: number; min_agree?: number; line_tolerance?: number };
 }
 
@@ -245,6 +248,10 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
       ...(p.command !== undefined ? { command: p.command } : {}),
     })),
     gate: raw.gate?.command ? { command: raw.gate.command } : {},
+    budget: {
+      ...(raw.budget?.max_cost_usd !== undefined ? { maxCostUsd: raw.budget.max_cost_usd } : {}),
+      ...(raw.budget?.max_tokens !== undefined ? { maxTokens: raw.budget.max_tokens } : {}),
+    },
     ...(raw.consensus ? { consensus: buildConsensus(raw.consensus, ladder, where) } : {}),
   };
 }

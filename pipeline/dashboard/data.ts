@@ -94,4 +94,6 @@ export interface IterationRows {
   findings: FindingRow[];
   attempts: AttemptRow[];
   metrics: Metrics;
+  /** The stored metrics, or for an unfinished iteration the ones computed from its rows. */
+  computed: Metrics;
 }

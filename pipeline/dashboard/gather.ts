@@ -1,7 +1,8 @@
 /** Read everything the dashboard shows from the KB, once, into a plain DashboardData. The only dashboard module that sees the Kb. */
-import type { IterationRow, Kb, NoteRow } from "../../kb/kb";
-import { flaggedFiles } from "../score/flagged";
-import { iterationMetrics } from "../score/metrics";
+import type { FindingRow, IterationRow, Kb, NoteRow } from "../../kb/kb";
+import { flaggedFiles, type FlagInput } from "../score/flagged";
+import { BUILT_IN_METRICS } from "../../kb/aggregates";
+import { applyDismissals } from "../score/state";
 import {
   type DashboardData,
   type DashboardFinding,
@@ -14,7 +15,6 @@ import {
 } from "./data";
 
 /** Metrics every finished iteration stores; any other name in the metrics table is a `[[probe]]`. */
-const BUILT_IN_METRICS = new Set([...Object.keys(iterationMetrics([], [], 0)), "wall_ms"]);
 const REVIEWED = new Set(["pass", "needs_patch", "fail"]);
 
 export interface GatherOptions {
@@ -26,7 +26,11 @@ export interface GatherOptions {
 export function gatherDashboard(kb: Kb, options: GatherOptions): DashboardData {
   const iterations = kb.iterations();
   const rows = new Map<number, IterationRows>(
-    iterations.map((it) => [it.id, { reviews: kb.fileReviews(it.id), findings: kb.findings(it.id), attempts: kb.attempts(it.id), metrics: kb.metrics(it.id) }]),
+    iterations.map((it) => {
+      const metrics = kb.metrics(it.id);
+      // An unfinished iteration stored no metrics: computed from its rows, in SQL like the stored ones.
+      return [it.id, { reviews: kb.fileReviews(it.id), findings: kb.findings(it.id), attempts: kb.attempts(it.id), metrics, computed: Object.keys(metrics).length > 0 ? metrics : kb.computeMetrics(it.id) }];
+    }),
   );
   const rowsOf = (id: number): IterationRows => {
     const r = rows.get(id);
@@ -42,7 +46,7 @@ export function gatherDashboard(kb: Kb, options: GatherOptions): DashboardData {
     kbFile: options.kbFile,
     iterations: points,
     probeNames,
-    latest: last && lastPoint ? latestIteration(lastPoint, rowsOf(last.id)) : null,
+    latest: last && lastPoint ? latestIteration(lastPoint, rowsOf(last.id), stateOf(kb)) : null,
     health: kbHealth(kb.schemaVersion, iterations, [...rows.values()], kb.notes(), options.now),
   };
 }
@@ -57,15 +61,27 @@ export function trajectoryPoint(it: IterationRow, rows: IterationRows): Iteratio
     startedAt: it.started_at,
     finishedAt: it.finished_at,
     source: stored ? "stored" : "rows",
-    metrics: stored ? rows.metrics : iterationMetrics(rows.reviews, rows.findings, rows.attempts.length),
+    metrics: stored ? rows.metrics : rows.computed,
   };
 }
 
-function latestIteration(point: IterationPoint, rows: IterationRows): LatestIteration {
-  const flagged = flaggedFiles(rows.reviews);
+/** The flagged list and its findings come from the state: every file's latest review, not only the last sweep's. */
+interface StateView {
+  rows: FlagInput[];
+  findings: FindingRow[];
+}
+
+function stateOf(kb: Kb): StateView | null {
+  const at = kb.latestStateIteration();
+  if (at === null) return null;
+  return { rows: applyDismissals(kb.state(at), kb.dismissedSinceRecorded()), findings: kb.stateFindings(at) };
+}
+
+function latestIteration(point: IterationPoint, rows: IterationRows, state: StateView | null): LatestIteration {
+  const flagged = flaggedFiles(state?.rows ?? rows.reviews);
   const alignment = new Map(rows.reviews.map((r) => [r.path, r.alignment_score]));
   const order = new Map(flagged.map((f, i) => [f.path, i]));
-  const findings: DashboardFinding[] = rows.findings
+  const findings: DashboardFinding[] = (state?.findings ?? rows.findings)
     .filter((f) => f.category !== "verified_components" && order.has(f.path))
     .sort((a, b) => order.get(a.path)! - order.get(b.path)! || a.line_start - b.line_start)
     .map((f) => ({

@@ -13,8 +13,12 @@ interface ChartDef {
 
 // Colours: the verdict / severity ones match the badges in style.ts.
 const CHARTS: ChartDef[] = [
-  { id: "findings", title: "Findings by severity", kind: "count", metrics: [["findings_total", "#334155"], ["findings_high", "#dc2626"], ["findings_medium", "#ea8c0c"], ["findings_low", "#2563eb"]] },
-  { id: "verdicts", title: "File verdicts", kind: "count", metrics: [["verdict_pass", "#16a34a"], ["verdict_needs_patch", "#ea8c0c"], ["verdict_fail", "#dc2626"], ["files_unreviewed", "#7c3aed"]] },
+  // The state first: every file's latest review, so a partial sweep never draws a collapse.
+  { id: "state-findings", title: "Open findings by severity (state: every file's latest review)", kind: "count", metrics: [["state_findings_total", "#334155"], ["state_findings_high", "#dc2626"], ["state_findings_medium", "#ea8c0c"], ["state_findings_low", "#2563eb"]] },
+  { id: "state-verdicts", title: "File verdicts (state)", kind: "count", metrics: [["state_pass", "#16a34a"], ["state_needs_patch", "#ea8c0c"], ["state_fail", "#dc2626"], ["state_unreviewed", "#7c3aed"], ["state_stale", "#64748b"]] },
+  // What each iteration itself reviewed: a partial sweep shows fewer files here, by design.
+  { id: "findings", title: "Findings in the files this iteration reviewed", kind: "count", metrics: [["findings_total", "#334155"], ["findings_high", "#dc2626"], ["findings_medium", "#ea8c0c"], ["findings_low", "#2563eb"]] },
+  { id: "verdicts", title: "Verdicts of the files this iteration reviewed", kind: "count", metrics: [["verdict_pass", "#16a34a"], ["verdict_needs_patch", "#ea8c0c"], ["verdict_fail", "#dc2626"], ["files_unreviewed", "#7c3aed"]] },
   { id: "tiers", title: "Permission-gradient tiers", kind: "count", metrics: [["tier_auto", "#16a34a"], ["tier_review", "#ea8c0c"], ["tier_block", "#dc2626"]] },
   { id: "ladder", title: "Escalations and thin rejections", kind: "count", metrics: [["escalations", "#0891b2"], ["thin_rejections", "#db2777"]] },
   { id: "evidence", title: "Findings with unverified evidence", kind: "count", metrics: [["evidence_unverified", "#b45309"]] },

@@ -1,7 +1,7 @@
 /** The data every report format renders: one iteration read back from the KB, assembled in one place. */
 import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";
-import { iterationMetrics, type Metrics } from "../score/metrics";
+import type { Metrics } from "../score/metrics";
 import { FINDING_CATEGORIES, type FindingCategory, type Severity } from "../verdict/verdict";
 
 export interface ReportIteration {
@@ -76,7 +76,8 @@ export interface IterationRows {
   reviews: FileReviewRow[];
   findings: FindingRow[];
   metrics: Metrics;
-  attemptsTotal: number;
+  /** The metrics computed from its rows (kb.computeMetrics): what an unfinished iteration, which stored none, shows. */
+  computedMetrics: Metrics;
   /** The dismissals the findings' `dismissal_id` refer to (every row of the table will do). */
   dismissals: DismissalRow[];
 }
@@ -89,7 +90,7 @@ export function readIterationReport(kb: Kb, ref: string | undefined): IterationR
     reviews: kb.fileReviews(iteration.id),
     findings: kb.findings(iteration.id),
     metrics: kb.metrics(iteration.id),
-    attemptsTotal: kb.attempts(iteration.id).length,
+    computedMetrics: kb.computeMetrics(iteration.id),
     dismissals: kb.dismissals(),
   });
 }
@@ -122,7 +123,7 @@ export function assembleReport(rows: IterationRows): IterationReport {
       targets: parseTargets(it),
       error: it.error,
     },
-    metrics: stored ? rows.metrics : iterationMetrics(rows.reviews, rows.findings, rows.attemptsTotal),
+    metrics: stored ? rows.metrics : rows.computedMetrics,
     metrics_source: stored ? "stored" : "computed",
     files,
     flagged: flaggedFiles(rows.reviews),

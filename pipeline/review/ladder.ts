@@ -5,8 +5,8 @@ import { acceptAnswer } from "../answer/accept";
 import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import { redactRequest } from "./redact";
-import { estimateRequest, truncationReason, windowShortfall } from "./tokens";
 import type { CompletionRequest, Provider } from "../providers/provider";
+import { estimateRequest, truncationReason, windowShortfall } from "./tokens";
 import { shardSchemaForFormat, strictShardSchema, type ShardVerdict } from "../verdict/verdict";
 
 /** A rung ready to take calls: its config, its provider, and its own queue (the rung's concurrency and rate limit). */
@@ -16,8 +16,11 @@ export interface Rung {
   queue: PQueue;
 }
 
-/** `skipped`: the rung was passed over without a call (its window cannot hold the request); the reason says why. */
-export type AttemptOutcome = "accepted" | "thin" | "invalid" | "error" | "timeout" | "skipped";
+/**
+ * `skipped`: the rung was passed over without a call (its window cannot hold the request, or the budget is spent); the
+ * reason says why. `cached`: no call either — the same question was answered and accepted before (cost 0).
+ */
+export type AttemptOutcome = "accepted" | "cached" | "thin" | "invalid" | "error" | "timeout" | "skipped";
 
 /** One model call, as stored in the `attempts` table. */
 export interface Attempt {
@@ -35,6 +38,15 @@ export interface Attempt {
   purpose: "review" | "reduce";
   /** Secrets replaced in the request before it went to a `cloud = true` rung (0 for a local rung). */
   redactions: number;
+  /** The cache key of what was asked (model, rendered prompt, schema); null for the static rung. */
+  promptSha: string | null;
+  /** The accepted answer's text, kept so the same question is never paid for twice. */
+  answer?: string;
+}
+
+/** Accepted answers by the hash of what was asked; `lookup` gives the answer text. */
+export interface AnswerCache {
+  lookup(promptSha: string): { text: string; iterationId: number } | undefined;
 }
 
 export interface LadderDeps {
@@ -43,6 +55,10 @@ export interface LadderDeps {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Called after every attempt (progress display). */
   onAttempt?: (attempt: Attempt) => void;
+  /** The shard answer cache; absent with --no-cache. */
+  cache?: AnswerCache;
+  /** The iteration's spend limit: why nothing more may be sent, or null while calls may go out. */
+  budget?: () => string | null;
 }
 
 export interface LadderResult {
@@ -65,6 +81,13 @@ export function makeRung(config: RungConfig, provider: Provider): Rung {
 export function schemaFor(rung: RungConfig): Record<string, unknown> | undefined {
   if (!rung.structured || rung.provider === "static") return undefined;
   return rung.provider === "openai" ? strictShardSchema() : shardSchemaForFormat();
+}
+
+/** The cache key of a request to a rung: what the model is asked, exactly (model, system, prompt, schema). */
+export function promptKey(rung: RungConfig, request: CompletionRequest): string {
+  const hasher = new Bun.CryptoHasher("sha256");
+  for (const part of [rung.provider, rung.model, request.system, request.prompt, JSON.stringify(request.schema ?? null)]) hasher.update(`${part}\u0000`);
+  return hasher.digest("hex");
 }
 
 /** Cost of one call from the rung's per-million-token prices. */
@@ -108,14 +131,26 @@ export async function tryRung<T>(
   judge: (text: string) => Judgement<T>,
   base: Pick<Attempt, "shardIndex" | "purpose">,
   record: (attempt: Attempt) => void,
-  deps: Pick<LadderDeps, "sleep">,
+  deps: Pick<LadderDeps, "sleep" | "cache" | "budget">,
   signal: AbortSignal,
+  options: { cacheOnly?: boolean } = {},
 ): Promise<RungResult<T>> {
   const { config } = rung;
   // The whole request is redacted before anything leaves for a cloud rung; a local rung gets it as it is.
   const redacted = config.cloud ? await redactRequest(request) : { request, count: 0 };
   request = redacted.request;
-  const who = { ...base, rung: config.name, model: config.model, redactions: redacted.count };
+  const promptSha = rung.provider.kind === "static" ? null : promptKey(config, request);
+  const who = { ...base, rung: config.name, model: config.model, redactions: redacted.count, promptSha };
+  const cached = promptSha !== null ? deps.cache?.lookup(promptSha) : undefined;
+  if (cached !== undefined) {
+    const judged = judge(cached.text);
+    // An old answer that today's acceptance rules reject is asked again instead.
+    if (judged.outcome === "accepted") {
+      record({ ...who, outcome: "cached", reason: `answer accepted in iteration ${cached.iterationId}, reused`, latencyMs: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, format: judged.format, server: null });
+      return { accepted: { value: judged.value, format: judged.format, notes: judged.notes }, reason: "" };
+    }
+  }
+  if (options.cacheOnly) return { accepted: null, reason: "not cached" };
   // Counted before sending: a request the window cannot hold is never sent (a server would cut or refuse it).
   const estimate = await estimateRequest(request, config);
   const shortfall = windowShortfall(estimate, config);
@@ -129,6 +164,11 @@ export async function tryRung<T>(
   for (let n = 0; n <= config.retries; n++) {
     retried = n;
     signal.throwIfAborted();
+    const spent = deps.budget?.();
+    if (spent) {
+      record({ ...who, outcome: "skipped", reason: `budget: ${spent}`, latencyMs: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server: null });
+      return { accepted: null, reason: `skipped: budget: ${spent}` };
+    }
     const started = performance.now();
     try {
       const completion = await rung.queue.add(() => rung.provider.complete(request, signal), { signal });
@@ -145,7 +185,7 @@ export async function tryRung<T>(
         server: completion.server ?? null,
       };
       if (judged.outcome === "accepted") {
-        record({ ...call, outcome: "accepted", reason: judged.notes.length > 0 ? judged.notes.join("; ") : null });
+        record({ ...call, outcome: "accepted", reason: judged.notes.length > 0 ? judged.notes.join("; ") : null, ...(promptSha !== null ? { answer: completion.text } : {}) });
         return { accepted: { value: judged.value, format: judged.format, notes: judged.notes }, reason: "" };
       }
       record({ ...call, outcome: judged.outcome, reason: judged.reason });
@@ -185,6 +225,17 @@ export async function climbLadder(
       ? { outcome: "accepted", value: a.verdict, format: a.format, notes: a.notes }
       : { outcome: a.outcome, reason: a.reason, format: a.format };
   };
+  // An unchanged question answered before costs nothing, whichever rung answered it: no rung is called again.
+  if (deps.cache) {
+    for (const rung of rungs) {
+      const schema = schemaFor(rung.config);
+      const hit = await tryRung(rung, { ...request, ...(schema ? { schema } : {}) }, judge, { shardIndex, purpose: "review" }, record, deps, signal, { cacheOnly: true });
+      if (hit.accepted) {
+        const { value, format, notes } = hit.accepted;
+        return { accepted: { verdict: value, rung: rung.config.name, model: rung.config.model, format: format ?? "forensic_json", notes }, attempts, reasons };
+      }
+    }
+  }
   for (const rung of rungs) {
     const schema = schemaFor(rung.config);
     const result = await tryRung(rung, { ...request, ...(schema ? { schema } : {}) }, judge, { shardIndex, purpose: "review" }, record, deps, signal);

@@ -1,18 +1,22 @@
-/** One iteration: wires targets → shard → ladder → reduce → score → kb. The only module that knows every stage. */
-import { existsSync, readFileSync } from "node:fs";
+/** One iteration: wires plan → preflight → review every file (shard, ladder, reduce, score) → kb → state. */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import PQueue from "p-queue";
-import type { Kb } from "../../kb/kb";
+import { thisProcess, type Kb, type Owner } from "../../kb/kb";
+import { stateMetrics, type Metrics } from "../../kb/aggregates";
 import { STATIC_RUNG, type Config, type RungConfig } from "../config/config";
 import { ConfigError } from "../errors";
-import { flaggedFiles } from "../score/flagged";
-import { abortableSleep, makeRung, type Attempt, type Rung } from "../review/ladder";
-import { iterationMetrics, type Metrics } from "../score/metrics";
-import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
+import { abortableSleep, makeRung, type AnswerCache, type Attempt, type Rung } from "../review/ladder";
 import { buildSystemPrompt } from "../review/prompt";
 import type { Provider } from "../providers/provider";
+import { applyDismissals, buildState } from "../score/state";
+import { readTarget } from "../targets/targets";
+import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
+import { planIteration, storedConfigJson, type Plan } from "./plan";
+import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
 import { reviewFile, skippedRecord } from "./review-file";
-import { collectTargets, displayPath, readTarget } from "../targets/targets";
+import { gitHead, runShell } from "./spawn";
 
 export interface RunOptions {
   config: Config;
@@ -24,10 +28,14 @@ export interface RunOptions {
   /** Paths, directories and globs from the command line. */
   inputs: string[];
   label: string | null;
-  /** Review the flagged files of this iteration reference instead of `inputs` (plus `inputs` if given). */
+  /** Review the files the state of this iteration flags (plus `inputs` if given). */
   fromFlagged?: string;
-  /** Finish the files an aborted iteration has no row for. */
+  /** Take over a stale or aborted iteration and finish the files it has no row for. */
   resume?: string;
+  /** Review the files changed since their last review, and new ones. */
+  changed?: boolean;
+  /** Ask every rung again instead of reusing answers accepted before. */
+  noCache?: boolean;
   offline: boolean;
   /** Files in flight at once. */
   concurrency: number;
@@ -38,6 +46,9 @@ export interface RunOptions {
   gitCommit?: () => string | null;
   runGate?: (command: string, cwd: string) => { code: number; output: string };
   onEvent?: (event: RunEvent) => void;
+  /** Who runs the iteration; default this process. */
+  owner?: Owner;
+  now?: () => number;
 }
 
 export type RunEvent =
@@ -53,6 +64,8 @@ export interface RunSummary {
   files: { total: number; reviewed: number; skipped: number; unreviewed: number };
   verdicts: { pass: number; needs_patch: number; fail: number };
   metrics: Metrics;
+  /** Why nothing more was sent when the [budget] ran out; null when it did not. */
+  budget_exhausted: string | null;
 }
 
 /** Raised when a run cannot start: the gate failed, or no rung of the ladder can be reached. Exit code 1. */
@@ -74,119 +87,171 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const { config, kb, cwd, signal } = opts;
   const root = opts.root ?? cwd;
   const emit = opts.onEvent ?? (() => {});
+  const owner = opts.owner ?? thisProcess();
+  const now = opts.now ?? Date.now;
   const rungConfigs = laddersFor(config, opts.offline);
   checkProbes(config.probes);
   const rungs = rungConfigs.map((r) => makeRung(r, opts.providerFor(r)));
+  const modelRungs = new Set(rungConfigs.filter((r) => r.provider !== "static").map((r) => r.name));
   const reduceRung = !opts.offline && config.reduce.rung ? rungs.find((r) => r.config.name === config.reduce.rung) : undefined;
   const systemPrompt = buildSystemPrompt(readFileSync(config.prompts.system, "utf8"), config.prompts.proposal ? readFileSync(config.prompts.proposal, "utf8") : undefined);
   const reducePrompt = readFileSync(config.prompts.reduce, "utf8");
 
-  // Work out the targets before anything is written: a bad path is a usage error with nothing half-written.
+  // Work out the files before anything is written: a bad path is a usage error with nothing half-written.
+  const plan: Plan = planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed") });
+  for (const message of plan.warnings) emit({ type: "warning", message });
+  if (plan.resume) {
+    const state = livenessOf(plan.resume, { now: now(), here: owner, isAlive: processAlive });
+    if (state === "running") throw new ConfigError(`${holderOf(plan.resume, now())}; wait for it to finish, or stop that process and run \`scrum run --resume\` again`);
+  }
+  await preflight(rungs, opts, emit);
   let iterationId: number;
-  let done = new Set<string>();
-  let files: string[];
-  if (opts.resume !== undefined) {
-    const it = kb.resolveIteration(opts.resume);
-    if (it.status === "done") {
-      throw new ConfigError(`iteration ${it.id}${it.label ? ` (${it.label})` : ""} is done; only an aborted or stale iteration can be resumed (\`scrum history\` shows their status)`);
+  if (plan.resume) {
+    // Of two processes taking over the same stale iteration, exactly one wins; the other is told who holds it.
+    if (!kb.takeOverIteration(plan.resume, owner)) {
+      const now2 = kb.iteration(plan.resume.id)!;
+      throw new ConfigError(`${holderOf(now2, now())}; another process took it over first`);
     }
-    const inputs = JSON.parse(it.targets_json) as string[];
-    files = collectTargets(inputs, { cwd, sweep: config.sweep });
-    done = kb.reviewedPaths(it.id);
-    await preflight(rungs, opts, emit);
-    kb.reopenIteration(it.id);
-    iterationId = it.id;
+    iterationId = plan.resume.id;
   } else {
-    const inputs = [...opts.inputs];
-    if (opts.fromFlagged !== undefined) {
-      const from = kb.resolveIteration(opts.fromFlagged);
-      const flagged = flaggedFiles(kb.fileReviews(from.id)).map((f) => f.path);
-      // A flagged file deleted since (the fix was to remove it) is said, not an error that blocks the sweep.
-      const gone = flagged.filter((p) => !existsSync(resolve(root, p)));
-      for (const p of gone) emit({ type: "warning", message: `flagged file ${p} no longer exists; not re-reviewed` });
-      const present = flagged.filter((p) => !gone.includes(p));
-      if (present.length === 0 && inputs.length === 0) {
-        throw new ConfigError(`iteration ${from.id}${from.label ? ` (${from.label})` : ""} has no flagged files that still exist; nothing to re-review`);
-      }
-      inputs.push(...present.map((p) => resolve(root, p)));
-    }
-    files = collectTargets(inputs, { cwd, sweep: config.sweep });
-    await preflight(rungs, opts, emit);
     iterationId = kb.startIteration({
       label: opts.label,
-      configJson: JSON.stringify({ ...config, ladder: rungConfigs }),
+      configJson: storedConfigJson(config, rungConfigs, opts.offline),
       gitCommit: (opts.gitCommit ?? (() => gitHead(root)))(),
-      targets: inputs,
+      targets: plan.targets,
+      owner,
     });
   }
-
-  const started = performance.now();
-  const todo = files.filter((f) => !done.has(displayPath(f, root)));
-  emit({ type: "start", iterationId, files: todo.length, rungs: rungs.map((r) => r.config.name) });
-  const sleep = opts.sleep ?? abortableSleep;
-  const fileQueue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
-  // One failing file (a bug, the KB gone) stops the others too; Ctrl-C arrives through the caller's signal.
-  const stop = new AbortController();
-  const working = AbortSignal.any([signal, stop.signal]);
-  let finished = 0;
-  const reviewOne = async (abs: string): Promise<void> => {
-    const target = readTarget(abs, root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
-    let record;
-    let noteIds: number[] = [];
-    if (target.kind === "skipped") {
-      record = skippedRecord(target);
-    } else {
-      const notes = kb.openNotesFor(target.path);
-      noteIds = notes.map((n) => n.id);
-      record = await reviewFile(target, notes.map((n) => n.text), {
-        config,
-        rungs,
-        ...(reduceRung ? { reduceRung } : {}),
-        systemPrompt,
-        reducePrompt,
-        deps: { minChars: config.accept.minChars, sleep, onAttempt: (attempt) => emit({ type: "attempt", path: target.path, attempt }) },
-        signal: working,
-      });
-    }
-    working.throwIfAborted();
-    kb.recordFile(iterationId, record);
-    if (noteIds.length > 0 && record.review.verdict !== "unreviewed") kb.markNotesPickedUp(noteIds, iterationId);
-    emit({ type: "file", path: record.review.path, verdict: record.review.verdict, done: ++finished, total: todo.length });
-  };
-  const settled = await Promise.allSettled(
-    todo.map((abs) =>
-      fileQueue.add(
-        () =>
-          reviewOne(abs).catch((e: unknown) => {
-            if (!working.aborted) stop.abort(e);
-            throw e;
-          }),
-        { signal: working },
-      ),
-    ),
-  );
-  // Every file in flight has settled: nothing can write to this iteration after it is marked aborted.
-  if (settled.some((r) => r.status === "rejected")) {
-    if (signal.aborted) {
-      kb.finishIteration(iterationId, "aborted", "interrupted");
-      return summarize(kb, iterationId, "aborted", {});
-    }
-    const cause = stop.signal.reason as Error;
-    kb.finishIteration(iterationId, "aborted", cause?.message ?? String(cause));
-    throw cause;
+  const heartbeat = setInterval(() => kb.heartbeat(iterationId, owner), HEARTBEAT_MS);
+  try {
+    return await sweep(iterationId, plan.files);
+  } finally {
+    clearInterval(heartbeat);
   }
 
-  const probes = runProbes(config.probes, { cwd: root, exclude: config.sweep.exclude });
-  for (const p of probes) if (p.problem) emit({ type: "warning", message: p.problem });
-  const reviews = kb.fileReviews(iterationId);
-  const metrics: Metrics = {
-    ...iterationMetrics(reviews, kb.findings(iterationId), kb.attempts(iterationId).length),
-    wall_ms: Math.round(performance.now() - started),
-    ...probeMetrics(probes),
+  async function sweep(id: number, files: string[]): Promise<RunSummary> {
+    const started = performance.now();
+    emit({ type: "start", iterationId: id, files: files.length, rungs: rungs.map((r) => r.config.name) });
+    const sleep = opts.sleep ?? abortableSleep;
+    const spend = budgetTracker(config.budget);
+    const cache: AnswerCache | undefined = opts.noCache
+      ? undefined
+      : { lookup: (sha) => { const hit = kb.cachedAnswer(sha); return hit ? { text: hit.verdict_json, iterationId: hit.iteration_id } : undefined; } };
+    const dismissed = new Map([...kb.activeDismissals()].map(([fp, d]) => [fp, d.id]));
+    const fileQueue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
+    // One failing file (a bug, the KB gone) stops the others too; Ctrl-C arrives through the caller's signal.
+    const stop = new AbortController();
+    const working = AbortSignal.any([signal, stop.signal]);
+    let finished = 0;
+    const reviewOne = async (abs: string): Promise<void> => {
+      const target = readTarget(abs, root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
+      let record;
+      let noteIds: number[] = [];
+      if (target.kind === "skipped") {
+        record = skippedRecord(target);
+      } else {
+        const notes = kb.openNotesFor(target.path);
+        noteIds = notes.map((n) => n.id);
+        record = await reviewFile(target, notes.map((n) => n.text), {
+          config,
+          rungs,
+          ...(reduceRung ? { reduceRung } : {}),
+          systemPrompt,
+          reducePrompt,
+          dismissed,
+          deps: {
+            minChars: config.accept.minChars,
+            sleep,
+            onAttempt: (attempt) => {
+              spend.add(attempt);
+              emit({ type: "attempt", path: target.path, attempt });
+            },
+            ...(cache ? { cache } : {}),
+            budget: spend.exhausted,
+          },
+          signal: working,
+        });
+      }
+      working.throwIfAborted();
+      kb.recordFile(id, record);
+      // A note is picked up only when a model was sent the prompt that carried it.
+      const sent = record.attempts.some((a) => modelRungs.has(a.rung) && a.outcome !== "cached" && a.outcome !== "skipped");
+      if (noteIds.length > 0 && sent) kb.markNotesPickedUp(noteIds, id);
+      emit({ type: "file", path: record.review.path, verdict: record.review.verdict, done: ++finished, total: files.length });
+    };
+    const settled = await Promise.allSettled(
+      files.map((abs) =>
+        fileQueue.add(
+          () =>
+            reviewOne(abs).catch((e: unknown) => {
+              if (!working.aborted) stop.abort(e);
+              throw e;
+            }),
+          { signal: working },
+        ),
+      ),
+    );
+    // Every file in flight has settled: nothing can write to this iteration after it is marked aborted.
+    if (settled.some((r) => r.status === "rejected")) {
+      if (signal.aborted) {
+        kb.finishIteration(id, "aborted", "interrupted");
+        return summarize(kb, id, "aborted", {}, null);
+      }
+      const cause = stop.signal.reason as Error;
+      kb.finishIteration(id, "aborted", cause?.message ?? String(cause));
+      throw cause;
+    }
+
+    const probes = runProbes(config.probes, { cwd: root, exclude: config.sweep.exclude });
+    for (const p of probes) if (p.problem) emit({ type: "warning", message: p.problem });
+    const previous = kb.latestStateIteration(id - 1);
+    const state = buildState({
+      iterationId: id,
+      previous: previous === null ? [] : kb.state(previous),
+      reviewed: kb.fileReviews(id),
+      counts: kb.countingFindings(id),
+      onDisk: (path) => shaOnDisk(resolve(root, path)),
+    });
+    const metrics: Metrics = {
+      ...kb.computeMetrics(id),
+      wall_ms: Math.round(performance.now() - started),
+      ...probeMetrics(probes),
+      ...stateMetrics(applyDismissals(state, kb.dismissedSinceRecorded())),
+    };
+    kb.completeIteration(id, state, metrics);
+    const exhausted = spend.exhausted();
+    if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): nothing more was sent; the files left are unreviewed with reason "budget"` });
+    return summarize(kb, id, "done", metrics, exhausted);
+  }
+}
+
+function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/** The file's content hash, or null when it is gone (the state then drops it). */
+function shaOnDisk(abs: string): string | null {
+  if (!existsSync(abs) || !statSync(abs).isFile()) return null;
+  return createHash("sha256").update(readFileSync(abs)).digest("hex");
+}
+
+/** Cost and tokens spent so far against `[budget]`; `exhausted` says why nothing more may be sent. */
+function budgetTracker(budget: Config["budget"]) {
+  let cost = 0;
+  let tokens = 0;
+  return {
+    add: (a: Attempt) => {
+      cost += a.costUsd;
+      tokens += a.tokensIn + a.tokensOut;
+    },
+    exhausted: (): string | null => {
+      if (budget.maxCostUsd !== undefined && cost >= budget.maxCostUsd) return `max_cost_usd ${budget.maxCostUsd} spent ($${cost.toFixed(4)})`;
+      if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) return `max_tokens ${budget.maxTokens} used (${tokens})`;
+      return null;
+    },
   };
-  kb.recordMetrics(iterationId, metrics);
-  kb.finishIteration(iterationId, "done");
-  return summarize(kb, iterationId, "done", metrics);
 }
 
 function probeMetrics(probes: ProbeOutcome[]): Metrics {
@@ -194,22 +259,22 @@ function probeMetrics(probes: ProbeOutcome[]): Metrics {
 }
 
 /** The run's summary as `scrum run --json` prints it. */
-export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted", metrics: Metrics): RunSummary {
-  const reviews = kb.fileReviews(iterationId);
-  const count = (v: string) => reviews.filter((r) => r.verdict === v).length;
+export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted", metrics: Metrics, budgetExhausted: string | null): RunSummary {
+  const c = kb.historyCounts().get(iterationId);
   const it = kb.iteration(iterationId);
   return {
     iteration_id: iterationId,
     label: it?.label ?? null,
     status,
     files: {
-      total: reviews.length,
-      reviewed: count("pass") + count("needs_patch") + count("fail"),
-      skipped: count("skipped"),
-      unreviewed: count("unreviewed"),
+      total: c?.files ?? 0,
+      reviewed: (c?.pass ?? 0) + (c?.needs_patch ?? 0) + (c?.fail ?? 0),
+      skipped: c?.skipped ?? 0,
+      unreviewed: c?.unreviewed ?? 0,
     },
-    verdicts: { pass: count("pass"), needs_patch: count("needs_patch"), fail: count("fail") },
+    verdicts: { pass: c?.pass ?? 0, needs_patch: c?.needs_patch ?? 0, fail: c?.fail ?? 0 },
     metrics,
+    budget_exhausted: budgetExhausted,
   };
 }
 
@@ -217,7 +282,10 @@ export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted
 async function preflight(rungs: Rung[], opts: RunOptions, emit: (e: RunEvent) => void): Promise<void> {
   const gate = opts.config.gate.command;
   if (gate) {
-    const run = opts.runGate ?? runGateCommand;
+    const run = opts.runGate ?? ((command: string, cwd: string) => {
+      const r = runShell(command, cwd);
+      return { code: r.code, output: r.stdout + r.stderr };
+    });
     const r = run(gate, opts.root ?? opts.cwd);
     if (r.code !== 0) {
       throw new PreflightError(`[gate] command \`${gate}\` failed (exit ${r.code}); the build must be green before an iteration starts.\n${r.output.trim().split("\n").slice(-15).join("\n")}`);
@@ -252,12 +320,3 @@ async function preflight(rungs: Rung[], opts: RunOptions, emit: (e: RunEvent) =>
   }
 }
 
-function runGateCommand(command: string, cwd: string): { code: number; output: string } {
-  const r = Bun.spawnSync(["sh", "-c", command], { cwd, stdout: "pipe", stderr: "pipe" });
-  return { code: r.exitCode ?? 1, output: r.stdout.toString() + r.stderr.toString() };
-}
-
-function gitHead(cwd: string): string | null {
-  const r = Bun.spawnSync(["git", "rev-parse", "HEAD"], { cwd, stdout: "pipe", stderr: "pipe" });
-  return r.exitCode === 0 ? r.stdout.toString().trim() : null;
-}

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ProbeConfig } from "../config/config";
 import { ConfigError } from "../errors";
+import { runShell } from "./spawn";
 
 export interface ProbeOutcome {
   name: string;
@@ -62,7 +63,4 @@ function commandProbe(p: ProbeConfig, deps: ProbeDeps): ProbeOutcome {
   return { name: p.name, value: Number(last) };
 }
 
-function runShell(command: string, cwd: string): { code: number; stdout: string; stderr: string } {
-  const r = Bun.spawnSync(["sh", "-c", command], { cwd, stdout: "pipe", stderr: "pipe" });
-  return { code: r.exitCode ?? 1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
-}
+

@@ -7,6 +7,9 @@ import { climbWithConsensus } from "../review/consensus";
 import { buildShardPrompt } from "../review/prompt";
 import { findInjections } from "../review/injection";
 import { addFileFindings, mergeShardResults, type ShardResult } from "../reduce/merge";
+import { applyDismissals } from "../reduce/dismiss";
+import { identifyFindings } from "../reduce/identity";
+import { outlineFile } from "../shard/outline";
 import { reduceWithModel } from "../reduce/llm-reduce";
 import { capTier, confidenceStats, fileCounts, gradientTier } from "../score/tiers";
 import { splitLines } from "../shard/lines";
@@ -24,6 +27,8 @@ export interface ReviewContext {
   reducePrompt: string;
   deps: LadderDeps;
   signal: AbortSignal;
+  /** Active dismissals: fingerprint → dismissal id. */
+  dismissed?: ReadonlyMap<string, number>;
 }
 
 /** Review one readable file; `notes` are its open fix-next-loop notes. */
@@ -53,7 +58,8 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   const attempts: Attempt[] = outcomes.flatMap((o) => [...o.attempts, ...o.votes]);
   // Consensus voters on other rungs are extra answers, not a climb.
   const escalations = countEscalations(outcomes.flatMap((o) => o.attempts));
-  let verdict = addFileFindings(mergeShardResults(file.path, splitLines(file.text), results), "risk_points", injections, splitLines(file.text), plan.shards);
+  const merged = addFileFindings(mergeShardResults(file.path, splitLines(file.text), results), "risk_points", injections, splitLines(file.text), plan.shards);
+  let verdict = applyDismissals(identifyFindings(merged, await outlineFile(file.path, file.text)), ctx.dismissed ?? new Map());
   if (ctx.reduceRung && plan.shards.length > 1 && verdict.coverage.length > 0) {
     const reduced = await reduceWithModel(verdict, ctx.reduceRung, ctx.reducePrompt, ctx.deps, ctx.signal);
     verdict = reduced.verdict;
@@ -124,10 +130,10 @@ function buildRecord(
   const counts = fileCounts(verdict);
   const reviewed = verdict.verdict !== "unreviewed";
   const stats = confidenceStats(verdict);
-  const findings: FindingRow[] = FINDING_CATEGORIES.flatMap((category) =>
-    verdict[category].map((f) => ({
+  const listed = FINDING_CATEGORIES.flatMap((category) => verdict[category].map((f) => ({ ...f, category, dismissal_id: null as number | null })));
+  const findings: FindingRow[] = [...listed, ...(verdict.dismissed ?? [])].map((f) => ({
       path: file.path,
-      category,
+      category: f.category,
       severity: f.severity,
       confidence: f.confidence,
       title: f.title,
@@ -140,9 +146,8 @@ function buildRecord(
       rule: f.rule ?? null,
       symbol: f.symbol ?? null,
       agreement: f.agreement ?? null,
-      dismissal_id: null,
-    })),
-  );
+      dismissal_id: f.dismissal_id,
+  }));
   const attemptRows: AttemptRow[] = attempts.map((a) => ({
     path: file.path,
     shard_index: a.shardIndex,
@@ -158,8 +163,14 @@ function buildRecord(
     server: a.server,
     purpose: a.purpose,
     redactions: a.redactions,
-    prompt_sha: null,
+    prompt_sha: a.promptSha,
   }));
+  // Accepted model answers, kept so the same question is answered from the KB next time.
+  const cache = attempts.flatMap((a) =>
+    a.outcome === "accepted" && a.answer !== undefined && a.promptSha !== null
+      ? [{ prompt_sha: a.promptSha, rung: a.rung, model: a.model, verdict_json: a.answer, output_format: a.format }]
+      : [],
+  );
   const unreviewedReasons = verdict.shard_reviews.filter((s) => s.status === "unreviewed").map((s) => `shard ${s.index + 1} (lines ${s.line_start}-${s.line_end}): ${(s.reasons ?? []).join("; ")}`);
   return {
     review: {
@@ -190,6 +201,7 @@ function buildRecord(
     },
     findings,
     attempts: attemptRows,
+    cache,
   };
 }
 

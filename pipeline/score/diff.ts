@@ -1,13 +1,26 @@
-/** Diff of two iterations: metric deltas with direction, verdict transitions, findings new / resolved / persisting. Pure. */
-import type { FileReviewRow, FindingRow } from "../../kb/kb";
+/**
+ * Diff of two snapshots: metric deltas with direction, per-file verdict transitions, findings new / resolved /
+ * persisting by fingerprint. A snapshot is a state (every file's latest review: the default, so a partial run never
+ * looks like a collapse) or one iteration's own rows (`--scope iteration`). Pure.
+ */
+import type { FindingRow } from "../../kb/kb";
 import { METRIC_DIRECTION, type Metrics } from "./metrics";
+
+export type DiffScope = "state" | "iteration";
+
+export interface SnapshotRow {
+  path: string;
+  verdict: string;
+  /** The iteration whose review the row holds; for an iteration's own rows, that iteration. */
+  from_iteration_id?: number;
+}
 
 export interface IterationSnapshot {
   id: number;
   label: string | null;
   metrics: Metrics;
-  reviews: FileReviewRow[];
-  findings: FindingRow[];
+  reviews: SnapshotRow[];
+  findings: Pick<FindingRow, "path" | "fingerprint" | "category" | "severity" | "title" | "line_start">[];
 }
 
 export interface MetricDelta {
@@ -31,6 +44,7 @@ export interface DiffFinding {
 export interface IterationDiff {
   from: { id: number; label: string | null };
   to: { id: number; label: string | null };
+  scope: DiffScope;
   metrics: MetricDelta[];
   transitions: Array<{ path: string; from: string; to: string }>;
   findings: { new: DiffFinding[]; resolved: DiffFinding[]; persisting: DiffFinding[] };
@@ -39,10 +53,10 @@ export interface IterationDiff {
 const REVIEWED = new Set(["pass", "needs_patch", "fail"]);
 
 /**
- * Compare iteration `a` (earlier) with `b`. A finding is resolved only if its file was reviewed again in `b` and the
- * fingerprint is gone: a file `b` did not look at (a --from-flagged run) resolves nothing.
+ * Compare `a` (earlier) with `b`. A finding is resolved only where `b` looked again: in iteration scope, a file `b`
+ * reviewed; in state scope, a file whose review in `b` is newer than in `a`, or that is gone from the tree.
  */
-export function diffIterations(a: IterationSnapshot, b: IterationSnapshot): IterationDiff {
+export function diffIterations(a: IterationSnapshot, b: IterationSnapshot, scope: DiffScope = "iteration"): IterationDiff {
   const names = [...new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)])].sort();
   const metrics = names.map((name): MetricDelta => {
     const from = a.metrics[name] ?? null;
@@ -55,26 +69,33 @@ export function diffIterations(a: IterationSnapshot, b: IterationSnapshot): Iter
     return { name, from, to, delta, direction };
   });
 
-  const before = new Map(a.reviews.map((r) => [r.path, r.verdict]));
+  const before = new Map(a.reviews.map((r) => [r.path, r]));
+  const after = new Map(b.reviews.map((r) => [r.path, r]));
   const transitions = b.reviews
-    .filter((r) => before.has(r.path) && before.get(r.path) !== r.verdict)
-    .map((r) => ({ path: r.path, from: before.get(r.path)!, to: r.verdict }))
+    .filter((r) => before.has(r.path) && before.get(r.path)!.verdict !== r.verdict)
+    .map((r) => ({ path: r.path, from: before.get(r.path)!.verdict, to: r.verdict }))
     .sort((x, y) => x.path.localeCompare(y.path));
 
-  const problems = (rows: FindingRow[]) => rows.filter((f) => f.category !== "verified_components");
-  const key = (f: FindingRow) => `${f.path}\u0000${f.fingerprint}`;
+  const lookedAgain = (path: string): boolean => {
+    const now = after.get(path);
+    if (scope === "iteration") return now !== undefined && REVIEWED.has(now.verdict);
+    if (now === undefined) return true; // gone from the tree: nothing of it remains to fix
+    return now.from_iteration_id !== before.get(path)?.from_iteration_id && REVIEWED.has(now.verdict);
+  };
+  const problems = (rows: IterationSnapshot["findings"]) => rows.filter((f) => f.category !== "verified_components");
+  const key = (f: DiffFinding) => `${f.path}\u0000${f.fingerprint}`;
   const inA = new Map(problems(a.findings).map((f) => [key(f), f]));
   const inB = new Map(problems(b.findings).map((f) => [key(f), f]));
-  const rereviewed = new Set(b.reviews.filter((r) => REVIEWED.has(r.verdict)).map((r) => r.path));
-  const pick = (f: FindingRow): DiffFinding => ({ path: f.path, fingerprint: f.fingerprint, category: f.category, severity: f.severity, title: f.title, line_start: f.line_start });
+  const pick = (f: DiffFinding): DiffFinding => ({ path: f.path, fingerprint: f.fingerprint, category: f.category, severity: f.severity, title: f.title, line_start: f.line_start });
   return {
     from: { id: a.id, label: a.label },
     to: { id: b.id, label: b.label },
+    scope,
     metrics,
     transitions,
     findings: {
       new: [...inB.entries()].filter(([k]) => !inA.has(k)).map(([, f]) => pick(f)),
-      resolved: [...inA.entries()].filter(([k, f]) => !inB.has(k) && rereviewed.has(f.path)).map(([, f]) => pick(f)),
+      resolved: [...inA.entries()].filter(([k, f]) => !inB.has(k) && lookedAgain(f.path)).map(([, f]) => pick(f)),
       persisting: [...inB.entries()].filter(([k]) => inA.has(k)).map(([, f]) => pick(f)),
     },
   };

@@ -1,6 +1,8 @@
-/** Flagged files: not `pass`, or not tier `auto`, ranked most urgent first. Pure over file rows. */
+/** Flagged files: what needs work, most urgent first. Pure over state rows (or one iteration's file rows). */
 import type { FileReviewRow } from "../../kb/kb";
+import { UsageError } from "../errors";
 
+/** The row shape `scrum flagged --json` prints (DESIGN.md). */
 export interface FlaggedFile {
   path: string;
   verdict: FileReviewRow["verdict"];
@@ -8,15 +10,48 @@ export interface FlaggedFile {
   critical_failures_count: number;
   missing_components_count: number;
   findings_count: number;
+  /** The iteration the review comes from. */
+  iteration_id: number;
+  /** The file changed since that review. */
+  stale: boolean;
 }
+
+/** What a flag decision reads: a state row, or an iteration's file row (never stale, from its own iteration). */
+export interface FlagInput {
+  path: string;
+  verdict: FileReviewRow["verdict"];
+  gradient_tier: FileReviewRow["gradient_tier"];
+  critical_failures_count: number;
+  missing_components_count: number;
+  findings_count: number;
+  iteration_id: number;
+  from_iteration_id?: number;
+  stale?: number;
+}
+
+/** `--include`: widen the list to passes at tier review, and to files changed since their review. */
+export interface FlagOptions {
+  review?: boolean;
+  stale?: boolean;
+}
+
+export const INCLUDE_CHOICES = ["review", "stale"] as const;
 
 const VERDICT_URGENCY: Record<FileReviewRow["verdict"], number> = { fail: 0, unreviewed: 1, needs_patch: 2, pass: 3, skipped: 4 };
 const TIER_URGENCY = { block: 0, review: 1, auto: 2 } as const;
 
-/** Files that need work. Skipped files are not flagged (nothing to fix in review terms; `scrum show` keeps their reason). */
-export function flaggedFiles(rows: FileReviewRow[]): FlaggedFile[] {
+/** Whether a file needs work: fail, needs_patch or unreviewed, or tier block; with options, review passes and stale files. */
+export function isFlagged(r: FlagInput, options: FlagOptions = {}): boolean {
+  if (r.verdict === "skipped") return options.stale === true && r.stale === 1;
+  if (r.verdict !== "pass" || r.gradient_tier === "block") return true;
+  if (options.review && r.gradient_tier === "review") return true;
+  return options.stale === true && r.stale === 1;
+}
+
+/** The flagged files, most urgent first: verdict, tier, critical failures, missing components, findings, path. */
+export function flaggedFiles(rows: FlagInput[], options: FlagOptions = {}): FlaggedFile[] {
   return rows
-    .filter((r) => r.verdict !== "skipped" && (r.verdict !== "pass" || r.gradient_tier !== "auto"))
+    .filter((r) => isFlagged(r, options))
     .sort(
       (a, b) =>
         VERDICT_URGENCY[a.verdict] - VERDICT_URGENCY[b.verdict] ||
@@ -33,5 +68,16 @@ export function flaggedFiles(rows: FileReviewRow[]): FlaggedFile[] {
       critical_failures_count: r.critical_failures_count,
       missing_components_count: r.missing_components_count,
       findings_count: r.findings_count,
+      iteration_id: r.from_iteration_id ?? r.iteration_id,
+      stale: r.stale === 1,
     }));
+}
+
+/** Parse `--include review,stale`. */
+export function parseInclude(value: string | undefined): FlagOptions {
+  if (value === undefined) return {};
+  const parts = value.split(",").map((p) => p.trim()).filter(Boolean);
+  const bad = parts.filter((p) => !(INCLUDE_CHOICES as readonly string[]).includes(p));
+  if (bad.length > 0) throw new UsageError(`--include takes ${INCLUDE_CHOICES.join(", ")} (comma-separated); got "${bad.join(", ")}"`);
+  return { review: parts.includes("review"), stale: parts.includes("stale") };
 }

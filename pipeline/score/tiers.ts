@@ -29,10 +29,14 @@ export function gradientTier(stats: ConfidenceStats, gradient: Config["gradient"
   return "auto";
 }
 
-/** A file whose code tries to steer its reviewer (an injection finding) is never `auto`, whatever the confidences say. */
+/**
+ * A file is never `auto` when its code tries to steer its reviewer (an injection finding) or when a problem finding's
+ * evidence is not in the file (the claim cannot be checked), whatever the confidences say.
+ */
 export function capTier(tier: Tier, verdict: Pick<FileVerdict, FindingCategory>): Tier {
   const steered = FINDING_CATEGORIES.some((c) => verdict[c].some((f) => f.rule === INJECTION_RULE));
-  return steered && tier === "auto" ? "review" : tier;
+  const unchecked = FINDING_CATEGORIES.some((c) => c !== "verified_components" && verdict[c].some((f) => !f.evidence_verified));
+  return (steered || unchecked) && tier === "auto" ? "review" : tier;
 }
 
 export interface FileCounts {
@@ -44,20 +48,22 @@ export interface FileCounts {
 }
 
 /**
- * Counts of a file verdict, equal by construction to the rows written to `findings`: `findings_count` is every problem
- * row (all categories but verified_components, which is proof of life, counted on its own).
+ * Counts of a file verdict, equal by construction to the `findings` rows that count: `findings_count` is every problem
+ * finding (all categories but verified_components, proof of life counted on its own) whose evidence is in the file;
+ * `evidence_unverified` the problem findings whose evidence is not. Dismissed findings are not in the lists.
  */
 export function fileCounts(verdict: FileVerdict): FileCounts {
   let findings = 0;
   let unverified = 0;
   for (const c of FINDING_CATEGORIES) {
-    if (c !== "verified_components") findings += verdict[c].length;
+    if (c === "verified_components") continue;
+    findings += verdict[c].filter((f) => f.evidence_verified).length;
     unverified += verdict[c].filter((f) => !f.evidence_verified).length;
   }
   return {
     findings_count: findings,
-    critical_failures_count: verdict.critical_failures.length,
-    missing_components_count: verdict.missing_components.length,
+    critical_failures_count: verdict.critical_failures.filter((f) => f.evidence_verified).length,
+    missing_components_count: verdict.missing_components.filter((f) => f.evidence_verified).length,
     verified_components_count: verdict.verified_components.length,
     evidence_unverified: unverified,
   };

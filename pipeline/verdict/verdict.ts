@@ -90,6 +90,8 @@ export type FileVerdict = {
   coverage_complete: boolean;
   shard_reviews: ShardReview[];
   reduced_by: string;
+  /** Findings a user dismissed: out of the lists and the verdict, kept for the record. */
+  dismissed?: (FileFinding & { category: FindingCategory; dismissal_id: number })[];
 } & Record<FindingCategory, FileFinding[]>;
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });

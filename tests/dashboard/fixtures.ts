@@ -34,8 +34,8 @@ export function latestOf(p: IterationPoint, overrides: Partial<LatestIteration> 
   return {
     point: p,
     flagged: [
-      { path: "src/auth.rs", verdict: "needs_patch", gradient_tier: "review", critical_failures_count: 1, missing_components_count: 0, findings_count: 2, alignment_score: 4.5 },
-      { path: "src/billing.ts", verdict: "pass", gradient_tier: "review", critical_failures_count: 0, missing_components_count: 0, findings_count: 0, alignment_score: 9 },
+      { path: "src/auth.rs", verdict: "needs_patch", gradient_tier: "review", critical_failures_count: 1, missing_components_count: 0, findings_count: 2, alignment_score: 4.5, iteration_id: 1, stale: false },
+      { path: "src/billing.ts", verdict: "pass", gradient_tier: "review", critical_failures_count: 0, missing_components_count: 0, findings_count: 0, alignment_score: 9, iteration_id: 1, stale: false },
     ],
     findings: [
       { path: "src/auth.rs", category: "pseudocode_flags", severity: "high", confidence: 95, title: "Stub macro left in code: unimplemented!()", evidence: "unimplemented!()", line_start: 58, line_end: 58, evidence_verified: true },

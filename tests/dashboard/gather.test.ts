@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kb, type AttemptRow, type FileRecord, type FindingRow } from "../../kb/kb";
 import { gatherDashboard } from "../../pipeline/dashboard/gather";
-import { iterationMetrics } from "../../pipeline/score/metrics";
 
 let dir: string;
 let kb: Kb;
@@ -45,7 +44,7 @@ function seed(): void {
   kb.recordFile(one, record("a.rs", "needs_patch", {}, [finding("a.rs"), finding("a.rs", { evidence_verified: 0, fingerprint: "x", severity: "low" })], [attempt("a.rs", "thin"), attempt("a.rs", "accepted", "cloud")]));
   kb.recordFile(one, record("b.ts", "pass", {}, [], [attempt("b.ts", "accepted")]));
   kb.recordFile(one, record("logo.png", "skipped", { skip_reason: "binary", gradient_tier: null }));
-  kb.recordMetrics(one, { ...iterationMetrics(kb.fileReviews(one), kb.findings(one), kb.attempts(one).length), wall_ms: 1200, grep_hits: 7 });
+  kb.recordMetrics(one, { ...kb.computeMetrics(one), wall_ms: 1200, grep_hits: 7 });
   kb.finishIteration(one, "done");
   const note = kb.addNote("a.rs", "reducer never saw the journal call", one);
   kb.addNote("b.ts", "check the retry", one);
@@ -61,7 +60,8 @@ describe("gathering the dashboard data", () => {
     seed();
     const data = gatherDashboard(kb, { kbFile: "kb.db", now: new Date("2026-04-24T12:00:00.000Z") });
     expect(data.iterations.map((p) => [p.id, p.status, p.source])).toEqual([[1, "done", "stored"], [2, "aborted", "rows"]]);
-    expect(data.iterations[0]!.metrics).toMatchObject({ findings_total: 2, wall_ms: 1200, grep_hits: 7 });
+    // The second finding of a.rs has unverified evidence: it counts in evidence_unverified, not findings_total.
+    expect(data.iterations[0]!.metrics).toMatchObject({ findings_total: 1, evidence_unverified: 1, wall_ms: 1200, grep_hits: 7 });
     expect(data.iterations[1]!.metrics).toMatchObject({ files_total: 2, files_unreviewed: 1, verdict_fail: 1, findings_total: 1, tier_block: 1 });
     expect(data.iterations[1]!.metrics.wall_ms).toBeUndefined();
     expect(data.probeNames).toEqual(["grep_hits"]);

@@ -4,7 +4,7 @@ import { escapeHtml } from "../../pipeline/dashboard/format";
 import { renderDashboard } from "../../pipeline/dashboard/render";
 import { chartPoints, dashboard, health, latestOf, point, storedMetrics, tileValue } from "./fixtures";
 
-const CHARTS = ["findings", "verdicts", "tiers", "ladder", "evidence", "cost", "tokens"];
+const CHARTS = ["state-findings", "state-verdicts", "findings", "verdicts", "tiers", "ladder", "evidence", "cost", "tokens"];
 
 describe("the dashboard page", () => {
   test("is self-contained: no script, no external resource, a CSP that forbids both", () => {
@@ -68,7 +68,7 @@ describe("the dashboard page", () => {
       kbFile: `/tmp/${evil}.db`,
       probeNames: [`x"><img src=x onerror=alert(1)>`],
       latest: latestOf(p, {
-        flagged: [{ path: `src/${evil}.ts`, verdict: "needs_patch", gradient_tier: "review", critical_failures_count: 1, missing_components_count: 0, findings_count: 1, alignment_score: 3 }],
+        flagged: [{ path: `src/${evil}.ts`, verdict: "needs_patch", gradient_tier: "review", critical_failures_count: 1, missing_components_count: 0, findings_count: 1, alignment_score: 3, iteration_id: 1, stale: false }],
         findings: [{ path: `src/${evil}.ts`, category: "risk_points", severity: "high", confidence: 90, title: evil, evidence: `if (a < b && "x") ${evil}`, line_start: 1, line_end: 2, evidence_verified: false }],
         unreviewed: [{ path: evil, reason: `rung local: ${evil}` }],
         skipped: [{ path: "bin/a.png", reason: evil }],

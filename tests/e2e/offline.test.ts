@@ -123,7 +123,8 @@ describe("an offline iteration over the demo repo", () => {
     expect(after.prepare(`SELECT * FROM file_reviews WHERE iteration_id = 1 ORDER BY path`).all()).toEqual(rowsBefore);
     const note = after.prepare(`SELECT status, picked_up_in FROM notes`).get();
     after.close();
-    expect(note).toEqual({ status: "picked_up", picked_up_in: 2 });
+    // The static rung reads no prompt: an offline run never marks a note picked up.
+    expect(note).toEqual({ status: "open", picked_up_in: null });
   });
 });
 

@@ -105,14 +105,17 @@ describe("knowledge base", () => {
     kb.close();
   });
 
-  test("only an aborted iteration can be resumed", () => {
+  test("an aborted iteration can be taken over once; a done one never; a takeover needs the row as it was seen", () => {
     const kb = new Kb(file);
-    const id = kb.startIteration({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+    const id = kb.startIteration({ label: null, configJson: "{}", gitCommit: null, targets: [], owner: { host: "h1", pid: 11 } });
     kb.finishIteration(id, "aborted", "interrupted");
-    kb.reopenIteration(id);
-    expect(kb.iteration(id)?.status).toBe("running");
+    const seen = kb.iteration(id)!;
+    expect(kb.takeOverIteration(seen, { host: "h2", pid: 22 })).toBe(true);
+    expect(kb.iteration(id)).toMatchObject({ status: "running", host: "h2", pid: 22 });
+    // A second process holding the same stale view loses: the row changed under it.
+    expect(kb.takeOverIteration(seen, { host: "h3", pid: 33 })).toBe(false);
     kb.finishIteration(id, "done");
-    expect(() => kb.reopenIteration(id)).toThrow(/not aborted/);
+    expect(kb.takeOverIteration(kb.iteration(id)!, { host: "h3", pid: 33 })).toBe(false);
     kb.close();
   });
 

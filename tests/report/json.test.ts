@@ -72,10 +72,11 @@ describe("json report", () => {
       const r = report(ref);
       expect(r.metrics_source).toBe("stored");
       expect(r.metrics).toEqual(kb.metrics(r.iteration.id));
+      // A finding counts when it is a problem whose evidence is in the file and that nobody dismissed.
       const problems = r.files.flatMap((f) => f.findings).filter((x) => x.category !== "verified_components");
-      expect(r.metrics.findings_total).toBe(problems.length);
+      expect(r.metrics.findings_total).toBe(problems.filter((x) => x.evidence_verified && x.dismissal === null).length);
       expect(r.metrics.files_total).toBe(r.files.length);
-      expect(r.metrics.evidence_unverified).toBe(r.files.flatMap((f) => f.findings).filter((x) => x.evidence_verified === false).length);
+      expect(r.metrics.evidence_unverified).toBe(problems.filter((x) => x.evidence_verified === false).length);
     }
   });
 
@@ -84,7 +85,7 @@ describe("json report", () => {
     expect(kb.metrics(r.iteration.id)).toEqual({});
     expect(r.metrics_source).toBe("computed");
     expect(r.metrics.files_total).toBe(1);
-    expect(r.metrics.findings_total).toBe(CRAFTED[0]!.findings!.filter((f) => f.category !== "verified_components").length);
+    expect(r.metrics.findings_total).toBe(CRAFTED[0]!.findings!.filter((f) => f.category !== "verified_components" && f.evidence_verified === 1).length);
     expect(r.iteration).toMatchObject({ status: "aborted", error: "interrupted" });
   });
 

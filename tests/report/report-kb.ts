@@ -11,7 +11,6 @@ import { join, resolve } from "node:path";
 import { Kb, type AttemptRow, type DismissalRow, type FileRecord, type FileReviewRow, type FindingInput } from "../../kb/kb";
 import { main } from "../../pipeline/cli/main";
 import type { CommandContext, Io } from "../../pipeline/cli/context";
-import { iterationMetrics } from "../../pipeline/score/metrics";
 import { FINDING_CATEGORIES, validateFileVerdict, type FileFinding, type FindingCategory } from "../../pipeline/verdict/verdict";
 import { DEMO_REPO } from "../e2e/demo-expected";
 
@@ -59,12 +58,12 @@ export async function buildReportKb(): Promise<ReportKb> {
   try {
     const dismissed = kb.startIteration({ label: "dismissals", configJson: "{}", gitCommit: null, targets: ["src/ingest.ts"] });
     for (const f of DISMISSED.files) kb.recordFile(dismissed, craftedRecord(f, dismissalIds));
-    kb.recordMetrics(dismissed, iterationMetrics(kb.fileReviews(dismissed), kb.findings(dismissed), kb.attempts(dismissed).length));
+    kb.recordMetrics(dismissed, kb.computeMetrics(dismissed));
     kb.finishIteration(dismissed, "done");
 
     const crafted = kb.startIteration({ label: "crafted", configJson: "{}", gitCommit: "0123456789abcdef0123456789abcdef01234567", targets: ["src", "docs", "assets"] });
     for (const f of CRAFTED) kb.recordFile(crafted, craftedRecord(f));
-    kb.recordMetrics(crafted, { ...iterationMetrics(kb.fileReviews(crafted), kb.findings(crafted), kb.attempts(crafted).length), wall_ms: 4321 });
+    kb.recordMetrics(crafted, { ...kb.computeMetrics(crafted), wall_ms: 4321 });
     kb.finishIteration(crafted, "done");
 
     const aborted = kb.startIteration({ label: "aborted", configJson: "{}", gitCommit: null, targets: ["src"] });

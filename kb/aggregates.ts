@@ -1,0 +1,146 @@
+/**
+ * Aggregates computed once, in SQL: an iteration's metrics from its rows, the state's metrics, and the per-iteration
+ * headline counts `history` shows (without loading any finding).
+ */
+import type { Database } from "bun:sqlite";
+import { COUNTING_FINDING } from "./state";
+
+export type Metrics = Record<string, number | null>;
+
+/** Every metric scrum itself stores (any other name in the metrics table is a [[probe]]). */
+export const BUILT_IN_METRICS: ReadonlySet<string> = new Set([
+  "files_total", "files_reviewed", "files_skipped", "files_unreviewed", "files_partial_coverage", "verdict_pass",
+  "verdict_needs_patch", "verdict_fail", "alignment_avg", "tier_auto", "tier_review", "tier_block", "shards_total",
+  "tree_split_files", "escalations", "thin_rejections", "tokens_in", "tokens_out", "cost_usd", "findings_total",
+  "findings_high", "findings_medium", "findings_low", "critical_failures", "pseudocode_flags", "missing_components",
+  "verified_components", "evidence_unverified", "findings_dismissed", "injection_attempts", "confidence_avg",
+  "confidence_min", "attempts_total", "cached_shards", "redactions", "wall_ms", "state_files", "state_pass",
+  "state_needs_patch", "state_fail", "state_unreviewed", "state_skipped", "state_stale", "state_findings_total",
+  "state_findings_high", "state_findings_medium", "state_findings_low",
+]);
+
+const REVIEWED = `verdict IN ('pass', 'needs_patch', 'fail')`;
+
+/** Every iteration metric of docs/METRICS.md except probes and wall_ms, from the iteration's rows. */
+export function iterationMetrics(db: Database, iterationId: number): Metrics {
+  const files = db
+    .prepare(
+      `SELECT count(*) AS files_total,
+         coalesce(sum(${REVIEWED}), 0) AS files_reviewed,
+         coalesce(sum(verdict = 'skipped'), 0) AS files_skipped,
+         coalesce(sum(verdict = 'unreviewed'), 0) AS files_unreviewed,
+         coalesce(sum(coverage_complete = 0 AND verdict <> 'unreviewed'), 0) AS files_partial_coverage,
+         coalesce(sum(verdict = 'pass'), 0) AS verdict_pass,
+         coalesce(sum(verdict = 'needs_patch'), 0) AS verdict_needs_patch,
+         coalesce(sum(verdict = 'fail'), 0) AS verdict_fail,
+         round(avg(CASE WHEN ${REVIEWED} THEN alignment_score END), 1) AS alignment_avg,
+         coalesce(sum(gradient_tier = 'auto'), 0) AS tier_auto,
+         coalesce(sum(gradient_tier = 'review'), 0) AS tier_review,
+         coalesce(sum(gradient_tier = 'block'), 0) AS tier_block,
+         coalesce(sum(shards), 0) AS shards_total,
+         coalesce(sum(tree_split_fired), 0) AS tree_split_files,
+         coalesce(sum(escalations), 0) AS escalations,
+         coalesce(sum(thin_rejections), 0) AS thin_rejections,
+         coalesce(sum(tokens_in), 0) AS tokens_in,
+         coalesce(sum(tokens_out), 0) AS tokens_out,
+         round(coalesce(sum(cost_usd), 0), 6) AS cost_usd
+       FROM file_reviews WHERE iteration_id = ?`,
+    )
+    .get(iterationId) as Metrics;
+  const findings = db
+    .prepare(
+      `SELECT
+         coalesce(sum(${COUNTING_FINDING}), 0) AS findings_total,
+         coalesce(sum(${COUNTING_FINDING} AND severity = 'high'), 0) AS findings_high,
+         coalesce(sum(${COUNTING_FINDING} AND severity = 'medium'), 0) AS findings_medium,
+         coalesce(sum(${COUNTING_FINDING} AND severity = 'low'), 0) AS findings_low,
+         coalesce(sum(${COUNTING_FINDING} AND category = 'critical_failures'), 0) AS critical_failures,
+         coalesce(sum(${COUNTING_FINDING} AND category = 'pseudocode_flags'), 0) AS pseudocode_flags,
+         coalesce(sum(${COUNTING_FINDING} AND category = 'missing_components'), 0) AS missing_components,
+         coalesce(sum(category = 'verified_components'), 0) AS verified_components,
+         coalesce(sum(category <> 'verified_components' AND evidence_verified = 0), 0) AS evidence_unverified,
+         coalesce(sum(dismissal_id IS NOT NULL), 0) AS findings_dismissed,
+         coalesce(sum(${COUNTING_FINDING} AND rule = 'prompt-injection'), 0) AS injection_attempts,
+         round(avg(CASE WHEN dismissal_id IS NULL THEN confidence END), 1) AS confidence_avg,
+         min(CASE WHEN dismissal_id IS NULL THEN confidence END) AS confidence_min
+       FROM findings WHERE iteration_id = ?`,
+    )
+    .get(iterationId) as Metrics;
+  const attempts = db
+    .prepare(
+      `SELECT count(*) AS attempts_total,
+         coalesce(sum(outcome = 'cached'), 0) AS cached_shards,
+         coalesce(sum(redactions), 0) AS redactions
+       FROM attempts WHERE iteration_id = ?`,
+    )
+    .get(iterationId) as Metrics;
+  return { ...files, ...findings, ...attempts };
+}
+
+/** The state's metrics after an iteration (state_*), from the state rows as read (dismissals applied by the caller). */
+export function stateMetrics(rows: Array<{ verdict: string; stale: number; findings_count: number; findings_high: number; findings_medium: number; findings_low: number }>): Metrics {
+  const count = (v: string) => rows.filter((r) => r.verdict === v).length;
+  const sum = (pick: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + pick(r), 0);
+  return {
+    state_files: rows.length,
+    state_pass: count("pass"),
+    state_needs_patch: count("needs_patch"),
+    state_fail: count("fail"),
+    state_unreviewed: count("unreviewed"),
+    state_skipped: count("skipped"),
+    state_stale: rows.filter((r) => r.stale === 1).length,
+    state_findings_total: sum((r) => r.findings_count),
+    state_findings_high: sum((r) => r.findings_high),
+    state_findings_medium: sum((r) => r.findings_medium),
+    state_findings_low: sum((r) => r.findings_low),
+  };
+}
+
+export interface HistoryRow {
+  iteration_id: number;
+  files: number;
+  pass: number;
+  needs_patch: number;
+  fail: number;
+  unreviewed: number;
+  skipped: number;
+  escalations: number;
+  cost_usd: number;
+  findings_high: number;
+  findings_medium: number;
+  findings_low: number;
+}
+
+/** Per iteration: file and verdict counts, escalations, cost and counting findings by severity, in two grouped queries. */
+export function historyCounts(db: Database): Map<number, HistoryRow> {
+  const files = db
+    .prepare(
+      `SELECT iteration_id, count(*) AS files, coalesce(sum(verdict = 'pass'), 0) AS pass, coalesce(sum(verdict = 'needs_patch'), 0) AS needs_patch,
+         coalesce(sum(verdict = 'fail'), 0) AS fail, coalesce(sum(verdict = 'unreviewed'), 0) AS unreviewed, coalesce(sum(verdict = 'skipped'), 0) AS skipped,
+         coalesce(sum(escalations), 0) AS escalations, round(coalesce(sum(cost_usd), 0), 6) AS cost_usd
+       FROM file_reviews GROUP BY iteration_id`,
+    )
+    .all() as Omit<HistoryRow, "findings_high" | "findings_medium" | "findings_low">[];
+  const severities = db
+    .prepare(`SELECT iteration_id, severity, count(*) AS n FROM findings WHERE ${COUNTING_FINDING} GROUP BY iteration_id, severity`)
+    .all() as { iteration_id: number; severity: "high" | "medium" | "low"; n: number }[];
+  const out = new Map<number, HistoryRow>();
+  for (const f of files) out.set(f.iteration_id, { ...f, findings_high: 0, findings_medium: 0, findings_low: 0 });
+  for (const s of severities) {
+    const row = out.get(s.iteration_id);
+    if (row) row[`findings_${s.severity}`] = s.n;
+  }
+  return out;
+}
+
+/** Every stored metric of every iteration, in one query: iteration id → name → value. */
+export function allMetrics(db: Database): Map<number, Metrics> {
+  const rows = db.prepare(`SELECT iteration_id, name, value FROM metrics ORDER BY iteration_id, name`).all() as { iteration_id: number; name: string; value: number | null }[];
+  const out = new Map<number, Metrics>();
+  for (const r of rows) {
+    const m = out.get(r.iteration_id) ?? {};
+    m[r.name] = r.value;
+    out.set(r.iteration_id, m);
+  }
+  return out;
+}

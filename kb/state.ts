@@ -1,0 +1,104 @@
+/** The state table: every file of the swept tree with its latest review, one row set per finished iteration. SQL only. */
+import type { Database } from "bun:sqlite";
+import type { FileReviewRow, FindingRow } from "./kb";
+
+export interface StateRow {
+  iteration_id: number;
+  path: string;
+  /** The iteration whose review this row carries (this one, or an earlier one for a file not reviewed now). */
+  from_iteration_id: number;
+  content_sha: string | null;
+  /** 1 when the file's content changed since that review. */
+  stale: number;
+  verdict: FileReviewRow["verdict"];
+  gradient_tier: FileReviewRow["gradient_tier"];
+  findings_count: number;
+  findings_high: number;
+  findings_medium: number;
+  findings_low: number;
+  critical_failures_count: number;
+  missing_components_count: number;
+}
+
+const STATE_COLUMNS: (keyof StateRow)[] = [
+  "iteration_id", "path", "from_iteration_id", "content_sha", "stale", "verdict", "gradient_tier", "findings_count",
+  "findings_high", "findings_medium", "findings_low", "critical_failures_count", "missing_components_count",
+];
+
+/** A finding that counts against a file: a verified problem finding not dismissed when it was recorded. */
+export const COUNTING_FINDING = `category <> 'verified_components' AND evidence_verified = 1 AND dismissal_id IS NULL`;
+
+/** Write an iteration's state rows in one transaction. */
+export function writeState(db: Database, rows: StateRow[]): void {
+  const stmt = db.prepare(`INSERT INTO state (${STATE_COLUMNS.join(", ")}) VALUES (${STATE_COLUMNS.map((c) => `@${c}`).join(", ")})`);
+  db.transaction(() => {
+    for (const r of rows) stmt.run(r as unknown as Record<string, string | number | null>);
+  })();
+}
+
+/** The state rows stored after an iteration, by path. */
+export function readState(db: Database, iterationId: number): StateRow[] {
+  return db.prepare(`SELECT * FROM state WHERE iteration_id = ? ORDER BY path`).all(iterationId) as StateRow[];
+}
+
+/** The latest iteration (up to `atOrBefore`) that has state rows, or null. */
+export function latestStateIteration(db: Database, atOrBefore?: number): number | null {
+  const row = (
+    atOrBefore === undefined
+      ? db.prepare(`SELECT max(iteration_id) AS id FROM state`).get()
+      : db.prepare(`SELECT max(iteration_id) AS id FROM state WHERE iteration_id <= ?`).get(atOrBefore)
+  ) as { id: number | null } | null;
+  return row?.id ?? null;
+}
+
+/** What counts against each file of one iteration: its counting findings by severity, critical failures, missing components. */
+export interface FileCounts {
+  high: number;
+  medium: number;
+  low: number;
+  critical: number;
+  missing: number;
+}
+
+/** The counting findings per path of one iteration's file reviews. */
+export function countingFindings(db: Database, iterationId: number): Map<string, FileCounts> {
+  const rows = db
+    .prepare(
+      `SELECT path, coalesce(sum(severity = 'high'), 0) AS high, coalesce(sum(severity = 'medium'), 0) AS medium, coalesce(sum(severity = 'low'), 0) AS low,
+         coalesce(sum(category = 'critical_failures'), 0) AS critical, coalesce(sum(category = 'missing_components'), 0) AS missing
+       FROM findings WHERE iteration_id = ? AND ${COUNTING_FINDING} GROUP BY path`,
+    )
+    .all(iterationId) as (FileCounts & { path: string })[];
+  return new Map(rows.map(({ path, ...c }) => [path, c]));
+}
+
+/** The counting findings behind an iteration's state: for every state row, those of the review it carries. */
+export function stateFindings(db: Database, iterationId: number): FindingRow[] {
+  return db
+    .prepare(
+      `SELECT f.* FROM state s JOIN findings f ON f.iteration_id = s.from_iteration_id AND f.path = s.path
+       WHERE s.iteration_id = ? AND f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
+       ORDER BY f.path, f.line_start`,
+    )
+    .all(iterationId) as FindingRow[];
+}
+
+/** A counting finding that a dismissal made since covers: it is subtracted when the state is read. */
+export interface DismissedNow {
+  iteration_id: number;
+  path: string;
+  category: string;
+  severity: "high" | "medium" | "low";
+  fingerprint: string;
+}
+
+/** Findings recorded as counting whose fingerprint an active dismissal covers (dismissed after they were recorded). */
+export function dismissedSinceRecorded(db: Database): DismissedNow[] {
+  return db
+    .prepare(
+      `SELECT f.iteration_id, f.path, f.category, f.severity, f.fingerprint FROM findings f
+       WHERE f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
+         AND f.fingerprint IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL)`,
+    )
+    .all() as DismissedNow[];
+}

@@ -1,0 +1,125 @@
+/**
+ * What an iteration will review, worked out before anything is written: the targets given, the files the state
+ * flags (--from-flagged), the files changed since their last review (--changed), or what is left of an iteration
+ * being taken over (--resume). A bad target is a usage error with nothing half-written.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { relative, resolve, sep } from "node:path";
+import type { IterationRow, Kb } from "../../kb/kb";
+import type { Config, RungConfig } from "../config/config";
+import { ConfigError } from "../errors";
+import { applyDismissals } from "../score/state";
+import { flaggedFiles } from "../score/flagged";
+import { collectTargets, displayPath } from "../targets/targets";
+
+export interface PlanInput {
+  kb: Kb;
+  config: Config;
+  cwd: string;
+  root: string;
+  inputs: string[];
+  fromFlagged?: string;
+  resume?: string;
+  changed?: boolean;
+}
+
+export interface Plan {
+  /** Absolute paths of the files to review now. */
+  files: string[];
+  /** The targets stored with the iteration, relative to the root (so a later --resume finds them from anywhere). */
+  targets: string[];
+  /** The iteration being resumed. */
+  resume?: IterationRow;
+  /** Things to say before the run (a flagged file deleted since, say). */
+  warnings: string[];
+}
+
+/** Raised when there is nothing to review and that is a normal answer (--changed with no change): exit 0, said why. */
+export class NothingToReview extends Error {
+  override readonly name = "NothingToReview";
+}
+
+/** The iteration's stored config as it was written: the config with its ladder, and whether it ran offline. */
+export interface StoredConfig extends Config {
+  offline?: boolean;
+}
+
+/** The config JSON stored with an iteration: enough to resume it exactly. */
+export function storedConfigJson(config: Config, ladder: RungConfig[], offline: boolean): string {
+  return JSON.stringify({ ...config, ladder, offline });
+}
+
+/** Work out the files of the iteration. */
+export function planIteration(input: PlanInput): Plan {
+  const { kb, config, root } = input;
+  const sweep = { cwd: root, sweep: config.sweep };
+  if (input.resume !== undefined) {
+    const it = input.resume === "latest" ? latestUnfinished(kb) : kb.resolveIteration(input.resume);
+    if (it.status === "done") {
+      throw new ConfigError(`iteration ${it.id}${it.label ? ` (${it.label})` : ""} is done; only an aborted or stale iteration can be resumed (\`scrum history\` shows their status)`);
+    }
+    const targets = JSON.parse(it.targets_json) as string[];
+    const done = kb.reviewedPaths(it.id);
+    const files = collectTargets(targets, sweep).filter((f) => !done.has(displayPath(f, root)));
+    return { files, targets, resume: it, warnings: [] };
+  }
+  const given = input.inputs.map((i) => rootRelative(input.cwd, root, i));
+  const warnings: string[] = [];
+  if (input.fromFlagged !== undefined) {
+    const from = kb.resolveIteration(input.fromFlagged);
+    const stateOf = kb.latestStateIteration(from.id);
+    const rows = stateOf === null ? kb.fileReviews(from.id) : applyDismissals(kb.state(stateOf), kb.dismissedSinceRecorded());
+    const flagged = flaggedFiles(rows).map((f) => f.path);
+    // A flagged file deleted since (the fix was to remove it) is said, not an error that blocks the sweep.
+    const present = flagged.filter((p) => existsSync(resolve(root, p)));
+    for (const p of flagged.filter((x) => !present.includes(x))) warnings.push(`flagged file ${p} no longer exists; not re-reviewed`);
+    if (present.length === 0 && given.length === 0) {
+      throw new ConfigError(`iteration ${from.id}${from.label ? ` (${from.label})` : ""} has no flagged files that still exist; nothing to re-review`);
+    }
+    const targets = [...given, ...present];
+    return { files: collectTargets(targets, sweep), targets, warnings };
+  }
+  if (input.changed) {
+    // With no paths, the tree every earlier sweep looked at; new files in it count as changed.
+    const targets = given.length > 0 ? given : sweptTargets(kb);
+    if (targets.length === 0) throw new ConfigError("--changed with no paths needs an earlier iteration to know the tree; give paths, e.g. `scrum run --changed src/`");
+    const latest = kb.latestStateIteration();
+    const known = new Map((latest === null ? [] : kb.state(latest)).map((r) => [r.path, r.content_sha]));
+    const files = collectTargets(targets, sweep).filter((f) => {
+      const path = displayPath(f, root);
+      if (!known.has(path)) return true;
+      // A skipped file (binary, vendored…) has no sha on record: it is not re-swept until it is reviewable.
+      const sha = known.get(path);
+      return sha !== null && sha !== fileSha(f);
+    });
+    if (files.length === 0) throw new NothingToReview(`nothing changed since its last review in ${targets.join(", ")}; no iteration started`);
+    return { files, targets, warnings };
+  }
+  return { files: collectTargets(given, sweep), targets: given, warnings };
+}
+
+/** The latest iteration that is not done: what a bare --resume takes over. */
+function latestUnfinished(kb: Kb): IterationRow {
+  const open = kb.iterations().filter((it) => it.status !== "done");
+  const it = open.at(-1);
+  if (!it) throw new ConfigError("no aborted or stale iteration to resume; `scrum history` lists them");
+  return it;
+}
+
+/** Every target of every finished iteration, once each. */
+function sweptTargets(kb: Kb): string[] {
+  const all = kb.iterations().filter((it) => it.status === "done").flatMap((it) => JSON.parse(it.targets_json) as string[]);
+  return [...new Set(all)];
+}
+
+/** A target as stored: relative to the root when inside it (globs keep their pattern), forward slashes. */
+function rootRelative(cwd: string, root: string, input: string): string {
+  const rel = relative(root, resolve(cwd, input));
+  const key = rel === "" ? "." : rel.startsWith("..") ? resolve(cwd, input) : rel;
+  return sep === "/" ? key : key.split(sep).join("/");
+}
+
+function fileSha(abs: string): string {
+  return createHash("sha256").update(readFileSync(abs)).digest("hex");
+}

@@ -1,0 +1,77 @@
+/**
+ * A file's outline: the named items (functions, methods, classes, impls, headings, tables) and the lines they span,
+ * so a finding can name the symbol it sits in. Fingerprints use it: a finding keeps its identity when code above it
+ * moves or an identical finding in another function goes away.
+ */
+import type { Node } from "web-tree-sitter";
+import { hasGrammar, withTree } from "./grammars";
+import { splitLines } from "./lines";
+import { languageOf } from "./shard";
+import { symbolOf, unwrap } from "./symbols";
+import { syntaxOf, type Syntax } from "./syntax";
+import { nodeLines } from "./tree";
+
+export interface OutlineItem {
+  symbol: string;
+  start: number;
+  end: number;
+}
+
+/** Items outermost first; an item nested in another comes after it. */
+export type Outline = OutlineItem[];
+
+/** The outline of one file's text. Languages without a grammar: Markdown headings, TOML tables, else none. */
+export async function outlineFile(path: string, text: string): Promise<Outline> {
+  const language = languageOf(path);
+  if (hasGrammar(language)) return withTree(language, text, (tree) => treeOutline(tree.rootNode, syntaxOf(language)));
+  const lines = splitLines(text);
+  if (language === "markdown") return sections(lines, /^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$/, (m) => m[2]!);
+  if (language === "toml") return sections(lines, /^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?/, (m) => `[${m[2]}]`);
+  return [];
+}
+
+/** The innermost item holding `line`, or "" at the top level. */
+export function symbolAt(outline: Outline, line: number): string {
+  let best: OutlineItem | undefined;
+  for (const item of outline) {
+    if (line < item.start || line > item.end) continue;
+    if (!best || item.end - item.start <= best.end - best.start) best = item;
+  }
+  return best?.symbol ?? "";
+}
+
+function treeOutline(root: Node, syntax: Syntax): Outline {
+  const out: Outline = [];
+  const visit = (node: Node, inside: boolean, parentSymbol: string | undefined) => {
+    for (const child of node.namedChildren) {
+      if (child === null) continue;
+      const item = unwrap(child, syntax);
+      const symbol = item.type in syntax.items || !inside ? symbolOf(child, syntax, inside) : undefined;
+      // An export or decorator wrapper and the item it wraps are one symbol.
+      if (symbol !== undefined && symbol !== parentSymbol) {
+        const [start, end] = nodeLines(child);
+        out.push({ symbol, start, end });
+      }
+      // Bindings and statements inside a function are not symbols, but a closure or class inside one can be.
+      if (child.namedChildCount > 0 && out.length < 20_000) visit(child, inside || (symbol !== undefined && item.type in syntax.items), symbol ?? parentSymbol);
+    }
+  };
+  visit(root, false, undefined);
+  return out;
+}
+
+/** Heading-like sections: each runs to the line before the next one of the same or a higher level. */
+function sections(lines: string[], header: RegExp, name: (m: RegExpExecArray) => string): Outline {
+  const heads: Array<{ line: number; level: number; symbol: string }> = [];
+  let fence = false;
+  lines.forEach((l, i) => {
+    if (/^\s{0,3}(`{3,}|~{3,})/.test(l)) fence = !fence;
+    if (fence) return;
+    const m = header.exec(l);
+    if (m) heads.push({ line: i + 1, level: m[1]!.length, symbol: name(m).slice(0, 60) });
+  });
+  return heads.map((h, k) => {
+    const next = heads.slice(k + 1).find((x) => x.level <= h.level);
+    return { symbol: h.symbol, start: h.line, end: next ? next.line - 1 : lines.length };
+  });
+}
