@@ -430,6 +430,11 @@ export class Kb {
     return activeDismissals(this.db);
   }
 
+  /** The latest finding with this fingerprint, in any iteration. */
+  findingByFingerprint(fingerprint: string): FindingRow | undefined {
+    return (this.db.prepare(`SELECT * FROM findings WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`).get(fingerprint) as FindingRow | null) ?? undefined;
+  }
+
   /** Every path the KB has a review of, in any iteration. */
   knownPaths(): string[] {
     return (this.db.prepare(`SELECT DISTINCT path FROM file_reviews ORDER BY path`).all() as { path: string }[]).map((r) => r.path);

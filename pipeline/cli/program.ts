@@ -81,6 +81,9 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option("--label <text>", "a name for the iteration (usable as ITER)")
     .addOption(new Option("--from-flagged [ITER]", "re-review the files the state flags (default: latest); ITER may also be the next word when it names an iteration in the KB"))
     .addOption(new Option("--resume [ITER]", "take over a stale or aborted iteration and finish it (default: latest); ITER may also be the next word when it names an iteration"))
+    .option("--changed", "review the files changed since their last review, and new ones (with no paths: the tree earlier sweeps covered)")
+    .option("--no-cache", "ask every rung again instead of reusing answers accepted before")
+    .option("--estimate", "print files, shards, cached shards, tokens and cost per rung; call nothing")
     .option("--offline", "static rung only: no model is called")
     .option("--concurrency <n>", "files in flight at once", "8")
     .addOption(new Option("--fail-on <verdict>", "exit 3 when a file ends with this verdict or worse (unreviewed counts)").choices(["needs_patch", "fail"]))
@@ -95,6 +98,9 @@ export function buildProgram(deps: ProgramDeps): Command {
           {
             paths,
             offline: opts.offline === true,
+            changed: opts.changed === true,
+            noCache: opts.cache === false,
+            estimate: opts.estimate === true,
             concurrency: str("concurrency") ?? "8",
             ...(str("label") !== undefined ? { label: str("label")! } : {}),
             ...(str("fromFlagged") !== undefined ? { fromFlagged: str("fromFlagged")! } : {}),
@@ -110,7 +116,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .command("history")
     .description("the iteration tracker: one row per iteration with its headline metrics")
     .action(async (_opts: unknown, cmd: Command) => {
-      const { historyCommand } = await import("./commands/read");
+      const { historyCommand } = await import("./commands/history");
       const ctx = contextOf(cmd);
       await announce(ctx);
       done(historyCommand(ctx));
@@ -121,20 +127,32 @@ export function buildProgram(deps: ProgramDeps): Command {
     .description("metric deltas (better/worse), verdict transitions, findings new / resolved / persisting")
     .argument("[A]", "the earlier iteration (default: the one before B)")
     .argument("[B]", "the later iteration (default: latest)")
-    .action(async (a: string | undefined, b: string | undefined, _opts: unknown, cmd: Command) => {
-      const { diffCommand } = await import("./commands/read");
+    .addOption(new Option("--scope <scope>", "state: every file's latest review (a partial sweep never reads as a collapse); iteration: only the files both reviewed").choices(["state", "iteration"]).default("state"))
+    .action(async (a: string | undefined, b: string | undefined, opts: { scope: "state" | "iteration" }, cmd: Command) => {
+      const { diffCommand } = await import("./commands/diff");
       const ctx = contextOf(cmd);
       await announce(ctx);
-      done(diffCommand(ctx, [a, b].filter((x): x is string => x !== undefined)));
+      done(diffCommand(ctx, [a, b].filter((x): x is string => x !== undefined), opts.scope));
+    });
+
+  program
+    .command("status")
+    .description("the state: each file's latest verdict, tier, findings, the iteration it comes from, stale if changed since")
+    .argument("[paths...]", "files or folders (default: every file the state holds)")
+    .action(async (paths: string[], _opts: unknown, cmd: Command) => {
+      const { statusCommand } = await import("./commands/state");
+      const ctx = contextOf(cmd, paths[0]);
+      await announce(ctx);
+      done(statusCommand(ctx, paths));
     });
 
   program
     .command("show")
-    .description("a file's verdict, findings and every attempt")
+    .description("a file's verdict (the state's row: its latest review; or one iteration's), findings and every attempt")
     .argument("<ITER_OR_PATH>", "an iteration, or the path when no iteration is given")
     .argument("[PATH]", "the file")
     .action(async (first: string, second: string | undefined, _opts: unknown, cmd: Command) => {
-      const { showCommand } = await import("./commands/read");
+      const { showCommand } = await import("./commands/show");
       const ctx = contextOf(cmd);
       await announce(ctx);
       done(showCommand(ctx, [first, second].filter((x): x is string => x !== undefined)));
@@ -142,15 +160,41 @@ export function buildProgram(deps: ProgramDeps): Command {
 
   program
     .command("flagged")
-    .description("the files that need work, most urgent first")
-    .argument("[ITER]", "the iteration (default: latest)")
+    .description("from the state: files whose verdict is fail, needs_patch or unreviewed, or whose tier is block, most urgent first")
+    .argument("[ITER]", "the state after this iteration (default: latest)")
     .addOption(new Option("--format <format>", "output format (default: table; json with --json)").choices(["table", "paths", "json"]))
-    .action(async (iter: string | undefined, opts: { format?: string }, cmd: Command) => {
-      const { flaggedCommand } = await import("./commands/read");
+    .option("--include <what>", "also list passes at tier review (review) and files changed since their review (stale): review,stale")
+    .action(async (iter: string | undefined, opts: { format?: string; include?: string }, cmd: Command) => {
+      const { flaggedCommand } = await import("./commands/state");
       const ctx = contextOf(cmd);
       if (ctx.json && opts.format !== undefined && opts.format !== "json") throw new UsageError(`--json and --format ${opts.format} ask for two outputs; give one`);
       await announce(ctx);
-      done(flaggedCommand(ctx, iter === undefined ? [] : [iter], opts.format));
+      done(flaggedCommand(ctx, iter === undefined ? [] : [iter], opts.format, opts.include));
+    });
+
+  program
+    .command("dismiss")
+    .description("keep a finding out of verdicts, metrics and flagged while its fingerprint persists")
+    .argument("[FINGERPRINT_OR_PATH:LINE]", "the finding: its fingerprint (`scrum show PATH`), or PATH:LINE of one finding")
+    .option("--reason <text>", "why it is not a problem (required; shown in reports and SARIF suppressions)")
+    .option("--list", "every dismissal, undone ones too")
+    .option("--undo <id>", "undo a dismissal: the finding counts again from its file's next review")
+    .action(async (target: string | undefined, opts: { reason?: string; list?: boolean; undo?: string }, cmd: Command) => {
+      const { dismissCommand } = await import("./commands/dismiss");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(dismissCommand(ctx, target, opts));
+    });
+
+  program
+    .command("abort")
+    .description("mark a running or stale iteration aborted (what finished is kept)")
+    .argument("<ITER>", "the iteration")
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+      const { abortCommand } = await import("./commands/abort");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(abortCommand(ctx, ref));
     });
 
   program

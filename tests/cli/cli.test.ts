@@ -111,7 +111,7 @@ describe("flags that take an optional ITER", () => {
     expect(bound.err).toMatch(/iteration 1 is done; only an aborted or stale iteration can be resumed/);
     const word = scrum(["run", "--resume", "7", "--kb", kb]);
     expect(word.code).toBe(2);
-    expect(word.err).toMatch(/give no paths and no --from-flagged with it/);
+    expect(word.err).toMatch(/give no paths, --from-flagged or --changed with it/);
     const explicit = scrum(["run", "--resume=7", "--kb", kb]);
     expect(explicit.code).toBe(2);
     expect(explicit.err).toMatch(/no iteration with id 7/);

@@ -116,7 +116,7 @@ describe("secrets never leave for a cloud rung", () => {
       // The attempts table's "redacted" column says how many secrets each request lost, as the KB has it.
       const stored = attempts.find((a) => a.path === "src/.env.production" && a.rung === "cloud")!.redactions;
       expect(stored).toBe(1 + planted.filter((x) => x.file === ".env.production").length);
-      expect(show.out).toMatch(new RegExp(`cloud\\s+cloud-good\\s+accepted(\\s+\\d+){3}\\s+${stored}\\b`));
+      expect(show.out).toMatch(new RegExp(`cloud\\s+cloud-good\\s+\\S+\\s+accepted(\\s+\\d+){3}\\s+${stored}\\b`));
     } finally {
       p.cleanup();
     }

@@ -1,7 +1,9 @@
 /** `scrum note add PATH TEXT` / `scrum note list` / `scrum note resolve ID`: fix-next-loop observations. */
 import { UsageError } from "../../errors";
 import { renderTable } from "../table";
-import { kbPathOf, openKb, sources, type CommandContext } from "../context";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { homeOf, kbPathOf, openKb, sources, type CommandContext } from "../context";
 
 export function noteCommand(ctx: CommandContext, args: string[]): number {
   const [sub, ...rest] = args;
@@ -12,9 +14,17 @@ export function noteCommand(ctx: CommandContext, args: string[]): number {
       const text = words.join(" ").trim();
       if (!path || !text) throw new UsageError("usage: scrum note add PATH TEXT");
       const latest = kb.iterations().at(-1);
-      const id = kb.addNote(kbPathOf(ctx, path), text, latest?.id ?? null);
-      if (ctx.json) ctx.io.out(JSON.stringify({ id, path, text, status: "open", ...sources(ctx) }));
-      else ctx.io.out(`note ${id} on ${path}: open; the next iteration that reviews it puts it in the prompt`);
+      const key = kbPathOf(ctx, path);
+      const known = kb.knownPaths();
+      // A note on a path no file will ever have would wait forever: refuse it, saying what the KB knows.
+      if (!known.includes(key) && !existsSync(resolve(homeOf(ctx).root, key))) {
+        const near = known.filter((k) => k.endsWith(key.split("/").at(-1) ?? key)).slice(0, 5);
+        const hint = near.length > 0 ? `did you mean: ${near.join(", ")}?` : known.length > 0 ? `it knows ${known.length} files, e.g. ${known.slice(0, 5).join(", ")}` : "it knows no file yet";
+        throw new UsageError(`"${path}" (${key}) is no file the KB has reviewed and does not exist under ${homeOf(ctx).root}; ${hint}`);
+      }
+      const id = kb.addNote(key, text, latest?.id ?? null);
+      if (ctx.json) ctx.io.out(JSON.stringify({ id, path: key, text, status: "open", ...sources(ctx) }));
+      else ctx.io.out(`note ${id} on ${key}: open; the next iteration that sends it to a model puts it in the prompt`);
       return 0;
     }
     if (sub === "list") {

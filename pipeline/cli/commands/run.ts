@@ -1,7 +1,11 @@
 /** `scrum run`: one iteration. */
 import { resolveApiKeys, type RungConfig } from "../../config/config";
 import { UsageError } from "../../errors";
-import { runIteration, type RunEvent, type RunSummary } from "../../run/iteration";
+import { laddersFor, runIteration, type RunSummary } from "../../run/iteration";
+import { estimateSweep } from "../../run/estimate";
+import { NothingToReview, planIteration, type StoredConfig } from "../../run/plan";
+import { ConfigError } from "../../errors";
+import type { Config } from "../../config/config";
 import { makeProvider } from "../../providers/make-provider";
 import type { Provider } from "../../providers/provider";
 import { StaticProvider } from "../../providers/static";
@@ -17,6 +21,9 @@ export interface RunFlags {
   fromFlagged?: string;
   resume?: string;
   offline: boolean;
+  changed?: boolean;
+  noCache?: boolean;
+  estimate?: boolean;
   concurrency?: string;
   failOn?: string;
 }
@@ -32,20 +39,26 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new UsageError(`--concurrency must be a whole number from 1 up; got "${flags.concurrency}"`);
   }
-  const config = loadContextConfig(ctx);
-  const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
+  let config = loadContextConfig(ctx);
   const existed = existsSync(kbFile(ctx));
   const kb = openKb(ctx, { mustExist: false });
   try {
     flags = bindIterationWords(flags, kb);
-    if (flags.resume !== undefined && (flags.paths.length > 0 || flags.fromFlagged !== undefined)) {
-      throw new UsageError("--resume continues an iteration with its own targets; give no paths and no --from-flagged with it");
+    if (flags.resume !== undefined && (flags.paths.length > 0 || flags.fromFlagged !== undefined || flags.changed)) {
+      throw new UsageError("--resume continues an iteration with its own targets; give no paths, --from-flagged or --changed with it");
     }
-    if (flags.resume === undefined && flags.fromFlagged === undefined && flags.paths.length === 0) {
-      throw new UsageError("no targets: give paths, directories or globs (e.g. `scrum run src/`), or --from-flagged");
+    if (flags.resume === undefined && flags.fromFlagged === undefined && !flags.changed && flags.paths.length === 0) {
+      throw new UsageError("no targets: give paths, directories or globs (e.g. `scrum run src/`), --changed or --from-flagged");
     }
+    // A resumed iteration finishes with the config and ladder it started with, never another one.
+    if (flags.resume !== undefined) config = resumeConfig(ctx, kb, flags, config);
+    const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
+    const root = homeOf(ctx).root;
+    if (flags.estimate) return estimate(ctx, kb, flags, config, root);
     const progress = progressPrinter(ctx);
-    const summary = await runIteration({
+    let summary: RunSummary;
+    try {
+      summary = await runIteration({
       config,
       kb,
       cwd: ctx.cwd,
@@ -54,6 +67,8 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       label: flags.label ?? null,
       ...(flags.fromFlagged !== undefined ? { fromFlagged: flags.fromFlagged } : {}),
       ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
+      changed: flags.changed === true,
+      noCache: flags.noCache === true,
       offline: flags.offline,
       concurrency,
       signal,
@@ -63,11 +78,25 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
         return makeProvider(rung, apiKey !== undefined ? { apiKey } : {});
       },
       onEvent: progress.event,
-    });
+      });
+    } catch (e) {
+      progress.end();
+      // Nothing changed since the last review: a normal answer in CI, said on stderr, exit 0.
+      if (e instanceof NothingToReview) {
+        if (ctx.json) ctx.io.out(JSON.stringify({ iteration_id: null, status: "nothing_to_review", reason: e.message, ...sources(ctx, { config: true }) }, null, 2));
+        else ctx.io.err(`scrum: ${e.message}\n`);
+        return 0;
+      }
+      throw e;
+    }
     progress.end();
     if (ctx.json) ctx.io.out(JSON.stringify({ ...summary, ...sources(ctx, { config: true }) }, null, 2));
     else ctx.io.out(renderSummary(summary));
     if (summary.status === "aborted") return 1;
+    if (summary.budget_exhausted) {
+      ctx.io.err(`scrum: the [budget] ran out (${summary.budget_exhausted}); files not reviewed are unreviewed with reason "budget"\n`);
+      return 1;
+    }
     return gateTripped(summary, flags.failOn) ? 3 : 0;
   } finally {
     // A run that stopped before its first iteration (bad target, gate, no rung) leaves no new KB file behind.
@@ -95,7 +124,8 @@ function renderSummary(s: RunSummary): string {
   if (m.findings_total !== undefined) {
     lines.push(
       `findings: ${m.findings_total} (${m.findings_high} high, ${m.findings_medium} medium, ${m.findings_low} low), ${m.evidence_unverified} with unverified evidence`,
-      `ladder: ${m.shards_total} shards, ${m.attempts_total} attempts, ${m.escalations} escalations, ${m.thin_rejections} thin; tokens ${m.tokens_in} in / ${m.tokens_out} out; cost $${(m.cost_usd ?? 0).toFixed(4)}`,
+      `ladder: ${m.shards_total} shards (${m.cached_shards ?? 0} answered from the cache), ${m.attempts_total} attempts, ${m.escalations} escalations, ${m.thin_rejections} thin; tokens ${m.tokens_in} in / ${m.tokens_out} out; cost $${(m.cost_usd ?? 0).toFixed(4)}`,
+      `state (every file's latest review): ${m.state_files} files, ${m.state_pass} pass, ${m.state_needs_patch} needs_patch, ${m.state_fail} fail, ${m.state_unreviewed} unreviewed, ${m.state_stale} stale; ${m.state_findings_total} open findings`,
       "",
       renderTable(["tier", "files"], [["auto", m.tier_auto ?? 0], ["review", m.tier_review ?? 0], ["block", m.tier_block ?? 0]]),
     );
@@ -119,4 +149,51 @@ export function bindIterationWords(flags: RunFlags, kb: Kb): RunFlags {
     } else out[key] = "latest";
   }
   return out;
+}
+
+/**
+ * The config a resumed iteration finishes with: the one it stored. A different --config, or --offline on a model
+ * iteration (or its absence on an offline one), is refused naming the difference.
+ */
+function resumeConfig(ctx: CommandContext, kb: Kb, flags: RunFlags, given: Config): Config {
+  const it = flags.resume === "latest" ? kb.iterations().filter((x) => x.status !== "done").at(-1) : kb.findIteration(flags.resume!);
+  if (!it || it.status === "done") return given; // planIteration says what is wrong with the reference
+  const stored = JSON.parse(it.config_json) as StoredConfig;
+  const offline = stored.offline ?? stored.ladder.every((r) => r.provider === "static");
+  if (offline !== flags.offline) {
+    throw new ConfigError(
+      offline
+        ? `iteration ${it.id} ran offline (static rung only); resume it with --offline, or start a new iteration for the model ladder`
+        : `iteration ${it.id} ran with the model ladder ${stored.ladder.map((r) => r.name).join(" → ")}; --offline would finish it with the static rung. Resume it without --offline`,
+    );
+  }
+  const home = homeOf(ctx);
+  if ((home.configFrom === "--config" || home.configFrom === "$SCRUM_CONFIG") && stored.source !== given.source) {
+    throw new ConfigError(`iteration ${it.id} ran with config ${stored.source ?? "(built-in defaults)"}; resuming with ${given.source} would mix two ladders. Resume without ${home.configFrom}`);
+  }
+  return stored;
+}
+
+/** `--estimate`: plan the files and price them per rung; nothing is called and nothing is written. */
+async function estimate(ctx: CommandContext, kb: Kb, flags: RunFlags, config: Config, root: string): Promise<number> {
+  const plan = planIteration({
+    kb, config, cwd: ctx.cwd, root, inputs: flags.paths,
+    ...(flags.fromFlagged !== undefined ? { fromFlagged: flags.fromFlagged } : {}),
+    ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
+    changed: flags.changed === true,
+  });
+  const e = await estimateSweep({ files: plan.files, root, config, ladder: laddersFor(config, flags.offline), kb, noCache: flags.noCache === true });
+  if (ctx.json) {
+    ctx.io.out(JSON.stringify({ ...e, ...sources(ctx, { config: true }) }, null, 2));
+    return 0;
+  }
+  ctx.io.out(`estimate: ${e.files} files to review (${e.skipped} would be skipped), ${e.shards} shards; nothing was called`);
+  ctx.io.out(
+    renderTable(
+      ["rung", "model", "shards", "cached", "to send", "tokens in", "tokens out (max)", "cost $ if all go here"],
+      e.rungs.map((r) => [r.rung, r.model, r.shards, r.cached, r.shards - r.cached, r.tokens_in, r.tokens_out, r.cost_usd.toFixed(4)]),
+    ),
+  );
+  ctx.io.out("The first rung gets every shard the cache does not answer; later rungs only those that climb.");
+  return 0;
 }

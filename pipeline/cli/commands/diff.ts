@@ -1,0 +1,92 @@
+/**
+ * `scrum diff [A] [B]`: B (default latest) against A (default the iteration before B). By default the states are
+ * compared (every file's latest review), so a partial sweep never reads as a collapse; `--scope iteration` compares
+ * only the files both iterations reviewed.
+ */
+import type { Kb } from "../../../kb/kb";
+import { UsageError } from "../../errors";
+import { diffIterations, type DiffScope, type IterationSnapshot } from "../../score/diff";
+import { isStateScopeMetric } from "../../score/metrics";
+import { openKb, sources, type CommandContext } from "../context";
+import { readStateView } from "../state-view";
+import { renderTable } from "../table";
+
+export const DIFF_SCOPES = ["state", "iteration"] as const;
+
+export function diffCommand(ctx: CommandContext, args: string[], scope: DiffScope = "state"): number {
+  if (args.length > 2) throw new UsageError("usage: scrum diff [A] [B] [--scope state|iteration]");
+  const kb = openKb(ctx, { mustExist: true });
+  try {
+    const b = kb.resolveIteration(args[1] ?? (args.length === 1 ? "latest" : undefined));
+    let a;
+    if (args.length >= 1) a = kb.resolveIteration(args[0]);
+    else {
+      const earlier = kb.iterations().filter((it) => it.id < b.id && (scope === "iteration" || it.status === "done"));
+      if (earlier.length === 0) throw new UsageError(`iteration ${b.id} is the first; there is nothing to diff against yet`);
+      a = earlier[earlier.length - 1]!;
+    }
+    const d = scope === "state" ? diffIterations(stateSnapshot(kb, a.id), stateSnapshot(kb, b.id), "state") : iterationDiff(kb, a.id, b.id);
+    if (ctx.json) {
+      ctx.io.out(JSON.stringify({ ...d, ...sources(ctx) }, null, 2));
+      return 0;
+    }
+    const name = (x: { id: number; label: string | null }) => `${x.id}${x.label ? ` (${x.label})` : ""}`;
+    const what = scope === "state" ? "state after" : "files reviewed in both:";
+    const lines = [`${what} iteration ${name(d.to)} vs ${name(d.from)}`, ""];
+    const changed = d.metrics.filter((m) => m.delta !== 0);
+    lines.push(changed.length === 0 ? "no metric changed" : renderTable(["metric", "from", "to", "delta", ""], changed.map((m) => [m.name, m.from, m.to, m.delta === null ? null : (m.delta > 0 ? "+" : "") + m.delta, m.direction ?? ""])));
+    if (d.transitions.length > 0) lines.push("", renderTable(["path", "from", "to"], d.transitions.map((t) => [t.path, t.from, t.to])));
+    lines.push("", `findings: ${d.findings.new.length} new, ${d.findings.resolved.length} resolved, ${d.findings.persisting.length} persisting`);
+    ctx.io.out(lines.join("\n"));
+    return 0;
+  } finally {
+    kb.close();
+  }
+}
+
+/** The state after an iteration (or the latest finished one before it) as a diff snapshot. */
+function stateSnapshot(kb: Kb, iterationId: number): IterationSnapshot {
+  const view = readStateView(kb, String(iterationId));
+  const metrics = view.stateOf === null ? {} : kb.metrics(view.stateOf);
+  const dismissed = kb.activeDismissals();
+  return {
+    id: view.iteration.id,
+    label: view.iteration.label,
+    metrics: Object.fromEntries(Object.entries(metrics).filter(([name]) => isStateScopeMetric(name))),
+    reviews: view.rows.map((r) => ({ path: r.path, verdict: r.verdict, from_iteration_id: r.from_iteration_id })),
+    findings: view.stateOf === null ? [] : kb.stateFindings(view.stateOf).filter((f) => !dismissed.has(f.fingerprint)),
+  };
+}
+
+/** Only the files both iterations reviewed: their verdicts, counting findings and counts over just those files. */
+function iterationDiff(kb: Kb, a: number, b: number) {
+  const reviewedIn = (id: number) => new Map(kb.fileReviews(id).filter((r) => r.verdict !== "skipped").map((r) => [r.path, r]));
+  const ra = reviewedIn(a);
+  const rb = reviewedIn(b);
+  const both = new Set([...ra.keys()].filter((p) => rb.has(p)));
+  const snap = (id: number, rows: typeof ra): IterationSnapshot => {
+    const it = kb.iteration(id)!;
+    const reviews = [...rows.values()].filter((r) => both.has(r.path));
+    const findings = kb.findings(id).filter((f) => both.has(f.path) && f.category !== "verified_components" && f.evidence_verified === 1 && f.dismissal_id === null);
+    const count = (v: string) => reviews.filter((r) => r.verdict === v).length;
+    const sev = (s: string) => findings.filter((f) => f.severity === s).length;
+    return {
+      id,
+      label: it.label,
+      metrics: {
+        files_compared: reviews.length,
+        verdict_pass: count("pass"),
+        verdict_needs_patch: count("needs_patch"),
+        verdict_fail: count("fail"),
+        files_unreviewed: count("unreviewed"),
+        findings_total: findings.length,
+        findings_high: sev("high"),
+        findings_medium: sev("medium"),
+        findings_low: sev("low"),
+      },
+      reviews: reviews.map((r) => ({ path: r.path, verdict: r.verdict })),
+      findings,
+    };
+  };
+  return diffIterations(snap(a, ra), snap(b, rb), "iteration");
+}

@@ -1,0 +1,65 @@
+/** `scrum show [ITER] PATH`: a file's verdict (the state's row, or one iteration's), its findings and every attempt. */
+import { UsageError } from "../../errors";
+import { kbPathOf, openKb, sources, type CommandContext } from "../context";
+import { readStateView } from "../state-view";
+import { renderTable } from "../table";
+
+export function showCommand(ctx: CommandContext, args: string[]): number {
+  if (args.length === 0 || args.length > 2) throw new UsageError("usage: scrum show [ITER] PATH");
+  const [ref, path] = args.length === 2 ? [args[0], args[1]!] : [undefined, args[0]!];
+  const kb = openKb(ctx, { mustExist: true });
+  try {
+    const key = kbPathOf(ctx, path);
+    // Without ITER: the state's row, i.e. the file's latest review across iterations (possibly stale).
+    let iterationId: number;
+    let stale = false;
+    if (ref === undefined) {
+      const view = readStateView(kb, undefined);
+      const row = view.rows.find((r) => r.path === key);
+      if (row) {
+        iterationId = row.from_iteration_id;
+        stale = row.stale === 1;
+      } else iterationId = view.iteration.id;
+    } else iterationId = kb.resolveIteration(ref).id;
+    const it = kb.iteration(iterationId)!;
+    const review = kb.fileReview(iterationId, key);
+    if (!review) {
+      throw new UsageError(`${ref === undefined ? "the state" : `iteration ${iterationId}`} has no row for "${key}"; \`scrum status\` lists the files the KB knows`);
+    }
+    const attempts = kb.attempts(iterationId, key);
+    const findings = kb.findings(iterationId, key);
+    const verdict = review.review_json ? (JSON.parse(review.review_json) as { summary?: string }) : null;
+    if (ctx.json) {
+      const { review_json: _omit, ...row } = review;
+      ctx.io.out(JSON.stringify({ iteration_id: iterationId, stale, review: row, verdict, findings, attempts, ...sources(ctx) }, null, 2));
+      return 0;
+    }
+    const cooled = attempts.filter((a) => a.outcome === "skipped").length;
+    const cached = attempts.filter((a) => a.outcome === "cached").length;
+    const redacted = attempts.reduce((s, a) => s + a.redactions, 0);
+    const lines = [
+      `${key} — iteration ${it.id}${it.label ? ` (${it.label})` : ""}${stale ? " — STALE: the file changed since this review" : ""}`,
+      `verdict: ${review.verdict}${review.skip_reason ? ` (${review.skip_reason})` : ""}${review.alignment_score !== null ? `, alignment ${review.alignment_score}/10` : ""}, tier ${review.gradient_tier ?? "-"}`,
+      `shards: ${review.shards} (${review.shard_strategy ?? "-"}), coverage ${review.coverage_complete === 1 ? "complete" : review.coverage_complete === 0 ? "PARTIAL" : "-"}, reduced by ${review.reduced_by ?? "-"}, accepted model ${review.accepted_model ?? "-"}`,
+      `attempts: ${attempts.length} (${cached} cached, ${cooled} skipped), secrets redacted: ${redacted}`,
+    ];
+    if (review.error) lines.push(`unreviewed: ${review.error}`);
+    if (verdict?.summary) lines.push("", verdict.summary);
+    if (findings.length > 0) {
+      lines.push(
+        "",
+        renderTable(
+          ["lines", "category", "sev", "conf", "evidence", "symbol", "fingerprint", "title"],
+          findings.map((f) => [`${f.line_start}-${f.line_end}`, f.category, f.severity, f.confidence, f.dismissal_id !== null ? `DISMISSED #${f.dismissal_id}` : f.evidence_verified ? "verified" : "UNVERIFIED", f.symbol ?? "-", f.fingerprint, f.title]),
+        ),
+      );
+    }
+    if (attempts.length > 0) {
+      lines.push("", renderTable(["shard", "rung", "model", "server", "outcome", "ms", "tok in", "tok out", "redacted", "reason"], attempts.map((a) => [a.shard_index < 0 ? "reduce" : a.shard_index + 1, a.rung, a.model, a.server ?? "-", a.outcome, a.latency_ms, a.tokens_in, a.tokens_out, a.redactions, (a.reason ?? "").slice(0, 80)])));
+    }
+    ctx.io.out(lines.join("\n"));
+    return 0;
+  } finally {
+    kb.close();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * `scrum run --estimate`: what an iteration would send, per rung, without calling anything or writing to the KB:
+ * files, shards, shards the cache already answers, tokens and cost if every shard went to that rung.
+ */
+import { readFileSync } from "node:fs";
+import type { Kb } from "../../kb/kb";
+import type { Config, RungConfig } from "../config/config";
+import type { CompletionRequest } from "../providers/provider";
+import { promptKey, schemaFor } from "../review/ladder";
+import { buildShardPrompt, buildSystemPrompt } from "../review/prompt";
+import { redactRequest } from "../review/redact";
+import { estimateRequest } from "../review/tokens";
+import { shardFile } from "../shard/shard";
+import { readTarget } from "../targets/targets";
+
+export interface RungEstimate {
+  rung: string;
+  model: string;
+  shards: number;
+  cached: number;
+  tokens_in: number;
+  /** Output tokens reserved per call (max_output_tokens, else the default reserve): an upper bound. */
+  tokens_out: number;
+  cost_usd: number;
+}
+
+export interface Estimate {
+  files: number;
+  skipped: number;
+  shards: number;
+  rungs: RungEstimate[];
+}
+
+/** Estimate the sweep of `files` (absolute paths) up `ladder`, reading the cache from `kb` unless `noCache`. */
+export async function estimateSweep(input: { files: string[]; root: string; config: Config; ladder: RungConfig[]; kb: Kb; noCache: boolean }): Promise<Estimate> {
+  const { config } = input;
+  const system = buildSystemPrompt(readFileSync(config.prompts.system, "utf8"), config.prompts.proposal ? readFileSync(config.prompts.proposal, "utf8") : undefined);
+  const rungs = input.ladder.map((r): RungEstimate => ({ rung: r.name, model: r.model, shards: 0, cached: 0, tokens_in: 0, tokens_out: 0, cost_usd: 0 }));
+  let files = 0;
+  let skipped = 0;
+  let shards = 0;
+  for (const abs of input.files) {
+    const target = readTarget(abs, input.root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
+    if (target.kind === "skipped") {
+      skipped++;
+      continue;
+    }
+    files++;
+    const notes = input.kb.openNotesFor(target.path).map((n) => n.text);
+    const plan = await shardFile(target.path, target.text, { thresholdChars: config.sweep.shardThresholdChars, maxShardChars: config.sweep.maxShardChars });
+    shards += plan.shards.length;
+    for (const shard of plan.shards) {
+      const base: CompletionRequest = {
+        system,
+        prompt: buildShardPrompt({ path: target.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
+        shard: { path: target.path, language: plan.language, lineStart: shard.lineStart, text: shard.text },
+      };
+      for (const [i, rung] of input.ladder.entries()) {
+        const row = rungs[i]!;
+        row.shards++;
+        if (rung.provider === "static") continue;
+        const schema = schemaFor(rung);
+        const withSchema = { ...base, ...(schema ? { schema } : {}) };
+        // The cache key is over what is sent: a cloud rung's request is keyed after redaction, as the ladder does.
+        const sent = rung.cloud ? (await redactRequest(withSchema)).request : withSchema;
+        if (!input.noCache && input.kb.cachedAnswer(promptKey(rung, sent)) !== undefined) {
+          row.cached++;
+          continue;
+        }
+        const tokens = await estimateRequest(sent, rung);
+        row.tokens_in += tokens.prompt;
+        row.tokens_out += tokens.output;
+      }
+    }
+  }
+  for (const [i, rung] of input.ladder.entries()) {
+    const row = rungs[i]!;
+    row.cost_usd = Math.round(((row.tokens_in * rung.costInPerMtok + row.tokens_out * rung.costOutPerMtok) / 1e6) * 1e6) / 1e6;
+  }
+  return { files, skipped, shards, rungs };
+}
