@@ -54,7 +54,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     if (flags.resume !== undefined) config = resumeConfig(ctx, kb, flags, config);
     const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
     const root = homeOf(ctx).root;
-    if (flags.estimate) return estimate(ctx, kb, flags, config, root);
+    if (flags.estimate) return await estimate(ctx, kb, flags, config, root);
     const progress = progressPrinter(ctx);
     let summary: RunSummary;
     try {
