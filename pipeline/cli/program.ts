@@ -86,6 +86,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option("--estimate", "print files, shards, cached shards, tokens and cost per rung; call nothing")
     .option("--offline", "static rung only: no model is called")
     .option("--concurrency <n>", "files in flight at once", "8")
+    .option("--events <file>", "append every run event to FILE.jsonl as one JSON object a line (docs/EVENTS.md)")
     .addOption(new Option("--fail-on <verdict>", "exit 3 when a file ends with this verdict or worse (unreviewed counts)").choices(["needs_patch", "fail"]))
     .action(async (paths: string[], opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const { runCommand } = await import("./commands/run");
@@ -106,6 +107,7 @@ export function buildProgram(deps: ProgramDeps): Command {
             ...(str("fromFlagged") !== undefined ? { fromFlagged: str("fromFlagged")! } : {}),
             ...(str("resume") !== undefined ? { resume: str("resume")! } : {}),
             ...(str("failOn") !== undefined ? { failOn: str("failOn")! } : {}),
+            ...(str("events") !== undefined ? { events: str("events")! } : {}),
           },
           deps.signal,
         ),
@@ -251,6 +253,32 @@ export function buildProgram(deps: ProgramDeps): Command {
       const ctx = contextOf(cmd);
       await announce(ctx);
       done(noteCommand(ctx, ["resolve", id]));
+    });
+
+  program
+    .command("bench")
+    .description("plant known defects in a scratch copy and measure each rung and the ladder: recall, precision, noise, cost per true positive")
+    .argument("[paths...]", "the files to bench (a scratch copy is planted; your tree is never modified)")
+    .option("--offline", "bench the static rung only")
+    .option("--seed <n>", "seed of the plants (reproducible)", "1")
+    .option("--plants <n>", "defects to plant at most", "24")
+    .option("--operators <list>", "comma-separated plant operators (default: all)")
+    .option("--repeat <k>", "review K times with the cache off and report stability", "1")
+    .option("--tolerance <n>", "lines a finding may be off from a plant", "2")
+    .option("--labels <file>", "an external labelled set (JSONL: path, line_start, line_end, category?) instead of plants")
+    .option("--concurrency <n>", "files in flight at once", "8")
+    .option("--history", "list earlier bench runs")
+    .action(async (paths: string[], opts: Record<string, string | boolean | undefined>, cmd: Command) => {
+      const { benchCommand } = await import("./commands/bench");
+      const ctx = contextOf(cmd, paths[0]);
+      await announce(ctx, { config: true });
+      const str = (k: string) => (typeof opts[k] === "string" ? (opts[k] as string) : undefined);
+      const flags = {
+        offline: opts.offline === true,
+        history: opts.history === true,
+        ...Object.fromEntries(["seed", "plants", "operators", "repeat", "tolerance", "labels", "concurrency"].flatMap((k) => (str(k) !== undefined ? [[k, str(k)!]] : []))),
+      };
+      done(await benchCommand(ctx, paths, flags, deps.signal));
     });
 
   program

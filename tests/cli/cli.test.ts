@@ -132,6 +132,16 @@ describe("--json is honoured or refused", () => {
   });
 });
 
+describe("scrum bench through the CLI", () => {
+  test("bench --offline plants into a scratch copy, prints JSON, and leaves the tree as it was", () => {
+    const before = Bun.spawnSync(["git", "status", "--porcelain", "src"], { cwd: repo }).stdout.toString();
+    const r = scrum(["bench", "src", "--offline", "--plants", "4", "--json", "--kb", join(work, "bench.db")]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toBeTruthy();
+    expect(Bun.spawnSync(["git", "status", "--porcelain", "src"], { cwd: repo }).stdout.toString()).toBe(before);
+  });
+});
+
 describe("installed as a link", () => {
   test("a symlink to bin/scrum on PATH runs with no global Bun (npm link, global installs)", () => {
     const bin = join(work, "global-bin");
