@@ -1,10 +1,15 @@
-/** routing.toml: parsed with smol-toml, validated with Ajv against config/routing.schema.json, defaults merged here only. */
+/**
+ * routing.toml: parsed with smol-toml, validated with Ajv against config/routing.schema.json (generated from schema.ts,
+ * which also gives the raw config its type), defaults merged here only.
+ */
 import { readFileSync, existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse, TomlError } from "smol-toml";
 import Ajv2020 from "ajv/dist/2020";
-import type { ErrorObject } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import type { Static } from "@sinclair/typebox";
 import routingSchema from "../../config/routing.schema.json";
+import type { RoutingSchema } from "./schema";
 import { ConfigError } from "../errors";
 
 export type ProviderKind = "ollama" | "openai" | "static";
@@ -125,9 +130,17 @@ export const STATIC_RUNG: RungConfig = {
   costOutPerMtok: 0,
 };
 
-// strictRequired off: the probe's oneOf names "pattern"/"command" in branches that do not redeclare them.
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
-const validateRouting = ajv.compile(routingSchema);
+/** routing.toml as the schema admits it (snake_case, every default still absent). */
+type RawConfig = Static<typeof RoutingSchema>;
+type RawRung = RawConfig["ladder"][number];
+
+// Compiled on first use, not at import: commands that load no config file never pay for it.
+let routingValidator: ValidateFunction<RawConfig> | undefined;
+function validateRouting(): ValidateFunction<RawConfig> {
+  // strictRequired off: the probe's oneOf names "pattern"/"command" in branches that do not redeclare them.
+  routingValidator ??= new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile<RawConfig>(routingSchema);
+  return routingValidator;
+}
 
 /** Load and validate a routing.toml. Every problem is a ConfigError naming file, line and key. */
 export function loadConfig(file: string): Config {
@@ -145,12 +158,13 @@ export function loadConfig(file: string): Config {
     }
     throw e;
   }
-  if (!validateRouting(raw)) {
-    const errors = validateRouting.errors ?? [];
+  const validate = validateRouting();
+  if (!validate(raw)) {
+    const errors = validate.errors ?? [];
     const e = pickError(errors);
     throw new ConfigError(explain(e), `${file}:${locateKey(text, e)}`);
   }
-  return buildConfig(raw as unknown as RawConfig, file, text);
+  return buildConfig(raw, file, text);
 }
 
 /** The config used when no file exists and the command needs no model ladder (offline runs, shard, history...). */
@@ -158,40 +172,7 @@ export function defaultConfig(): Config {
   return buildConfig({ ladder: [] }, null, "");
 }
 
-interface RawRung {
-  name: string;
-  provider: ProviderKind;
-  model?: string;
-  host?: string;
-  hosts?: string[];
-  base_url?: string;
-  base_urls?: string[];
-  api_key_env?: string;
-  concurrency?: number;
-  requests_per_minute?: number;
-  timeout_s?: number;
-  retries?: number;
-  structured?: boolean;
-  cloud?: boolean;
-  temperature?: number;
-  max_output_tokens?: number;
-  context_tokens?: number;
-  cost_in_per_mtok?: number;
-  cost_out_per_mtok?: number;
-}
 
-interface RawConfig {
-  sweep?: Partial<{ include: string[]; exclude: string[]; max_file_bytes: number; shard_threshold_chars: number; max_shard_chars: number; respect_gitignore: boolean; skip_vendored: boolean }>;
-  prompts?: Partial<{ system: string; reduce: string; proposal: string }>;
-  ladder: RawRung[];
-  reduce?: { rung?: string };
-  accept?: { min_chars?: number };
-  gradient?: { block_below?: number; review_below?: number };
-  probe?: Array<{ name: string; pattern?: string; include?: string[]; command?: string }>;
-  gate?: { command?: string };
-  budget?: { max_cost_usd?: number; max_tokens?: number };
-  consensus?: { rungs?: string[]; samples?: number; min_agree?: number; line_tolerance?: number };
-}
 
 function buildConfig(raw: RawConfig, file: string | null, text: string): Config {
   const base = file ? dirname(resolve(file)) : PROJECT_ROOT;

@@ -124,6 +124,7 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
           { role: "user", content: request.prompt },
         ],
         stream: false,
+        // Ollama's `format` takes the request's JSON schema as it is (no strict form, unlike OpenAI).
         ...(request.schema ? { format: request.schema } : {}),
         options: {
           // Without num_ctx Ollama runs its own default window (2–4k tokens) and cuts the prompt from the front.

@@ -5,6 +5,7 @@ import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import { overflowMessage, readOverflow } from "./context-overflow";
+import { toStrictSchema } from "./strict-schema";
 import {
   type ServerClient,
   type ServerOptions,
@@ -89,7 +90,7 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
       // max_tokens, not max_completion_tokens: the one every OpenAI-compatible server (vLLM, Ollama /v1) reads.
       ...(rung.maxOutputTokens !== undefined ? { max_tokens: rung.maxOutputTokens } : {}),
       ...(request.schema
-        ? { response_format: { type: "json_schema", json_schema: { name: SCHEMA_NAME, strict: true, schema: request.schema } } }
+        ? { response_format: { type: "json_schema", json_schema: { name: SCHEMA_NAME, strict: true, schema: toStrictSchema(request.schema) } } }
         : {}),
     };
     try {

@@ -1,24 +1,28 @@
 /** The optional LLM reduce pass: a rung reads every shard verdict (not the code) and writes the holistic file verdict. */
 import Ajv2020 from "ajv/dist/2020";
+import type { ValidateFunction } from "ajv";
+import type { Static } from "@sinclair/typebox";
 import { extractJson } from "../answer/extract-json";
 import { tryRung, type Attempt, type Judgement, type LadderDeps, type Rung } from "../review/ladder";
+import { renderTemplate, shippedTemplate } from "../review/template";
+import type { ReduceAnswerSchema } from "./answer-schema";
 import schema from "./reduce-answer.schema.json";
-import { FINDING_CATEGORIES, type FileVerdict, type Verdict } from "../verdict/verdict";
+import { FINDING_CATEGORIES, type FileVerdict } from "../verdict/verdict";
 
-export interface ReduceAnswer {
-  verdict: Verdict;
-  alignment_score: number;
-  summary: string;
-  shards_cited: number[];
-  findings_cited?: string[];
+/** The reduce rung's answer, as its schema (answer-schema.ts) admits it. */
+export type ReduceAnswer = Static<typeof ReduceAnswerSchema>;
+
+// Compiled on first use: only a run with a `[reduce] rung` ever judges a reduce answer.
+let answerValidator: ValidateFunction<ReduceAnswer> | undefined;
+function validateAnswer(): ValidateFunction<ReduceAnswer> {
+  answerValidator ??= new Ajv2020({ allErrors: true, strict: true }).compile<ReduceAnswer>(schema);
+  return answerValidator;
 }
 
-const validateAnswer = new Ajv2020({ allErrors: true, strict: true }).compile<ReduceAnswer>(schema);
-
-/** The reduce input: every shard's status and verdict, with the file-level findings (and their fingerprints) of each. */
+/** The reduce input (prompts/reduce-request.md): every shard's status and verdict, with the file-level findings (and their fingerprints) of each. */
 export function buildReducePrompt(merged: FileVerdict): string {
   const shards = merged.shard_reviews.map((s) => {
-    if (s.status === "unreviewed") return { index: s.index, line_start: s.line_start, line_end: s.line_end, status: s.status, reasons: s.reasons ?? [] };
+    if (s.status === "unreviewed") return { index: s.index, line_start: s.line_start, line_end: s.line_end, status: s.status, reasons: s.reasons };
     const lists = Object.fromEntries(
       FINDING_CATEGORIES.map((c) => [
         c,
@@ -33,19 +37,14 @@ export function buildReducePrompt(merged: FileVerdict): string {
       line_end: s.line_end,
       status: s.status,
       rung: s.rung,
-      verdict: { verdict: s.verdict, summary: s.summary ?? "", ...lists, required_next_actions: merged.required_next_actions.filter((a) => a.shard === s.index) },
+      verdict: { verdict: s.verdict, summary: s.summary, ...lists, required_next_actions: merged.required_next_actions.filter((a) => a.shard === s.index) },
     };
   });
-  return [
-    `File: ${merged.path}`,
-    `Shards: ${merged.shards} (every one must be cited)`,
-    "",
-    "```json",
-    JSON.stringify({ path: merged.path, shards }, null, 2),
-    "```",
-    "",
-    "Return only the reduce JSON object.",
-  ].join("\n");
+  return renderTemplate(shippedTemplate("reduce-request.md"), {
+    path: merged.path,
+    shards: String(merged.shards),
+    verdicts: JSON.stringify({ path: merged.path, shards }, null, 2),
+  }).trimEnd();
 }
 
 /** Judge a reduce answer: valid JSON of the reduce schema that cites every shard and no finding that no shard produced. */
@@ -53,8 +52,9 @@ export function judgeReduceAnswer(text: string, merged: FileVerdict): Judgement<
   const extracted = extractJson(text);
   if (extracted === null) return { outcome: "thin", reason: "reduce answer holds no JSON object", format: "unstructured" };
   if ("error" in extracted) return { outcome: "invalid", reason: `reduce answer: ${extracted.error}`, format: "forensic_json" };
-  if (!validateAnswer(extracted.json)) {
-    const errs = (validateAnswer.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || "/"} ${e.message}`);
+  const validate = validateAnswer();
+  if (!validate(extracted.json)) {
+    const errs = (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || "/"} ${e.message}`);
     return { outcome: "invalid", reason: `reduce answer fails its schema: ${errs.join("; ")}`, format: "forensic_json" };
   }
   const answer = extracted.json;

@@ -7,7 +7,7 @@ import { ProviderError } from "../errors";
 import { redactRequest } from "./redact";
 import type { CompletionRequest, Provider } from "../providers/provider";
 import { estimateRequest, truncationReason, windowShortfall } from "./tokens";
-import { shardSchemaForFormat, strictShardSchema, type ShardVerdict } from "../verdict/verdict";
+import { shardRequestSchema, type ShardVerdict } from "../verdict/verdict";
 
 /** A rung ready to take calls: its config, its provider, and its own queue (the rung's concurrency and rate limit). */
 export interface Rung {
@@ -80,7 +80,8 @@ export function makeRung(config: RungConfig, provider: Provider): Rung {
 /** The structured-output schema a rung is sent, when it asks for one. */
 export function schemaFor(rung: RungConfig): Record<string, unknown> | undefined {
   if (!rung.structured || rung.provider === "static") return undefined;
-  return rung.provider === "openai" ? strictShardSchema() : shardSchemaForFormat();
+  // One schema for every provider; each turns it into its own wire form (OpenAI strict json_schema, Ollama `format`).
+  return shardRequestSchema();
 }
 
 /** The cache key of a request to a rung: what the model is asked, exactly (model, system, prompt, schema). */

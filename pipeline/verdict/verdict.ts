@@ -1,12 +1,14 @@
-/** The forensic verdict: types, the Ajv validators built from the JSON schemas next to this file. */
+/**
+ * The forensic verdict: its types, derived from the TypeBox schemas in schema.ts, and the Ajv validators over the JSON
+ * files generated from them. Only types come from schema.ts, so loading this module never loads TypeBox.
+ */
 import Ajv2020 from "ajv/dist/2020";
 import type { ErrorObject, ValidateFunction } from "ajv";
+import type { Static } from "@sinclair/typebox";
+import type { DismissedFindingSchema, FileFindingSchema, FileVerdictSchema, FindingSchema, NextActionSchema, ShardReviewSchema, ShardVerdictSchema } from "./schema";
+import { toStrictSchema } from "../providers/strict-schema";
 import shardSchema from "./verdict.schema.json";
 import fileSchema from "./file-verdict.schema.json";
-
-export type Verdict = "pass" | "fail" | "needs_patch";
-export type FileVerdictState = Verdict | "unreviewed";
-export type Severity = "high" | "medium" | "low";
 
 /** The seven finding lists, in the order of the audit passes; `required_next_actions` is the eighth. */
 export const FINDING_CATEGORIES = [
@@ -20,33 +22,27 @@ export const FINDING_CATEGORIES = [
 ] as const;
 export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
 
-export interface Finding {
-  title: string;
-  evidence: string;
-  line_start: number;
-  line_end: number;
-  severity: Severity;
-  confidence: number;
-  /** The deterministic rule behind the finding (static rung, injection check); absent for a model's finding. */
-  rule?: string;
-  /** Consensus: how many answers reported it, and their rungs (set by pipeline/review/consensus.ts, never by a model). */
-  agreement?: number;
-  agreed_by?: string[];
-}
+/** Finding keys only our own code sets (static rules, consensus): never in the schema a model is sent. */
+export const OWN_FINDING_KEYS = ["rule", "agreement", "agreed_by"] as const;
 
-export interface NextAction {
-  action: string;
-  priority: Severity;
-  confidence: number;
-}
+export type Finding = Static<typeof FindingSchema>;
+export type NextAction = Static<typeof NextActionSchema>;
+export type Severity = Finding["severity"];
 
-/** One shard's verdict, as a reviewer returns it (after absent lists are made explicit). */
-export type ShardVerdict = {
-  verdict: Verdict;
-  alignment_score: number;
-  summary: string;
-  required_next_actions: NextAction[];
-} & Record<FindingCategory, Finding[]>;
+/** A shard verdict exactly as the schema admits it: the finding lists may be absent. */
+export type ShardVerdictAnswer = Static<typeof ShardVerdictSchema>;
+/** One shard's verdict, as a reviewer returns it, after absent lists are made explicit. */
+export type ShardVerdict = ShardVerdictAnswer & Required<Pick<ShardVerdictAnswer, FindingCategory | "required_next_actions">>;
+export type Verdict = ShardVerdict["verdict"];
+
+export type FileFinding = Static<typeof FileFindingSchema>;
+/** A finding a user dismissed: out of the lists and the verdict, kept for the record with its category. */
+export type DismissedFinding = Static<typeof DismissedFindingSchema>;
+/** One shard of a file verdict: `reviewed` (rung, model, verdict, summary) or `unreviewed` (the reasons). */
+export type ShardReview = Static<typeof ShardReviewSchema>;
+/** The stored verdict of one file: shard verdicts reduced, plus what proves what was looked at. */
+export type FileVerdict = Static<typeof FileVerdictSchema>;
+export type FileVerdictState = FileVerdict["verdict"];
 
 /** A shard verdict with every list empty: the starting point for verdicts built in code (static rung, markdown reviews). */
 export function emptyShardVerdict(verdict: Verdict, alignment_score: number, summary: string): ShardVerdict {
@@ -54,51 +50,18 @@ export function emptyShardVerdict(verdict: Verdict, alignment_score: number, sum
   return { verdict, alignment_score, summary, ...lists, required_next_actions: [] };
 }
 
-export interface FileFinding extends Finding {
-  fingerprint: string;
-  evidence_verified: boolean;
-  /** The shard whose review produced the finding. */
-  shard: number;
-  /** The enclosing symbol (from the shard plan) the finding sits in. */
-  symbol?: string;
-  /** How many consensus answers reported it. */
-  agreement?: number;
-}
-
-export interface ShardReview {
-  index: number;
-  line_start: number;
-  line_end: number;
-  status: "reviewed" | "unreviewed";
-  rung?: string;
-  model?: string;
-  verdict?: Verdict;
-  /** The shard review's own summary (reviewed shards). */
-  summary?: string;
-  reasons?: string[];
-}
-
-/** The stored verdict of one file: shard verdicts reduced, plus what proves what was looked at. */
-export type FileVerdict = {
-  path: string;
-  verdict: FileVerdictState;
-  alignment_score: number | null;
-  summary: string;
-  required_next_actions: (NextAction & { shard?: number })[];
-  shards: number;
-  coverage: number[];
-  coverage_complete: boolean;
-  shard_reviews: ShardReview[];
-  reduced_by: string;
-  /** Findings a user dismissed: out of the lists and the verdict, kept for the record. */
-  dismissed?: (FileFinding & { category: FindingCategory; dismissal_id: number })[];
-} & Record<FindingCategory, FileFinding[]>;
-
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-const validateShard = ajv.compile(shardSchema) as ValidateFunction<ShardVerdict>;
-const validateFile = ajv.compile(fileSchema) as ValidateFunction<FileVerdict>;
-
 export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+// Compiled on first use, not at import: most commands never validate a verdict, and compiling costs cold start.
+let validators: { shard: ValidateFunction<ShardVerdictAnswer>; file: ValidateFunction<FileVerdict> } | undefined;
+function compiled(): NonNullable<typeof validators> {
+  if (!validators) {
+    // discriminator: a shard review's oneOf is picked by its status (schema.ts).
+    const ajv = new Ajv2020({ allErrors: true, strict: true, discriminator: true });
+    validators = { shard: ajv.compile<ShardVerdictAnswer>(shardSchema), file: ajv.compile<FileVerdict>(fileSchema) };
+  }
+  return validators;
+}
 
 function describe(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
@@ -106,58 +69,38 @@ function describe(errors: ErrorObject[] | null | undefined): string[] {
 
 /** Validate a parsed answer against the shard verdict schema; absent finding lists become explicit empty lists. */
 export function validateShardVerdict(value: unknown): Validation<ShardVerdict> {
-  if (!validateShard(value)) return { ok: false, errors: describe(validateShard.errors) };
-  const v = value as Partial<ShardVerdict> & Pick<ShardVerdict, "verdict" | "alignment_score" | "summary">;
-  const out = { ...v, required_next_actions: v.required_next_actions ?? [] } as ShardVerdict;
-  for (const c of FINDING_CATEGORIES) out[c] = v[c] ?? [];
-  return { ok: true, value: out };
+  const { shard } = compiled();
+  if (!shard(value)) return { ok: false, errors: describe(shard.errors) };
+  const lists = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, value[c] ?? []])) as Record<FindingCategory, Finding[]>;
+  return { ok: true, value: { ...value, ...lists, required_next_actions: value.required_next_actions ?? [] } };
 }
 
 /** Validate a file verdict before it is stored. */
 export function validateFileVerdict(value: unknown): Validation<FileVerdict> {
-  if (!validateFile(value)) return { ok: false, errors: describe(validateFile.errors) };
-  return { ok: true, value: value as FileVerdict };
+  const { file } = compiled();
+  if (!file(value)) return { ok: false, errors: describe(file.errors) };
+  return { ok: true, value };
 }
 
-/** The shard schema in OpenAI strict structured-output form: every property required, no extra properties. */
-export function strictShardSchema(): Record<string, unknown> {
-  return toStrict(modelFacingSchema());
-}
-
-/** The shard schema as sent to Ollama's `format` (plain JSON schema, no meta keys). */
-export function shardSchemaForFormat(): Record<string, unknown> {
-  const s = modelFacingSchema();
+/**
+ * The shard schema a structured request carries: plain JSON Schema without meta keys, and without what only our own
+ * code fills in (OWN_FINDING_KEYS: a strict-mode model would have to invent a rule id). Each provider turns it into its
+ * own wire form (providers/openai.ts: strict json_schema; providers/ollama.ts: `format` as it is).
+ */
+export function shardRequestSchema(): Record<string, unknown> {
+  const s = structuredClone(shardSchema) as Record<string, unknown> & { $defs: { finding: { properties: Record<string, unknown> } } };
   delete s.$schema;
   delete s.$id;
+  for (const key of OWN_FINDING_KEYS) delete s.$defs.finding.properties[key];
   return s;
 }
 
-/** The shard schema without what only our own rules fill in (`rule`): strict mode would make a model invent one. */
-function modelFacingSchema(): Record<string, unknown> {
-  const s = structuredClone(shardSchema) as unknown as { $defs: { finding: { properties: Record<string, unknown> } } };
-  delete s.$defs.finding.properties.rule;
-  return s as unknown as Record<string, unknown>;
+/** The shard schema as Ollama's `format` receives it: the request schema unchanged. */
+export function shardSchemaForFormat(): Record<string, unknown> {
+  return shardRequestSchema();
 }
 
-function toStrict(node: Record<string, unknown>): Record<string, unknown> {
-  delete node.$schema;
-  delete node.$id;
-  delete node.title;
-  delete node.description;
-  // Strict mode rejects numeric range keywords on some endpoints; Ajv still enforces them after.
-  delete node.minimum;
-  delete node.maximum;
-  delete node.minLength;
-  if (node.properties && typeof node.properties === "object") {
-    const props = node.properties as Record<string, Record<string, unknown>>;
-    node.required = Object.keys(props);
-    node.additionalProperties = false;
-    for (const p of Object.values(props)) toStrict(p);
-  }
-  if (node.items && typeof node.items === "object") toStrict(node.items as Record<string, unknown>);
-  if (node.$defs && typeof node.$defs === "object") {
-    for (const d of Object.values(node.$defs as Record<string, Record<string, unknown>>)) toStrict(d);
-  }
-  if (node.enum) node.type = "string";
-  return node;
+/** The shard schema in OpenAI strict structured-output form, as providers/openai.ts sends it. */
+export function strictShardSchema(): Record<string, unknown> {
+  return toStrictSchema(shardRequestSchema());
 }

@@ -27,7 +27,7 @@ describe("mergeShardResults", () => {
     expect(merged.coverage_complete).toBe(true);
     expect(merged.pseudocode_flags).toHaveLength(1);
     expect(merged.pseudocode_flags[0]).toMatchObject({ line_start: 10, shard: 2, evidence_verified: true });
-    expect(merged.shard_reviews.map((s) => s.rung)).toEqual(["local", "local", "local"]);
+    expect(merged.shard_reviews.map((s) => (s.status === "reviewed" ? s.rung : s.status))).toEqual(["local", "local", "local"]);
     expect(validateFileVerdict(merged).ok).toBe(true);
   });
 

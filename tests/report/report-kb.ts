@@ -177,7 +177,7 @@ function reviewJson(f: CraftedFile, findings: FindingInput[], shardLines: [numbe
     coverage_complete: reviewed.length === shardLines.length,
     shard_reviews: shardLines.map(([line_start, line_end], index) =>
       reviewed.includes(index)
-        ? { index, line_start, line_end, status: "reviewed", rung: "local", model: "qwen2.5-coder:7b", verdict: "needs_patch" }
+        ? { index, line_start, line_end, status: "reviewed", rung: "local", model: "qwen2.5-coder:7b", verdict: "needs_patch", summary: `shard ${index}` }
         : { index, line_start, line_end, status: "unreviewed", reasons: reasons[String(index)] ?? [] },
     ),
     reduced_by: f.reduced_by ?? "merge",

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import shardSchema from "../../pipeline/verdict/verdict.schema.json";
 import fileSchema from "../../pipeline/verdict/file-verdict.schema.json";
-import { FINDING_CATEGORIES, strictShardSchema, validateFileVerdict, validateShardVerdict, type FileVerdict, type Finding, type ShardVerdict } from "../../pipeline/verdict/verdict";
+import { FINDING_CATEGORIES, shardRequestSchema, strictShardSchema, validateFileVerdict, validateShardVerdict, type FileVerdict, type Finding, type ShardReview, type ShardVerdict } from "../../pipeline/verdict/verdict";
 
 const finding: Finding = { title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, severity: "high", confidence: 90, rule: "stub-macro" };
 const shard: ShardVerdict = {
@@ -13,7 +13,8 @@ const shard: ShardVerdict = {
 describe("the TypeScript types agree with the JSON schemas", () => {
   test("shard verdict: the type's keys are the schema's properties", () => {
     expect(Object.keys(shard).sort()).toEqual(Object.keys(shardSchema.properties).sort());
-    expect(Object.keys(finding).sort()).toEqual(Object.keys(shardSchema.$defs.finding.properties).sort());
+    // The finding's keys: what a model reports, plus OWN_FINDING_KEYS (rule here; consensus sets agreement, agreed_by).
+    expect([...Object.keys(finding), "agreement", "agreed_by"].sort()).toEqual(Object.keys(shardSchema.$defs.finding.properties).sort());
     for (const c of FINDING_CATEGORIES) expect(shardSchema.properties).toHaveProperty(c);
   });
 
@@ -21,11 +22,32 @@ describe("the TypeScript types agree with the JSON schemas", () => {
     const file: FileVerdict = {
       ...shard, path: "a.rs", verdict: "needs_patch", alignment_score: 4.5,
       critical_failures: [], pseudocode_flags: [{ ...finding, fingerprint: "abc", evidence_verified: true, shard: 0 }], prd_mismatches: [], broken_pipelines: [], missing_components: [], risk_points: [], verified_components: [],
-      shards: 1, coverage: [0], coverage_complete: true, shard_reviews: [{ index: 0, line_start: 1, line_end: 5, status: "reviewed", rung: "local", model: "m", verdict: "needs_patch" }], reduced_by: "merge",
+      shards: 1, coverage: [0], coverage_complete: true, shard_reviews: [{ index: 0, line_start: 1, line_end: 5, status: "reviewed", rung: "local", model: "m", verdict: "needs_patch", summary: "one stub" }], reduced_by: "merge",
     };
     expect(Object.keys(file).sort()).toEqual([...fileSchema.required].sort());
     expect(validateFileVerdict(file).ok).toBe(true);
   });
+});
+
+describe("a shard review is keyed on its status", () => {
+  const file = (review: unknown): unknown => ({
+    ...shard, path: "a.rs", pseudocode_flags: [], shards: 1, coverage: [], coverage_complete: false, shard_reviews: [review], reduced_by: "merge", verdict: "unreviewed", alignment_score: null,
+  });
+  const reviewed: ShardReview = { index: 0, line_start: 1, line_end: 5, status: "reviewed", rung: "local", model: "m", verdict: "pass", summary: "fine" };
+  const unreviewed: ShardReview = { index: 0, line_start: 1, line_end: 5, status: "unreviewed", reasons: ["rung local timeout"] };
+  const cases: Array<[string, unknown, boolean]> = [
+    ["a reviewed shard with rung, model, verdict and summary", reviewed, true],
+    ["an unreviewed shard with its reasons", unreviewed, true],
+    ["a reviewed shard without its summary", { ...reviewed, summary: undefined }, false],
+    ["a reviewed shard carrying reasons", { ...reviewed, reasons: ["x"] }, false],
+    ["an unreviewed shard without reasons", { ...unreviewed, reasons: undefined }, false],
+    ["an unreviewed shard naming a rung", { ...unreviewed, rung: "local" }, false],
+  ];
+  for (const [what, review, ok] of cases) {
+    test(`${ok ? "accepts" : "rejects"} ${what}`, () => {
+      expect(validateFileVerdict(JSON.parse(JSON.stringify(file(review)))).ok).toBe(ok);
+    });
+  }
 });
 
 describe("validateShardVerdict", () => {
@@ -63,4 +85,14 @@ test("the strict structured-output schema requires every property and forbids ex
   const strict = strictShardSchema();
   visit(strict);
   expect(strict.$schema).toBeUndefined();
+});
+
+test("the request schema leaves out the keys only our own code sets, and a model's answer still validates", () => {
+  const request = shardRequestSchema() as { $schema?: unknown; $defs: { finding: { properties: Record<string, unknown> } } };
+  expect(request.$schema).toBeUndefined();
+  expect(Object.keys(request.$defs.finding.properties)).not.toContain("rule");
+  expect(Object.keys(request.$defs.finding.properties)).not.toContain("agreement");
+  expect(Object.keys(request.$defs.finding.properties)).toContain("evidence");
+  const { rule: _rule, ...modelFinding } = finding;
+  expect(validateShardVerdict({ ...shard, pseudocode_flags: [modelFinding] }).ok).toBe(true);
 });
