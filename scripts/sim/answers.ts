@@ -45,6 +45,9 @@ export function answerFor(behaviour: AnswerBehaviour, prompt: string): string {
       return `Here is my forensic review of the shard.\n\n\`\`\`json\n${pretty(shardVerdict(prompt, "file"))}\n\`\`\`\n\nLet me know if you want me to look at the neighbouring shards too.`;
     case "thin":
       return "Looks fine overall.";
+    case "empty":
+      // A 200 with no message content at all, as an overloaded server sometimes sends.
+      return "";
     case "thin-json":
       return JSON.stringify({ verdict: "pass", alignment_score: 7, summary: "ok" });
     case "markdown":

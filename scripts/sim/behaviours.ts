@@ -7,6 +7,7 @@ export const ANSWER_BEHAVIOURS = [
   "good-fenced-chatter",
   "thin",
   "thin-json",
+  "empty",
   "markdown",
   "malformed",
   "shard-relative",
