@@ -21,8 +21,11 @@ export interface RungConfig {
   /** Ollama hosts or OpenAI-compatible base URLs; more than one makes the rung a fleet. */
   servers: string[];
   apiKeyEnv?: string;
+  /** Calls in flight on each server of the rung (a fleet of N servers takes N × concurrency). */
   concurrency: number;
   requestsPerMinute?: number;
+  /** Tokens (prompt estimate, then prompt + answer as reported) per sliding minute. */
+  tokensPerMinute?: number;
   timeoutMs: number;
   retries: number;
   structured: boolean;
@@ -54,6 +57,8 @@ export interface Config {
     respectGitignore: boolean;
     /** Skip vendored, generated and minified files with a reason. */
     skipVendored: boolean;
+    /** Characters of file text under review at once: files are admitted while their text fits (memory bound). */
+    maxInflightChars: number;
   };
   prompts: { system: string; reduce: string; proposal?: string };
   ladder: RungConfig[];
@@ -91,6 +96,7 @@ export const DEFAULTS = {
     maxShardChars: 6000,
     respectGitignore: true,
     skipVendored: true,
+    maxInflightChars: 8_000_000,
   },
   prompts: {
     system: resolve(PROJECT_ROOT, "prompts/forensic.md"),
@@ -201,6 +207,7 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
     maxShardChars: raw.sweep?.max_shard_chars ?? DEFAULTS.sweep.maxShardChars,
     respectGitignore: raw.sweep?.respect_gitignore ?? DEFAULTS.sweep.respectGitignore,
     skipVendored: raw.sweep?.skip_vendored ?? DEFAULTS.sweep.skipVendored,
+    maxInflightChars: raw.sweep?.max_inflight_chars ?? DEFAULTS.sweep.maxInflightChars,
   };
   const promptPath = (key: "system" | "reduce" | "proposal", fallback?: string): string | undefined => {
     const p = raw.prompts?.[key];
@@ -287,6 +294,7 @@ function buildRung(r: RawRung, i: number, where: (path: string) => string): Rung
     ...(r.api_key_env ? { apiKeyEnv: r.api_key_env } : {}),
     concurrency: r.concurrency ?? DEFAULTS.rung.concurrency,
     ...(r.requests_per_minute ? { requestsPerMinute: r.requests_per_minute } : {}),
+    ...(r.tokens_per_minute ? { tokensPerMinute: r.tokens_per_minute } : {}),
     timeoutMs: Math.round((r.timeout_s ?? DEFAULTS.rung.timeoutS) * 1000),
     retries: r.retries ?? DEFAULTS.rung.retries,
     structured: r.structured ?? DEFAULTS.rung.structured,

@@ -1,10 +1,13 @@
 /**
- * The servers of a rung. Each configured host/base_url becomes one ServerClient; the fleet spreads calls
- * across them (least in-flight, round-robin on ties), sets a failing server aside for a cool-down and moves
- * the same call on to another server. One-server rungs go through the same code.
+ * The servers of a rung. Each configured host/base_url becomes one ServerClient; the fleet sends each call to one
+ * free server (least in flight, round-robin on ties), at most `perServer` calls per server, and keeps a circuit
+ * breaker per server (breaker.ts). It never retries: a failed call throws a ServerCallError naming the server, and the
+ * ladder's one retry policy decides whether the next call goes out (to another server, via `avoid`). One-server
+ * rungs go through the same code.
  */
 import { ProviderError } from "../errors";
-import type { Completion, CompletionRequest, ProbeResult, Provider } from "./provider";
+import { Breaker, type BreakerOptions } from "./breaker";
+import type { CallOptions, Completion, CompletionRequest, ProbeResult, Provider } from "./provider";
 
 /** The fetch the clients use; `typeof fetch` fits. Injected so tests can count or fake requests. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -27,23 +30,50 @@ export interface ServerClient {
 }
 
 export interface FleetOptions {
-  /** How long a failing server is set aside when it gave no Retry-After. Default 30 000 ms. */
+  /** Calls in flight on one server (the rung's `concurrency`). Default: no limit. */
+  perServer?: number;
+  /** The first hold of a server's open breaker. Default 30 000 ms; it doubles on each re-open. */
   coolDownMs?: number;
-  /** The clock for cool-downs. Default Date.now. */
+  /** The rest of the breaker's settings (failures to open, longest hold). */
+  breaker?: Omit<BreakerOptions, "now" | "baseHoldMs">;
+  /** The clock for breakers and pauses. Default Date.now. */
   now?: () => number;
 }
 
 export const DEFAULT_COOL_DOWN_MS = 30_000;
 
+/** A 429 without Retry-After pauses its server this long. */
+const DEFAULT_PAUSE_MS = 1000;
+
 /** Probes answer fast or not at all; a rung's timeout is sized for generation. */
 export const PROBE_TIMEOUT_MS = 10_000;
+
+/** A call that one server of the fleet failed: the server's own error, with the server named for the attempt row. */
+export class ServerCallError extends ProviderError {
+  constructor(
+    readonly server: string,
+    readonly error: ProviderError,
+  ) {
+    super(error.kind, error.message, { ...error.options, cause: error });
+  }
+}
+
+/** No server of the fleet can take a call now (every breaker open or paused): nothing was sent. */
+export class ServersHeldError extends ProviderError {
+  constructor(
+    message: string,
+    /** When the first server takes calls again (fleet clock). */
+    readonly availableAt: number,
+  ) {
+    super("connection", message);
+  }
+}
 
 interface Slot {
   client: ServerClient;
   index: number;
   inFlight: number;
-  /** Set aside until this time (fleet clock); 0 = available. */
-  coolUntil: number;
+  breaker: Breaker;
 }
 
 /** A Provider over one or more servers of the same model. */
@@ -53,48 +83,79 @@ export function makeFleet(kind: "ollama" | "openai", model: string, servers: Ser
   if (!Number.isFinite(coolDownMs) || coolDownMs < 0) {
     throw new TypeError(`Expected \`coolDownMs\` to be a number from 0 and up, got ${coolDownMs}`);
   }
+  const perServer = options.perServer ?? Number.POSITIVE_INFINITY;
+  if (!(perServer >= 1)) throw new TypeError(`Expected \`perServer\` to be a number from 1 and up, got ${perServer}`);
   const now = options.now ?? Date.now;
-  const slots: Slot[] = servers.map((client, index) => ({ client, index, inFlight: 0, coolUntil: 0 }));
+  const slots: Slot[] = servers.map((client, index) => ({
+    client,
+    index,
+    inFlight: 0,
+    breaker: new Breaker({ ...options.breaker, baseHoldMs: coolDownMs, now }),
+  }));
   let cursor = 0;
+  /** Calls waiting for a slot while the servers that may take calls are all full. */
+  const waiting = new Set<() => void>();
 
-  /** The next server for a call that has already tried `tried`; undefined when this call should give up. */
-  function pick(tried: Set<Slot>): Slot | undefined {
-    const untried = slots.filter((s) => !tried.has(s));
-    const t = now();
-    const ready = untried.filter((s) => s.coolUntil <= t);
-    if (ready.length === 0) {
-      // Every server is set aside: the first attempt still goes out (to the one back soonest), so a one-server
-      // rung keeps its retries; later attempts of the same call respect the cool-downs.
-      if (tried.size > 0) return undefined;
-      return untried.reduce<Slot | undefined>((best, s) => (!best || s.coolUntil < best.coolUntil ? s : best), undefined);
-    }
-    const least = Math.min(...ready.map((s) => s.inFlight));
-    const tied = ready.filter((s) => s.inFlight === least);
+  /** A free server for the call, preferring those it has not tried; null when every takeable server is full. */
+  function pick(avoid: ReadonlySet<string>): Slot | null {
+    const takers = slots.filter((s) => s.breaker.canTake());
+    if (takers.length === 0) throw heldError(slots, now());
+    const free = takers.filter((s) => s.inFlight < perServer);
+    if (free.length === 0) return null;
+    const fresh = free.filter((s) => !avoid.has(s.client.server));
+    const pool = fresh.length > 0 ? fresh : free;
+    const least = Math.min(...pool.map((s) => s.inFlight));
+    const tied = pool.filter((s) => s.inFlight === least);
     const distance = (s: Slot) => (s.index - cursor + slots.length) % slots.length;
     const chosen = tied.reduce((best, s) => (distance(s) < distance(best) ? s : best));
     cursor = (chosen.index + 1) % slots.length;
     return chosen;
   }
 
-  async function complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
-    const tried = new Set<Slot>();
-    const failures: { server: string; error: ProviderError }[] = [];
-    for (let slot = pick(tried); slot; slot = pick(tried)) {
-      tried.add(slot);
-      slot.inFlight++;
-      try {
-        const completion = await slot.client.complete(request, signal);
-        slot.coolUntil = 0;
-        return { ...completion, server: slot.client.server };
-      } catch (e) {
-        if (signal.aborted || !(e instanceof ProviderError) || !isServerFault(e)) throw e;
-        slot.coolUntil = now() + (e.retryAfterMs ?? coolDownMs);
-        failures.push({ server: slot.client.server, error: e });
-      } finally {
-        slot.inFlight--;
+  /** A reserved slot: counted in flight at once (synchronously), so calls started together never share one. */
+  async function acquire(avoid: ReadonlySet<string>, signal: AbortSignal): Promise<Slot> {
+    for (;;) {
+      signal.throwIfAborted();
+      const slot = pick(avoid);
+      if (slot) {
+        slot.inFlight++;
+        slot.breaker.started();
+        return slot;
       }
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => {
+          waiting.delete(wake);
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        };
+        const onAbort = () => {
+          waiting.delete(wake);
+          reject(signal.reason);
+        };
+        waiting.add(wake);
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
     }
-    throw fleetFailure(failures, slots.filter((s) => !tried.has(s)).map((s) => s.client.server));
+  }
+
+  async function complete(request: CompletionRequest, signal: AbortSignal, call: CallOptions = {}): Promise<Completion> {
+    const slot = await acquire(call.avoid ?? new Set(), signal);
+    try {
+      const completion = await slot.client.complete(request, signal);
+      slot.breaker.succeeded();
+      return { ...completion, server: slot.client.server };
+    } catch (e) {
+      if (signal.aborted || !(e instanceof ProviderError)) throw e;
+      if (e.kind === "http" && e.status === 429) slot.breaker.pause(e.retryAfterMs ?? DEFAULT_PAUSE_MS);
+      else if (isServerFault(e)) {
+        slot.breaker.failed();
+        if (e.retryAfterMs !== undefined) slot.breaker.pause(e.retryAfterMs);
+      }
+      throw new ServerCallError(slot.client.server, e);
+    } finally {
+      slot.inFlight--;
+      for (const wake of [...waiting]) wake();
+    }
   }
 
   return {
@@ -105,25 +166,17 @@ export function makeFleet(kind: "ollama" | "openai", model: string, servers: Ser
   };
 }
 
+function heldError(slots: Slot[], t: number): ServersHeldError {
+  const at = Math.min(...slots.map((s) => s.breaker.availableAt()));
+  const each = slots.map((s) => `${s.client.server} (${s.breaker.state() === "closed" ? "paused by Retry-After" : "breaker open"}, back in ${Math.ceil((s.breaker.availableAt() - t) / 1000)} s)`);
+  return new ServersHeldError(`every server is held after repeated failures: ${each.join(", ")}`, at);
+}
+
 /** Whether a failure is the server's (set it aside, try another) rather than the request's (a 4xx, a bad answer). */
 export function isServerFault(e: ProviderError): boolean {
   if (e.kind === "connection" || e.kind === "timeout") return true;
   if (e.kind === "http") return e.status === 429 || (e.status !== undefined && e.status >= 500);
   return false;
-}
-
-function fleetFailure(failures: { server: string; error: ProviderError }[], setAside: string[]): ProviderError {
-  const last = failures[failures.length - 1];
-  if (!last) throw new Error("fleet gave up on a call without trying a server");
-  // One server and nothing set aside: its own error already names it.
-  if (failures.length === 1 && setAside.length === 0) return last.error;
-  const tried = failures.map((f) => `${f.server} (${f.error.kind}${f.error.status ? ` ${f.error.status}` : ""})`).join(", ");
-  const aside = setAside.length > 0 ? `; set aside after earlier failures: ${setAside.join(", ")}` : "";
-  return new ProviderError(last.error.kind, `every server failed for this call: tried ${tried}${aside}. Last error: ${last.error.message}`, {
-    ...(last.error.status !== undefined ? { status: last.error.status } : {}),
-    ...(last.error.retryAfterMs !== undefined ? { retryAfterMs: last.error.retryAfterMs } : {}),
-    cause: last.error,
-  });
 }
 
 /** Milliseconds to wait from `Retry-After` (seconds or an HTTP date) or OpenAI's `retry-after-ms`; undefined when absent or unreadable. */

@@ -23,7 +23,9 @@ export function makeProvider(rung: RungConfig, options: ProviderOptions = {}): P
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
   };
+  // A rung's `concurrency` is per server: a fleet of N servers takes N × concurrency calls at once.
   const fleet = {
+    perServer: rung.concurrency,
     ...(options.now ? { now: options.now } : {}),
     ...(options.coolDownMs !== undefined ? { coolDownMs: options.coolDownMs } : {}),
   };

@@ -41,11 +41,16 @@ export interface ProbeResult {
   contextTokens?: number;
 }
 
+/** How one call is placed. `avoid`: servers this request already failed on; a fleet sends it elsewhere when it can. */
+export interface CallOptions {
+  avoid?: ReadonlySet<string>;
+}
+
 /** A model behind a rung. `complete` throws ProviderError for transport failures; an answer of any quality is a value. */
 export interface Provider {
   readonly kind: "ollama" | "openai" | "static";
   readonly model: string;
-  complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion>;
+  complete(request: CompletionRequest, signal: AbortSignal, call?: CallOptions): Promise<Completion>;
   /** Reachability and model presence of each server, for `scrum config check` and the pre-run check. */
   probe(signal: AbortSignal): Promise<ProbeResult[]>;
 }

@@ -1,20 +1,14 @@
 /** The ladder: a shard goes to the first rung and climbs only when the answer is thin, invalid or failed. */
-import PQueue from "p-queue";
 import type { Acceptance, OutputFormat } from "../answer/accept";
 import { acceptAnswer } from "../answer/accept";
 import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import { redactRequest } from "./redact";
-import type { CompletionRequest, Provider } from "../providers/provider";
+import { DEFAULT_RETRY_POLICY, failureOf, retryable, retryDelayMs, type RetryPolicy } from "./retry";
+import type { Rung } from "./rung";
+import type { Completion, CompletionRequest } from "../providers/provider";
 import { estimateRequest, truncationReason, windowShortfall } from "./tokens";
 import { shardRequestSchema, type ShardVerdict } from "../verdict/verdict";
-
-/** A rung ready to take calls: its config, its provider, and its own queue (the rung's concurrency and rate limit). */
-export interface Rung {
-  config: RungConfig;
-  provider: Provider;
-  queue: PQueue;
-}
 
 /**
  * `skipped`: the rung was passed over without a call (its window cannot hold the request, or the budget is spent); the
@@ -59,6 +53,12 @@ export interface LadderDeps {
   cache?: AnswerCache;
   /** The iteration's spend limit: why nothing more may be sent, or null while calls may go out. */
   budget?: () => string | null;
+  /** Queue priority of this file's calls (higher first): older files drain first. Default 0. */
+  priority?: number;
+  /** The retry policy (backoff, jitter, Retry-After cap). Default DEFAULT_RETRY_POLICY. */
+  retry?: RetryPolicy;
+  /** Told once when a rung cools down, with the reason. */
+  onCooldown?: (rung: string, reason: string) => void;
 }
 
 export interface LadderResult {
@@ -66,15 +66,6 @@ export interface LadderResult {
   attempts: Attempt[];
   /** Why each rung gave up, for an unreviewed shard. */
   reasons: string[];
-}
-
-/** Longest wait a Retry-After header may impose before the retry counts as failed (the rung's own timeout still applies). */
-const MAX_RETRY_AFTER_MS = 60_000;
-
-/** Make a rung: its queue enforces concurrency and, when configured, requests per minute. */
-export function makeRung(config: RungConfig, provider: Provider): Rung {
-  const limit = config.requestsPerMinute ? { intervalCap: config.requestsPerMinute, interval: 60_000 } : {};
-  return { config, provider, queue: new PQueue({ concurrency: config.concurrency, ...limit }) };
 }
 
 /** The structured-output schema a rung is sent, when it asks for one. */
@@ -94,21 +85,6 @@ export function promptKey(rung: RungConfig, request: CompletionRequest): string 
 /** Cost of one call from the rung's per-million-token prices. */
 export function costOf(rung: RungConfig, tokensIn: number, tokensOut: number): number {
   return (tokensIn * rung.costInPerMtok + tokensOut * rung.costOutPerMtok) / 1_000_000;
-}
-
-/** Whether a transport failure is worth another try on the same rung. */
-export function retryable(e: ProviderError): boolean {
-  if (e.kind === "timeout" || e.kind === "connection") return true;
-  // The same request overflows the same window again: it climbs (or is re-split) instead.
-  if (e.kind === "context_overflow") return false;
-  if (e.kind === "http") return e.status === 429 || (e.status !== undefined && e.status >= 500);
-  return false;
-}
-
-/** Backoff before retry `n` (0-based): Retry-After when the server gave one, else exponential from 500 ms, capped at 8 s. */
-export function retryDelayMs(e: ProviderError, n: number): number {
-  if (e.retryAfterMs !== undefined) return Math.min(e.retryAfterMs, MAX_RETRY_AFTER_MS);
-  return Math.min(8000, 500 * 2 ** n);
 }
 
 /** How a rung's answer is judged: accepted with a value, or rejected as thin/invalid with a reason. */
@@ -132,7 +108,7 @@ export async function tryRung<T>(
   judge: (text: string) => Judgement<T>,
   base: Pick<Attempt, "shardIndex" | "purpose">,
   record: (attempt: Attempt) => void,
-  deps: Pick<LadderDeps, "sleep" | "cache" | "budget">,
+  deps: Pick<LadderDeps, "sleep" | "cache" | "budget" | "priority" | "retry" | "onCooldown">,
   signal: AbortSignal,
   options: { cacheOnly?: boolean } = {},
 ): Promise<RungResult<T>> {
@@ -160,19 +136,26 @@ export async function tryRung<T>(
     record({ ...who, outcome: "skipped", reason, latencyMs: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server: null });
     return { accepted: null, reason: `skipped: ${reason}` };
   }
+  const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
+  const skip = (why: string): RungResult<T> => {
+    record({ ...who, outcome: "skipped", reason: why, latencyMs: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server: null });
+    return { accepted: null, reason: `skipped: ${why}` };
+  };
+  // Servers this request failed on: the next call fails over to another server of the fleet when there is one.
+  const failedOn = new Set<string>();
   let reason = "";
   let retried = 0;
   for (let n = 0; n <= config.retries; n++) {
     retried = n;
     signal.throwIfAborted();
+    const cooled = rung.health.cooled();
+    if (cooled) return skip(`cooldown: ${cooled}`);
     const spent = deps.budget?.();
-    if (spent) {
-      record({ ...who, outcome: "skipped", reason: `budget: ${spent}`, latencyMs: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server: null });
-      return { accepted: null, reason: `skipped: budget: ${spent}` };
-    }
-    const started = performance.now();
+    if (spent) return skip(`budget: ${spent}`);
+    const clock = { started: performance.now() };
     try {
-      const completion = await rung.queue.add(() => rung.provider.complete(request, signal), { signal });
+      const completion = await placeCall(rung, { request, tokens: estimate.total, avoid: failedOn, priority: deps.priority ?? 0, clock }, signal);
+      rung.health.succeeded();
       // An answer to a prompt the server cut, or cut off itself, is judged by none of its text.
       const cut = truncationReason(completion, estimate, config.contextTokens);
       const judged: Judgement<T> = cut ? { outcome: "invalid", reason: cut, format: null } : judge(completion.text);
@@ -195,15 +178,50 @@ export async function tryRung<T>(
     } catch (e) {
       if (signal.aborted) throw signal.reason ?? e;
       if (!(e instanceof ProviderError)) throw e;
+      const { server, sent } = failureOf(e);
+      // Every server is held by its breaker: nothing was sent, and the shard climbs instead of waiting out the hold.
+      if (!sent) return skip(`breaker: ${e.message}`);
+      if (server !== null) failedOn.add(server);
       const outcome: AttemptOutcome = e.kind === "timeout" ? "timeout" : "error";
-      const latencyMs = Math.round(performance.now() - started);
-      record({ ...who, outcome, reason: e.message, latencyMs, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server: null });
+      const latencyMs = Math.round(performance.now() - clock.started);
+      record({ ...who, outcome, reason: e.message, latencyMs, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server });
       reason = `${outcome}: ${e.message}`;
+      if (retryable(e)) {
+        const cooledNow = rung.health.failed(`${outcome}: ${e.message}`);
+        if (cooledNow) deps.onCooldown?.(config.name, cooledNow);
+      }
       if (!retryable(e) || n === config.retries) break;
-      await deps.sleep(retryDelayMs(e, n), signal);
+      const failover = config.servers.length > failedOn.size && server !== null;
+      await deps.sleep(retryDelayMs(e, n, policy, failover), signal);
     }
   }
   return { accepted: null, reason: `${reason}${retried > 0 ? ` (after ${retried} retries)` : ""}` };
+}
+
+/**
+ * One call through the rung: a queue slot (at the file's priority), the sliding window's room, then one server.
+ * `clock.started` is reset when the call really goes out, so a failure's latency excludes the wait for a slot.
+ */
+async function placeCall(rung: Rung, call: PlacedCall, signal: AbortSignal): Promise<Completion> {
+  return rung.queue.add(
+    async () => {
+      const admitted = rung.limit.limited ? await rung.limit.admit(call.tokens, signal) : undefined;
+      call.clock.started = performance.now();
+      const done = await rung.provider.complete(call.request, signal, { avoid: call.avoid });
+      admitted?.settle(done.tokensIn + done.tokensOut);
+      return done;
+    },
+    { signal, priority: call.priority },
+  );
+}
+
+/** What placeCall sends: the request, its token estimate, the servers it failed on, the file's priority. */
+interface PlacedCall {
+  request: CompletionRequest;
+  tokens: number;
+  avoid: ReadonlySet<string>;
+  priority: number;
+  clock: { started: number };
 }
 
 /** Review one shard: each rung in order until an answer is accepted; every attempt is kept. */
@@ -273,18 +291,4 @@ export function countEscalations(attempts: Attempt[]): number {
   return n;
 }
 
-/** A sleep that an AbortSignal cuts short. */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
+export { abortableSleep, makeRung, type Rung } from "./rung";

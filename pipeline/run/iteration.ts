@@ -2,12 +2,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import PQueue from "p-queue";
 import { thisProcess, type Kb, type Owner } from "../../kb/kb";
 import { stateMetrics, type Metrics } from "../../kb/aggregates";
 import { STATIC_RUNG, type Config, type RungConfig } from "../config/config";
 import { ConfigError } from "../errors";
-import { abortableSleep, makeRung, type AnswerCache, type Attempt, type Rung } from "../review/ladder";
+import type { AnswerCache, Attempt } from "../review/ladder";
+import { abortableSleep, makeRung, type Rung } from "../review/rung";
 import { buildSystemPrompt } from "../review/prompt";
 import type { Provider } from "../providers/provider";
 import { applyDismissals, buildState } from "../score/state";
@@ -16,6 +16,7 @@ import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
 import { planIteration, storedConfigJson, type Plan } from "./plan";
 import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
 import { reviewFile, skippedRecord } from "./review-file";
+import { filePriority, scheduleFiles } from "./schedule";
 import { gitHead, runShell } from "./spawn";
 
 export interface RunOptions {
@@ -37,8 +38,8 @@ export interface RunOptions {
   /** Ask every rung again instead of reusing answers accepted before. */
   noCache?: boolean;
   offline: boolean;
-  /** Files in flight at once. */
-  concurrency: number;
+  /** Calls in flight per server of every model rung, overriding each rung's `concurrency`; default: the config's. */
+  concurrency?: number;
   signal: AbortSignal;
   /** Builds a provider for a rung (real clients in the CLI, fakes in tests). */
   providerFor: (rung: RungConfig) => Provider;
@@ -54,6 +55,7 @@ export interface RunOptions {
 export type RunEvent =
   | { type: "start"; iterationId: number; files: number; rungs: string[] }
   | { type: "warning"; message: string }
+  | { type: "cooldown"; rung: string; reason: string }
   | { type: "attempt"; path: string; attempt: Attempt }
   | { type: "file"; path: string; verdict: string; done: number; total: number };
 
@@ -66,6 +68,8 @@ export interface RunSummary {
   metrics: Metrics;
   /** Why nothing more was sent when the [budget] ran out; null when it did not. */
   budget_exhausted: string | null;
+  /** Rungs cooled down during the run (their later shards went straight to the next rung), with the reason. */
+  cooldowns: Array<{ rung: string; reason: string }>;
 }
 
 /** Raised when a run cannot start: the gate failed, or no rung of the ladder can be reached. Exit code 1. */
@@ -89,9 +93,9 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const emit = opts.onEvent ?? (() => {});
   const owner = opts.owner ?? thisProcess();
   const now = opts.now ?? Date.now;
-  const rungConfigs = laddersFor(config, opts.offline);
+  const rungConfigs = withConcurrency(laddersFor(config, opts.offline), opts.concurrency);
   checkProbes(config.probes);
-  const rungs = rungConfigs.map((r) => makeRung(r, opts.providerFor(r)));
+  const rungs = rungConfigs.map((r) => makeRung(r, opts.providerFor(r), { now, ...(opts.sleep ? { sleep: opts.sleep } : {}) }));
   const modelRungs = new Set(rungConfigs.filter((r) => r.provider !== "static").map((r) => r.name));
   const reduceRung = !opts.offline && config.reduce.rung ? rungs.find((r) => r.config.name === config.reduce.rung) : undefined;
   const systemPrompt = buildSystemPrompt(readFileSync(config.prompts.system, "utf8"), config.prompts.proposal ? readFileSync(config.prompts.proposal, "utf8") : undefined);
@@ -138,12 +142,17 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       ? undefined
       : { lookup: (sha) => { const hit = kb.cachedAnswer(sha); return hit ? { text: hit.verdict_json, iterationId: hit.iteration_id } : undefined; } };
     const dismissed = new Map([...kb.activeDismissals()].map(([fp, d]) => [fp, d.id]));
-    const fileQueue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
+    const cooldowns: RunSummary["cooldowns"] = [];
+    const onCooldown = (rung: string, reason: string) => {
+      cooldowns.push({ rung, reason });
+      emit({ type: "cooldown", rung, reason });
+      emit({ type: "warning", message: `rung ${rung} cooled down: ${reason}; its later shards go straight to the next rung` });
+    };
     // One failing file (a bug, the KB gone) stops the others too; Ctrl-C arrives through the caller's signal.
     const stop = new AbortController();
     const working = AbortSignal.any([signal, stop.signal]);
     let finished = 0;
-    const reviewOne = async (abs: string): Promise<void> => {
+    const reviewOne = async (abs: string, seq: number): Promise<void> => {
       const target = readTarget(abs, root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
       let record;
       let noteIds: number[] = [];
@@ -168,6 +177,8 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
             },
             ...(cache ? { cache } : {}),
             budget: spend.exhausted,
+            priority: filePriority(seq),
+            onCooldown,
           },
           signal: working,
         });
@@ -179,23 +190,34 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       if (noteIds.length > 0 && sent) kb.markNotesPickedUp(noteIds, id);
       emit({ type: "file", path: record.review.path, verdict: record.review.verdict, done: ++finished, total: files.length });
     };
-    const settled = await Promise.allSettled(
-      files.map((abs) =>
-        fileQueue.add(
-          () =>
-            reviewOne(abs).catch((e: unknown) => {
-              if (!working.aborted) stop.abort(e);
-              throw e;
-            }),
-          { signal: working },
-        ),
-      ),
-    );
+    // Shards, not files, are what the servers work on: files are admitted while their text fits the memory bound
+    // and the first usable rung has less than two rounds of calls waiting.
+    const feeding = () => rungs.find((r) => r.health.cooled() === null);
+    const scheduled = await scheduleFiles(files, {
+      maxInflightChars: config.sweep.maxInflightChars,
+      sizeOf: (abs) => Math.min(statSync(abs, { throwIfNoEntry: false })?.size ?? 0, config.sweep.maxFileBytes),
+      wantsWork: () => {
+        const rung = feeding();
+        return rung === undefined || rung.queue.size < 2 * rung.queue.concurrency;
+      },
+      subscribe: (wake) => {
+        for (const r of rungs) r.queue.on("next", wake);
+        return () => {
+          for (const r of rungs) r.queue.off("next", wake);
+        };
+      },
+      run: (abs, seq) =>
+        reviewOne(abs, seq).catch((e: unknown) => {
+          if (!working.aborted) stop.abort(e);
+          throw e;
+        }),
+      signal: working,
+    });
     // Every file in flight has settled: nothing can write to this iteration after it is marked aborted.
-    if (settled.some((r) => r.status === "rejected")) {
+    if (scheduled.errors.length > 0 || working.aborted) {
       if (signal.aborted) {
         kb.finishIteration(id, "aborted", "interrupted");
-        return summarize(kb, id, "aborted", {}, null);
+        return summarize(kb, id, "aborted", {}, null, cooldowns);
       }
       const cause = stop.signal.reason as Error;
       kb.finishIteration(id, "aborted", cause?.message ?? String(cause));
@@ -221,8 +243,15 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     kb.completeIteration(id, state, metrics);
     const exhausted = spend.exhausted();
     if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): nothing more was sent; the files left are unreviewed with reason "budget"` });
-    return summarize(kb, id, "done", metrics, exhausted);
+    return summarize(kb, id, "done", metrics, exhausted, cooldowns);
   }
+}
+
+/** The ladder with `--concurrency` applied: calls in flight per server of every model rung (the static rung keeps its own). */
+function withConcurrency(ladder: RungConfig[], concurrency: number | undefined): RungConfig[] {
+  if (concurrency === undefined) return ladder;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`--concurrency must be a whole number from 1 up; got ${concurrency}`);
+  return ladder.map((r) => (r.provider === "static" ? r : { ...r, concurrency }));
 }
 
 function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<Pick<T, K>> {
@@ -259,7 +288,7 @@ function probeMetrics(probes: ProbeOutcome[]): Metrics {
 }
 
 /** The run's summary as `scrum run --json` prints it. */
-export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted", metrics: Metrics, budgetExhausted: string | null): RunSummary {
+export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted", metrics: Metrics, budgetExhausted: string | null, cooldowns: RunSummary["cooldowns"] = []): RunSummary {
   const c = kb.historyCounts().get(iterationId);
   const it = kb.iteration(iterationId);
   return {
@@ -275,6 +304,7 @@ export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted
     verdicts: { pass: c?.pass ?? 0, needs_patch: c?.needs_patch ?? 0, fail: c?.fail ?? 0 },
     metrics,
     budget_exhausted: budgetExhausted,
+    cooldowns,
   };
 }
 

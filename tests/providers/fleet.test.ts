@@ -1,7 +1,7 @@
 /** The fleet: spreading calls over a rung's servers, setting failing ones aside, failing over within one call. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ProviderError } from "../../pipeline/errors";
-import { type ServerClient, makeFleet, parseRetryAfter } from "../../pipeline/providers/fleet";
+import { type ServerClient, ServerCallError, ServersHeldError, makeFleet, parseRetryAfter } from "../../pipeline/providers/fleet";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import type { Completion, CompletionRequest } from "../../pipeline/providers/provider";
 import { type SimServer, startSimServer } from "../../scripts/sim-server";
@@ -62,59 +62,83 @@ describe("spreading calls", () => {
   });
 });
 
+const avoid = (...servers: string[]) => ({ avoid: new Set(servers) });
+
 describe("failing servers", () => {
-  test("a dead server is set aside for the cool-down; the same call moves on at once", async () => {
-    const c = clock();
+  test("one call is one server: a failure is thrown naming the server, never moved on inside the call", async () => {
     const a = fakeServer("a", refused("a"), "ok");
     const b = fakeServer("b");
-    const fleet = makeFleet("ollama", "m", [a, b], { now: c.now, coolDownMs: 30_000 });
-    expect((await fleet.complete(REQUEST, signal())).server).toBe("b");
-    for (let i = 0; i < 3; i++) expect((await fleet.complete(REQUEST, signal())).server).toBe("b");
-    expect(a.calls).toBe(1);
-    c.advance(29_999);
-    await fleet.complete(REQUEST, signal());
-    expect(a.calls).toBe(1);
-    c.advance(2);
-    const servers = [(await fleet.complete(REQUEST, signal())).server, (await fleet.complete(REQUEST, signal())).server];
-    expect(servers.sort()).toEqual(["a", "b"]);
-    expect(a.calls).toBe(2);
+    const fleet = makeFleet("ollama", "m", [a, b]);
+    const e = await failureOf(fleet.complete(REQUEST, signal()));
+    expect(e).toBeInstanceOf(ServerCallError);
+    expect((e as ServerCallError).server).toBe("a");
+    expect([a.calls, b.calls]).toEqual([1, 0]);
+    // The ladder's retry names the server that failed: the fleet sends it elsewhere.
+    expect((await fleet.complete(REQUEST, signal(), avoid("a"))).server).toBe("b");
   });
 
-  test("a 429 sets the server aside for its Retry-After, a 5xx for the cool-down", async () => {
+  test("a one-server rung takes the retry on its only server even when told to avoid it", async () => {
+    const only = fakeServer("only", refused("only"), "ok");
+    const fleet = makeFleet("ollama", "m", [only]);
+    await failureOf(fleet.complete(REQUEST, signal()));
+    expect((await fleet.complete(REQUEST, signal(), avoid("only"))).server).toBe("only");
+  });
+
+  test("a server failing three times in a row is opened for the hold, then takes one half-open probe", async () => {
+    const c = clock();
+    const a = fakeServer("a", refused("a"), refused("a"), refused("a"), "ok");
+    const b = fakeServer("b");
+    const fleet = makeFleet("ollama", "m", [a, b], { now: c.now, coolDownMs: 30_000 });
+    for (let i = 0; i < 3; i++) await failureOf(fleet.complete(REQUEST, signal(), avoid("b")));
+    expect(a.calls).toBe(3);
+    for (let i = 0; i < 4; i++) expect((await fleet.complete(REQUEST, signal())).server).toBe("b");
+    c.advance(29_999);
+    await fleet.complete(REQUEST, signal(), avoid("b"));
+    expect(a.calls).toBe(3);
+    c.advance(2);
+    expect((await fleet.complete(REQUEST, signal(), avoid("b"))).server).toBe("a");
+    expect(a.calls).toBe(4);
+  });
+
+  test("a failed half-open probe opens the breaker for twice the hold", async () => {
+    const c = clock();
+    const a = fakeServer("a", refused("a"));
+    const fleet = makeFleet("ollama", "m", [a, fakeServer("b")], { now: c.now, coolDownMs: 1000 });
+    for (let i = 0; i < 3; i++) await failureOf(fleet.complete(REQUEST, signal(), avoid("b")));
+    c.advance(1001);
+    await failureOf(fleet.complete(REQUEST, signal(), avoid("b")));
+    expect(a.calls).toBe(4);
+    c.advance(1999);
+    await fleet.complete(REQUEST, signal(), avoid("b"));
+    expect(a.calls).toBe(4);
+    c.advance(2);
+    await failureOf(fleet.complete(REQUEST, signal(), avoid("b")));
+    expect(a.calls).toBe(5);
+  });
+
+  test("a 429 pauses its server for the Retry-After without counting as a fault", async () => {
     const c = clock();
     const a = fakeServer("a", new ProviderError("http", "429", { status: 429, retryAfterMs: 1000 }), "ok");
-    const b = fakeServer("b", new ProviderError("http", "503", { status: 503 }), "ok");
-    const fleet = makeFleet("openai", "m", [a, b], { now: c.now, coolDownMs: 30_000 });
-    // a: 429 → b: 503 → every server failed for this call.
-    const e = await failureOf(fleet.complete(REQUEST, signal()));
-    expect(e.status).toBe(503);
+    const fleet = makeFleet("openai", "m", [a], { now: c.now });
+    await failureOf(fleet.complete(REQUEST, signal()));
+    const held = await failureOf(fleet.complete(REQUEST, signal()));
+    expect(held).toBeInstanceOf(ServersHeldError);
+    expect(held.message).toMatch(/^every server is held/);
+    expect(a.calls).toBe(1);
     c.advance(1001);
     expect((await fleet.complete(REQUEST, signal())).server).toBe("a");
-    expect((await fleet.complete(REQUEST, signal())).server).toBe("a");
-    expect(b.calls).toBe(1);
   });
 
-  test("a 4xx other than 429, or an invalid answer, is thrown at once: not the server's fault", async () => {
+  test("a 4xx other than 429, or an invalid answer, does not count against the server", async () => {
     for (const error of [new ProviderError("http", "400 bad request", { status: 400 }), new ProviderError("invalid", "no content")]) {
-      const a = fakeServer("a", error);
-      const b = fakeServer("b");
-      const e = await failureOf(makeFleet("ollama", "m", [a, b]).complete(REQUEST, signal()));
-      expect(e).toBe(error);
-      expect(b.calls).toBe(0);
+      const a = fakeServer("a", error, error, error, "ok");
+      const fleet = makeFleet("ollama", "m", [a]);
+      for (let i = 0; i < 3; i++) expect(((await failureOf(fleet.complete(REQUEST, signal()))) as ServerCallError).error).toBe(error);
+      expect((await fleet.complete(REQUEST, signal())).server).toBe("a");
     }
   });
 
-  test("when every server fails, the error names them all and keeps the last one's kind and status", async () => {
-    const a = fakeServer("http://a:11434", refused("a"));
-    const b = fakeServer("http://b:11434", new ProviderError("http", "b: HTTP 500: boom", { status: 500 }));
-    const e = await failureOf(makeFleet("ollama", "m", [a, b]).complete(REQUEST, signal()));
-    expect([e.kind, e.status]).toEqual(["http", 500]);
-    expect(e.message).toContain("http://a:11434");
-    expect(e.message).toContain("http://b:11434");
-    expect(e.message).toContain("HTTP 500: boom");
-  });
-
-  test("the caller's abort is not a server failure: no failover, the reason passes through", async () => {
+  test("the caller's abort is not a server failure: the reason passes through", async () => {
     const caller = new AbortController();
     const reason = new Error("Ctrl-C");
     const a: ServerClient = {
@@ -131,39 +155,52 @@ describe("failing servers", () => {
     expect(b.calls).toBe(0);
   });
 
-  test("a server set aside by an earlier call is not retried when the other one fails now", async () => {
-    const c = clock();
-    const a = fakeServer("a", refused("a"), "ok");
-    const b = fakeServer("b", "ok", new ProviderError("http", "b: HTTP 502", { status: 502 }));
-    const fleet = makeFleet("ollama", "m", [a, b], { now: c.now });
-    await fleet.complete(REQUEST, signal());
-    const e = await failureOf(fleet.complete(REQUEST, signal()));
-    expect(e.status).toBe(502);
-    expect(e.message).toContain("set aside after earlier failures: a");
-    expect(a.calls).toBe(1);
-  });
-
-  test("a one-server rung keeps trying its server (the ladder's retries must reach it)", async () => {
-    const c = clock();
-    const only = fakeServer("only", refused("only"), "ok");
-    const fleet = makeFleet("ollama", "m", [only], { now: c.now });
-    const e = await failureOf(fleet.complete(REQUEST, signal()));
-    expect(e.message).toBe("only: ECONNREFUSED");
-    expect((await fleet.complete(REQUEST, signal())).server).toBe("only");
-  });
-
-  test("when all servers are set aside, a call still goes to the one back soonest", async () => {
-    const c = clock();
-    const a = fakeServer("a", new ProviderError("http", "429", { status: 429, retryAfterMs: 5000 }), "ok");
-    const b = fakeServer("b", new ProviderError("http", "429", { status: 429, retryAfterMs: 2000 }), "ok");
-    const fleet = makeFleet("ollama", "m", [a, b], { now: c.now });
-    await failureOf(fleet.complete(REQUEST, signal()));
-    expect((await fleet.complete(REQUEST, signal())).server).toBe("b");
-  });
-
   test("probe asks every server", async () => {
     const results = await makeFleet("ollama", "m", [fakeServer("a"), fakeServer("b")]).probe(signal());
     expect(results.map((r) => r.server)).toEqual(["a", "b"]);
+  });
+});
+
+describe("per-server concurrency", () => {
+  test("4 servers × 2: eight calls run at once, two on each; the ninth waits for a free slot", async () => {
+    const gates: Array<() => void> = [];
+    const gate = () => new Promise<void>((r) => gates.push(r));
+    const servers = ["a", "b", "c", "d"].map((name) => {
+      const s = { ...fakeServer(name), inFlight: 0, peak: 0 };
+      s.complete = async () => {
+        s.inFlight++;
+        s.peak = Math.max(s.peak, s.inFlight);
+        await gate();
+        s.inFlight--;
+        return { text: name, tokensIn: 1, tokensOut: 1, latencyMs: 0 };
+      };
+      return s;
+    });
+    const fleet = makeFleet("ollama", "m", servers, { perServer: 2 });
+    const calls = Array.from({ length: 9 }, () => fleet.complete(REQUEST, signal()));
+    await Bun.sleep(0);
+    expect(gates).toHaveLength(8);
+    expect(servers.map((s) => s.inFlight)).toEqual([2, 2, 2, 2]);
+    gates.shift()!();
+    await Bun.sleep(0);
+    await Bun.sleep(0);
+    expect(gates).toHaveLength(8);
+    while (gates.length > 0) gates.shift()!();
+    await Bun.sleep(0);
+    while (gates.length > 0) gates.shift()!();
+    await Promise.all(calls);
+    expect(servers.map((s) => s.peak)).toEqual([2, 2, 2, 2]);
+  });
+
+  test("an open server's slots are not used: its share waits for the healthy servers", async () => {
+    const c = clock();
+    const a = fakeServer("a", refused("a"));
+    const b = fakeServer("b");
+    const fleet = makeFleet("ollama", "m", [a, b], { now: c.now, perServer: 1 });
+    for (let i = 0; i < 3; i++) await failureOf(fleet.complete(REQUEST, signal(), avoid("b")));
+    const done = await Promise.all([fleet.complete(REQUEST, signal()), fleet.complete(REQUEST, signal())]);
+    expect(done.map((d) => d.server)).toEqual(["b", "b"]);
+    expect(a.calls).toBe(3);
   });
 });
 
@@ -191,7 +228,7 @@ describe("over real HTTP", () => {
     await Promise.all([live.stop(), second.stop()]);
   });
 
-  test.each(["ollama", "openai"] as const)("%s: one dead server + one live → every call succeeds, the dead one is set aside", async (kind) => {
+  test.each(["ollama", "openai"] as const)("%s: one dead server + one live → the dead one fails once per call until its breaker opens", async (kind) => {
     const dead = await closedPort();
     const liveUrl = kind === "ollama" ? live.ollamaHost : live.openaiBaseUrl;
     const deadUrl = kind === "ollama" ? dead : `${dead}/v1`;
@@ -205,12 +242,19 @@ describe("over real HTTP", () => {
     };
     const before = live.calls.length;
     const provider = makeProvider(testRung(kind, [deadUrl, liveUrl], { model: "m" }), { fetch: counting, now: c.now });
-    for (let i = 0; i < 4; i++) expect((await provider.complete(REQUEST, signal())).server).toBe(liveUrl);
-    expect(live.calls.length - before).toBe(4);
-    expect(attempts.get("dead")).toBe(1);
-    c.advance(30_001);
-    expect((await provider.complete(REQUEST, signal())).server).toBe(liveUrl);
-    expect(attempts.get("dead")).toBe(2);
+    let failed = 0;
+    for (let i = 0; i < 8; i++) {
+      const r = await provider.complete(REQUEST, signal()).catch((e: unknown) => e);
+      if (r instanceof ServerCallError) {
+        failed++;
+        expect(r.server).toBe(deadUrl);
+        expect(r.kind).toBe("connection");
+      } else expect((r as Completion).server).toBe(liveUrl);
+    }
+    // Three refusals open the dead server's breaker; every later call goes to the live one.
+    expect(failed).toBe(3);
+    expect(attempts.get("dead")).toBe(3);
+    expect(live.calls.length - before).toBe(5);
   });
 
   test("least in-flight over real HTTP: while the slow server works, the idle one takes the calls", async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import type { RungConfig } from "../../pipeline/config/config";
 import { ProviderError } from "../../pipeline/errors";
-import { climbLadder, countEscalations, makeRung, retryDelayMs, type LadderDeps } from "../../pipeline/review/ladder";
+import { climbLadder, countEscalations, type LadderDeps } from "../../pipeline/review/ladder";
+import { DEFAULT_RETRY_POLICY, retryDelayMs } from "../../pipeline/review/retry";
+import { makeRung } from "../../pipeline/review/rung";
 import { FakeProvider, goodAnswer, type Scripted } from "../fake-provider";
 
 function rungConfig(name: string, extra: Partial<RungConfig> = {}): RungConfig {
@@ -17,7 +19,8 @@ function ladder(...rungs: Array<[string, Scripted[], Partial<RungConfig>?]>) {
 }
 
 const sleeps: number[] = [];
-const deps: LadderDeps = { minChars: 200, sleep: async (ms) => void sleeps.push(ms) };
+// random() = 1 puts the jitter at its top: backoff steps are exact (500, 1000, 2000 …).
+const deps: LadderDeps = { minChars: 200, sleep: async (ms) => void sleeps.push(ms), retry: { ...DEFAULT_RETRY_POLICY, random: () => 1 } };
 const request = { system: "sys", prompt: "review this", shard: { path: "a.rs", language: "rust", lineStart: 1, text: "todo!()" } };
 const signal = new AbortController().signal;
 
@@ -87,10 +90,44 @@ describe("climbLadder", () => {
   });
 });
 
-test("retry delay: Retry-After wins and is capped; otherwise exponential", () => {
-  expect(retryDelayMs(new ProviderError("http", "x", { status: 429, retryAfterMs: 2000 }), 0)).toBe(2000);
-  expect(retryDelayMs(new ProviderError("http", "x", { status: 429, retryAfterMs: 600_000 }), 0)).toBe(60_000);
-  expect([0, 1, 2, 5].map((n) => retryDelayMs(new ProviderError("connection", "x"), n))).toEqual([500, 1000, 2000, 8000]);
+test("retry delay: Retry-After wins and is capped; otherwise exponential with jitter; failover does not wait", () => {
+  const top = { ...DEFAULT_RETRY_POLICY, random: () => 1 };
+  const bottom = { ...DEFAULT_RETRY_POLICY, random: () => 0 };
+  expect(retryDelayMs(new ProviderError("http", "x", { status: 429, retryAfterMs: 2000 }), 0, top)).toBe(2000);
+  expect(retryDelayMs(new ProviderError("http", "x", { status: 429, retryAfterMs: 600_000 }), 0, top)).toBe(60_000);
+  expect([0, 1, 2, 5].map((n) => retryDelayMs(new ProviderError("connection", "x"), n, top))).toEqual([500, 1000, 2000, 8000]);
+  // Half of each step is jitter: shards that failed together spread their retries over [step/2, step].
+  expect([0, 1, 2, 5].map((n) => retryDelayMs(new ProviderError("connection", "x"), n, bottom))).toEqual([250, 500, 1000, 4000]);
+  expect(retryDelayMs(new ProviderError("connection", "x"), 3, top, true)).toBe(0);
+});
+
+describe("cooldown", () => {
+  test("a rung whose calls keep failing is cooled down: later shards skip it with the reason and climb at once", async () => {
+    const cooled: string[] = [];
+    const dead = new ProviderError("connection", "connect ECONNREFUSED 127.0.0.1:1");
+    const { rungs, providers } = ladder(["a", [dead], { retries: 1 }], ["b", [goodAnswer("todo!()", 1)]]);
+    const d: LadderDeps = { ...deps, onCooldown: (rung, reason) => void cooled.push(`${rung}: ${reason}`) };
+    const threshold = rungs[0]!.health.threshold;
+    const results = [];
+    for (let i = 0; i < threshold; i++) results.push(await climbLadder(request, i, rungs, d, signal));
+    // Each shard made retries + 1 calls before climbing; the threshold-th failure cooled the rung.
+    expect(providers[0]!.calls).toHaveLength(threshold);
+    expect(cooled).toHaveLength(1);
+    expect(cooled[0]).toMatch(/^a: \d+ calls failed in a row \(last: error: connect ECONNREFUSED/);
+    const later = await climbLadder(request, 99, rungs, d, signal);
+    expect(providers[0]!.calls).toHaveLength(threshold);
+    expect(later.attempts.map((a) => [a.rung, a.outcome])).toEqual([["a", "skipped"], ["b", "accepted"]]);
+    expect(later.attempts[0]!.reason).toMatch(/^cooldown: /);
+    expect(results.every((r) => r.accepted?.rung === "b")).toBe(true);
+  });
+
+  test("an answer in between resets the count: thin answers are answers, not failures", async () => {
+    const dead = new ProviderError("http", "500", { status: 500 });
+    const script = Array.from({ length: 40 }, (_, i) => (i % 4 === 3 ? "thin answer" : dead));
+    const { rungs } = ladder(["a", script], ["b", [goodAnswer("todo!()", 1)]]);
+    for (let i = 0; i < 40; i++) await climbLadder(request, i, rungs, deps, signal);
+    expect(rungs[0]!.health.cooled()).toBeNull();
+  });
 });
 
 test("a cloud rung gets the prompt with secrets masked; a local rung gets it as it is", async () => {
