@@ -85,7 +85,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option("--no-cache", "ask every rung again instead of reusing answers accepted before")
     .option("--estimate", "print files, shards, cached shards, tokens and cost per rung; call nothing")
     .option("--offline", "static rung only: no model is called")
-    .option("--concurrency <n>", "files in flight at once", "8")
+    .option("--concurrency <n>", "calls in flight per server of every model rung (default: each rung's concurrency in routing.toml)")
     .option("--events <file>", "append every run event to FILE.jsonl as one JSON object a line (docs/EVENTS.md)")
     .addOption(new Option("--fail-on <verdict>", "exit 3 when a file ends with this verdict or worse (unreviewed counts)").choices(["needs_patch", "fail"]))
     .action(async (paths: string[], opts: Record<string, string | boolean | undefined>, cmd: Command) => {
@@ -102,7 +102,7 @@ export function buildProgram(deps: ProgramDeps): Command {
             changed: opts.changed === true,
             noCache: opts.cache === false,
             estimate: opts.estimate === true,
-            concurrency: str("concurrency") ?? "8",
+            ...(str("concurrency") !== undefined ? { concurrency: str("concurrency")! } : {}),
             ...(str("label") !== undefined ? { label: str("label")! } : {}),
             ...(str("fromFlagged") !== undefined ? { fromFlagged: str("fromFlagged")! } : {}),
             ...(str("resume") !== undefined ? { resume: str("resume")! } : {}),
@@ -266,7 +266,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option("--repeat <k>", "review K times with the cache off and report stability", "1")
     .option("--tolerance <n>", "lines a finding may be off from a plant", "2")
     .option("--labels <file>", "an external labelled set (JSONL: path, line_start, line_end, category?) instead of plants")
-    .option("--concurrency <n>", "files in flight at once", "8")
+    .option("--concurrency <n>", "calls in flight per server of every model rung", "8")
     .option("--history", "list earlier bench runs")
     .action(async (paths: string[], opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const { benchCommand } = await import("./commands/bench");

@@ -41,7 +41,7 @@ describe("help and version", () => {
       const r = scrum(args);
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/Usage: scrum run \[options\] \[paths\.\.\.\]/);
-      expect(r.out).toMatch(/--concurrency <n>\s+files in flight at once \(default: "8"\)/);
+      expect(r.out).toMatch(/--concurrency <n>\s+calls in flight per server of every model rung\s+\(default: each rung.s concurrency in routing.toml\)/);
       expect(r.out).toMatch(/--fail-on <verdict>.*\(choices: "needs_patch", "fail"\)/s);
       // Global flags are listed in every command's help.
       expect(r.out).toMatch(/--kb <file>/);

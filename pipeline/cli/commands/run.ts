@@ -35,8 +35,9 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   if (flags.failOn !== undefined && !(FAIL_ON as readonly string[]).includes(flags.failOn)) {
     throw new UsageError(`--fail-on must be one of: ${FAIL_ON.join(", ")}; got "${flags.failOn}"`);
   }
-  const concurrency = flags.concurrency === undefined ? 8 : Number(flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
+  // Files are bounded by memory ([sweep] max_inflight_chars); the flag overrides each model rung's calls per server.
+  const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new UsageError(`--concurrency must be a whole number from 1 up; got "${flags.concurrency}"`);
   }
   let config = loadContextConfig(ctx);
@@ -70,7 +71,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       changed: flags.changed === true,
       noCache: flags.noCache === true,
       offline: flags.offline,
-      concurrency,
+      ...(concurrency !== undefined ? { concurrency } : {}),
       signal,
       providerFor: (rung: RungConfig): Provider => {
         if (rung.provider === "static") return new StaticProvider();
