@@ -79,8 +79,21 @@ export function locateEvidence(
       return { verified: true, lineStart: a, lineEnd: b, how: "found", occurrence: best };
     }
   }
+  // Too short to search for, but a word that is the whole of the line the finding names (`WIP`, `TBD`): a quote.
+  if (needle.length < MIN_EVIDENCE_CHARS && /[A-Za-z0-9]{3}/.test(needle)) {
+    const line = relative ? relative[0] : finding.line_start;
+    if (lineText(index, line) === needle) return { verified: true, lineStart: line, lineEnd: line, how: "found", occurrence: 0 };
+  }
   if (relative) return { verified: false, lineStart: relative[0], lineEnd: relative[1], how: "shard-relative", occurrence: -1 };
   return { verified: false, lineStart: finding.line_start, lineEnd: finding.line_start + span, how: "as-reported", occurrence: -1 };
+}
+
+/** The whitespace-normalised text of 1-based line `n`, or null outside the file. */
+function lineText(index: EvidenceIndex, n: number): string | null {
+  if (n < 1 || n > index.lineCount) return null;
+  const start = index.lineOffsets[n - 1]!;
+  const end = n < index.lineCount ? index.lineOffsets[n]! - 1 : index.text.length;
+  return index.text.slice(start, end);
 }
 
 /** Lines outside the shard that fit inside it once offset by the shard's start were given shard-relative. */

@@ -126,6 +126,9 @@ function mergedVerdict(verdicts: Verdict[], complete: boolean, lists: Record<Fin
   if (verdicts.length === 0) return "unreviewed";
   let worst = verdicts.reduce(worstVerdict);
   if (worst === "fail" && !hasVerifiedProblem(lists)) worst = "needs_patch";
+  // Findings whose evidence is not in the file do not raise the verdict: when they are all there is, it stands at pass.
+  const problems = FINDING_CATEGORIES.filter((c) => c !== "verified_components").flatMap((c) => lists[c]);
+  if (worst !== "pass" && problems.length > 0 && problems.every((f) => !f.evidence_verified)) worst = "pass";
   if (!complete && worst === "pass") return "unreviewed";
   return worst;
 }

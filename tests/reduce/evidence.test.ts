@@ -54,6 +54,13 @@ describe("locateEvidence", () => {
   test("evidence too short to mean anything is not verified", () => {
     expect(locateEvidence({ evidence: "}", line_start: 6, line_end: 6 }, index, whole).verified).toBe(false);
   });
+
+  test("a short word that is the whole of the named line is a quote (a README that says only WIP)", () => {
+    const readme = indexEvidence(["WIP", "", "more to come"]);
+    expect(locateEvidence({ evidence: "WIP", line_start: 1, line_end: 1 }, readme, { lineStart: 1, lineEnd: 3 })).toMatchObject({ verified: true, lineStart: 1 });
+    // Not on the line it names: no search for a word that short.
+    expect(locateEvidence({ evidence: "WIP", line_start: 3, line_end: 3 }, readme, { lineStart: 1, lineEnd: 3 }).verified).toBe(false);
+  });
 });
 
 test("cleanEvidence strips fences, quotes and prefixes", () => {
