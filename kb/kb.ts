@@ -61,6 +61,8 @@ export interface FileReviewRow {
   evidence_unverified: number;
   reduced_by: string | null;
   shard_strategy: string | null;
+  /** The repository rules the review used: JSON array of {file, sha, paths}; null when none applied. */
+  instructions: string | null;
 }
 
 export interface FindingRow {
@@ -127,12 +129,13 @@ export interface NoteRow {
 /** Columns added after the first version: a writer may leave them out and gets their defaults. */
 const FINDING_DEFAULTS = { rule: null, symbol: null, agreement: null, dismissal_id: null } satisfies Partial<FindingRow>;
 const ATTEMPT_DEFAULTS = { redactions: 0, prompt_sha: null } satisfies Partial<AttemptRow>;
+const REVIEW_DEFAULTS = { instructions: null } satisfies Partial<FileReviewRow>;
 export type FindingInput = Omit<FindingRow, keyof typeof FINDING_DEFAULTS> & Partial<FindingRow>;
 export type AttemptInput = Omit<AttemptRow, keyof typeof ATTEMPT_DEFAULTS> & Partial<AttemptRow>;
 
 /** Everything stored for one finished file, written in one transaction. */
 export interface FileRecord {
-  review: Omit<FileReviewRow, "iteration_id">;
+  review: Omit<FileReviewRow, "iteration_id" | keyof typeof REVIEW_DEFAULTS> & Partial<FileReviewRow>;
   findings: FindingInput[];
   attempts: AttemptInput[];
   /** Accepted model answers to keep for the shard cache. */
@@ -155,7 +158,7 @@ const REVIEW_COLUMNS: (keyof Omit<FileReviewRow, "iteration_id">)[] = [
   "gradient_tier", "findings_count", "critical_failures_count", "missing_components_count",
   "verified_components_count", "shards", "tree_split_fired", "attempts_made", "thin_rejections", "escalations",
   "accepted_model", "tokens_in", "tokens_out", "cost_usd", "latency_ms", "review_json", "error", "skip_reason",
-  "coverage_complete", "evidence_unverified", "reduced_by", "shard_strategy",
+  "coverage_complete", "evidence_unverified", "reduced_by", "shard_strategy", "instructions",
 ];
 const FINDING_COLUMNS: (keyof FindingRow)[] = [
   "path", "category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint",
@@ -290,7 +293,7 @@ export class Kb {
     const attempt = this.db.prepare(insertSql("attempts", ATTEMPT_COLUMNS, ["iteration_id", "created_at"]));
     const created_at = this.stamp();
     this.db.transaction(() => {
-      review.run({ ...record.review, iteration_id: iterationId, created_at });
+      review.run({ ...REVIEW_DEFAULTS, ...record.review, iteration_id: iterationId, created_at });
       for (const f of record.findings) finding.run({ ...FINDING_DEFAULTS, ...f, iteration_id: iterationId });
       for (const a of record.attempts) attempt.run({ ...ATTEMPT_DEFAULTS, ...a, iteration_id: iterationId, created_at });
       for (const c of record.cache ?? []) storeAnswer(this.db, { ...c, iteration_id: iterationId, created_at });

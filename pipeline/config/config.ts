@@ -71,6 +71,24 @@ export interface Config {
   budget: { maxCostUsd?: number; maxTokens?: number };
   /** `[consensus]`: several answers per shard on the named rungs; absent when the section is not given. */
   consensus?: ConsensusConfig;
+  /** `[observer]`: every run event POSTed to this endpoint, fail-open; absent when not configured. */
+  observer?: ObserverConfig;
+  /** `[[instructions]]`: repository rules for the files their globs match (pipeline/review/instructions.ts). */
+  instructions: InstructionRule[];
+}
+
+/** One `[[instructions]]` entry: globs relative to the swept repository's root, and the rules file (absolute). */
+export interface InstructionRule {
+  paths: string[];
+  file: string;
+}
+
+export interface ObserverConfig {
+  url: string;
+  /** Events waiting to be sent at most; past it new events are dropped (and counted). */
+  maxQueue: number;
+  /** Per POST, and the longest wait for the queue to drain when the run ends. */
+  timeoutMs: number;
 }
 
 export interface ConsensusConfig {
@@ -119,6 +137,7 @@ export const DEFAULTS = {
   accept: { minChars: 200 },
   gradient: { blockBelow: 50, reviewBelow: 75 },
   consensus: { samples: 1, minAgree: 2, lineTolerance: 3 },
+  observer: { maxQueue: 1000, timeoutS: 2 },
 } as const;
 
 /** The ladder used by `--offline` and by commands run with no config file. */
@@ -241,7 +260,21 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
       ...(raw.budget?.max_tokens !== undefined ? { maxTokens: raw.budget.max_tokens } : {}),
     },
     ...(raw.consensus ? { consensus: buildConsensus(raw.consensus, ladder, where) } : {}),
+    ...(raw.observer
+      ? { observer: { url: raw.observer.url, maxQueue: raw.observer.max_queue ?? DEFAULTS.observer.maxQueue, timeoutMs: Math.round((raw.observer.timeout_s ?? DEFAULTS.observer.timeoutS) * 1000) } }
+      : {}),
+    instructions: (raw.instructions ?? []).map((entry, i) => buildInstructionRule(entry, base, (key) => where(`/instructions/${i}/${key}`))),
   };
+}
+
+/** One `[[instructions]]` entry: globs relative to the swept repository's root, the file relative to the config's folder. */
+function buildInstructionRule(raw: { paths: string[]; file: string }, base: string, at: (key: string) => string): InstructionRule {
+  raw.paths.forEach((p) => {
+    if (p.startsWith("/") || p.startsWith("../")) throw new ConfigError(`[[instructions]] paths "${p}" must be a glob relative to the root of the repository being swept`, at("paths"));
+  });
+  const file = resolve(base, raw.file);
+  if (!existsSync(file)) throw new ConfigError(`[[instructions]] file = "${raw.file}" does not exist (resolved to ${file}; paths are relative to the config file)`, at("file"));
+  return { paths: [...raw.paths], file };
 }
 
 /** `[consensus]` with its defaults, checked against the ladder: every rung named exists, and the rule can be met. */

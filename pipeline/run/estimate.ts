@@ -8,6 +8,7 @@ import type { Config, RungConfig } from "../config/config";
 import type { CompletionRequest } from "../providers/provider";
 import { promptKey, schemaFor } from "../review/ladder";
 import { buildShardPrompt, buildSystemPrompt } from "../review/prompt";
+import { instructionsFor, loadInstructions, withInstructions } from "../review/instructions";
 import { redactRequest } from "../review/redact";
 import { estimateRequest } from "../review/tokens";
 import { shardFile } from "../shard/shard";
@@ -35,6 +36,8 @@ export interface Estimate {
 export async function estimateSweep(input: { files: string[]; root: string; config: Config; ladder: RungConfig[]; kb: Kb; noCache: boolean }): Promise<Estimate> {
   const { config } = input;
   const system = buildSystemPrompt(readFileSync(config.prompts.system, "utf8"), config.prompts.proposal ? readFileSync(config.prompts.proposal, "utf8") : undefined);
+  // The same system message the run sends (repository rules included), or the cache keys would never match.
+  const instructions = loadInstructions(config.instructions, input.root);
   const rungs = input.ladder.map((r): RungEstimate => ({ rung: r.name, model: r.model, shards: 0, cached: 0, tokens_in: 0, tokens_out: 0, cost_usd: 0 }));
   let files = 0;
   let skipped = 0;
@@ -51,7 +54,7 @@ export async function estimateSweep(input: { files: string[]; root: string; conf
     shards += plan.shards.length;
     for (const shard of plan.shards) {
       const base: CompletionRequest = {
-        system,
+        system: withInstructions(system, instructionsFor(instructions, target.path)),
         prompt: buildShardPrompt({ path: target.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
         shard: { path: target.path, language: plan.language, lineStart: shard.lineStart, text: shard.text },
       };

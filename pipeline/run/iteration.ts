@@ -2,13 +2,14 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { thisProcess, type Kb, type Owner } from "../../kb/kb";
+import { thisProcess, type AttemptRow, type FileReviewRow, type FindingRow, type IterationRow, type Kb, type Owner } from "../../kb/kb";
 import { stateMetrics, type Metrics } from "../../kb/aggregates";
 import { STATIC_RUNG, type Config, type RungConfig } from "../config/config";
 import { ConfigError } from "../errors";
 import type { AnswerCache, Attempt } from "../review/ladder";
 import { abortableSleep, makeRung, type Rung } from "../review/rung";
 import { buildSystemPrompt } from "../review/prompt";
+import { loadInstructions } from "../review/instructions";
 import type { Provider } from "../providers/provider";
 import { applyDismissals, buildState } from "../score/state";
 import { readTarget } from "../targets/targets";
@@ -53,11 +54,20 @@ export interface RunOptions {
 }
 
 export type RunEvent =
-  | { type: "start"; iterationId: number; files: number; rungs: string[] }
+  | { type: "start"; iterationId: number; files: number; rungs: string[]; iteration: IterationRow }
   | { type: "warning"; message: string }
   | { type: "cooldown"; rung: string; reason: string }
   | { type: "attempt"; path: string; attempt: Attempt }
-  | { type: "file"; path: string; verdict: string; done: number; total: number };
+  | { type: "file"; path: string; verdict: string; done: number; total: number; stored: StoredFile }
+  | { type: "budget"; reason: string }
+  | { type: "finish"; iteration: IterationRow; metrics: Metrics };
+
+/** A file's rows as the KB stored them (read back after the write, so every column is there). */
+export interface StoredFile {
+  review: FileReviewRow;
+  findings: FindingRow[];
+  attempts: AttemptRow[];
+}
 
 export interface RunSummary {
   iteration_id: number;
@@ -100,6 +110,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const reduceRung = !opts.offline && config.reduce.rung ? rungs.find((r) => r.config.name === config.reduce.rung) : undefined;
   const systemPrompt = buildSystemPrompt(readFileSync(config.prompts.system, "utf8"), config.prompts.proposal ? readFileSync(config.prompts.proposal, "utf8") : undefined);
   const reducePrompt = readFileSync(config.prompts.reduce, "utf8");
+  const instructions = loadInstructions(config.instructions, root);
 
   // Work out the files before anything is written: a bad path is a usage error with nothing half-written.
   const plan: Plan = planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed") });
@@ -135,7 +146,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
 
   async function sweep(id: number, files: string[]): Promise<RunSummary> {
     const started = performance.now();
-    emit({ type: "start", iterationId: id, files: files.length, rungs: rungs.map((r) => r.config.name) });
+    emit({ type: "start", iterationId: id, files: files.length, rungs: rungs.map((r) => r.config.name), iteration: kb.iteration(id)! });
     const sleep = opts.sleep ?? abortableSleep;
     const spend = budgetTracker(config.budget);
     const cache: AnswerCache | undefined = opts.noCache
@@ -152,6 +163,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     const stop = new AbortController();
     const working = AbortSignal.any([signal, stop.signal]);
     let finished = 0;
+    let budgetSaid = false;
     const reviewOne = async (abs: string, seq: number): Promise<void> => {
       const target = readTarget(abs, root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
       let record;
@@ -168,12 +180,18 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
           systemPrompt,
           reducePrompt,
           dismissed,
+          instructions,
           deps: {
             minChars: config.accept.minChars,
             sleep,
             onAttempt: (attempt) => {
               spend.add(attempt);
               emit({ type: "attempt", path: target.path, attempt });
+              const spent = spend.exhausted();
+              if (spent && !budgetSaid) {
+                budgetSaid = true;
+                emit({ type: "budget", reason: spent });
+              }
             },
             ...(cache ? { cache } : {}),
             budget: spend.exhausted,
@@ -188,7 +206,9 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       // A note is picked up only when a model was sent the prompt that carried it.
       const sent = record.attempts.some((a) => modelRungs.has(a.rung) && a.outcome !== "cached" && a.outcome !== "skipped");
       if (noteIds.length > 0 && sent) kb.markNotesPickedUp(noteIds, id);
-      emit({ type: "file", path: record.review.path, verdict: record.review.verdict, done: ++finished, total: files.length });
+      const path = record.review.path;
+      const stored = { review: kb.fileReview(id, path)!, findings: kb.findings(id, path), attempts: kb.attempts(id, path) };
+      emit({ type: "file", path, verdict: record.review.verdict, done: ++finished, total: files.length, stored });
     };
     // Shards, not files, are what the servers work on: files are admitted while their text fits the memory bound
     // and the first usable rung has less than two rounds of calls waiting.
@@ -217,10 +237,12 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     if (scheduled.errors.length > 0 || working.aborted) {
       if (signal.aborted) {
         kb.finishIteration(id, "aborted", "interrupted");
+        emit({ type: "finish", iteration: kb.iteration(id)!, metrics: {} });
         return summarize(kb, id, "aborted", {}, null, cooldowns);
       }
       const cause = stop.signal.reason as Error;
       kb.finishIteration(id, "aborted", cause?.message ?? String(cause));
+      emit({ type: "finish", iteration: kb.iteration(id)!, metrics: {} });
       throw cause;
     }
 
@@ -241,6 +263,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       ...stateMetrics(applyDismissals(state, kb.dismissedSinceRecorded())),
     };
     kb.completeIteration(id, state, metrics);
+    emit({ type: "finish", iteration: kb.iteration(id)!, metrics: kb.metrics(id) });
     const exhausted = spend.exhausted();
     if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): nothing more was sent; the files left are unreviewed with reason "budget"` });
     return summarize(kb, id, "done", metrics, exhausted, cooldowns);

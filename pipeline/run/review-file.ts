@@ -17,6 +17,8 @@ import { shardFile } from "../shard/shard";
 import type { Shard, ShardPlan } from "../shard/types";
 import type { SkippedFile, SourceFile } from "../targets/targets";
 import { FINDING_CATEGORIES, validateFileVerdict, type FileVerdict } from "../verdict/verdict";
+import { describeInstructions, instructionsFor, withInstructions, type LoadedInstructions } from "../review/instructions";
+import { attemptRow } from "./attempt-row";
 
 export interface ReviewContext {
   config: Config;
@@ -29,11 +31,16 @@ export interface ReviewContext {
   signal: AbortSignal;
   /** Active dismissals: fingerprint → dismissal id. */
   dismissed?: ReadonlyMap<string, number>;
+  /** Repository rules ([[instructions]]), read once per run; each file gets those its globs match. */
+  instructions?: readonly LoadedInstructions[];
 }
 
 /** Review one readable file; `notes` are its open fix-next-loop notes. */
 export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewContext): Promise<FileRecord> {
   const started = performance.now();
+  // Repository rules follow the system prompt of each of this file's shards: part of what the cache key hashes.
+  const rules = instructionsFor(ctx.instructions ?? [], file.path);
+  ctx = { ...ctx, systemPrompt: withInstructions(ctx.systemPrompt, rules) };
   const plan = await planWithinWindows(file, notes, ctx);
   // Deterministic and model-independent: whatever the rungs answer, text in the file that speaks to them is a finding.
   const injections = await findInjections(plan.language, file.text);
@@ -72,6 +79,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
     latencyMs: Math.round(performance.now() - started),
     gradient: ctx.config.gradient,
     escalations,
+    instructions: describeInstructions(rules),
   });
 }
 
@@ -123,7 +131,7 @@ function buildRecord(
   plan: ShardPlan,
   verdict: FileVerdict,
   attempts: Attempt[],
-  extra: { outputFormat: string | null; acceptedModels: string[]; latencyMs: number; gradient: Config["gradient"]; escalations: number },
+  extra: { outputFormat: string | null; acceptedModels: string[]; latencyMs: number; gradient: Config["gradient"]; escalations: number; instructions: string | null },
 ): FileRecord {
   const checked = validateFileVerdict(verdict);
   if (!checked.ok) throw new Error(`bug: file verdict of ${file.path} fails its schema: ${checked.errors.join("; ")}`);
@@ -148,23 +156,7 @@ function buildRecord(
       agreement: f.agreement ?? null,
       dismissal_id: f.dismissal_id,
   }));
-  const attemptRows: AttemptRow[] = attempts.map((a) => ({
-    path: file.path,
-    shard_index: a.shardIndex,
-    rung: a.rung,
-    model: a.model,
-    outcome: a.outcome,
-    reason: a.reason,
-    latency_ms: a.latencyMs,
-    tokens_in: a.tokensIn,
-    tokens_out: a.tokensOut,
-    cost_usd: a.costUsd,
-    output_format: a.format,
-    server: a.server,
-    purpose: a.purpose,
-    redactions: a.redactions,
-    prompt_sha: a.promptSha,
-  }));
+  const attemptRows: AttemptRow[] = attempts.map((a) => attemptRow(file.path, a));
   // Accepted model answers, kept so the same question is answered from the KB next time.
   const cache = attempts.flatMap((a) =>
     a.outcome === "accepted" && a.answer !== undefined && a.promptSha !== null
@@ -198,6 +190,7 @@ function buildRecord(
       coverage_complete: verdict.coverage_complete ? 1 : 0,
       reduced_by: verdict.reduced_by,
       shard_strategy: plan.strategy,
+      instructions: extra.instructions,
     },
     findings,
     attempts: attemptRows,

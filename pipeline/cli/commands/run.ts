@@ -14,6 +14,9 @@ import { existsSync, rmSync } from "node:fs";
 import type { Kb } from "../../../kb/kb";
 import { homeOf, kbFile, loadContextConfig, openKb, sources, type CommandContext } from "../context";
 import { progressPrinter } from "../progress";
+import { openEventStream } from "../../run/events";
+import { describeObserverStats, recordObserverStats } from "../../run/observer";
+import { resolve } from "node:path";
 
 export interface RunFlags {
   paths: string[];
@@ -26,6 +29,8 @@ export interface RunFlags {
   estimate?: boolean;
   concurrency?: string;
   failOn?: string;
+  /** `--events FILE.jsonl`: every run event appended as one JSON line. */
+  events?: string;
 }
 
 const FAIL_ON = ["needs_patch", "fail"] as const;
@@ -57,6 +62,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     const root = homeOf(ctx).root;
     if (flags.estimate) return await estimate(ctx, kb, flags, config, root);
     const progress = progressPrinter(ctx);
+    const stream = openEventStream({ ...(flags.events !== undefined ? { file: resolve(ctx.cwd, flags.events) } : {}), ...(config.observer ? { observer: config.observer } : {}) });
     let summary: RunSummary;
     try {
       summary = await runIteration({
@@ -78,10 +84,14 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
         const apiKey = keys.get(rung.name);
         return makeProvider(rung, apiKey !== undefined ? { apiKey } : {});
       },
-      onEvent: progress.event,
+      onEvent: (e) => {
+        progress.event(e);
+        stream.emit(e);
+      },
       });
     } catch (e) {
       progress.end();
+      await stream.close();
       // Nothing changed since the last review: a normal answer in CI, said on stderr, exit 0.
       if (e instanceof NothingToReview) {
         if (ctx.json) ctx.io.out(JSON.stringify({ iteration_id: null, status: "nothing_to_review", reason: e.message, ...sources(ctx, { config: true }) }, null, 2));
@@ -91,8 +101,10 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       throw e;
     }
     progress.end();
+    const observed = await stream.close();
+    if (observed) summary = recordObserverStats(kb, summary, observed);
     if (ctx.json) ctx.io.out(JSON.stringify({ ...summary, ...sources(ctx, { config: true }) }, null, 2));
-    else ctx.io.out(renderSummary(summary));
+    else ctx.io.out(renderSummary(summary) + (observed ? `\n${describeObserverStats(observed)}` : ""));
     if (summary.status === "aborted") return 1;
     if (summary.budget_exhausted) {
       ctx.io.err(`scrum: the [budget] ran out (${summary.budget_exhausted}); files not reviewed are unreviewed with reason "budget"\n`);

@@ -43,6 +43,7 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
       `shards: ${review.shards} (${review.shard_strategy ?? "-"}), coverage ${review.coverage_complete === 1 ? "complete" : review.coverage_complete === 0 ? "PARTIAL" : "-"}, reduced by ${review.reduced_by ?? "-"}, accepted model ${review.accepted_model ?? "-"}`,
       `attempts: ${attempts.length} (${cached} cached, ${cooled} skipped), secrets redacted: ${redacted}`,
     ];
+    if (review.instructions) lines.push(`instructions: ${(JSON.parse(review.instructions) as Array<{ file: string; sha: string; paths: string[] }>).map((i) => `${i.file} (sha ${i.sha.slice(0, 8)}, for ${i.paths.join(", ")})`).join("; ")}`);
     if (review.error) lines.push(`unreviewed: ${review.error}`);
     if (verdict?.summary) lines.push("", verdict.summary);
     if (findings.length > 0) {
