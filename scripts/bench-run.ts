@@ -1,52 +1,188 @@
 /**
- * Benchmark: a whole iteration against the simulated model server, at several rung concurrencies.
- * Reports wall time, shards per second and the speed-up over concurrency 1 measured in the same run.
+ * Benchmark: whole iterations against the simulated model server with the CLI's default flags (no --concurrency,
+ * default [sweep] max_inflight_chars), measuring how busy the scheduler keeps the servers. All ratios come from one run.
  *
- *   bun scripts/bench-run.ts [--latency MS] [--target DIR ...]
+ *   bun scripts/bench-run.ts [--latency MS] [--shards N]      # utilisation, two-rung, fleet, CPU
+ *   bun scripts/bench-run.ts --scale [--files N]              # peak RSS of an N-file sweep; plan + shard of a 1M-line tree
+ *
+ * Utilisation = (⌈shards / C⌉ · L) ÷ wall: 1.0 means the servers never waited for the orchestrator.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Kb } from "../kb/kb";
-import { defaultConfig, type RungConfig } from "../pipeline/config/config";
-import { runIteration } from "../pipeline/run/iteration";
+import { defaultConfig, type Config, type RungConfig } from "../pipeline/config/config";
 import { makeProvider } from "../pipeline/providers/make-provider";
-import { startSimServer } from "./sim-server";
+import type { FetchLike } from "../pipeline/providers/fleet";
+import { runIteration } from "../pipeline/run/iteration";
+import { planIteration } from "../pipeline/run/plan";
+import { shardFile } from "../pipeline/shard/shard";
+import { readTarget } from "../pipeline/targets/targets";
+import { type Behaviour, startSimServer } from "./sim-server";
 
-const { values } = parseArgs({ options: { latency: { type: "string", default: "200" }, target: { type: "string", multiple: true } } });
-const latencyMs = Number(values.latency);
-const root = resolve(import.meta.dir, "..");
-const targets = values.target ?? ["pipeline", "examples/demo-repo"];
-const sim = await startSimServer({ behaviours: { reviewer: "good" }, latencyMs });
-const dir = mkdtempSync(join(tmpdir(), "scrum-bench-"));
+const { values } = parseArgs({
+  options: { latency: { type: "string", default: "50" }, shards: { type: "string", default: "2000" }, scale: { type: "boolean", default: false }, files: { type: "string", default: "20000" } },
+});
+const L = Number(values.latency);
+const SHARDS = Number(values.shards);
 
-const rows: Array<{ concurrency: number; files: number; shards: number; wallMs: number }> = [];
-try {
-  for (const concurrency of [1, 4, 8, 16]) {
-    const rung: RungConfig = {
-      name: "local", provider: "ollama", model: "reviewer", servers: [sim.ollamaHost], concurrency, timeoutMs: 30_000, retries: 0,
-      structured: true, cloud: false, costInPerMtok: 0, costOutPerMtok: 0,
-    };
-    const kb = new Kb(join(dir, `c${concurrency}.db`));
-    const started = performance.now();
-    const s = await runIteration({
-      config: { ...defaultConfig(), ladder: [rung] }, kb, cwd: root, inputs: targets, label: `c${concurrency}`, offline: false,
-      concurrency: 64, signal: new AbortController().signal, providerFor: (r) => makeProvider(r), gitCommit: () => null,
-    });
-    rows.push({ concurrency, files: s.files.total, shards: Number(s.metrics.shards_total), wallMs: performance.now() - started });
-    kb.close();
+/** A small TypeScript file of `fns` functions: one shard below the threshold, `fns` × ~300 chars above it. */
+function source(i: number, fns: number): string {
+  return Array.from({ length: fns }, (_, f) => `export function f${i}_${f}(input: number[]): number {\n  let total = 0;\n  for (const value of input) {\n    if (value > ${f}) total += value * ${i % 7};\n  }\n  // TODO: handle the negative case\n  return total;\n}\n`).join("\n");
+}
+
+/** A tree of `count` files; `big` of them hold 20 shards each (max_shard_chars is lowered to make that so). */
+function makeTree(count: number, big = 0): string {
+  const dir = mkdtempSync(join(tmpdir(), "scrum-bench-tree-"));
+  mkdirSync(join(dir, "src"));
+  for (let i = 0; i < count; i++) writeFileSync(join(dir, "src", `f${String(i).padStart(5, "0")}.ts`), source(i, i < big ? 60 : 2));
+  return dir;
+}
+
+/** A fetch that tracks calls in flight per server: peak per server, peak in total, and when each server's last call ended. */
+function tracker() {
+  const inFlight = new Map<string, number>();
+  const peak = new Map<string, number>();
+  const lastEnd = new Map<string, number>();
+  let total = 0;
+  let peakTotal = 0;
+  const fetch: FetchLike = async (input, init) => {
+    const url = new URL(String(input instanceof Request ? input.url : input));
+    const server = url.origin;
+    inFlight.set(server, (inFlight.get(server) ?? 0) + 1);
+    peak.set(server, Math.max(peak.get(server) ?? 0, inFlight.get(server)!));
+    peakTotal = Math.max(peakTotal, ++total);
+    try {
+      const res = await globalThis.fetch(input, init);
+      const body = await res.arrayBuffer();
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    } finally {
+      inFlight.set(server, inFlight.get(server)! - 1);
+      total--;
+      lastEnd.set(server, performance.now());
+    }
+  };
+  return { fetch, peak, lastEnd, peakTotal: () => peakTotal };
+}
+
+function rung(name: string, model: string, servers: string[], concurrency: number): RungConfig {
+  return { name, provider: "ollama", model, servers, concurrency, timeoutMs: 60_000, retries: 0, structured: true, cloud: false, costInPerMtok: 0, costOutPerMtok: 0 };
+}
+
+async function sweep(root: string, ladder: RungConfig[], fetch: FetchLike, config: Partial<Config> = {}) {
+  const kb = new Kb(join(root, `kb-${Math.random().toString(36).slice(2)}.db`));
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const s = await runIteration({
+    config: { ...defaultConfig(), ...config, ladder }, kb, cwd: root, inputs: ["src"], label: null, offline: false, noCache: true,
+    signal: new AbortController().signal, providerFor: (r) => makeProvider(r, { fetch }), gitCommit: () => null,
+  });
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  kb.close();
+  return { started, wall, cpuMs: (used.user + used.system) / 1000, shards: Number(s.metrics.shards_total), files: s.files.total };
+}
+
+/** Milliseconds of CPU to shard every file of the tree once (excluded from the orchestrator's per-shard CPU). */
+async function shardingCpuMs(root: string, config: Config): Promise<number> {
+  const plan = planIteration({ kb: new Kb(":memory:"), config, cwd: root, root, inputs: ["src"] });
+  const cpu = process.cpuUsage();
+  for (const abs of plan.files) {
+    const t = readTarget(abs, root, config.sweep.maxFileBytes);
+    if (t.kind === "source") await shardFile(t.path, t.text, { thresholdChars: config.sweep.shardThresholdChars, maxShardChars: config.sweep.maxShardChars });
   }
-} finally {
-  await sim.stop();
-  rmSync(dir, { recursive: true, force: true });
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / 1000;
 }
 
-const base = rows[0]!;
-console.log(`targets: ${targets.join(", ")}; simulated latency ${latencyMs} ms per call; ${base.files} files, ${base.shards} shards\n`);
-console.log("| rung concurrency | wall s | shards/s | speed-up vs 1 | ideal |");
-console.log("| ---: | ---: | ---: | ---: | ---: |");
-for (const r of rows) {
-  const ideal = Math.min(r.concurrency, r.shards);
-  console.log(`| ${r.concurrency} | ${(r.wallMs / 1000).toFixed(2)} | ${(r.shards / (r.wallMs / 1000)).toFixed(1)} | ${(base.wallMs / r.wallMs).toFixed(2)}× | ${ideal}× |`);
+async function throughput(): Promise<void> {
+  const sim = await startSimServer({ behaviours: { reviewer: "good" }, latencyMs: L });
+  const rows: string[] = [];
+  const tree = makeTree(SHARDS);
+  const mixTree = makeTree(Math.round(SHARDS / 2) , Math.round(SHARDS / 2 / 21));
+  const mixConfig: Partial<Config> = { sweep: { ...defaultConfig().sweep, shardThresholdChars: 600, maxShardChars: 600 } };
+  try {
+    for (const [label, root, C, cfg] of [["1-shard files", tree, 4, {}], ["1-shard files", tree, 16, {}], ["1-shard files", tree, 64, {}], ["mix of 1- and 20-shard files", mixTree, 16, mixConfig]] as const) {
+      const t = tracker();
+      const r = await sweep(root, [rung("local", "reviewer", [sim.ollamaHost], C)], t.fetch, cfg);
+      const ideal = Math.ceil(r.shards / C) * L;
+      const shardCpu = await shardingCpuMs(root, { ...defaultConfig(), ...cfg });
+      // The sim runs in this process: its CPU is in cpuMs too, so this over-states the orchestrator's share.
+      const perShard = (r.cpuMs - shardCpu) / r.shards;
+      rows.push(`| ${label} | ${r.files} | ${r.shards} | ${C} | ${t.peakTotal()} | ${(r.wall / 1000).toFixed(2)} | ${(ideal / 1000).toFixed(2)} | **${(ideal / r.wall).toFixed(3)}** | ${perShard.toFixed(2)} |`);
+    }
+  } finally {
+    await sim.stop();
+  }
+  console.log(`simulated latency L = ${L} ms per call; default flags; orchestrator CPU per shard excludes sharding, includes the in-process sim\n`);
+  console.log("| files | count | shards | C | peak in flight | wall s | ideal s | utilisation | CPU ms/shard |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const r of rows) console.log(r);
+
+  // Two rungs: one shard in four is answered thin by the fast rung and climbs to a rung 10× slower.
+  const fastShards = SHARDS;
+  const script: Behaviour[] = Array.from({ length: fastShards + 1 }, (_, i) => (i % 4 === 3 ? "thin" : "good"));
+  const fast = await startSimServer({ behaviours: { fast: script }, latencyMs: L });
+  const slow = await startSimServer({ behaviours: { slow: "good" }, latencyMs: 10 * L });
+  try {
+    const t = tracker();
+    const C = 16;
+    const r = await sweep(tree, [rung("fast", "fast", [fast.ollamaHost], C), rung("slow", "slow", [slow.ollamaHost], C)], t.fetch);
+    const fastEnd = t.lastEnd.get(new URL(fast.ollamaHost).origin)! - r.started;
+    const ideal = Math.ceil(r.shards / C) * L;
+    console.log(`\ntwo rungs, C = ${C} each, slow rung ${10 * L} ms, one shard in four climbs: ${r.shards} shards, wall ${(r.wall / 1000).toFixed(2)} s; fast rung done at ${(fastEnd / 1000).toFixed(2)} s vs ideal ${(ideal / 1000).toFixed(2)} s: fast-rung utilisation **${(ideal / fastEnd).toFixed(3)}**`);
+  } finally {
+    await Promise.all([fast.stop(), slow.stop()]);
+  }
+
+  // A fleet of 4 servers, concurrency 2 each.
+  const fleet = await Promise.all(Array.from({ length: 4 }, () => startSimServer({ behaviours: { reviewer: "good" }, latencyMs: L })));
+  try {
+    const t = tracker();
+    const small = makeTree(400);
+    const r = await sweep(small, [rung("fleet", "reviewer", fleet.map((s) => s.ollamaHost), 2)], t.fetch);
+    const peaks = fleet.map((s) => t.peak.get(new URL(s.ollamaHost).origin) ?? 0);
+    const ideal = Math.ceil(r.shards / 8) * L;
+    console.log(`\nfleet of 4 servers × concurrency 2: peak in flight per server ${peaks.join(", ")}; total peak ${t.peakTotal()}; utilisation ${(ideal / r.wall).toFixed(3)} over ${r.shards} shards`);
+    rmSync(small, { recursive: true, force: true });
+  } finally {
+    await Promise.all(fleet.map((s) => s.stop()));
+  }
+  rmSync(tree, { recursive: true, force: true });
+  rmSync(mixTree, { recursive: true, force: true });
 }
+
+async function scale(): Promise<void> {
+  const files = Number(values.files);
+  const sim = await startSimServer({ behaviours: { reviewer: "good" }, latencyMs: 0 });
+  const tree = makeTree(files);
+  try {
+    const r = await sweep(tree, [rung("local", "reviewer", [sim.ollamaHost], 16)], tracker().fetch);
+    console.log(`${r.files} files, ${r.shards} shards in ${(r.wall / 1000).toFixed(1)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  } finally {
+    await sim.stop();
+    rmSync(tree, { recursive: true, force: true });
+  }
+  // A 1-million-line tree: 15,000 files of ~67 lines, planned and sharded (no model).
+  const big = mkdtempSync(join(tmpdir(), "scrum-bench-lines-"));
+  mkdirSync(join(big, "src"));
+  let lines = 0;
+  for (let i = 0; i < 15_000; i++) {
+    const text = source(i, 8).split("\n").slice(0, 67).join("\n") + "\n";
+    lines += 67;
+    writeFileSync(join(big, "src", `f${String(i).padStart(5, "0")}.ts`), text);
+  }
+  const started = performance.now();
+  const config = defaultConfig();
+  const plan = planIteration({ kb: new Kb(":memory:"), config, cwd: big, root: big, inputs: ["src"] });
+  let shards = 0;
+  for (const abs of plan.files) {
+    const t = readTarget(abs, big, config.sweep.maxFileBytes);
+    if (t.kind === "source") shards += (await shardFile(t.path, t.text, { thresholdChars: config.sweep.shardThresholdChars, maxShardChars: config.sweep.maxShardChars })).shards.length;
+  }
+  console.log(`${plan.files.length} files, ${lines} lines planned and sharded (${shards} shards) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  rmSync(big, { recursive: true, force: true });
+}
+
+await (values.scale ? scale() : throughput());

@@ -180,7 +180,12 @@ export async function tryRung<T>(
       if (!(e instanceof ProviderError)) throw e;
       const { server, sent } = failureOf(e);
       // Every server is held by its breaker: nothing was sent, and the shard climbs instead of waiting out the hold.
-      if (!sent) return skip(`breaker: ${e.message}`);
+      // A rung held this often keeps failing: it counts toward the cooldown like a failed call.
+      if (!sent) {
+        const cooledNow = rung.health.failed(`breaker: ${e.message}`);
+        if (cooledNow) deps.onCooldown?.(config.name, cooledNow);
+        return skip(`breaker: ${e.message}`);
+      }
       if (server !== null) failedOn.add(server);
       const outcome: AttemptOutcome = e.kind === "timeout" ? "timeout" : "error";
       const latencyMs = Math.round(performance.now() - clock.started);
