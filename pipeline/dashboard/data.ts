@@ -1,4 +1,5 @@
 /** The dashboard's input: one plain object read from the KB in one place (gather.ts), turned into HTML by render.ts. */
+import type { StoredFinding } from "../../kb/rows";
 import type { AttemptRow, FileReviewRow, FindingRow, IterationStatus, NoteRow } from "../../kb/kb";
 import type { FlaggedFile } from "../score/flagged";
 import type { Metrics } from "../score/metrics";
@@ -26,17 +27,8 @@ export interface DashboardFlaggedFile extends FlaggedFile {
   alignment_score: number | null;
 }
 
-export interface DashboardFinding {
-  path: string;
-  category: string;
-  severity: FindingRow["severity"];
-  confidence: number;
-  title: string;
-  evidence: string;
-  line_start: number;
-  line_end: number;
-  evidence_verified: boolean;
-}
+/** A stored finding (kb/rows.ts) as the flagged panel lists it. */
+export type DashboardFinding = Pick<StoredFinding, "path" | "category" | "severity" | "confidence" | "title" | "evidence" | "line_start" | "line_end" | "evidence_verified">;
 
 export interface FileWithReason {
   path: string;

@@ -2,6 +2,7 @@
 import type { FindingRow, IterationRow, Kb, NoteRow } from "../../kb/kb";
 import { flaggedFiles, type FlagInput } from "../score/flagged";
 import { BUILT_IN_METRICS } from "../../kb/aggregates";
+import { storedFinding } from "../../kb/rows";
 import { applyDismissals } from "../score/state";
 import {
   type DashboardData,
@@ -84,17 +85,10 @@ function latestIteration(point: IterationPoint, rows: IterationRows, state: Stat
   const findings: DashboardFinding[] = (state?.findings ?? rows.findings)
     .filter((f) => f.category !== "verified_components" && order.has(f.path))
     .sort((a, b) => order.get(a.path)! - order.get(b.path)! || a.line_start - b.line_start)
-    .map((f) => ({
-      path: f.path,
-      category: f.category,
-      severity: f.severity,
-      confidence: f.confidence,
-      title: f.title,
-      evidence: f.evidence,
-      line_start: f.line_start,
-      line_end: f.line_end,
-      evidence_verified: f.evidence_verified === 1,
-    }));
+    .map((row) => {
+      const { path, category, severity, confidence, title, evidence, line_start, line_end, evidence_verified } = storedFinding(row);
+      return { path, category, severity, confidence, title, evidence, line_start, line_end, evidence_verified };
+    });
   return {
     point,
     flagged: flagged.map((f) => ({ ...f, alignment_score: alignment.get(f.path) ?? null })),

@@ -1,8 +1,8 @@
 /** The data every report format renders: one iteration read back from the KB, assembled in one place. */
+import { storedFinding, type StoredFinding } from "../../kb/rows";
 import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";
 import type { Metrics } from "../score/metrics";
-import { FINDING_CATEGORIES, type FindingCategory, type Severity } from "../verdict/verdict";
 
 export interface ReportIteration {
   id: number;
@@ -16,22 +16,11 @@ export interface ReportIteration {
   error: string | null;
 }
 
-export interface ReportFinding {
-  category: FindingCategory;
-  severity: Severity;
-  confidence: number;
-  title: string;
-  evidence: string;
-  line_start: number;
-  line_end: number;
-  fingerprint: string;
-  evidence_verified: boolean;
-  shard_index: number | null;
-  /** The static rule that produced the finding, or null for a model's finding. */
-  rule: string | null;
+/** A stored finding (kb/rows.ts) as a report shows it: the dismissal spelled out instead of its id. */
+export type ReportFinding = Omit<StoredFinding, "path" | "symbol" | "agreement" | "dismissal_id"> & {
   /** The dismissal that keeps the finding out of verdicts and metrics, or null when it counts. */
   dismissal: ReportDismissal | null;
-}
+};
 
 export interface ReportDismissal {
   id: number;
@@ -130,24 +119,9 @@ export function assembleReport(rows: IterationRows): IterationReport {
   };
 }
 
-function toReportFinding(f: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>): ReportFinding {
-  if (!(FINDING_CATEGORIES as readonly string[]).includes(f.category)) {
-    throw new Error(`iteration ${iterationId}, ${f.path}: finding category "${f.category}" is not one of ${FINDING_CATEGORIES.join(", ")}`);
-  }
-  return {
-    category: f.category as FindingCategory,
-    severity: f.severity,
-    confidence: f.confidence,
-    title: f.title,
-    evidence: f.evidence,
-    line_start: f.line_start,
-    line_end: f.line_end,
-    fingerprint: f.fingerprint,
-    evidence_verified: f.evidence_verified === 1,
-    shard_index: f.shard_index,
-    rule: f.rule,
-    dismissal: f.dismissal_id === null ? null : toReportDismissal(f, iterationId, dismissals),
-  };
+function toReportFinding(row: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>): ReportFinding {
+  const { path: _path, symbol: _symbol, agreement: _agreement, dismissal_id, ...f } = storedFinding(row);
+  return { ...f, dismissal: dismissal_id === null ? null : toReportDismissal(row, iterationId, dismissals) };
 }
 
 function toReportDismissal(f: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>): ReportDismissal {

@@ -9,7 +9,7 @@ import type { AttemptRow, FileReviewRow, FindingRow, IterationRow } from "../../
 import type { Metrics } from "../../kb/aggregates";
 import type { ObserverConfig } from "../config/config";
 import { UsageError } from "../errors";
-import { attemptRow } from "./attempt-row";
+import { attemptRow } from "../../kb/rows";
 import type { RunEvent } from "./iteration";
 import { startObserver, type ObserverDeps, type ObserverStats } from "./observer";
 

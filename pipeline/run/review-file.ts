@@ -1,5 +1,5 @@
 /** One file through the pipeline: shard, review every shard up the ladder, reduce, score. Returns the rows to store. */
-import type { AttemptRow, FileRecord, FindingRow } from "../../kb/kb";
+import type { FileRecord } from "../../kb/kb";
 import type { Config } from "../config/config";
 import { countEscalations, fitsSomeWindow, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
 import type { CompletionRequest } from "../providers/provider";
@@ -18,7 +18,7 @@ import type { Shard, ShardPlan } from "../shard/types";
 import type { SkippedFile, SourceFile } from "../targets/targets";
 import { FINDING_CATEGORIES, validateFileVerdict, type FileVerdict } from "../verdict/verdict";
 import { describeInstructions, instructionsFor, withInstructions, type LoadedInstructions } from "../review/instructions";
-import { attemptRow } from "./attempt-row";
+import { attemptRow, cacheRows, findingRow } from "../../kb/rows";
 
 export interface ReviewContext {
   config: Config;
@@ -138,31 +138,13 @@ function buildRecord(
   const counts = fileCounts(verdict);
   const reviewed = verdict.verdict !== "unreviewed";
   const stats = confidenceStats(verdict);
-  const listed = FINDING_CATEGORIES.flatMap((category) => verdict[category].map((f) => ({ ...f, category, dismissal_id: null as number | null })));
-  const findings: FindingRow[] = [...listed, ...(verdict.dismissed ?? [])].map((f) => ({
-      path: file.path,
-      category: f.category,
-      severity: f.severity,
-      confidence: f.confidence,
-      title: f.title,
-      evidence: f.evidence,
-      line_start: f.line_start,
-      line_end: f.line_end,
-      fingerprint: f.fingerprint,
-      evidence_verified: f.evidence_verified ? 1 : 0,
-      shard_index: f.shard,
-      rule: f.rule ?? null,
-      symbol: f.symbol ?? null,
-      agreement: f.agreement ?? null,
-      dismissal_id: f.dismissal_id,
-  }));
-  const attemptRows: AttemptRow[] = attempts.map((a) => attemptRow(file.path, a));
+  const findings = [
+    ...FINDING_CATEGORIES.flatMap((category) => verdict[category].map((f) => findingRow(file.path, category, f, null))),
+    ...(verdict.dismissed ?? []).map((f) => findingRow(file.path, f.category, f, f.dismissal_id)),
+  ];
+  const attemptRows = attempts.map((a) => attemptRow(file.path, a));
   // Accepted model answers, kept so the same question is answered from the KB next time.
-  const cache = attempts.flatMap((a) =>
-    a.outcome === "accepted" && a.answer !== undefined && a.promptSha !== null
-      ? [{ prompt_sha: a.promptSha, rung: a.rung, model: a.model, verdict_json: a.answer, output_format: a.format }]
-      : [],
-  );
+  const cache = cacheRows(attempts);
   const unreviewedReasons = verdict.shard_reviews.filter((s) => s.status === "unreviewed").map((s) => `shard ${s.index + 1} (lines ${s.line_start}-${s.line_end}): ${(s.reasons ?? []).join("; ")}`);
   return {
     review: {
