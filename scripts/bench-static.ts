@@ -7,6 +7,10 @@
  *   bun scripts/bench-static.ts [--corpus /work/corpus] [--before COMMIT] [--per-rule 20] [--seed 11] [--json]
  *   bun scripts/bench-static.ts --unlabelled before|after   # the sampled findings still lacking a label, with context
  *   bun scripts/bench-static.ts --after COMMIT              # bench a commit as "after" instead of this working tree
+ *   bun scripts/bench-static.ts --before 6777ec6 --rounds 9 # then scanShard speed of both, in alternating rounds
+ *
+ * --rounds N (default 5) times both engines' scanShard over the same corpus shards N times each, in alternating
+ * order after the first scan has loaded every grammar; the median MB/s of each and their ratio are printed.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +19,7 @@ import { currentTree, extractCommit, loadEngine, type Engine } from "./corpus/en
 import { plantRecall, type PlantResult } from "./corpus/plants";
 import { labelKey, readLabels, sampleFindings, type Label } from "./corpus/sample";
 import { scanCorpus, type CorpusFinding, type CorpusScan } from "./corpus/scan-corpus";
+import { scanSpeed, type SpeedResult } from "./corpus/speed";
 
 /** The static rung as it was before issue #11 (line lexer, no vendored skip). */
 const BEFORE_COMMIT = "d480bd8";
@@ -97,6 +102,14 @@ function print(r: EngineReport): void {
   for (const p of r.plants.filter((p) => !p.found)) console.log(`missed plant: ${p.name} (${p.repo}/${p.path}:${p.line} ${p.rule})`);
 }
 
+function printSpeed(speed: SpeedResult[], shards: number): void {
+  if (speed.length === 0) return;
+  console.log(`\n## scanShard speed, grammars loaded, ${speed[0]?.rounds.length} alternating rounds over the same ${shards} shards`);
+  for (const s of speed) console.log(`${s.engine}: median ${s.median.toFixed(1)} MB/s (rounds ${s.rounds.map((r) => r.toFixed(1)).join(", ")})`);
+  const [a, b] = speed;
+  if (a && b) console.log(`${b.engine} / ${a.engine}: ${(b.median / a.median).toFixed(2)}x`);
+}
+
 /** The sampled findings without a label, each with five lines of context either side, as JSONL for a labeller. */
 function unlabelled(scan: CorpusScan, labels: Map<string, Label>, perRule: number, seed: number, corpus: string): void {
   for (const drawn of sampleFindings(scan.findings, perRule, seed).values()) {
@@ -126,9 +139,13 @@ if (import.meta.main) {
     { label: "after", root: () => (process.argv.includes("--after") ? extractCommit(arg("--after", "HEAD")) : currentTree()) },
   ].filter((e) => only === undefined || e.label === only);
   const reports: EngineReport[] = [];
+  const loaded: Engine[] = [];
+  let lastScan: CorpusScan | undefined;
   for (const e of engines) {
     const engine = await loadEngine(e.label, e.root());
     const scan = await scanCorpus(engine, repos);
+    loaded.push(engine);
+    lastScan = scan;
     if (only !== undefined) {
       unlabelled(scan, labels, perRule, seed, corpus);
       continue;
@@ -136,7 +153,12 @@ if (import.meta.main) {
     reports.push(report(engine, scan, labels, perRule, seed, await plantRecall(engine, corpus)));
   }
   if (only === undefined) {
-    if (process.argv.includes("--json")) console.log(JSON.stringify(reports, null, 2));
-    else reports.forEach(print);
+    const rounds = Number(arg("--rounds", "5"));
+    const speed = rounds > 0 && lastScan ? await scanSpeed(loaded, lastScan.shards, rounds) : [];
+    if (process.argv.includes("--json")) console.log(JSON.stringify({ reports, speed }, null, 2));
+    else {
+      reports.forEach(print);
+      printSpeed(speed, lastScan?.shards.length ?? 0);
+    }
   }
 }

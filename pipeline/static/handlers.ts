@@ -1,7 +1,8 @@
 /**
  * Swallowed errors. JavaScript/TypeScript catch clauses and Python except clauses are read from the syntax tree:
  * a handler whose body holds no statement (only comments, `pass` or `...`) for a broad exception (every JS catch;
- * a bare, `Exception` or `BaseException` except). A narrow except is an expected outcome and is not reported.
+ * a bare, `Exception` or `BaseException` except). A narrow except is an expected outcome and is not reported, nor
+ * is a broad except that only passes but says why in a comment (a documented best-effort step).
  * Rust `Err(_) => {}` and Go `if err != nil {}` are read from the code view. Test code is not scanned: tests ignore
  * the errors they provoke on purpose.
  */
@@ -20,7 +21,7 @@ const DO_NOTHING = new Set(["pass_statement", "comment"]);
 /** Empty catch blocks and `.catch(() => {})` (tree), `Err(_) => {}` (Rust), `if err != nil {}` (Go). */
 export const detectEmptyHandlers: Detector = (input) => {
   if (input.testLines.every(Boolean) && input.testLines.length > 0) return [];
-  if (JS_LANGUAGES.has(input.language) && input.root) return emptyCatches(input.root).filter((h) => !input.testLines[h.line]);
+  if (JS_LANGUAGES.has(input.language) && input.root) return emptyCatches(input.root, input.text).filter((h) => !input.testLines[h.line]);
   const patterns: RegExp[] = [];
   if (input.language === "rust") patterns.push(EMPTY_ERR_ARM);
   if (input.language === "go") patterns.push(EMPTY_ERR_CHECK);
@@ -37,13 +38,18 @@ export const detectEmptyHandlers: Detector = (input) => {
   return hits;
 };
 
-function emptyCatches(root: Node): Hit[] {
+// Each tree search builds a Node per match (every call expression of the shard): only search for what the text holds.
+const CATCH_KEYWORD = /\bcatch\b/;
+
+function emptyCatches(root: Node, text: string): Hit[] {
   const hits: Hit[] = [];
+  if (!CATCH_KEYWORD.test(text)) return hits;
   for (const clause of root.descendantsOfType("catch_clause")) {
     const body = clause?.childForFieldName("body");
     if (!clause || !body || body.namedChildren.some((n) => n !== null && n.type !== "comment")) continue;
     hits.push({ rule: "empty-catch", line: clause.startPosition.row, endLine: body.endPosition.row, column: clause.startPosition.column });
   }
+  if (!text.includes(".catch")) return hits;
   for (const call of root.descendantsOfType("call_expression")) {
     const fn = call?.childForFieldName("function");
     if (!call || fn?.type !== "member_expression" || fn.childForFieldName("property")?.text !== "catch") continue;
@@ -57,7 +63,7 @@ function emptyCatches(root: Node): Hit[] {
   return hits;
 }
 
-/** Python except clauses for a broad exception whose body only passes (comments allowed). */
+/** Python except clauses for a broad exception whose body only passes, with no comment saying why. */
 export const detectSwallowedExcepts: Detector = (input) => {
   if (input.language !== "python" || !input.root) return [];
   const hits: Hit[] = [];
@@ -71,6 +77,9 @@ export const detectSwallowedExcepts: Detector = (input) => {
     const value = clause.namedChildren.find((n) => n !== null && n.type !== "block" && n.type !== "comment");
     const spec = value ? (value.type === "as_pattern" ? (value.namedChildren[0]?.text ?? "") : value.text) : "";
     if (spec !== "" && !BROAD_EXCEPTION.test(spec)) continue;
+    // A comment in the clause that says why ("keep the value as a string if loading failed") makes it a decision the
+    // rung cannot prove wrong; a bare marker (`# TODO`) is not a reason.
+    if (statesReason(clause)) continue;
     hits.push({
       rule: "swallowed-except",
       line: clause.startPosition.row,
@@ -81,6 +90,17 @@ export const detectSwallowedExcepts: Detector = (input) => {
   }
   return hits;
 };
+
+const MARKER_ONLY = /^#\s*(?:TODO|FIXME|XXX|HACK)\b[\s:!.-]*$/;
+
+/** True when the except clause holds a comment (on its line or in its block) with words in it, not only a marker. */
+function statesReason(clause: Node): boolean {
+  for (const comment of clause.descendantsOfType("comment")) {
+    const text = comment?.text.trim() ?? "";
+    if (/\w/.test(text) && !MARKER_ONLY.test(text)) return true;
+  }
+  return false;
+}
 
 function joinCode(views: LineView[]): { text: string; starts: number[] } {
   const starts: number[] = [];

@@ -79,7 +79,7 @@ export const RULES: Record<RuleId, Rule> = {
   },
   "swallowed-except": {
     category: "risk_points", severity: "medium", confidence: 85,
-    claim: "a bare/Exception/BaseException except whose body only passes (non-test code)",
+    claim: "a bare/Exception/BaseException except whose body only passes, with no comment saying why (non-test code)",
     title: "Broad except that only passes", action: "Narrow the except clause and handle or re-raise the error",
   },
   "discarded-error": {
@@ -130,6 +130,8 @@ export interface ScanInput {
   language: string;
   /** File line of the shard's first line, for details that name another line. */
   lineStart: number;
+  /** The shard's text, for a detector's own cheap pre-check before it walks the tree. */
+  text: string;
   views: LineView[];
   testLines: boolean[];
   /** The shard's syntax tree, when its language has a grammar; detectors that need syntax read it. */

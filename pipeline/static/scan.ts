@@ -12,21 +12,25 @@ import { detectPlaceholderReturns } from "./placeholders";
 import { RULES, type Detector, type Hit, type RuleId, type ScanInput } from "./rules";
 import { isCodeLanguage, testLines, viewLines, type LineView } from "./source";
 import { treeViews } from "./tree-views";
-import { mayHaveFindings } from "./triggers";
+import {
+  DEAD_CODE_TRIGGER, DEBUG_TRIGGER, DISCARDED_ERROR_TRIGGER, DOC_PLACEHOLDER_TRIGGER, DUPLICATE_IMPORT_TRIGGER, EMPTY_HANDLER_TRIGGER,
+  MARKER_TRIGGER, PLACEHOLDER_RETURN_TRIGGER, STUB_FUNCTION_TRIGGER, STUB_MACRO_TRIGGER, SWALLOWED_EXCEPT_TRIGGER, type Trigger,
+} from "./triggers";
 
-const CODE_DETECTORS: Detector[] = [
-  detectStubs,
-  detectStubFunctions,
-  detectPlaceholderReturns,
-  detectDeadCode,
-  detectMarkerComments,
-  detectEmptyHandlers,
-  detectSwallowedExcepts,
-  detectDiscardedErrors,
-  detectDebugLeftovers,
-  detectDuplicateImports,
+/** Each detector with the text trigger it needs: a detector whose trigger is absent is not run (it cannot fire). */
+const CODE_DETECTORS: Array<[Detector, Trigger]> = [
+  [detectStubs, STUB_MACRO_TRIGGER],
+  [detectStubFunctions, STUB_FUNCTION_TRIGGER],
+  [detectPlaceholderReturns, PLACEHOLDER_RETURN_TRIGGER],
+  [detectDeadCode, DEAD_CODE_TRIGGER],
+  [detectMarkerComments, MARKER_TRIGGER],
+  [detectEmptyHandlers, EMPTY_HANDLER_TRIGGER],
+  [detectSwallowedExcepts, SWALLOWED_EXCEPT_TRIGGER],
+  [detectDiscardedErrors, DISCARDED_ERROR_TRIGGER],
+  [detectDebugLeftovers, DEBUG_TRIGGER],
+  [detectDuplicateImports, DUPLICATE_IMPORT_TRIGGER],
 ];
-const DOC_DETECTORS: Detector[] = [detectDocPlaceholders];
+const DOC_DETECTORS: Array<[Detector, Trigger]> = [[detectDocPlaceholders, DOC_PLACEHOLDER_TRIGGER]];
 
 /** Score lost per finding; the alignment score is 10 minus these, clamped to 0..10. */
 const PENALTY: Record<Severity, number> = { high: 3, medium: 1.5, low: 0.5 };
@@ -43,21 +47,24 @@ const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
  */
 export async function scanShard(shard: ShardInput): Promise<ShardVerdict> {
   const lines = splitLines(shard.text);
-  if (isCodeLanguage(shard.language) && !mayHaveFindings(shard.text)) {
-    return review(shard, lines.map((raw) => ({ raw, code: raw, comment: "", strings: [] })), []);
-  }
+  const code = isCodeLanguage(shard.language);
+  // The triggers are tested once per shard; the tree is walked only for the detectors they let through.
+  const detectors = (code ? CODE_DETECTORS : DOC_DETECTORS).filter(([, trigger]) => trigger(shard.text)).map(([detect]) => detect);
+  if (detectors.length === 0) return review(shard, lines.map((raw) => ({ raw, code: raw, comment: "", strings: [] })), []);
   if (hasGrammar(shard.language)) {
-    return withTree(shard.language, shard.text, (tree) => review(shard, treeViews(tree.rootNode, lines), CODE_DETECTORS, tree.rootNode));
+    return withTree(shard.language, shard.text, (tree) => review(shard, treeViews(tree.rootNode, lines), detectors, tree.rootNode));
   }
   // Languages without a known code syntax (Markdown, plain text) are read as prose.
-  return review(shard, viewLines(lines, shard.language), isCodeLanguage(shard.language) ? CODE_DETECTORS : DOC_DETECTORS);
+  return review(shard, viewLines(lines, shard.language), detectors);
 }
 
 function review(shard: ShardInput, views: LineView[], detectors: Detector[], root?: ScanInput["root"]): ShardVerdict {
+  if (detectors.length === 0) return buildVerdict([], views, shard);
   const input: ScanInput = {
     path: shard.path,
     language: shard.language,
     lineStart: shard.lineStart,
+    text: shard.text,
     views,
     testLines: testLines(views, shard.path, shard.language),
     root,

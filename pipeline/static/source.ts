@@ -261,7 +261,8 @@ const TEST_MODULE = /^\s*mod\s+tests?\s*\{/;
  * (and a `mod tests { … }`) is test code up to its closing brace, or to the shard's end when the shard cuts it.
  */
 export function testLines(views: LineView[], path: string, language: string): boolean[] {
-  const inTest = views.map(() => isTestPath(path));
+  // The path is classified once, not once per line.
+  const inTest: boolean[] = new Array<boolean>(views.length).fill(isTestPath(path));
   if (language !== "rust" || inTest.every(Boolean)) return inTest;
   for (let i = 0; i < views.length; i++) {
     const code = (views[i] as LineView).code;

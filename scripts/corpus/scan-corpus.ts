@@ -13,12 +13,21 @@ export interface CorpusFinding {
   evidence: string;
 }
 
+export interface ScannedShard {
+  path: string;
+  language: string;
+  lineStart: number;
+  text: string;
+}
+
 export interface CorpusScan {
   findings: CorpusFinding[];
   files: number;
   skipped: Array<{ repo: string; path: string; reason: string }>;
   lines: number;
   bytes: number;
+  /** Every shard scanned, as scanShard got it (the speed rounds replay them). */
+  shards: ScannedShard[];
   /** Time inside scanShard only (the rung's work), and sharding + scanning together. */
   scanMs: number;
   totalMs: number;
@@ -26,7 +35,7 @@ export interface CorpusScan {
 
 /** Scan every file of each repo folder; the rule of a finding is its `rule` field (older engines: from the title). */
 export async function scanCorpus(engine: Engine, repos: Array<{ name: string; dir: string }>): Promise<CorpusScan> {
-  const out: CorpusScan = { findings: [], files: 0, skipped: [], lines: 0, bytes: 0, scanMs: 0, totalMs: 0 };
+  const out: CorpusScan = { findings: [], shards: [], files: 0, skipped: [], lines: 0, bytes: 0, scanMs: 0, totalMs: 0 };
   const started = performance.now();
   for (const repo of repos) {
     for (const abs of engine.collect(repo.dir)) {
@@ -41,8 +50,10 @@ export async function scanCorpus(engine: Engine, repos: Array<{ name: string; di
       out.bytes += Buffer.byteLength(read.text);
       const plan = await engine.shard(path, read.text);
       for (const s of plan.shards) {
+        const shard = { path, language: plan.language, lineStart: s.lineStart, text: s.text };
+        out.shards.push(shard);
         const t0 = performance.now();
-        const verdict = await engine.scan({ path, language: plan.language, lineStart: s.lineStart, text: s.text });
+        const verdict = await engine.scan(shard);
         out.scanMs += performance.now() - t0;
         for (const [category, list] of Object.entries(verdict)) {
           if (!Array.isArray(list) || category === "verified_components" || category === "required_next_actions") continue;

@@ -57,7 +57,6 @@ const FIXTURE_TABLE: Record<string, { verdict: Verdict; expect: Expected[] }> = 
       [5, "duplicate-import", "low"],
       [6, "duplicate-import", "low"],
       [17, "swallowed-except", "medium"],
-      [20, "swallowed-except", "medium"],
     ],
   },
   "src/py/stubs.py": {
