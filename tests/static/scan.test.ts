@@ -124,7 +124,8 @@ const FIXTURE_TABLE: Record<string, { verdict: Verdict; expect: Expected[] }> = 
 
 describe("fixtures: each planted problem is found at its line, and nothing else", () => {
   test("every fixture file has a row in the table (and every row a file)", async () => {
-    expect(listFiles(FIXTURES)).toEqual(Object.keys(FIXTURE_TABLE).sort());
+    // corpus/ holds quotes from real repositories, with their own table in corpus-cases.test.ts.
+    expect(listFiles(FIXTURES).filter((p) => !p.startsWith("corpus/"))).toEqual(Object.keys(FIXTURE_TABLE).sort());
   });
 
   for (const [path, want] of Object.entries(FIXTURE_TABLE)) {
