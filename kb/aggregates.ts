@@ -24,7 +24,7 @@ const REVIEWED = `verdict IN ('pass', 'needs_patch', 'fail')`;
 /** Every iteration metric of docs/METRICS.md except probes and wall_ms, from the iteration's rows. */
 export function iterationMetrics(db: Database, iterationId: number): Metrics {
   const files = db
-    .prepare(
+    .query(
       `SELECT count(*) AS files_total,
          coalesce(sum(${REVIEWED}), 0) AS files_reviewed,
          coalesce(sum(verdict = 'skipped'), 0) AS files_skipped,
@@ -48,7 +48,7 @@ export function iterationMetrics(db: Database, iterationId: number): Metrics {
     )
     .get(iterationId) as Metrics;
   const findings = db
-    .prepare(
+    .query(
       `SELECT
          coalesce(sum(${COUNTING_FINDING}), 0) AS findings_total,
          coalesce(sum(${COUNTING_FINDING} AND severity = 'high'), 0) AS findings_high,
@@ -67,7 +67,7 @@ export function iterationMetrics(db: Database, iterationId: number): Metrics {
     )
     .get(iterationId) as Metrics;
   const attempts = db
-    .prepare(
+    .query(
       `SELECT count(*) AS attempts_total,
          coalesce(sum(outcome = 'cached'), 0) AS cached_shards,
          coalesce(sum(redactions), 0) AS redactions
@@ -114,7 +114,7 @@ export interface HistoryRow {
 /** Per iteration: file and verdict counts, escalations, cost and counting findings by severity, in two grouped queries. */
 export function historyCounts(db: Database): Map<number, HistoryRow> {
   const files = db
-    .prepare(
+    .query(
       `SELECT iteration_id, count(*) AS files, coalesce(sum(verdict = 'pass'), 0) AS pass, coalesce(sum(verdict = 'needs_patch'), 0) AS needs_patch,
          coalesce(sum(verdict = 'fail'), 0) AS fail, coalesce(sum(verdict = 'unreviewed'), 0) AS unreviewed, coalesce(sum(verdict = 'skipped'), 0) AS skipped,
          coalesce(sum(escalations), 0) AS escalations, round(coalesce(sum(cost_usd), 0), 6) AS cost_usd
@@ -122,7 +122,7 @@ export function historyCounts(db: Database): Map<number, HistoryRow> {
     )
     .all() as Omit<HistoryRow, "findings_high" | "findings_medium" | "findings_low">[];
   const severities = db
-    .prepare(`SELECT iteration_id, severity, count(*) AS n FROM findings WHERE ${COUNTING_FINDING} GROUP BY iteration_id, severity`)
+    .query(`SELECT iteration_id, severity, count(*) AS n FROM findings WHERE ${COUNTING_FINDING} GROUP BY iteration_id, severity`)
     .all() as { iteration_id: number; severity: "high" | "medium" | "low"; n: number }[];
   const out = new Map<number, HistoryRow>();
   for (const f of files) out.set(f.iteration_id, { ...f, findings_high: 0, findings_medium: 0, findings_low: 0 });
@@ -135,7 +135,7 @@ export function historyCounts(db: Database): Map<number, HistoryRow> {
 
 /** Every stored metric of every iteration, in one query: iteration id → name → value. */
 export function allMetrics(db: Database): Map<number, Metrics> {
-  const rows = db.prepare(`SELECT iteration_id, name, value FROM metrics ORDER BY iteration_id, name`).all() as { iteration_id: number; name: string; value: number | null }[];
+  const rows = db.query(`SELECT iteration_id, name, value FROM metrics ORDER BY iteration_id, name`).all() as { iteration_id: number; name: string; value: number | null }[];
   const out = new Map<number, Metrics>();
   for (const r of rows) {
     const m = out.get(r.iteration_id) ?? {};

@@ -12,14 +12,14 @@ export interface CachedAnswer {
 /** The latest accepted answer for this prompt hash, or undefined. */
 export function lookupAnswer(db: Database, promptSha: string): CachedAnswer | undefined {
   const row = db
-    .prepare(`SELECT rung, model, verdict_json, output_format, iteration_id FROM shard_cache WHERE prompt_sha = ? ORDER BY rowid DESC LIMIT 1`)
+    .query(`SELECT rung, model, verdict_json, output_format, iteration_id FROM shard_cache WHERE prompt_sha = ? ORDER BY rowid DESC LIMIT 1`)
     .get(promptSha) as CachedAnswer | null;
   return row ?? undefined;
 }
 
 /** Store an accepted answer (inside the caller's transaction). */
 export function storeAnswer(db: Database, input: CachedAnswer & { prompt_sha: string; created_at: string }): void {
-  db.prepare(
+  db.query(
     `INSERT INTO shard_cache (prompt_sha, rung, model, verdict_json, output_format, iteration_id, created_at) VALUES (@prompt_sha, @rung, @model, @verdict_json, @output_format, @iteration_id, @created_at)`,
   ).run(input as unknown as Record<string, string | number | null>);
 }

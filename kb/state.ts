@@ -30,7 +30,7 @@ export const COUNTING_FINDING = `category <> 'verified_components' AND evidence_
 
 /** Write an iteration's state rows in one transaction. */
 export function writeState(db: Database, rows: StateRow[]): void {
-  const stmt = db.prepare(`INSERT INTO state (${STATE_COLUMNS.join(", ")}) VALUES (${STATE_COLUMNS.map((c) => `@${c}`).join(", ")})`);
+  const stmt = db.query(`INSERT INTO state (${STATE_COLUMNS.join(", ")}) VALUES (${STATE_COLUMNS.map((c) => `@${c}`).join(", ")})`);
   db.transaction(() => {
     for (const r of rows) stmt.run(r as unknown as Record<string, string | number | null>);
   })();
@@ -38,15 +38,15 @@ export function writeState(db: Database, rows: StateRow[]): void {
 
 /** The state rows stored after an iteration, by path. */
 export function readState(db: Database, iterationId: number): StateRow[] {
-  return db.prepare(`SELECT * FROM state WHERE iteration_id = ? ORDER BY path`).all(iterationId) as StateRow[];
+  return db.query(`SELECT * FROM state WHERE iteration_id = ? ORDER BY path`).all(iterationId) as StateRow[];
 }
 
 /** The latest iteration (up to `atOrBefore`) that has state rows, or null. */
 export function latestStateIteration(db: Database, atOrBefore?: number): number | null {
   const row = (
     atOrBefore === undefined
-      ? db.prepare(`SELECT max(iteration_id) AS id FROM state`).get()
-      : db.prepare(`SELECT max(iteration_id) AS id FROM state WHERE iteration_id <= ?`).get(atOrBefore)
+      ? db.query(`SELECT max(iteration_id) AS id FROM state`).get()
+      : db.query(`SELECT max(iteration_id) AS id FROM state WHERE iteration_id <= ?`).get(atOrBefore)
   ) as { id: number | null } | null;
   return row?.id ?? null;
 }
@@ -63,7 +63,7 @@ export interface FileCounts {
 /** The counting findings per path of one iteration's file reviews. */
 export function countingFindings(db: Database, iterationId: number): Map<string, FileCounts> {
   const rows = db
-    .prepare(
+    .query(
       `SELECT path, coalesce(sum(severity = 'high'), 0) AS high, coalesce(sum(severity = 'medium'), 0) AS medium, coalesce(sum(severity = 'low'), 0) AS low,
          coalesce(sum(category = 'critical_failures'), 0) AS critical, coalesce(sum(category = 'missing_components'), 0) AS missing
        FROM findings WHERE iteration_id = ? AND ${COUNTING_FINDING} GROUP BY path`,
@@ -75,7 +75,7 @@ export function countingFindings(db: Database, iterationId: number): Map<string,
 /** The counting findings behind an iteration's state: for every state row, those of the review it carries. */
 export function stateFindings(db: Database, iterationId: number): FindingRow[] {
   return db
-    .prepare(
+    .query(
       `SELECT f.* FROM state s JOIN findings f ON f.iteration_id = s.from_iteration_id AND f.path = s.path
        WHERE s.iteration_id = ? AND f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
        ORDER BY f.path, f.line_start`,
@@ -95,7 +95,7 @@ export interface DismissedNow {
 /** Findings recorded as counting whose fingerprint an active dismissal covers (dismissed after they were recorded). */
 export function dismissedSinceRecorded(db: Database): DismissedNow[] {
   return db
-    .prepare(
+    .query(
       `SELECT f.iteration_id, f.path, f.category, f.severity, f.fingerprint FROM findings f
        WHERE f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
          AND f.fingerprint IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL)`,

@@ -15,7 +15,16 @@ export function stableFingerprint(path: string, kind: string, symbol: string, fi
   return createHash("sha256").update(`${path}\u0000${kind}\u0000${key}`).digest("hex").slice(0, 16);
 }
 
-/** Give every finding of a merged verdict its symbol and stable fingerprint. Pure; returns a new verdict. */
+/** Whether a verdict has a problem finding, i.e. whether its identity needs the file's outline. */
+export function needsOutline(verdict: FileVerdict): boolean {
+  return FINDING_CATEGORIES.some((c) => c !== "verified_components" && verdict[c].length > 0);
+}
+
+/**
+ * Give every finding of a merged verdict its symbol and stable fingerprint. Pure; returns a new verdict. Proof of life
+ * (verified_components) is fingerprinted without a symbol: it is never diffed, and a file without problems is then
+ * never parsed for its outline.
+ */
 export function identifyFindings(verdict: FileVerdict, outline: Outline): FileVerdict {
   const out: FileVerdict = { ...verdict };
   for (const c of FINDING_CATEGORIES) {
@@ -23,7 +32,7 @@ export function identifyFindings(verdict: FileVerdict, outline: Outline): FileVe
     out[c] = [...verdict[c]]
       .sort((a, b) => a.line_start - b.line_start || a.title.localeCompare(b.title))
       .map((f) => {
-        const symbol = symbolAt(outline, f.line_start);
+        const symbol = c === "verified_components" ? "" : symbolAt(outline, f.line_start);
         const kind = f.rule ?? c;
         const group = `${kind}\u0000${symbol}\u0000${cleanEvidence(f.evidence).toLowerCase()}`;
         const occurrence = f.evidence_verified ? (seen.get(group) ?? 0) : -1;

@@ -78,8 +78,17 @@ export function schemaFor(rung: RungConfig): Record<string, unknown> | undefined
 /** The cache key of a request to a rung: what the model is asked, exactly (model, system, prompt, schema). */
 export function promptKey(rung: RungConfig, request: CompletionRequest): string {
   const hasher = new Bun.CryptoHasher("sha256");
-  for (const part of [rung.provider, rung.model, request.system, request.prompt, JSON.stringify(request.schema ?? null)]) hasher.update(`${part}\u0000`);
+  for (const part of [rung.provider, rung.model, request.system, request.prompt, schemaText(request.schema)]) hasher.update(`${part}\u0000`);
   return hasher.digest("hex");
+}
+
+const schemaTexts = new WeakMap<object, string>();
+/** The schema's JSON, once per schema object (every shard request carries the same frozen one). */
+function schemaText(schema: Record<string, unknown> | undefined): string {
+  if (schema === undefined) return "null";
+  let text = schemaTexts.get(schema);
+  if (text === undefined) schemaTexts.set(schema, (text = JSON.stringify(schema)));
+  return text;
 }
 
 /** Cost of one call from the rung's per-million-token prices. */

@@ -8,7 +8,7 @@ import { buildShardPrompt } from "../review/prompt";
 import { findInjections } from "../review/injection";
 import { addFileFindings, mergeShardResults, type ShardResult } from "../reduce/merge";
 import { applyDismissals } from "../reduce/dismiss";
-import { identifyFindings } from "../reduce/identity";
+import { identifyFindings, needsOutline } from "../reduce/identity";
 import { outlineFile } from "../shard/outline";
 import { reduceWithModel } from "../reduce/llm-reduce";
 import { capTier, confidenceStats, fileCounts, gradientTier } from "../score/tiers";
@@ -66,7 +66,8 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   // Consensus voters on other rungs are extra answers, not a climb.
   const escalations = countEscalations(outcomes.flatMap((o) => o.attempts));
   const merged = addFileFindings(mergeShardResults(file.path, splitLines(file.text), results), "risk_points", injections, splitLines(file.text), plan.shards);
-  let verdict = applyDismissals(identifyFindings(merged, await outlineFile(file.path, file.text)), ctx.dismissed ?? new Map());
+  const outline = needsOutline(merged) ? await outlineFile(file.path, file.text) : [];
+  let verdict = applyDismissals(identifyFindings(merged, outline), ctx.dismissed ?? new Map());
   if (ctx.reduceRung && plan.shards.length > 1 && verdict.coverage.length > 0) {
     const reduced = await reduceWithModel(verdict, ctx.reduceRung, ctx.reducePrompt, ctx.deps, ctx.signal);
     verdict = reduced.verdict;

@@ -88,11 +88,27 @@ export function validateFileVerdict(value: unknown): Validation<FileVerdict> {
  * own wire form (providers/openai.ts: strict json_schema; providers/ollama.ts: `format` as it is).
  */
 export function shardRequestSchema(): Record<string, unknown> {
-  const s = structuredClone(shardSchema) as Record<string, unknown> & { $defs: { finding: { properties: Record<string, unknown> } } };
-  delete s.$schema;
-  delete s.$id;
-  for (const key of OWN_FINDING_KEYS) delete s.$defs.finding.properties[key];
-  return s;
+  // Built once and frozen: every shard request carries it, and the cache key hashes it.
+  requestSchema ??= deepFreeze(
+    (() => {
+      const s = structuredClone(shardSchema) as Record<string, unknown> & { $defs: { finding: { properties: Record<string, unknown> } } };
+      delete s.$schema;
+      delete s.$id;
+      for (const key of OWN_FINDING_KEYS) delete s.$defs.finding.properties[key];
+      return s;
+    })(),
+  );
+  return requestSchema;
+}
+
+let requestSchema: Record<string, unknown> | undefined;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The shard schema as Ollama's `format` receives it: the request schema unchanged. */
