@@ -10,6 +10,7 @@ const VALUE = String.raw`(?:(?:Ok|Some|Promise\.resolve)\(\s*${LITERAL}\s*\)|${L
 const VALUES = String.raw`${VALUE}(?:\s*,\s*${VALUE})*`;
 const RETURN_LITERAL = new RegExp(String.raw`^\s*return\s+${VALUES}\s*;?\s*$`);
 /** Rust returns its tail expression without `return`. */
+const TEMPLATE_WITH_VALUE = /\x60[^\x60]*\$\{/;
 const TAIL_LITERAL = new RegExp(String.raw`^\s*${VALUE}\s*$`);
 /** Evidence shorter than this cannot be located again reliably (the evidence check ignores it). */
 const MIN_QUOTE_CHARS = 4;
@@ -22,7 +23,8 @@ export const detectPlaceholderReturns: Detector = (input) => {
   input.views.forEach((v, i) => {
     if (input.testLines[i]) return;
     const literal = RETURN_LITERAL.test(v.code) || (input.language === "rust" && TAIL_LITERAL.test(v.code));
-    if (!literal) return;
+    // A template literal with an interpolation computes its value: it is no constant (the code view blanks `${…}`).
+    if (!literal || TEMPLATE_WITH_VALUE.test(v.raw)) return;
     for (let k = i; k >= Math.max(0, i - HINT_LINES_ABOVE); k--) {
       const hint = HINT.exec(input.views[k]?.comment ?? "");
       if (!hint) continue;
