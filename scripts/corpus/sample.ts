@@ -1,6 +1,7 @@
 /** The labelled sample: a seeded random draw of findings per rule, and the join with the hand-written labels. */
 import { existsSync, readFileSync } from "node:fs";
 import type { CorpusFinding } from "./scan-corpus";
+import { seededRandom } from "../../pipeline/bench/random";
 
 export interface Label {
   repo: string;
@@ -17,17 +18,6 @@ export function labelKey(f: { repo: string; path: string; line: number; rule: st
   return [f.repo, f.path, f.line, f.rule, f.evidence].join("\u0000");
 }
 
-/** mulberry32: a small seeded PRNG, so the sample is the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Up to `perRule` findings of each rule, drawn with `seed` from the findings in key order. */
 export function sampleFindings(findings: CorpusFinding[], perRule: number, seed: number): Map<string, CorpusFinding[]> {
@@ -37,7 +27,7 @@ export function sampleFindings(findings: CorpusFinding[], perRule: number, seed:
   }
   const out = new Map<string, CorpusFinding[]>();
   for (const [rule, list] of [...byRule].sort(([a], [b]) => a.localeCompare(b))) {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const shuffled = [...list];
     for (let i = shuffled.length - 1; i > 0; i--) {
       const j = Math.floor(next() * (i + 1));

@@ -4,6 +4,7 @@
  * it can see with probability HIT and adds FALSE random false findings per shard on average, seeded.
  */
 import { type CodeLine, readShardPrompt } from "./read-prompt";
+import { seededRandom } from "../../pipeline/bench/random";
 
 export const MEASURE_BEHAVIOURS = ["blind", "flag-all"] as const;
 export type NoisyBehaviour = `noisy:${string}`;
@@ -76,17 +77,6 @@ export function visibleDefects(code: CodeLine[], language: string): Visible[] {
   return out;
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same draws on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hash(text: string): number {
   let h = 2166136261;
