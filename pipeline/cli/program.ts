@@ -201,15 +201,16 @@ export function buildProgram(deps: ProgramDeps): Command {
 
   program
     .command("report")
-    .description("an iteration's report: Markdown, JSON or SARIF 2.1.0")
+    .description("an iteration's or the state's report: Markdown, JSON, SARIF 2.1.0, reviewdog rdjsonl, GitLab Code Quality")
     .argument("[ITER]", "the iteration (default: latest)")
     .option("--format <format>", "md, json, sarif, rdjsonl or codeclimate (default: md; json with --json)")
     .option("--out <file>", "write the report here (atomically) instead of stdout")
-    .action(async (iter: string | undefined, opts: { format?: string; out?: string }, cmd: Command) => {
+    .addOption(new Option("--scope <scope>", "iteration: the files ITER reviewed; state: every file's latest review after ITER (what to upload after a --changed run)").choices(["iteration", "state"]).default("iteration"))
+    .action(async (iter: string | undefined, opts: { format?: string; out?: string; scope: "iteration" | "state" }, cmd: Command) => {
       const { reportCommand } = await import("./commands/report");
       const ctx = contextOf(cmd);
       if (ctx.json && opts.format !== undefined && opts.format !== "json") throw new UsageError(`--json and --format ${opts.format} ask for two outputs; give one`);
-      done(reportCommand(ctx, iter === undefined ? [] : [iter], { ...(opts.format !== undefined ? { format: opts.format } : {}), ...(opts.out !== undefined ? { out: opts.out } : {}) }));
+      done(reportCommand(ctx, iter === undefined ? [] : [iter], { ...(opts.format !== undefined ? { format: opts.format } : {}), ...(opts.out !== undefined ? { out: opts.out } : {}), scope: opts.scope }));
     });
 
   program

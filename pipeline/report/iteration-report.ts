@@ -1,7 +1,9 @@
 /** The data every report format renders: one iteration read back from the KB, assembled in one place. */
 import { storedFinding, type StoredFinding } from "../../kb/rows";
 import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
+import { UsageError } from "../errors";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";
+import { applyDismissals } from "../score/state";
 import type { Metrics } from "../score/metrics";
 
 export interface ReportIteration {
@@ -49,6 +51,11 @@ export interface ReportFile {
 }
 
 export interface IterationReport {
+  /**
+   * `iteration`: the files this iteration reviewed. `state`: every file of the swept tree with its latest review
+   * (each file's row and findings come from the iteration that last reviewed it; `targets` are all swept targets).
+   */
+  scope: "iteration" | "state";
   iteration: ReportIteration;
   metrics: Metrics;
   /** `stored`: the iteration's rows in the `metrics` table; `computed`: recomputed from its file rows (an unfinished iteration has none stored). */
@@ -112,6 +119,7 @@ export function assembleReport(rows: IterationRows): IterationReport {
       targets: parseTargets(it),
       error: it.error,
     },
+    scope: "iteration",
     metrics: stored ? rows.metrics : rows.computedMetrics,
     metrics_source: stored ? "stored" : "computed",
     files,
@@ -172,4 +180,23 @@ function parseTargets(it: IterationRow): string[] {
 export function coverageCount(f: Pick<ReportFile, "shards" | "shards_reviewed">): string {
   const noun = f.shards === 1 ? "shard" : "shards";
   return f.shards_reviewed === null ? `${f.shards} ${noun}` : `${f.shards_reviewed} of ${f.shards} ${noun} reviewed`;
+}
+
+/**
+ * The state report after ITER (default latest): every file with its latest review, so a report of a `--changed`
+ * sweep still carries the files it did not look at (code scanning then closes only what was really fixed).
+ */
+export function readStateReport(kb: Kb, ref: string | undefined): IterationReport {
+  const named = kb.resolveIteration(ref);
+  const at = kb.latestStateIteration(named.id);
+  if (at === null) throw new UsageError(`no iteration up to ${named.id} has finished, so there is no state to report; \`scrum history\` lists them`);
+  const iteration = kb.iteration(at)!;
+  const rows = applyDismissals(kb.state(at), kb.dismissedSinceRecorded());
+  const reviews = rows.map((r) => kb.fileReview(r.from_iteration_id, r.path)).filter((r): r is FileReviewRow => r !== undefined);
+  const findings = rows.flatMap((r) => kb.findings(r.from_iteration_id, r.path));
+  // The state covers every tree any finished sweep looked at: its scope is all of their targets.
+  const targets = [...new Set(kb.iterations().filter((it) => it.status === "done" && it.id <= at).flatMap((it) => JSON.parse(it.targets_json) as string[]))];
+  const metrics = kb.metrics(at);
+  const report = assembleReport({ iteration: { ...iteration, targets_json: JSON.stringify(targets) }, reviews, findings, metrics, computedMetrics: metrics, dismissals: kb.dismissals() });
+  return { ...report, scope: "state", flagged: flaggedFiles(rows) };
 }

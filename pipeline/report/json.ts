@@ -8,6 +8,7 @@ export const JSON_REPORT_VERSION = 1;
 export function renderJson(report: IterationReport): string {
   const doc = {
     report_version: JSON_REPORT_VERSION,
+    scope: report.scope,
     iteration: report.iteration,
     metrics_source: report.metrics_source,
     metrics: report.metrics,

@@ -5,7 +5,7 @@ import { code, table, text } from "./markdown-text";
 /** Render the report as Markdown. Pure. */
 export function renderMarkdown(report: IterationReport): string {
   const it = report.iteration;
-  const title = `iteration ${it.id}${it.label ? ` (${text(it.label)})` : ""}`;
+  const title = `${report.scope === "state" ? "state after " : ""}iteration ${it.id}${it.label ? ` (${text(it.label)})` : ""}`;
   const sections = [
     `# scrum report: ${title}`,
     iterationFacts(report),

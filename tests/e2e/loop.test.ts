@@ -79,6 +79,14 @@ describe("the loop over a copy of the demo repository (offline)", () => {
     expect(m.verdict_pass).toBeUndefined();
     expect(d.findings.resolved.map((f: { path: string }) => f.path).sort()).toEqual(["README.md", "src/report.py", "src/report.py"]);
     expect(d.findings.new).toEqual([]);
+    // The iteration report of the --changed run holds its two files; the state report every file, for upload.
+    expect((await json("report", "--format", "json")).files.map((f: { path: string }) => f.path)).toEqual(["README.md", "src/report.py"]);
+    const state = await json("report", "--scope", "state", "--format", "json");
+    expect(state.scope).toBe("state");
+    expect(state.files).toHaveLength(EXPECTED_VERDICTS.size);
+    expect(state.files.find((f: { path: string }) => f.path === "src/auth.rs").findings.length).toBeGreaterThan(0);
+    const sarif = JSON.parse((await scrum("report", "--scope", "state", "--format", "sarif")).out);
+    expect(sarif.runs[0].automationDetails.id).toMatch(/^scrumloop\/\.\/iter-2$/);
     // Nothing changed since: --changed says so and starts no iteration.
     const again = await scrum("run", "--changed", "--offline");
     expect(again.code).toBe(0);

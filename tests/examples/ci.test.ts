@@ -33,9 +33,9 @@ const GITLAB_JOB_KEYWORDS = [
   "variables", "when", "manual_confirmation", "run",
 ];
 
-/** The `scrum report --format F --out FILE` commands of a script, as [format, file]. */
+/** The `scrum report [--scope state] --format F --out FILE` commands of a script, as [format, file]. */
 function reportCommands(script: string): [string, string][] {
-  return [...script.matchAll(/scrum report --format (\S+) --out (\S+)/g)].map((m) => [m[1]!, m[2]!]);
+  return [...script.matchAll(/scrum report (?:--scope state )?--format (\S+) --out (\S+)/g)].map((m) => [m[1]!, m[2]!]);
 }
 
 describe("examples/ci/github-scrum.yml", () => {

@@ -37,7 +37,7 @@ const report = (ref: string) => reports.get(ref)!;
 describe("json report", () => {
   test("top level, iteration, file and finding objects have exactly the documented keys", () => {
     const r = report("crafted");
-    expect(Object.keys(r)).toEqual(["report_version", "iteration", "metrics_source", "metrics", "files"]);
+    expect(Object.keys(r)).toEqual(["report_version", "scope", "iteration", "metrics_source", "metrics", "files"]);
     expect(r.report_version).toBe(JSON_REPORT_VERSION);
     expect(Object.keys(r.iteration)).toEqual(ITERATION_KEYS);
     for (const f of r.files) {

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import pkg from "../../../package.json";
 import { openKb, type CommandContext } from "../context";
 import { UsageError } from "../../errors";
-import { readIterationReport, type IterationReport } from "../../report/iteration-report";
+import { readIterationReport, readStateReport, type IterationReport } from "../../report/iteration-report";
 import { renderJson } from "../../report/json";
 import { renderMarkdown } from "../../report/markdown";
 import { renderSarif } from "../../report/sarif";
@@ -23,7 +23,7 @@ const RENDERERS: Record<ReportFormat, (report: IterationReport) => string> = {
 };
 
 /** `scrum report [ITER]`: `--format` (default md; `json` when only the global --json is given), `--out FILE` instead of stdout. */
-export function reportCommand(ctx: CommandContext, args: string[], flags: { format?: string; out?: string }): number {
+export function reportCommand(ctx: CommandContext, args: string[], flags: { format?: string; out?: string; scope?: "iteration" | "state" }): number {
   const format = flags.format ?? (ctx.json ? "json" : "md");
   if (!isFormat(format)) throw new UsageError(`--format must be one of: ${REPORT_FORMATS.join(", ")}; got "${format}"`);
   if (args.length > 1) throw new UsageError(`usage: scrum report [ITER] [--format ${REPORT_FORMATS.join("|")}] [--out FILE]`);
@@ -31,7 +31,7 @@ export function reportCommand(ctx: CommandContext, args: string[], flags: { form
   const kb = openKb(ctx, { mustExist: true });
   let report: IterationReport;
   try {
-    report = readIterationReport(kb, args[0]);
+    report = flags.scope === "state" ? readStateReport(kb, args[0]) : readIterationReport(kb, args[0]);
   } finally {
     kb.close();
   }
