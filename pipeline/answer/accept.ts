@@ -108,6 +108,8 @@ function acceptForensic(json: JsonCandidate, candidates: JsonCandidate[]): Accep
  * 0–100 confidence, and guessing the model's scale would hide the problem (see fractionNote).
  */
 export function coerceForensic(json: Record<string, unknown>): { value: Record<string, unknown>; notes: string[] } {
+  // Most answers need nothing coerced: then the caller's object is returned as it is, never copied or changed.
+  if (!needsCoercion(json)) return { value: json, notes: [] };
   const value = structuredClone(json);
   const notes: string[] = [];
   const v = value.verdict;
@@ -153,6 +155,26 @@ export function coerceForensic(json: Record<string, unknown>): { value: Record<s
   }
   if (recased > 0) notes.push(`${recased} severity/priority value${recased === 1 ? "" : "s"} lower-cased`);
   return { value, notes };
+}
+
+/** Whether coerceForensic would change anything: a verdict, score, confidence, severity or priority in another spelling. */
+function needsCoercion(json: Record<string, unknown>): boolean {
+  if (typeof json.verdict === "string" && !(VERDICTS as readonly string[]).includes(json.verdict)) return true;
+  if (typeof json.alignment_score === "string") return true;
+  for (const list of [...FINDING_CATEGORIES, "required_next_actions"]) {
+    const items = json[list];
+    if (!Array.isArray(items)) continue;
+    for (const item of items) {
+      if (item === null || typeof item !== "object") continue;
+      const entry = item as Record<string, unknown>;
+      if (typeof entry.confidence === "string") return true;
+      for (const key of ["severity", "priority"]) {
+        const word = entry[key];
+        if (typeof word === "string" && word !== word.toLowerCase()) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** The first three schema errors, led by what a user must know: a finding or action without a confidence. */

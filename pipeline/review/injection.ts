@@ -26,6 +26,8 @@ interface ProseRegion {
 
 /** Injection findings of one file, one per line at most, in line order. */
 export async function findInjections(language: string, text: string): Promise<Finding[]> {
+  // Every hit is a phrase inside the file's text: a file in which no phrase appears at all needs no parse (most files).
+  if (firstPhrase(text) === undefined) return [];
   const regions = hasGrammar(language) ? await withTree(language, text, (tree) => proseRegions(tree, text)) : [{ row: 0, column: 0, text }];
   const lines = splitLines(text);
   const found = new Map<number, Finding>();

@@ -80,7 +80,10 @@ export function eventRecorder(options: { now?: () => Date } = {}): (event: RunEv
         return [{ ...envelope(), type: "budget", reason: event.reason }];
       case "file":
         for (const key of lastAttempt.keys()) if (key.startsWith(`${event.path}\u0000`)) lastAttempt.delete(key);
-        return [{ ...envelope(), type: "file_reviewed", path: event.path, done: event.done, total: event.total, review: event.stored.review, findings: event.stored.findings, attempts: event.stored.attempts }];
+        {
+          const stored = event.stored();
+          return [{ ...envelope(), type: "file_reviewed", path: event.path, done: event.done, total: event.total, review: stored.review, findings: stored.findings, attempts: stored.attempts }];
+        }
       case "finish":
         return [{ ...envelope(), type: "iteration_finished", status: event.iteration.status, iteration: event.iteration, metrics: event.metrics }];
     }

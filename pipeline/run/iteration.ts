@@ -58,7 +58,8 @@ export type RunEvent =
   | { type: "warning"; message: string }
   | { type: "cooldown"; rung: string; reason: string }
   | { type: "attempt"; path: string; attempt: Attempt }
-  | { type: "file"; path: string; verdict: string; done: number; total: number; stored: StoredFile }
+  /** `stored` reads the file's rows back as the KB holds them; only an event sink that writes them calls it. */
+  | { type: "file"; path: string; verdict: string; done: number; total: number; stored: () => StoredFile }
   | { type: "budget"; reason: string }
   | { type: "finish"; iteration: IterationRow; metrics: Metrics };
 
@@ -207,7 +208,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       const sent = record.attempts.some((a) => modelRungs.has(a.rung) && a.outcome !== "cached" && a.outcome !== "skipped");
       if (noteIds.length > 0 && sent) kb.markNotesPickedUp(noteIds, id);
       const path = record.review.path;
-      const stored = { review: kb.fileReview(id, path)!, findings: kb.findings(id, path), attempts: kb.attempts(id, path) };
+      const stored = () => ({ review: kb.fileReview(id, path)!, findings: kb.findings(id, path), attempts: kb.attempts(id, path) });
       emit({ type: "file", path, verdict: record.review.verdict, done: ++finished, total: files.length, stored });
     };
     // Shards, not files, are what the servers work on: files are admitted while their text fits the memory bound
