@@ -3,8 +3,9 @@
  * finding, an attempt and a cached answer go in through these functions and findings come back out as StoredFinding.
  */
 import type { Attempt } from "../pipeline/review/ladder";
-import { FINDING_CATEGORIES, type FileFinding, type FindingCategory, type Severity } from "../pipeline/verdict/verdict";
-import type { AttemptRow, FindingRow } from "./kb";
+import type { FileCounts, Tier } from "../pipeline/score/tiers";
+import { FINDING_CATEGORIES, type FileFinding, type FileVerdict, type FindingCategory, type Severity } from "../pipeline/verdict/verdict";
+import type { AttemptRow, FileRecord, FileReviewRow, FindingRow } from "./kb";
 
 /** A finding as the KB keeps it, read back: the file verdict's finding plus where it belongs. The shape reports, the dashboard and the CLI share. */
 export interface StoredFinding {
@@ -98,4 +99,87 @@ export function cacheRows(attempts: Attempt[]): Array<{ prompt_sha: string; rung
       ? [{ prompt_sha: a.promptSha, rung: a.rung, model: a.model, verdict_json: a.answer, output_format: a.format }]
       : [],
   );
+}
+
+/** What the file pipeline settled about one file, in its own terms; `fileRecord` makes the rows of it. */
+export type FileOutcome =
+  | { kind: "skipped"; path: string; reason: string }
+  | {
+      kind: "reviewed";
+      path: string;
+      sha: string;
+      verdict: FileVerdict;
+      attempts: Attempt[];
+      counts: FileCounts;
+      confidence: { avg: number | null; min: number | null };
+      tier: Tier | null;
+      shards: number;
+      strategy: string;
+      outputFormat: string | null;
+      acceptedModels: string[];
+      escalations: number;
+      latencyMs: number;
+      /** The repository rules the review used (JSON), or null. */
+      instructions: string | null;
+    };
+
+/** The verdict a file's row carries: the file verdict's, or `skipped`. */
+export function outcomeVerdict(o: FileOutcome): FileReviewRow["verdict"] {
+  return o.kind === "skipped" ? "skipped" : o.verdict.verdict;
+}
+
+/** Every row one finished file writes: its review, findings (dismissed ones with their dismissal), attempts, cache. */
+export function fileRecord(o: FileOutcome): FileRecord {
+  if (o.kind === "skipped") return { review: { ...emptyReview(o.path), verdict: "skipped", skip_reason: o.reason }, findings: [], attempts: [] };
+  const { verdict, attempts } = o;
+  const unreviewed = verdict.shard_reviews.flatMap((s) => (s.status === "unreviewed" ? [`shard ${s.index + 1} (lines ${s.line_start}-${s.line_end}): ${s.reasons.join("; ")}`] : []));
+  return {
+    review: {
+      ...emptyReview(o.path),
+      content_sha: o.sha,
+      verdict: verdict.verdict,
+      alignment_score: verdict.alignment_score,
+      output_format: o.outputFormat,
+      confidence_avg: o.confidence.avg,
+      confidence_min: o.confidence.min,
+      gradient_tier: o.tier,
+      findings_count: o.counts.findings,
+      critical_failures_count: o.counts.criticalFailures,
+      missing_components_count: o.counts.missingComponents,
+      verified_components_count: o.counts.verifiedComponents,
+      evidence_unverified: o.counts.evidenceUnverified,
+      shards: o.shards,
+      tree_split_fired: o.shards > 1 ? 1 : 0,
+      attempts_made: attempts.length,
+      thin_rejections: attempts.filter((a) => a.outcome === "thin").length,
+      escalations: o.escalations,
+      accepted_model: o.acceptedModels.length > 0 ? o.acceptedModels.join(", ") : null,
+      tokens_in: attempts.reduce((s, a) => s + a.tokensIn, 0),
+      tokens_out: attempts.reduce((s, a) => s + a.tokensOut, 0),
+      cost_usd: attempts.reduce((s, a) => s + a.costUsd, 0),
+      latency_ms: o.latencyMs,
+      review_json: JSON.stringify(verdict),
+      error: unreviewed.length > 0 ? unreviewed.join("\n") : null,
+      coverage_complete: verdict.coverage_complete ? 1 : 0,
+      reduced_by: verdict.reduced_by,
+      shard_strategy: o.strategy,
+      instructions: o.instructions,
+    },
+    findings: [
+      ...FINDING_CATEGORIES.flatMap((category) => verdict[category].map((f) => findingRow(o.path, category, f, null))),
+      ...(verdict.dismissed ?? []).map((f) => findingRow(o.path, f.category, f, f.dismissal_id)),
+    ],
+    attempts: attempts.map((a) => attemptRow(o.path, a)),
+    cache: cacheRows(attempts),
+  };
+}
+
+function emptyReview(path: string): FileRecord["review"] {
+  return {
+    path, content_sha: null, verdict: "skipped", alignment_score: null, output_format: null, confidence_avg: null, confidence_min: null,
+    gradient_tier: null, findings_count: 0, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 0, shards: 0,
+    tree_split_fired: 0, attempts_made: 0, thin_rejections: 0, escalations: 0, accepted_model: null, tokens_in: 0, tokens_out: 0, cost_usd: 0,
+    latency_ms: 0, review_json: null, error: null, skip_reason: null, coverage_complete: null, evidence_unverified: 0, reduced_by: null,
+    shard_strategy: null,
+  };
 }

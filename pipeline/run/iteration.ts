@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { thisProcess, type AttemptRow, type FileReviewRow, type FindingRow, type IterationRow, type Kb, type Owner } from "../../kb/kb";
+import { fileRecord, outcomeVerdict, type FileOutcome } from "../../kb/rows";
 import { stateMetrics, type Metrics } from "../../kb/aggregates";
 import { STATIC_RUNG, type Config, type RungConfig } from "../config/config";
 import { ConfigError } from "../errors";
@@ -16,7 +17,7 @@ import { readTarget } from "../targets/targets";
 import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
 import { planIteration, storedConfigJson, type Plan } from "./plan";
 import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
-import { reviewFile, skippedRecord } from "./review-file";
+import { reviewFile } from "./review-file";
 import { filePriority, scheduleFiles } from "./schedule";
 import { gitHead, runShell } from "./spawn";
 
@@ -167,14 +168,14 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     let budgetSaid = false;
     const reviewOne = async (abs: string, seq: number): Promise<void> => {
       const target = readTarget(abs, root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
-      let record;
+      let outcome: FileOutcome;
       let noteIds: number[] = [];
       if (target.kind === "skipped") {
-        record = skippedRecord(target);
+        outcome = { kind: "skipped", path: target.path, reason: target.reason };
       } else {
         const notes = kb.openNotesFor(target.path);
         noteIds = notes.map((n) => n.id);
-        record = await reviewFile(target, notes.map((n) => n.text), {
+        outcome = await reviewFile(target, notes.map((n) => n.text), {
           config,
           rungs,
           ...(reduceRung ? { reduceRung } : {}),
@@ -203,13 +204,13 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
         });
       }
       working.throwIfAborted();
-      kb.recordFile(id, record);
+      kb.recordFile(id, fileRecord(outcome));
       // A note is picked up only when a model was sent the prompt that carried it.
-      const sent = record.attempts.some((a) => modelRungs.has(a.rung) && a.outcome !== "cached" && a.outcome !== "skipped");
+      const sent = outcome.kind === "reviewed" && outcome.attempts.some((a) => modelRungs.has(a.rung) && a.outcome !== "cached" && a.outcome !== "skipped");
       if (noteIds.length > 0 && sent) kb.markNotesPickedUp(noteIds, id);
-      const path = record.review.path;
+      const path = outcome.path;
       const stored = () => ({ review: kb.fileReview(id, path)!, findings: kb.findings(id, path), attempts: kb.attempts(id, path) });
-      emit({ type: "file", path, verdict: record.review.verdict, done: ++finished, total: files.length, stored });
+      emit({ type: "file", path, verdict: outcomeVerdict(outcome), done: ++finished, total: files.length, stored });
     };
     // Shards, not files, are what the servers work on: files are admitted while their text fits the memory bound
     // and the first usable rung has less than two rounds of calls waiting.

@@ -1,5 +1,4 @@
 /** One file through the pipeline: shard, review every shard up the ladder, reduce, score. Returns the rows to store. */
-import type { FileRecord } from "../../kb/kb";
 import type { Config } from "../config/config";
 import { countEscalations, fitsSomeWindow, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
 import type { CompletionRequest } from "../providers/provider";
@@ -15,10 +14,10 @@ import { capTier, confidenceStats, fileCounts, gradientTier } from "../score/tie
 import { splitLines } from "../shard/lines";
 import { shardFile } from "../shard/shard";
 import type { Shard, ShardPlan } from "../shard/types";
-import type { SkippedFile, SourceFile } from "../targets/targets";
-import { FINDING_CATEGORIES, validateFileVerdict, type FileVerdict } from "../verdict/verdict";
+import type { SourceFile } from "../targets/targets";
+import { validateFileVerdict } from "../verdict/verdict";
 import { describeInstructions, instructionsFor, withInstructions, type LoadedInstructions } from "../review/instructions";
-import { attemptRow, cacheRows, findingRow } from "../../kb/rows";
+import type { FileOutcome } from "../../kb/rows";
 
 export interface ReviewContext {
   config: Config;
@@ -36,7 +35,7 @@ export interface ReviewContext {
 }
 
 /** Review one readable file; `notes` are its open fix-next-loop notes. */
-export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewContext): Promise<FileRecord> {
+export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewContext): Promise<FileOutcome> {
   const started = performance.now();
   // Repository rules follow the system prompt of each of this file's shards: part of what the cache key hashes.
   const rules = instructionsFor(ctx.instructions ?? [], file.path);
@@ -74,14 +73,26 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
     attempts.push(...reduced.attempts);
   }
   const formats = outcomes.map((o) => o.accepted?.format).filter((f): f is NonNullable<typeof f> => f !== undefined);
-  return buildRecord(file, plan, verdict, attempts, {
+  const checked = validateFileVerdict(verdict);
+  if (!checked.ok) throw new Error(`bug: file verdict of ${file.path} fails its schema: ${checked.errors.join("; ")}`);
+  const stats = confidenceStats(verdict);
+  return {
+    kind: "reviewed",
+    path: file.path,
+    sha: file.sha,
+    verdict,
+    attempts,
+    counts: fileCounts(verdict),
+    confidence: { avg: stats.avg, min: stats.min },
+    tier: verdict.verdict === "unreviewed" ? null : capTier(gradientTier(stats, ctx.config.gradient), verdict),
+    shards: plan.shards.length,
+    strategy: plan.strategy,
     outputFormat: formats.length === 0 ? null : formats.every((f) => f === formats[0]) ? formats[0]! : "mixed",
     acceptedModels: [...new Set(outcomes.map((o) => o.accepted?.model).filter((m): m is string => m !== undefined))],
-    latencyMs: Math.round(performance.now() - started),
-    gradient: ctx.config.gradient,
     escalations,
+    latencyMs: Math.round(performance.now() - started),
     instructions: describeInstructions(rules),
-  });
+  };
 }
 
 /** What a rung is asked about one shard. */
@@ -112,105 +123,4 @@ async function planWithinWindows(file: SourceFile, notes: string[], ctx: ReviewC
     const next = Math.max(MIN_SHARD_CHARS, Math.floor(Math.min(limits.maxShardChars, ...over.map((s) => s.chars)) * 0.75));
     limits = { thresholdChars: Math.min(limits.thresholdChars, next), maxShardChars: next };
   }
-}
-
-/** The row of a file that was not reviewed at all: its reason is kept. */
-export function skippedRecord(file: SkippedFile): FileRecord {
-  return {
-    review: {
-      ...emptyReview(file.path),
-      verdict: "skipped",
-      skip_reason: file.reason,
-    },
-    findings: [],
-    attempts: [],
-  };
-}
-
-function buildRecord(
-  file: SourceFile,
-  plan: ShardPlan,
-  verdict: FileVerdict,
-  attempts: Attempt[],
-  extra: { outputFormat: string | null; acceptedModels: string[]; latencyMs: number; gradient: Config["gradient"]; escalations: number; instructions: string | null },
-): FileRecord {
-  const checked = validateFileVerdict(verdict);
-  if (!checked.ok) throw new Error(`bug: file verdict of ${file.path} fails its schema: ${checked.errors.join("; ")}`);
-  const counts = fileCounts(verdict);
-  const reviewed = verdict.verdict !== "unreviewed";
-  const stats = confidenceStats(verdict);
-  const findings = [
-    ...FINDING_CATEGORIES.flatMap((category) => verdict[category].map((f) => findingRow(file.path, category, f, null))),
-    ...(verdict.dismissed ?? []).map((f) => findingRow(file.path, f.category, f, f.dismissal_id)),
-  ];
-  const attemptRows = attempts.map((a) => attemptRow(file.path, a));
-  // Accepted model answers, kept so the same question is answered from the KB next time.
-  const cache = cacheRows(attempts);
-  const unreviewedReasons = verdict.shard_reviews.filter((s) => s.status === "unreviewed").map((s) => `shard ${s.index + 1} (lines ${s.line_start}-${s.line_end}): ${(s.reasons ?? []).join("; ")}`);
-  return {
-    review: {
-      ...emptyReview(file.path),
-      content_sha: file.sha,
-      verdict: verdict.verdict,
-      alignment_score: verdict.alignment_score,
-      output_format: extra.outputFormat,
-      confidence_avg: stats.avg,
-      confidence_min: stats.min,
-      gradient_tier: reviewed ? capTier(gradientTier(stats, extra.gradient), verdict) : null,
-      ...counts,
-      shards: plan.shards.length,
-      tree_split_fired: plan.shards.length > 1 ? 1 : 0,
-      attempts_made: attempts.length,
-      thin_rejections: attempts.filter((a) => a.outcome === "thin").length,
-      escalations: extra.escalations,
-      accepted_model: extra.acceptedModels.length > 0 ? extra.acceptedModels.join(", ") : null,
-      tokens_in: attempts.reduce((s, a) => s + a.tokensIn, 0),
-      tokens_out: attempts.reduce((s, a) => s + a.tokensOut, 0),
-      cost_usd: attempts.reduce((s, a) => s + a.costUsd, 0),
-      latency_ms: extra.latencyMs,
-      review_json: JSON.stringify(verdict),
-      error: unreviewedReasons.length > 0 ? unreviewedReasons.join("\n") : null,
-      coverage_complete: verdict.coverage_complete ? 1 : 0,
-      reduced_by: verdict.reduced_by,
-      shard_strategy: plan.strategy,
-      instructions: extra.instructions,
-    },
-    findings,
-    attempts: attemptRows,
-    cache,
-  };
-}
-
-function emptyReview(path: string): FileRecord["review"] {
-  return {
-    path,
-    content_sha: null,
-    verdict: "skipped",
-    alignment_score: null,
-    output_format: null,
-    confidence_avg: null,
-    confidence_min: null,
-    gradient_tier: null,
-    findings_count: 0,
-    critical_failures_count: 0,
-    missing_components_count: 0,
-    verified_components_count: 0,
-    shards: 0,
-    tree_split_fired: 0,
-    attempts_made: 0,
-    thin_rejections: 0,
-    escalations: 0,
-    accepted_model: null,
-    tokens_in: 0,
-    tokens_out: 0,
-    cost_usd: 0,
-    latency_ms: 0,
-    review_json: null,
-    error: null,
-    skip_reason: null,
-    coverage_complete: null,
-    evidence_unverified: 0,
-    reduced_by: null,
-    shard_strategy: null,
-  };
 }

@@ -40,11 +40,11 @@ export function capTier(tier: Tier, verdict: Pick<FileVerdict, FindingCategory>)
 }
 
 export interface FileCounts {
-  findings_count: number;
-  critical_failures_count: number;
-  missing_components_count: number;
-  verified_components_count: number;
-  evidence_unverified: number;
+  findings: number;
+  criticalFailures: number;
+  missingComponents: number;
+  verifiedComponents: number;
+  evidenceUnverified: number;
 }
 
 /**
@@ -61,10 +61,10 @@ export function fileCounts(verdict: FileVerdict): FileCounts {
     unverified += verdict[c].filter((f) => !f.evidence_verified).length;
   }
   return {
-    findings_count: findings,
-    critical_failures_count: verdict.critical_failures.filter((f) => f.evidence_verified).length,
-    missing_components_count: verdict.missing_components.filter((f) => f.evidence_verified).length,
-    verified_components_count: verdict.verified_components.length,
-    evidence_unverified: unverified,
+    findings,
+    criticalFailures: verdict.critical_failures.filter((f) => f.evidence_verified).length,
+    missingComponents: verdict.missing_components.filter((f) => f.evidence_verified).length,
+    verifiedComponents: verdict.verified_components.length,
+    evidenceUnverified: unverified,
   };
 }

@@ -4,6 +4,7 @@
  * only the files both iterations reviewed.
  */
 import type { Kb } from "../../../kb/kb";
+import { storedFinding } from "../../../kb/rows";
 import { UsageError } from "../../errors";
 import { diffIterations, type DiffScope, type IterationSnapshot } from "../../score/diff";
 import { isStateScopeMetric } from "../../score/metrics";
@@ -67,7 +68,7 @@ function iterationDiff(kb: Kb, a: number, b: number) {
   const snap = (id: number, rows: typeof ra): IterationSnapshot => {
     const it = kb.iteration(id)!;
     const reviews = [...rows.values()].filter((r) => both.has(r.path));
-    const findings = kb.findings(id).filter((f) => both.has(f.path) && f.category !== "verified_components" && f.evidence_verified === 1 && f.dismissal_id === null);
+    const findings = kb.findings(id).map(storedFinding).filter((f) => both.has(f.path) && f.category !== "verified_components" && f.evidence_verified && f.dismissal_id === null);
     const count = (v: string) => reviews.filter((r) => r.verdict === v).length;
     const sev = (s: string) => findings.filter((f) => f.severity === s).length;
     return {
