@@ -17,14 +17,7 @@ export interface FlaggedFile {
 }
 
 /** What a flag decision reads: a state row, or an iteration's file row (never stale, from its own iteration). */
-export interface FlagInput {
-  path: string;
-  verdict: FileReviewRow["verdict"];
-  gradient_tier: FileReviewRow["gradient_tier"];
-  critical_failures_count: number;
-  missing_components_count: number;
-  findings_count: number;
-  iteration_id: number;
+export interface FlagInput extends Omit<FlaggedFile, "stale"> {
   from_iteration_id?: number;
   stale?: number;
 }
