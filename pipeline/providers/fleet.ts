@@ -96,14 +96,16 @@ export function makeFleet(kind: "ollama" | "openai", model: string, servers: Ser
   /** Calls waiting for a slot while the servers that may take calls are all full. */
   const waiting = new Set<() => void>();
 
-  /** A free server for the call, preferring those it has not tried; null when every takeable server is full. */
+  /**
+   * A free server for the call among those it has not tried (all of them once every takeable server was tried); null
+   * when those are full. A retry waits for an untried server rather than going back to the one that just failed it.
+   */
   function pick(avoid: ReadonlySet<string>): Slot | null {
     const takers = slots.filter((s) => s.breaker.canTake());
     if (takers.length === 0) throw heldError(slots, now());
-    const free = takers.filter((s) => s.inFlight < perServer);
-    if (free.length === 0) return null;
-    const fresh = free.filter((s) => !avoid.has(s.client.server));
-    const pool = fresh.length > 0 ? fresh : free;
+    const untried = takers.filter((s) => !avoid.has(s.client.server));
+    const pool = (untried.length > 0 ? untried : takers).filter((s) => s.inFlight < perServer);
+    if (pool.length === 0) return null;
     const least = Math.min(...pool.map((s) => s.inFlight));
     const tied = pool.filter((s) => s.inFlight === least);
     const distance = (s: Slot) => (s.index - cursor + slots.length) % slots.length;

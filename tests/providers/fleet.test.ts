@@ -77,6 +77,22 @@ describe("failing servers", () => {
     expect((await fleet.complete(REQUEST, signal(), avoid("a"))).server).toBe("b");
   });
 
+  test("a retry waits for a busy untried server instead of going back to the server that failed it", async () => {
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const a = fakeServer("a", refused("a"), "ok");
+    const b = fakeServer("b", slow, "ok");
+    const fleet = makeFleet("ollama", "m", [a, b], { perServer: 1 });
+    const busy = fleet.complete(REQUEST, signal(), avoid("a"));
+    const retry = fleet.complete(REQUEST, signal(), avoid("a"));
+    await Bun.sleep(5);
+    expect([a.calls, b.calls]).toEqual([0, 1]);
+    release();
+    expect((await busy).server).toBe("b");
+    expect((await retry).server).toBe("b");
+    expect(a.calls).toBe(0);
+  });
+
   test("a one-server rung takes the retry on its only server even when told to avoid it", async () => {
     const only = fakeServer("only", refused("only"), "ok");
     const fleet = makeFleet("ollama", "m", [only]);
