@@ -5,7 +5,8 @@
  *   bun scripts/bench-run.ts [--latency MS] [--shards N]      # utilisation, two-rung, fleet, CPU
  *   bun scripts/bench-run.ts --scale [--files N]              # peak RSS of an N-file sweep; plan + shard of a 1M-line tree
  *
- * Utilisation = (⌈shards / C⌉ · L) ÷ wall: 1.0 means the servers never waited for the orchestrator.
+ * Utilisation = (⌈shards / C⌉ · L) ÷ wall: 1.0 means the servers never waited for the orchestrator. "vs bare HTTP" puts
+ * the measured round trip of the same request with no orchestrator (same run, same server, same C) in place of L.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,9 +68,11 @@ function tracker() {
   const lastEnd = new Map<string, number>();
   let total = 0;
   let peakTotal = 0;
+  let first: { url: string; body: string } | null = null;
   const fetch: FetchLike = async (input, init) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
     const server = url.origin;
+    if (!first && url.pathname === "/api/chat" && typeof init?.body === "string") first = { url: url.href, body: init.body };
     inFlight.set(server, (inFlight.get(server) ?? 0) + 1);
     peak.set(server, Math.max(peak.get(server) ?? 0, inFlight.get(server)!));
     peakTotal = Math.max(peakTotal, ++total);
@@ -83,7 +86,27 @@ function tracker() {
       lastEnd.set(server, performance.now());
     }
   };
-  return { fetch, peak, lastEnd, peakTotal: () => peakTotal };
+  return { fetch, peak, lastEnd, peakTotal: () => peakTotal, first: () => first };
+}
+
+/**
+ * The bare HTTP round trip at concurrency C: the sweep's first chat request, replayed byte for byte by C workers
+ * (raw fetch, body read as JSON), `rounds` calls each. What a call costs with no orchestrator at all: L plus HTTP and
+ * the server's own work, which no scheduler can remove. Milliseconds per round.
+ */
+async function bareRoundMs(request: { url: string; body: string }, C: number, rounds = 20): Promise<number> {
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: C }, async () => {
+      for (let i = 0; i < rounds; i++) {
+        const res = await globalThis.fetch(request.url, { method: "POST", headers: { "content-type": "application/json" }, body: request.body });
+        // A refused replay would be fast and make the baseline a lie.
+        if (!res.ok) throw new Error(`bare replay got HTTP ${res.status}: ${await res.text()}`);
+        await res.json();
+      }
+    }),
+  );
+  return (performance.now() - started) / rounds;
 }
 
 function rung(name: string, model: string, servers: string[], concurrency: number): RungConfig {
@@ -127,17 +150,18 @@ async function throughput(): Promise<void> {
       const t = tracker();
       const r = await sweep(root, [rung("local", "reviewer", [sim.ollamaHost], C)], t.fetch, cfg);
       const ideal = Math.ceil(r.shards / C) * L;
+      const bare = Math.ceil(r.shards / C) * (await bareRoundMs(t.first()!, C));
       const shardCpu = await shardingCpuMs(root, { ...defaultConfig(), ...cfg });
       // The sim runs in its own process: cpuMs is the orchestrator's alone (HTTP client included).
       const perShard = (r.cpuMs - shardCpu) / r.shards;
-      rows.push(`| ${label} | ${r.files} | ${r.shards} | ${C} | ${t.peakTotal()} | ${(r.wall / 1000).toFixed(2)} | ${(ideal / 1000).toFixed(2)} | **${(ideal / r.wall).toFixed(3)}** | ${perShard.toFixed(2)} |`);
+      rows.push(`| ${label} | ${r.files} | ${r.shards} | ${C} | ${t.peakTotal()} | ${(r.wall / 1000).toFixed(2)} | ${(ideal / 1000).toFixed(2)} | **${(ideal / r.wall).toFixed(3)}** | ${(bare / 1000).toFixed(2)} | ${(bare / r.wall).toFixed(3)} | ${perShard.toFixed(2)} |`);
     }
   } finally {
     await sim.stop();
   }
   console.log(`simulated latency L = ${L} ms per call; default flags; orchestrator CPU per shard excludes sharding and the server (a separate process), includes the HTTP client\n`);
-  console.log("| files | count | shards | C | peak in flight | wall s | ideal s | utilisation | CPU ms/shard |");
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| files | count | shards | C | peak in flight | wall s | ideal s | utilisation | bare HTTP s | vs bare HTTP | CPU ms/shard |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of rows) console.log(r);
 
   // Two rungs: one shard in four is answered thin by the fast rung and climbs to a rung 10× slower.
