@@ -9,6 +9,11 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
+/** A shard's lines: `makeShard` joins them with no final terminator, so a trailing "\n" ends a blank last line of the shard. */
+export function shardLines(text: string): string[] {
+  return text.length === 0 ? [] : text.split(/\r?\n/);
+}
+
 /** Build a shard from 1-based inclusive line numbers over the file's lines. */
 export function makeShard(
   lines: string[],

@@ -1,6 +1,6 @@
 /** The static rung's review of one shard: run the rule detectors over its lines and build the forensic verdict from the hits. */
 import type { ShardInput } from "../providers/provider";
-import { splitLines } from "../shard/lines";
+import { shardLines } from "../shard/lines";
 import { emptyShardVerdict, FINDING_CATEGORIES, type Finding, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../verdict/verdict";
 import { detectDocPlaceholders } from "./docs";
 import { detectDiscardedErrors, detectEmptyHandlers, detectSwallowedExcepts } from "./handlers";
@@ -46,7 +46,7 @@ const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
  * or as prose (Markdown, text).
  */
 export async function scanShard(shard: ShardInput): Promise<ShardVerdict> {
-  const lines = splitLines(shard.text);
+  const lines = shardLines(shard.text);
   const code = isCodeLanguage(shard.language);
   // The triggers are tested once per shard; the tree is walked only for the detectors they let through.
   const detectors = (code ? CODE_DETECTORS : DOC_DETECTORS).filter(([, trigger]) => trigger(shard.text)).map(([detect]) => detect);

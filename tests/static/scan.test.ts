@@ -236,6 +236,14 @@ describe("verdict, score, summary and next actions", () => {
     ]);
     expect(v.summary).toBe("Static heuristics found no stub markers, swallowed errors or duplicate imports in lines 10–15 (0 findings).");
   });
+
+  test("a shard ending in blank lines names its whole range: its text has no final terminator, so a trailing \"\\n\" ends a blank line", async () => {
+    // What makeShard gives for lines 1-5 of a file whose lines 4 and 5 are blank.
+    const text = ["pub fn a() -> u32 {", "    1", "}", "", ""].join("\n");
+    const v = await scanShard({ path: "src/a.rs", language: "rust", lineStart: 1, text });
+    expect(v.summary).toBe("Static heuristics found no stub markers, swallowed errors or duplicate imports in lines 1–5 (0 findings).");
+    expect(v.verified_components[0]?.line_end).toBe(5);
+  });
 });
 
 describe("the rule table", () => {
