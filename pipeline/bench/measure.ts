@@ -1,5 +1,5 @@
 /** The bench's arithmetic: findings matched to planted (or labelled) defects, and the numbers of one variant. Pure. */
-import type { AttemptRow, FileReviewRow, FindingRow } from "../../kb/kb";
+import type { AttemptRow, BenchRunRow, FileReviewRow, FindingRow } from "../../kb/kb";
 import type { FindingCategory } from "../verdict/verdict";
 
 /** A defect the review should find: a plant, or a line of a labels file. */
@@ -101,17 +101,8 @@ export function scorePass(targets: Target[], pass: Pass, tolerance: number): Pas
 }
 
 /** A variant's result over its repeats, as a bench_runs row holds it (details go to details_json). */
-export interface VariantResult {
+export type VariantResult = Pick<BenchRunRow, "planted" | "found" | "recall" | "precision" | "noise_per_kloc" | "tokens" | "cost_usd" | "cost_per_tp" | "stability"> & {
   variant: string;
-  planted: number;
-  found: number;
-  recall: number | null;
-  precision: number | null;
-  noise_per_kloc: number | null;
-  tokens: number;
-  cost_usd: number;
-  cost_per_tp: number | null;
-  stability: number | null;
   details: {
     rungs: string[];
     consensus: { rungs: string[]; samples: number; min_agree: number } | null;
@@ -125,7 +116,7 @@ export interface VariantResult {
     unreviewed_files: number;
     latency_ms_per_file: number | null;
   };
-}
+};
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 const mean = (xs: (number | null)[]): number | null => {

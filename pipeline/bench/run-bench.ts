@@ -11,6 +11,7 @@ import { STATIC_RUNG, type Config, type ConsensusConfig, type RungConfig } from 
 import { UsageError } from "../errors";
 import type { Provider } from "../providers/provider";
 import { runIteration, type RunEvent } from "../run/iteration";
+import { splitLines } from "../shard/lines";
 import { languageOf } from "../shard/shard";
 import { collectTargets, readTarget } from "../targets/targets";
 import { combinePasses, scorePass, type PassNumbers, type RunRows, type Target, type VariantResult } from "./measure";
@@ -106,7 +107,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     }
     const paths = subjectFiles.map((f) => f.path);
     const variants: VariantResult[] = [];
-    const controlLines = opts.labels ? null : subjectFiles.reduce((s, f) => s + lineCount(f.text), 0);
+    const controlLines = opts.labels ? null : subjectFiles.reduce((s, f) => s + splitLines(f.text).length, 0);
     for (const v of benchVariants(opts.config, opts.offline)) {
       const passes: PassNumbers[] = [];
       for (let k = 1; k <= opts.repeat; k++) {
@@ -118,7 +119,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       const consensus = v.consensus ? { rungs: v.consensus.rungs, samples: v.consensus.samples, min_agree: v.consensus.minAgree } : null;
       variants.push(combinePasses(v.name, { rungs: v.rungs.map((r) => r.name), consensus }, passes, controlLines));
     }
-    return { seed: opts.seed, files: bench.length, lines: bench.reduce((s, f) => s + lineCount(f.text), 0), plants, labels: opts.labels?.length ?? 0, variants };
+    return { seed: opts.seed, files: bench.length, lines: bench.reduce((s, f) => s + splitLines(f.text).length, 0), plants, labels: opts.labels?.length ?? 0, variants };
   } finally {
     kb.close();
     rmSync(scratch, { recursive: true, force: true });
@@ -172,7 +173,3 @@ function write(dir: string, rel: string, text: string): void {
   writeFileSync(abs, text);
 }
 
-function lineCount(text: string): number {
-  if (text === "") return 0;
-  return text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
-}

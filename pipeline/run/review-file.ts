@@ -64,7 +64,8 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   const attempts: Attempt[] = outcomes.flatMap((o) => [...o.attempts, ...o.votes]);
   // Consensus voters on other rungs are extra answers, not a climb.
   const escalations = countEscalations(outcomes.flatMap((o) => o.attempts));
-  const merged = addFileFindings(mergeShardResults(file.path, splitLines(file.text), results), "risk_points", injections, splitLines(file.text), plan.shards);
+  const lines = splitLines(file.text);
+  const merged = addFileFindings(mergeShardResults(file.path, lines, results), "risk_points", injections, lines, plan.shards);
   const outline = needsOutline(merged) ? await outlineFile(file.path, file.text) : [];
   let verdict = applyDismissals(identifyFindings(merged, outline), ctx.dismissed ?? new Map());
   if (ctx.reduceRung && plan.shards.length > 1 && verdict.coverage.length > 0) {

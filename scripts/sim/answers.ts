@@ -27,7 +27,7 @@ const MARKERS: Marker[] = [
 
 const INVENTED_EVIDENCE = "let secret = compute_magic();";
 
-interface Finding {
+export interface Finding {
   title: string;
   evidence: string;
   line_start: number;

@@ -3,6 +3,7 @@
  * every function on a line that shifts with any change to the input, and `noisy:HIT:FALSE:SEED` reports each defect
  * it can see with probability HIT and adds FALSE random false findings per shard on average, seeded.
  */
+import type { Finding } from "./answers";
 import { type CodeLine, readShardPrompt } from "./read-prompt";
 import { seededRandom } from "../../pipeline/bench/random";
 
@@ -31,14 +32,6 @@ export function isNoisyBehaviour(name: string): name is NoisyBehaviour {
   return parseNoisy(name) !== undefined;
 }
 
-interface Finding {
-  title: string;
-  evidence: string;
-  line_start: number;
-  line_end: number;
-  severity: "high" | "medium" | "low";
-  confidence: number;
-}
 
 type Category = "pseudocode_flags" | "risk_points" | "critical_failures";
 
