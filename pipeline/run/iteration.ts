@@ -82,6 +82,8 @@ export interface RunSummary {
   budget_exhausted: string | null;
   /** Rungs cooled down during the run (their later shards went straight to the next rung), with the reason. */
   cooldowns: Array<{ rung: string; reason: string }>;
+  /** For --changed: the iteration whose state the change is measured against; null (and full_sweep) when there was none. */
+  changed_since?: { iteration: number | null; full_sweep: boolean };
 }
 
 /** Raised when a run cannot start: the gate failed, or no rung of the ladder can be reached. Exit code 1. */
@@ -141,7 +143,8 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   }
   const heartbeat = setInterval(() => kb.heartbeat(iterationId, owner), HEARTBEAT_MS);
   try {
-    return await sweep(iterationId, plan.files);
+    const summary = await sweep(iterationId, plan.files);
+    return plan.changedSince ? { ...summary, changed_since: { iteration: plan.changedSince.iteration, full_sweep: plan.changedSince.fullSweep } } : summary;
   } finally {
     clearInterval(heartbeat);
   }

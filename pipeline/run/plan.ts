@@ -33,6 +33,8 @@ export interface Plan {
   resume?: IterationRow;
   /** Things to say before the run (a flagged file deleted since, say). */
   warnings: string[];
+  /** For --changed: what the change is measured against (null: no earlier review, so the run is a full sweep). */
+  changedSince?: { iteration: number | null; fullSweep: boolean };
 }
 
 /** Raised when there is nothing to review and that is a normal answer (--changed with no change): exit 0, said why. */
@@ -81,10 +83,14 @@ export function planIteration(input: PlanInput): Plan {
     return { files: collectTargets(targets, sweep), targets, warnings };
   }
   if (input.changed) {
-    // With no paths, the tree every earlier sweep looked at; new files in it count as changed.
-    const targets = given.length > 0 ? given : sweptTargets(kb);
-    if (targets.length === 0) throw new ConfigError("--changed with no paths needs an earlier iteration to know the tree; give paths, e.g. `scrum run --changed src/`");
+    // With no paths, the tree every earlier sweep looked at; new files in it count as changed. With no earlier
+    // sweep (CI's first run, an expired cache) that is the whole root: every file is new, so the run is a full sweep.
+    const swept = sweptTargets(kb);
+    const targets = given.length > 0 ? given : swept.length > 0 ? swept : ["."];
     const latest = kb.latestStateIteration();
+    if (latest === null) {
+      warnings.push(`--changed: the knowledge base has no earlier review, so every file of ${targets.join(", ")} is new: a full sweep`);
+    }
     const known = new Map((latest === null ? [] : kb.state(latest)).map((r) => [r.path, r.content_sha]));
     const files = collectTargets(targets, sweep).filter((f) => {
       const path = displayPath(f, root);
@@ -93,8 +99,8 @@ export function planIteration(input: PlanInput): Plan {
       const sha = known.get(path);
       return sha !== null && sha !== fileSha(f);
     });
-    if (files.length === 0) throw new NothingToReview(`nothing changed since its last review in ${targets.join(", ")}; no iteration started`);
-    return { files, targets, warnings };
+    if (files.length === 0) throw new NothingToReview(`nothing changed since its last review in ${targets.join(", ")}; no iteration started (the state of iteration ${latest} stands; \`scrum report --scope state\` reports it)`);
+    return { files, targets, warnings, changedSince: { iteration: latest, fullSweep: latest === null } };
   }
   return { files: collectTargets(given, sweep), targets: given, warnings };
 }
