@@ -7,6 +7,7 @@ import { UsageError } from "../pipeline/errors";
 import { historyCounts, allMetrics, iterationMetrics, type HistoryRow, type Metrics } from "./aggregates";
 import { lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
 import { activeDismissals, addDismissal, undoDismissal } from "./dismissals";
+import { readDiskStats, readRoot, writeDiskStats, writeRoot, type DiskStat } from "./disk";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "migrations");
@@ -477,6 +478,26 @@ export class Kb {
   resolveNote(id: number): void {
     const info = this.db.query(`UPDATE notes SET status = 'resolved' WHERE id = ? AND status <> 'resolved'`).run(id);
     if (info.changes !== 1) throw new UsageError(`note ${id} does not exist or is already resolved`);
+  }
+
+  /** The repository root the KB's paths are relative to, or null when none is stored yet. */
+  root(): string | null {
+    return readRoot(this.db);
+  }
+
+  /** Store the repository root (a run stores the root it swept). */
+  setRoot(root: string): void {
+    writeRoot(this.db, root);
+  }
+
+  /** The disk-stat cache: the content hash each file had at a size and mtime. */
+  diskStats(): Map<string, DiskStat> {
+    return readDiskStats(this.db);
+  }
+
+  /** Remember files' hashes at their current size and mtime. */
+  recordDiskStats(stats: DiskStat[]): void {
+    writeDiskStats(this.db, stats);
   }
 
   /** Append one bench result (a rung, the ladder, or the ladder with consensus); rows of one bench share `started_at`. */

@@ -5,13 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { relative, resolve, sep } from "node:path";
+import { resolve } from "node:path";
 import type { IterationRow, Kb } from "../../kb/kb";
 import type { Config, RungConfig } from "../config/config";
 import { ConfigError } from "../errors";
 import { applyDismissals } from "../score/state";
 import { flaggedFiles } from "../score/flagged";
 import { collectTargets, displayPath } from "../targets/targets";
+import { rootKey } from "../targets/root-path";
 
 export interface PlanInput {
   kb: Kb;
@@ -119,11 +120,9 @@ function sweptTargets(kb: Kb): string[] {
   return [...new Set(all)];
 }
 
-/** A target as stored: relative to the root when inside it (globs keep their pattern), forward slashes. */
+/** A target as stored: relative to the root (globs keep their pattern), forward slashes; outside the root, exit 2. */
 function rootRelative(cwd: string, root: string, input: string): string {
-  const rel = relative(root, resolve(cwd, input));
-  const key = rel === "" ? "." : rel.startsWith("..") ? resolve(cwd, input) : rel;
-  return sep === "/" ? key : key.split(sep).join("/");
+  return rootKey(input, { cwd, root });
 }
 
 function fileSha(abs: string): string {

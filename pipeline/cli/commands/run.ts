@@ -61,6 +61,8 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
     const root = homeOf(ctx).root;
     if (flags.estimate) return await estimate(ctx, kb, flags, config, root);
+    // The KB remembers the root its paths are relative to: a later command from anywhere resolves paths against it.
+    if (kb.root() !== root) kb.setRoot(root);
     const progress = progressPrinter(ctx);
     const stream = openEventStream({ ...(flags.events !== undefined ? { file: resolve(ctx.cwd, flags.events) } : {}), ...(config.observer ? { observer: config.observer } : {}) });
     let summary: RunSummary;
@@ -69,7 +71,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       config,
       kb,
       cwd: ctx.cwd,
-      root: homeOf(ctx).root,
+      root,
       inputs: flags.paths,
       label: flags.label ?? null,
       ...(flags.fromFlagged !== undefined ? { fromFlagged: flags.fromFlagged } : {}),
