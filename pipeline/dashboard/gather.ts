@@ -4,6 +4,7 @@ import { flaggedFiles, type FlagInput } from "../score/flagged";
 import { BUILT_IN_METRICS } from "../../kb/aggregates";
 import { storedFinding } from "../../kb/rows";
 import { applyDismissals } from "../score/state";
+import type { StateRow } from "../../kb/state";
 import {
   type DashboardData,
   type DashboardFinding,
@@ -21,6 +22,8 @@ const REVIEWED = new Set(["pass", "needs_patch", "fail"]);
 export interface GatherOptions {
   kbFile: string;
   now: Date;
+  /** Staleness of the latest state as the disk says now; without it, as the last run saw it. */
+  live?: (rows: StateRow[]) => StateRow[];
 }
 
 /** Read the whole KB into the dashboard's data. */
@@ -47,7 +50,7 @@ export function gatherDashboard(kb: Kb, options: GatherOptions): DashboardData {
     kbFile: options.kbFile,
     iterations: points,
     probeNames,
-    latest: last && lastPoint ? latestIteration(lastPoint, rowsOf(last.id), stateOf(kb)) : null,
+    latest: last && lastPoint ? latestIteration(lastPoint, rowsOf(last.id), stateOf(kb, options.live)) : null,
     health: kbHealth(kb.schemaVersion, iterations, [...rows.values()], kb.notes(), options.now),
   };
 }
@@ -72,14 +75,15 @@ interface StateView {
   findings: FindingRow[];
 }
 
-function stateOf(kb: Kb): StateView | null {
+function stateOf(kb: Kb, live: GatherOptions["live"]): StateView | null {
   const at = kb.latestStateIteration();
   if (at === null) return null;
-  return { rows: applyDismissals(kb.state(at), kb.dismissedSinceRecorded()), findings: kb.stateFindings(at) };
+  const rows = applyDismissals(kb.state(at), kb.dismissedSinceRecorded());
+  return { rows: live ? live(rows) : rows, findings: kb.stateFindings(at) };
 }
 
 function latestIteration(point: IterationPoint, rows: IterationRows, state: StateView | null): LatestIteration {
-  const flagged = flaggedFiles(state?.rows ?? rows.reviews);
+  const flagged = flaggedFiles(state?.rows ?? rows.reviews, { stale: true });
   const alignment = new Map(rows.reviews.map((r) => [r.path, r.alignment_score]));
   const order = new Map(flagged.map((f, i) => [f.path, i]));
   const findings: DashboardFinding[] = (state?.findings ?? rows.findings)

@@ -52,8 +52,8 @@ export function renderLatestPanel(latest: LatestIteration): string {
       : "";
   const when = `started ${p.startedAt}${p.finishedAt ? `, finished ${p.finishedAt}` : ""}`;
   const flagged = table(
-    ["#", "verdict", "tier", "critical", "missing", "findings", "alignment", "path"],
-    latest.flagged.map((f, i) => [i + 1, badge(f.verdict), badge(f.gradient_tier), f.critical_failures_count, f.missing_components_count, f.findings_count, f.alignment_score, path(f.path)]),
+    ["#", "verdict", "tier", "critical", "missing", "findings", "alignment", "changed since", "path"],
+    latest.flagged.map((f, i) => [i + 1, badge(f.verdict), badge(f.gradient_tier), f.critical_failures_count, f.missing_components_count, f.findings_count, f.alignment_score, f.stale ? raw(`<span class="warn">stale</span>`) : "", path(f.path)]),
     { id: "flagged", empty: "Nothing flagged: every reviewed file passed with tier auto." },
   );
   const reasons = (id: string, rows: LatestIteration["unreviewed"], empty: string) =>
@@ -64,7 +64,7 @@ export function renderLatestPanel(latest: LatestIteration): string {
     partial,
     headline(latest),
     `<h3>Flagged files <span class="count">${latest.flagged.length}</span></h3>`,
-    `<p class="note">Not pass, or tier not auto; most urgent first (the order of <code>scrum flagged</code>).</p>`,
+    `<p class="note">Not pass, or tier not auto, or changed on disk since the review (stale, read when this page was written); most urgent first (the order of <code>scrum flagged --include stale</code>).</p>`,
     flagged,
     `<h3>Findings in the flagged files <span class="count">${latest.findings.length}</span></h3>`,
     findingsTable(latest),

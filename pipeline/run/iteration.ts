@@ -1,7 +1,5 @@
 /** One iteration: wires plan → preflight → review every file (shard, ladder, reduce, score) → kb → state. */
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { thisProcess, type AttemptRow, type FileReviewRow, type FindingRow, type IterationRow, type Kb, type Owner } from "../../kb/kb";
 import { fileRecord, outcomeVerdict, type FileOutcome } from "../../kb/rows";
 import { stateMetrics, type Metrics } from "../../kb/aggregates";
@@ -14,6 +12,7 @@ import { loadInstructions } from "../review/instructions";
 import type { Provider } from "../providers/provider";
 import { applyDismissals, buildState } from "../score/state";
 import { readTarget } from "../targets/targets";
+import { diskChecker } from "../targets/disk-check";
 import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
 import { planIteration, storedConfigJson, type Plan } from "./plan";
 import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
@@ -254,12 +253,14 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     const probes = runProbes(config.probes, { cwd: root, exclude: config.sweep.exclude });
     for (const p of probes) if (p.problem) emit({ type: "warning", message: p.problem });
     const previous = kb.latestStateIteration(id - 1);
+    // Size and mtime first: an unchanged carried-forward file is not read again.
+    const disk = diskChecker(root, kb.diskStats());
     const state = buildState({
       iterationId: id,
       previous: previous === null ? [] : kb.state(previous),
       reviewed: kb.fileReviews(id),
       counts: kb.countingFindings(id),
-      onDisk: (path) => shaOnDisk(resolve(root, path)),
+      onDisk: (path) => disk.sha(path),
     });
     const metrics: Metrics = {
       ...kb.computeMetrics(id),
@@ -268,6 +269,9 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       ...stateMetrics(applyDismissals(state, kb.dismissedSinceRecorded())),
     };
     kb.completeIteration(id, state, metrics);
+    // Remember every state file's hash at its size and mtime, so readers (status, flagged, show) tell staleness cheaply.
+    for (const r of state) disk.sha(r.path);
+    kb.recordDiskStats(disk.fresh());
     emit({ type: "finish", iteration: kb.iteration(id)!, metrics: kb.metrics(id) });
     const exhausted = spend.exhausted();
     if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): nothing more was sent; the files left are unreviewed with reason "budget"` });
@@ -286,12 +290,6 @@ function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
   return out;
-}
-
-/** The file's content hash, or null when it is gone (the state then drops it). */
-function shaOnDisk(abs: string): string | null {
-  if (!existsSync(abs) || !statSync(abs).isFile()) return null;
-  return createHash("sha256").update(readFileSync(abs)).digest("hex");
 }
 
 /** Cost and tokens spent so far against `[budget]`; `exhausted` says why nothing more may be sent. */

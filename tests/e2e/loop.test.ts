@@ -59,7 +59,8 @@ describe("the loop over a copy of the demo repository (offline)", () => {
         .replace(/raise NotImplementedError/, "return render_text(lines).encode()"),
     );
     const status = (await json("status")) as { path: string; stale: boolean }[];
-    expect(status.filter((s) => s.stale)).toEqual([]);
+    // Staleness is read from the disk: the two edited files are stale before any run.
+    expect(status.filter((s) => s.stale).map((s) => s.path)).toEqual(["README.md", "src/report.py"]);
     const run = await json("run", "--changed", "--offline", "--label", "iter-2");
     expect(run.files.total).toBe(2);
     const reviewed = (db().prepare(`SELECT path FROM file_reviews WHERE iteration_id = 2 ORDER BY path`).all() as { path: string }[]).map((r) => r.path);

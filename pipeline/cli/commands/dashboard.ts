@@ -1,7 +1,8 @@
 /** `scrum dashboard --out FILE.html`: trajectory charts, flagged files and KB health as one self-contained HTML page. */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { kbFile as kbFileOf, openKb, sources, type CommandContext } from "../context";
+import { homeOf, kbFile as kbFileOf, openKb, sources, type CommandContext } from "../context";
+import { liveRows } from "../state-view";
 import { gatherDashboard } from "../../dashboard/gather";
 import { renderDashboard } from "../../dashboard/render";
 import { UsageError } from "../../errors";
@@ -21,7 +22,7 @@ export function dashboardCommand(ctx: CommandContext, flags: DashboardFlags): nu
   let html: string;
   let iterations: number;
   try {
-    const data = gatherDashboard(kb, { kbFile, now: (flags.now ?? (() => new Date()))() });
+    const data = gatherDashboard(kb, { kbFile, now: (flags.now ?? (() => new Date()))(), live: (rows) => liveRows(kb, rows, homeOf(ctx).root) });
     html = renderDashboard(data);
     iterations = data.iterations.length;
   } finally {

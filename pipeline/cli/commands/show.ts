@@ -1,6 +1,6 @@
 /** `scrum show [ITER] PATH`: a file's verdict (the state's row, or one iteration's), its findings and every attempt. */
 import { UsageError } from "../../errors";
-import { kbPathOf, openKb, sources, type CommandContext } from "../context";
+import { homeOf, kbPathOf, openKb, sources, type CommandContext } from "../context";
 import { readStateView } from "../state-view";
 import { renderTable } from "../table";
 
@@ -14,7 +14,7 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
     let iterationId: number;
     let stale = false;
     if (ref === undefined) {
-      const view = readStateView(kb, undefined);
+      const view = readStateView(kb, undefined, { root: homeOf(ctx).root });
       const row = view.rows.find((r) => r.path === key);
       if (row) {
         iterationId = row.from_iteration_id;

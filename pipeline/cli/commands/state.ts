@@ -1,7 +1,7 @@
 /** `scrum status [PATH...]` and `scrum flagged [ITER]`: what the loop knows about every file now. */
 import { UsageError } from "../../errors";
 import { flaggedFiles, parseInclude } from "../../score/flagged";
-import { kbPathOf, openKb, type CommandContext } from "../context";
+import { homeOf, kbPathOf, openKb, type CommandContext } from "../context";
 import { readStateView, rowsUnder } from "../state-view";
 import { renderTable } from "../table";
 
@@ -9,7 +9,7 @@ import { renderTable } from "../table";
 export function statusCommand(ctx: CommandContext, paths: string[]): number {
   const kb = openKb(ctx, { mustExist: true });
   try {
-    const view = readStateView(kb, undefined);
+    const view = readStateView(kb, undefined, { root: homeOf(ctx).root });
     const rows = rowsUnder(view.rows, paths.map((p) => kbPathOf(ctx, p)));
     const out = rows.map((r) => ({
       path: r.path,
@@ -49,7 +49,7 @@ export function flaggedCommand(ctx: CommandContext, args: string[], format: stri
   const options = parseInclude(include);
   const kb = openKb(ctx, { mustExist: true });
   try {
-    const view = readStateView(kb, args[0]);
+    const view = readStateView(kb, args[0], { root: homeOf(ctx).root });
     // Before any iteration finished there is no state: an aborted first sweep's own rows stand in.
     const flagged = flaggedFiles(view.stateOf === null ? kb.fileReviews(view.iteration.id) : view.rows, options);
     if (fmt === "json") ctx.io.out(JSON.stringify(flagged, null, 2));
