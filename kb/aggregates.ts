@@ -3,7 +3,7 @@
  * headline counts `history` shows (without loading any finding).
  */
 import type { Database } from "bun:sqlite";
-import { COUNTING_FINDING } from "./state";
+import { COUNTING_FINDING, UNVERIFIED_PROBLEM } from "./state";
 
 export type Metrics = Record<string, number | null>;
 
@@ -58,7 +58,7 @@ export function iterationMetrics(db: Database, iterationId: number): Metrics {
          coalesce(sum(${COUNTING_FINDING} AND category = 'pseudocode_flags'), 0) AS pseudocode_flags,
          coalesce(sum(${COUNTING_FINDING} AND category = 'missing_components'), 0) AS missing_components,
          coalesce(sum(category = 'verified_components'), 0) AS verified_components,
-         coalesce(sum(category <> 'verified_components' AND evidence_verified = 0), 0) AS evidence_unverified,
+         coalesce(sum(${UNVERIFIED_PROBLEM}), 0) AS evidence_unverified,
          coalesce(sum(dismissal_id IS NOT NULL), 0) AS findings_dismissed,
          coalesce(sum(${COUNTING_FINDING} AND rule = 'prompt-injection'), 0) AS injection_attempts,
          round(avg(CASE WHEN dismissal_id IS NULL THEN confidence END), 1) AS confidence_avg,

@@ -28,6 +28,18 @@ const STATE_COLUMNS: (keyof StateRow)[] = [
 /** A finding that counts against a file: a verified problem finding not dismissed when it was recorded. */
 export const COUNTING_FINDING = `category <> 'verified_components' AND evidence_verified = 1 AND dismissal_id IS NULL`;
 
+/**
+ * A problem finding (not proof of life) whose quoted evidence is not in the file: the one definition of "unverified
+ * evidence" that the run summary, --json, reports and the dashboard all count. A verified component's quote proves
+ * nothing missing when it is not found, so it never counts here.
+ */
+export const UNVERIFIED_PROBLEM = `category <> 'verified_components' AND evidence_verified = 0`;
+
+/** The same definition over a finding row. */
+export function isUnverifiedProblem(f: Pick<FindingRow, "category" | "evidence_verified">): boolean {
+  return f.category !== "verified_components" && f.evidence_verified === 0;
+}
+
 /** Write an iteration's state rows in one transaction. */
 export function writeState(db: Database, rows: StateRow[]): void {
   const stmt = db.query(`INSERT INTO state (${STATE_COLUMNS.join(", ")}) VALUES (${STATE_COLUMNS.map((c) => `@${c}`).join(", ")})`);

@@ -60,6 +60,7 @@ export interface KbHealth {
   rows: { iterations: number; file_reviews: number; findings: number; attempts: number; metrics: number; notes: number };
   notes: Record<NoteRow["status"], number>;
   /** Over every findings row of every iteration. */
+  /** Problem findings (not verified_components) whose evidence is not in the file, of all problem finding rows. */
   evidence: { unverified: number; findings: number };
   /** Reviewed files (pass / needs_patch / fail) with at least one unreviewed shard, over every iteration. */
   coverage: { partial: number; reviewed: number };

@@ -4,7 +4,7 @@ import { flaggedFiles, type FlagInput } from "../score/flagged";
 import { BUILT_IN_METRICS } from "../../kb/aggregates";
 import { storedFinding } from "../../kb/rows";
 import { applyDismissals } from "../score/state";
-import type { StateRow } from "../../kb/state";
+import { isUnverifiedProblem, type StateRow } from "../../kb/state";
 import {
   type DashboardData,
   type DashboardFinding,
@@ -137,7 +137,8 @@ export function kbHealth(schemaVersion: number, iterations: IterationRow[], perI
       notes: notes.length,
     },
     notes: { open: noteCount("open"), picked_up: noteCount("picked_up"), resolved: noteCount("resolved") },
-    evidence: { unverified: findings.filter((f) => f.evidence_verified === 0).length, findings: findings.length },
+    // Problem findings only, as every other count of unverified evidence (kb/state.ts): proof-of-life quotes are not claims.
+    evidence: { unverified: findings.filter(isUnverifiedProblem).length, findings: findings.filter((f) => f.category !== "verified_components").length },
     coverage: { partial: reviewed.filter((r) => r.coverage_complete === 0).length, reviewed: reviewed.length },
     attemptsByOutcome: byOutcome,
     // Rungs in the order the KB first saw them: ladder order for a KB that kept one ladder.

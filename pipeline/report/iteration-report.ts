@@ -2,6 +2,7 @@
 import { storedFinding, type StoredFinding } from "../../kb/rows";
 import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
 import { UsageError } from "../errors";
+import { stateReportMetrics } from "./state-metrics";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";
 import { applyDismissals } from "../score/state";
 import type { Metrics } from "../score/metrics";
@@ -58,8 +59,11 @@ export interface IterationReport {
   scope: "iteration" | "state";
   iteration: ReportIteration;
   metrics: Metrics;
-  /** `stored`: the iteration's rows in the `metrics` table; `computed`: recomputed from its file rows (an unfinished iteration has none stored). */
-  metrics_source: "stored" | "computed";
+  /**
+   * `stored`: the iteration's rows in the `metrics` table; `computed`: recomputed from its file rows (an unfinished
+   * iteration has none stored); `state`: computed from the state's rows (a state report; no metrics of a run's work).
+   */
+  metrics_source: "stored" | "computed" | "state";
   /** Every file row of the iteration, by path. */
   files: ReportFile[];
   /** The files that need work, most urgent first (as `scrum flagged`). */
@@ -196,7 +200,8 @@ export function readStateReport(kb: Kb, ref: string | undefined): IterationRepor
   const findings = rows.flatMap((r) => kb.findings(r.from_iteration_id, r.path));
   // The state covers every tree any finished sweep looked at: its scope is all of their targets.
   const targets = [...new Set(kb.iterations().filter((it) => it.status === "done" && it.id <= at).flatMap((it) => JSON.parse(it.targets_json) as string[]))];
-  const metrics = kb.metrics(at);
+  // What the state holds, not what the iteration at its end did (a --changed run of 2 files is not the tree's numbers).
+  const metrics = stateReportMetrics(rows, reviews, findings, kb.metrics(at));
   const report = assembleReport({ iteration: { ...iteration, targets_json: JSON.stringify(targets) }, reviews, findings, metrics, computedMetrics: metrics, dismissals: kb.dismissals() });
-  return { ...report, scope: "state", flagged: flaggedFiles(rows) };
+  return { ...report, scope: "state", metrics_source: "state", flagged: flaggedFiles(rows) };
 }

@@ -42,19 +42,28 @@ function headlineMetrics(report: IterationReport): string {
     return v === undefined || v === null ? "n/a" : String(v);
   };
   const cost = report.metrics.cost_usd;
+  const state = report.scope === "state";
   const rows = [
     ["files", `${m("files_total")} (reviewed ${m("files_reviewed")}, skipped ${m("files_skipped")}, unreviewed ${m("files_unreviewed")}, partial coverage ${m("files_partial_coverage")})`],
     ["verdicts", `pass ${m("verdict_pass")}, needs_patch ${m("verdict_needs_patch")}, fail ${m("verdict_fail")}`],
     ["findings", `${m("findings_total")} (high ${m("findings_high")}, medium ${m("findings_medium")}, low ${m("findings_low")})`],
     ["evidence unverified", m("evidence_unverified")],
     ["tiers", `auto ${m("tier_auto")}, review ${m("tier_review")}, block ${m("tier_block")}`],
+    ...(state ? [["stale (changed since their review)", m("state_stale")]] : []),
+  ];
+  if (state) {
+    return `${table(["metric", "value"], rows)}
+
+_Every file's latest review after iteration ${report.iteration.id}. A run's attempts, tokens, cost and wall time are the iteration's: \`scrum report ITER\`._`;
+  }
+  rows.push(
     ["escalations", m("escalations")],
     ["thin rejections", m("thin_rejections")],
     ["attempts", m("attempts_total")],
     ["tokens", `${m("tokens_in")} in, ${m("tokens_out")} out`],
     ["cost", typeof cost === "number" ? `$${cost.toFixed(4)}` : "n/a"],
     ["wall time", report.metrics.wall_ms == null ? "n/a" : `${m("wall_ms")} ms`],
-  ];
+  );
   const note =
     report.metrics_source === "computed"
       ? `\n\n_The iteration is ${report.iteration.status} and stored no metrics; these are recomputed from its file rows (no wall time or probes)._`

@@ -77,15 +77,16 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   const checked = validateFileVerdict(verdict);
   if (!checked.ok) throw new Error(`bug: file verdict of ${file.path} fails its schema: ${checked.errors.join("; ")}`);
   const stats = confidenceStats(verdict);
+  const counts = fileCounts(verdict);
   return {
     kind: "reviewed",
     path: file.path,
     sha: file.sha,
     verdict,
     attempts,
-    counts: fileCounts(verdict),
+    counts,
     confidence: { avg: stats.avg, min: stats.min },
-    tier: verdict.verdict === "unreviewed" ? null : capTier(gradientTier(stats, ctx.config.gradient), verdict),
+    tier: verdict.verdict === "unreviewed" ? null : capTier(gradientTier(stats, ctx.config.gradient, counts.findings), verdict),
     shards: plan.shards.length,
     strategy: plan.strategy,
     outputFormat: formats.length === 0 ? null : formats.every((f) => f === formats[0]) ? formats[0]! : "mixed",

@@ -4,7 +4,7 @@
  * looks like a collapse) or one iteration's own rows (`--scope iteration`). Pure.
  */
 import type { FindingRow } from "../../kb/kb";
-import { METRIC_DIRECTION, type Metrics } from "./metrics";
+import { METRIC_DIRECTION, SCOPE_DEPENDENT_METRICS, type Metrics } from "./metrics";
 
 export type DiffScope = "state" | "iteration";
 
@@ -28,8 +28,11 @@ export interface MetricDelta {
   from: number | null;
   to: number | null;
   delta: number | null;
-  /** better / worse by the metric's known direction; same when unchanged; null when the metric has no direction. */
-  direction: "better" | "worse" | "same" | null;
+  /**
+   * better / worse by the metric's known direction; same when unchanged; null when the metric has no direction;
+   * not_comparable for a metric of a run's work (wall time, attempts, tokens, cost) when the two runs' scopes differ.
+   */
+  direction: "better" | "worse" | "same" | "not_comparable" | null;
 }
 
 export interface DiffFinding {
@@ -56,7 +59,8 @@ const REVIEWED = new Set(["pass", "needs_patch", "fail"]);
  * Compare `a` (earlier) with `b`. A finding is resolved only where `b` looked again: in iteration scope, a file `b`
  * reviewed; in state scope, a file whose review in `b` is newer than in `a`, or that is gone from the tree.
  */
-export function diffIterations(a: IterationSnapshot, b: IterationSnapshot, scope: DiffScope = "iteration"): IterationDiff {
+export function diffIterations(a: IterationSnapshot, b: IterationSnapshot, scope: DiffScope = "iteration", options: { sameRunScope?: boolean } = {}): IterationDiff {
+  const sameRunScope = options.sameRunScope ?? true;
   const names = [...new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)])].sort();
   const metrics = names.map((name): MetricDelta => {
     const from = a.metrics[name] ?? null;
@@ -64,7 +68,8 @@ export function diffIterations(a: IterationSnapshot, b: IterationSnapshot, scope
     const delta = from !== null && to !== null ? round(to - from) : null;
     const want = METRIC_DIRECTION[name];
     let direction: MetricDelta["direction"] = null;
-    if (delta === 0) direction = "same";
+    if (!sameRunScope && SCOPE_DEPENDENT_METRICS.has(name)) direction = "not_comparable";
+    else if (delta === 0) direction = "same";
     else if (delta !== null && want) direction = (delta < 0) === (want === "lower") ? "better" : "worse";
     return { name, from, to, delta, direction };
   });

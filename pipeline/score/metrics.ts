@@ -42,3 +42,12 @@ export const METRIC_DIRECTION: Record<string, "lower" | "higher"> = {
 export function isStateScopeMetric(name: string): boolean {
   return name.startsWith("state_") || ["cost_usd", "tokens_in", "tokens_out", "wall_ms", "attempts_total", "cached_shards", "files_reviewed"].includes(name);
 }
+
+/**
+ * Metrics of a run's work rather than of the tree: they grow with how many files the run looked at, so two runs of
+ * different scopes (a full sweep and a 2-file --changed run) cannot be called better or worse on them.
+ */
+export const SCOPE_DEPENDENT_METRICS: ReadonlySet<string> = new Set([
+  "files_total", "files_reviewed", "shards_total", "tree_split_files", "escalations", "thin_rejections", "tokens_in",
+  "tokens_out", "cost_usd", "attempts_total", "cached_shards", "redactions", "wall_ms",
+]);

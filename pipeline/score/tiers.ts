@@ -21,11 +21,17 @@ export function confidenceStats(verdict: Pick<FileVerdict, (typeof FINDING_CATEG
   return { avg: Math.round(avg * 10) / 10, min: Math.min(...values), count: values.length };
 }
 
-/** The permission-gradient tier: min below block_below → block; avg below review_below → review; else auto. No confidences → review. */
-export function gradientTier(stats: ConfidenceStats, gradient: Config["gradient"]): Tier {
-  if (stats.min === null || stats.avg === null) return "review";
-  if (stats.min < gradient.blockBelow) return "block";
-  if (stats.avg < gradient.reviewBelow) return "review";
+/**
+ * The permission-gradient tier: how much human attention a file's verdict needs before anything acts on it.
+ * `block`: some confidence is below block_below (the reviewer doubts part of its own verdict: check it first);
+ * `review`: there are problem findings to act on (a patch a human reviews), or the average confidence is below
+ * review_below; `auto`: nothing to act on and the review was confident, so the loop moves on without a human.
+ * `problems` is the file's counting problem findings; a file with no confidence at all found nothing: auto.
+ */
+export function gradientTier(stats: ConfidenceStats, gradient: Config["gradient"], problems = 0): Tier {
+  if (stats.min !== null && stats.min < gradient.blockBelow) return "block";
+  if (problems > 0) return "review";
+  if (stats.avg !== null && stats.avg < gradient.reviewBelow) return "review";
   return "auto";
 }
 

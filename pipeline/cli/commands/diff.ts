@@ -26,16 +26,21 @@ export function diffCommand(ctx: CommandContext, args: string[], scope: DiffScop
       if (earlier.length === 0) throw new UsageError(`iteration ${b.id} is the first; there is nothing to diff against yet`);
       a = earlier[earlier.length - 1]!;
     }
-    const d = scope === "state" ? diffIterations(stateSnapshot(kb, a.id), stateSnapshot(kb, b.id), "state") : iterationDiff(kb, a.id, b.id);
+    const runs = scope === "state" ? runScopes(kb, a.id, b.id) : undefined;
+    const d = scope === "state" ? diffIterations(stateSnapshot(kb, a.id), stateSnapshot(kb, b.id), "state", { sameRunScope: runs!.same }) : iterationDiff(kb, a.id, b.id);
     if (ctx.json) {
-      ctx.io.out(JSON.stringify({ ...d, ...sources(ctx) }, null, 2));
+      ctx.io.out(JSON.stringify({ ...d, ...(runs ? { run_scopes: runs } : {}), ...sources(ctx) }, null, 2));
       return 0;
     }
     const name = (x: { id: number; label: string | null }) => `${x.id}${x.label ? ` (${x.label})` : ""}`;
     const what = scope === "state" ? "state after" : "files reviewed in both:";
     const lines = [`${what} iteration ${name(d.to)} vs ${name(d.from)}`, ""];
     const changed = d.metrics.filter((m) => m.delta !== 0);
-    lines.push(changed.length === 0 ? "no metric changed" : renderTable(["metric", "from", "to", "delta", ""], changed.map((m) => [m.name, m.from, m.to, m.delta === null ? null : (m.delta > 0 ? "+" : "") + m.delta, m.direction ?? ""])));
+    const word = (dir: string | null) => (dir === "not_comparable" ? "not comparable" : (dir ?? ""));
+    lines.push(changed.length === 0 ? "no metric changed" : renderTable(["metric", "from", "to", "delta", ""], changed.map((m) => [m.name, m.from, m.to, m.delta === null ? null : (m.delta > 0 ? "+" : "") + m.delta, word(m.direction)])));
+    if (runs && !runs.same) {
+      lines.push("", `not comparable: the runs' own work (wall time, attempts, tokens, cost) — iteration ${d.from.id} reviewed ${runs.from_files} files, iteration ${d.to.id} ${runs.to_files}`);
+    }
     if (d.transitions.length > 0) lines.push("", renderTable(["path", "from", "to"], d.transitions.map((t) => [t.path, t.from, t.to])));
     lines.push("", `findings: ${d.findings.new.length} new, ${d.findings.resolved.length} resolved, ${d.findings.persisting.length} persisting`);
     ctx.io.out(lines.join("\n"));
@@ -43,6 +48,20 @@ export function diffCommand(ctx: CommandContext, args: string[], scope: DiffScop
   } finally {
     kb.close();
   }
+}
+
+/**
+ * What each run reviewed: the metrics of a run's work compare only between runs over the same files. A state is
+ * measured at its latest finished iteration, so that is the run whose files count.
+ */
+function runScopes(kb: Kb, a: number, b: number): { from_files: number; to_files: number; same: boolean } {
+  const files = (id: number) => {
+    const at = kb.latestStateIteration(id);
+    return at === null ? [] : kb.fileReviews(at).map((r) => r.path);
+  };
+  const from = files(a);
+  const to = files(b);
+  return { from_files: from.length, to_files: to.length, same: from.length === to.length && from.every((p, i) => p === to[i]) };
 }
 
 /** The state after an iteration (or the latest finished one before it) as a diff snapshot. */
