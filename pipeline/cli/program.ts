@@ -180,7 +180,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .argument("[FINGERPRINT_OR_PATH:LINE]", "the finding: its fingerprint (`scrum show PATH`), or PATH:LINE of one finding")
     .option("--reason <text>", "why it is not a problem (required; shown in reports and SARIF suppressions)")
     .option("--list", "every dismissal, undone ones too")
-    .option("--undo <id>", "undo a dismissal: the finding counts again from its file's next review")
+    .option("--undo <id>", "undo a dismissal: the finding counts again at once where the file's latest review counted it, else from its next review")
     .action(async (target: string | undefined, opts: { reason?: string; list?: boolean; undo?: string }, cmd: Command) => {
       const { dismissCommand } = await import("./commands/dismiss");
       const ctx = contextOf(cmd);

@@ -108,7 +108,7 @@ const PROJECT_ROOT = resolve(import.meta.dir, "../..");
 export const DEFAULTS = {
   sweep: {
     include: ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs,py,go,java,c,h,cpp,cc,hpp,cs,rb,php,sh,md,toml}"],
-    exclude: ["node_modules/**", "**/node_modules/**", "target/**", "dist/**", "build/**", ".git/**", "kb/**", ".scrum/**"],
+    exclude: ["node_modules/**", "**/node_modules/**", "target/**", "dist/**", "build/**", ".git/**", ".scrum/**"],
     maxFileBytes: 1_000_000,
     shardThresholdChars: 6000,
     maxShardChars: 6000,

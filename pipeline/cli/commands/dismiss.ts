@@ -19,9 +19,17 @@ export function dismissCommand(ctx: CommandContext, target: string | undefined, 
     if (flags.list) return list(ctx, kb);
     if (flags.undo !== undefined) {
       const id = Number(flags.undo);
-      if (!Number.isInteger(id) || !kb.undoDismissal(id)) throw new UsageError(`no active dismissal with id ${flags.undo}; \`scrum dismiss --list\` shows them`);
-      if (ctx.json) ctx.io.out(JSON.stringify({ id, undone: true, ...sources(ctx) }));
-      else ctx.io.out(`dismissal ${id} undone: the finding counts again from the next review of its file`);
+      const dismissal = kb.dismissals().find((d) => d.id === id && d.undone_at === null);
+      if (!Number.isInteger(id) || !dismissal) throw new UsageError(`no active dismissal with id ${flags.undo}; \`scrum dismiss --list\` shows them`);
+      // Say what the undo did, measured: the state's count for the file before and after.
+      const counted = () => readStateView(kb, undefined).rows.find((r) => r.path === dismissal.path)?.findings_count ?? 0;
+      const before = kb.latestStateIteration() === null ? 0 : counted();
+      kb.undoDismissal(id);
+      const after = kb.latestStateIteration() === null ? 0 : counted();
+      const countsNow = after > before;
+      if (ctx.json) ctx.io.out(JSON.stringify({ id, undone: true, fingerprint: dismissal.fingerprint, path: dismissal.path, counts_from: countsNow ? "now" : "next_review", ...sources(ctx) }));
+      else if (countsNow) ctx.io.out(`dismissal ${id} undone: the finding counts again now (${dismissal.path} has ${after} counting finding${after === 1 ? "" : "s"} in the state)`);
+      else ctx.io.out(`dismissal ${id} undone: ${dismissal.path}'s latest review recorded the finding as dismissed (or did not find it), so it counts again from the file's next review that finds it (\`scrum run ${dismissal.path}\`)`);
       return 0;
     }
     const reason = flags.reason?.trim();
