@@ -42,7 +42,7 @@ export function reportCommand(ctx: CommandContext, args: string[], flags: { form
   }
   const file = resolve(ctx.cwd, flags.out);
   writeFileAtomic(file, text);
-  if (!ctx.quiet) ctx.io.err(`scrum: ${format} report of iteration ${report.iteration.id} written to ${file}\n`);
+  if (!ctx.quiet) ctx.io.err(`scrum: ${format} report of ${report.scope === "state" ? "the state after " : ""}iteration ${report.iteration.id} written to ${file}\n`);
   return 0;
 }
 
