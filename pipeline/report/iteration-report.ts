@@ -3,6 +3,7 @@ import { storedFinding, type StoredFinding } from "../../kb/rows";
 import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
 import { UsageError } from "../errors";
 import { stateReportMetrics } from "./state-metrics";
+import type { StateRow } from "../../kb/state";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";
 import { applyDismissals } from "../score/state";
 import type { Metrics } from "../score/metrics";
@@ -190,12 +191,14 @@ export function coverageCount(f: Pick<ReportFile, "shards" | "shards_reviewed">)
  * The state report after ITER (default latest): every file with its latest review, so a report of a `--changed`
  * sweep still carries the files it did not look at (code scanning then closes only what was really fixed).
  */
-export function readStateReport(kb: Kb, ref: string | undefined): IterationReport {
+export function readStateReport(kb: Kb, ref: string | undefined, live?: (rows: StateRow[]) => StateRow[]): IterationReport {
   const named = kb.resolveIteration(ref);
   const at = kb.latestStateIteration(named.id);
   if (at === null) throw new UsageError(`no iteration up to ${named.id} has finished, so there is no state to report; \`scrum history\` lists them`);
   const iteration = kb.iteration(at)!;
-  const rows = applyDismissals(kb.state(at), kb.dismissedSinceRecorded());
+  const stored = applyDismissals(kb.state(at), kb.dismissedSinceRecorded());
+  // The latest state's staleness as the disk says now, as `scrum status` shows it; an earlier state as it was.
+  const rows = live && at === kb.latestStateIteration() ? live(stored) : stored;
   const reviews = rows.map((r) => kb.fileReview(r.from_iteration_id, r.path)).filter((r): r is FileReviewRow => r !== undefined);
   const findings = rows.flatMap((r) => kb.findings(r.from_iteration_id, r.path));
   // The state covers every tree any finished sweep looked at: its scope is all of their targets.

@@ -56,6 +56,12 @@ test("the dashboard lists the stale file", () => {
   expect(flagged).not.toContain("src/b.ts");
 });
 
+test("the state report counts the edited file stale, as status does", () => {
+  const r = scrum("report", "--scope", "state", "--format", "json");
+  expect(r.code, r.err).toBe(0);
+  expect(JSON.parse(r.out).metrics.state_stale).toBe(1);
+});
+
 test("reverting the edit makes it fresh again (the hash decides, not the mtime)", () => {
   writeFileSync(join(repo, "src/a.ts"), "export const a = 1;\n");
   const rows = JSON.parse(scrum("status", "--json").out) as Array<{ path: string; stale: boolean }>;

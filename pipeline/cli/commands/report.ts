@@ -1,7 +1,8 @@
 /** `scrum report [ITER] --format md|json|sarif|rdjsonl|codeclimate [--out FILE]`: the iteration report, on stdout or written atomically to a file. */
 import { resolve } from "node:path";
 import pkg from "../../../package.json";
-import { openKb, type CommandContext } from "../context";
+import { homeOf, openKb, type CommandContext } from "../context";
+import { liveRows } from "../state-view";
 import { UsageError } from "../../errors";
 import { readIterationReport, readStateReport, type IterationReport } from "../../report/iteration-report";
 import { renderJson } from "../../report/json";
@@ -31,7 +32,7 @@ export function reportCommand(ctx: CommandContext, args: string[], flags: { form
   const kb = openKb(ctx, { mustExist: true });
   let report: IterationReport;
   try {
-    report = flags.scope === "state" ? readStateReport(kb, args[0]) : readIterationReport(kb, args[0]);
+    report = flags.scope === "state" ? readStateReport(kb, args[0], (rows) => liveRows(kb, rows, homeOf(ctx).root)) : readIterationReport(kb, args[0]);
   } finally {
     kb.close();
   }
