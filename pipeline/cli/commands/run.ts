@@ -106,7 +106,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     const observed = await stream.close();
     if (observed) summary = recordObserverStats(kb, summary, observed);
     if (ctx.json) ctx.io.out(JSON.stringify({ ...summary, ...sources(ctx, { config: true }) }, null, 2));
-    else ctx.io.out(renderSummary(summary) + (observed ? `\n${describeObserverStats(observed)}` : ""));
+    else ctx.io.out(renderSummary(summary, tierSplit(kb, summary.iteration_id)) + (observed ? `\n${describeObserverStats(observed)}` : ""));
     if (summary.status === "aborted") return 1;
     if (summary.budget_exhausted) {
       ctx.io.err(`scrum: the [budget] ran out (${summary.budget_exhausted}); files not reviewed are unreviewed with reason "budget"\n`);
@@ -129,7 +129,19 @@ export function gateTripped(summary: RunSummary, failOn: string | undefined): bo
   return failOn === "fail" ? fail + unreviewed > 0 : fail + needs_patch + unreviewed > 0;
 }
 
-function renderSummary(s: RunSummary): string {
+/** Files of the iteration per tier, split into those with findings and clean ones: a tier means different things for each. */
+type TierSplit = Record<"auto" | "review" | "block", { findings: number; clean: number }>;
+
+function tierSplit(kb: Kb, iterationId: number): TierSplit {
+  const split: TierSplit = { auto: { findings: 0, clean: 0 }, review: { findings: 0, clean: 0 }, block: { findings: 0, clean: 0 } };
+  for (const r of kb.fileReviews(iterationId)) {
+    if (r.gradient_tier === null) continue;
+    split[r.gradient_tier][r.findings_count > 0 ? "findings" : "clean"]++;
+  }
+  return split;
+}
+
+function renderSummary(s: RunSummary, tiers: TierSplit): string {
   const m = s.metrics;
   const lines = [
     `iteration ${s.iteration_id}${s.label ? ` (${s.label})` : ""}: ${s.status}`,
@@ -142,7 +154,14 @@ function renderSummary(s: RunSummary): string {
       `ladder: ${m.shards_total} shards (${m.cached_shards ?? 0} answered from the cache), ${m.attempts_total} attempts, ${m.escalations} escalations, ${m.thin_rejections} thin; tokens ${m.tokens_in} in / ${m.tokens_out} out; cost $${(m.cost_usd ?? 0).toFixed(4)}`,
       `state (every file's latest review): ${m.state_files} files, ${m.state_pass} pass, ${m.state_needs_patch} needs_patch, ${m.state_fail} fail, ${m.state_unreviewed} unreviewed, ${m.state_stale} stale; ${m.state_findings_total} open findings`,
       "",
-      renderTable(["tier", "files"], [["auto", m.tier_auto ?? 0], ["review", m.tier_review ?? 0], ["block", m.tier_block ?? 0]]),
+      renderTable(
+        ["tier", "files", "with findings", "clean", "meaning"],
+        [
+          ["auto", m.tier_auto ?? 0, tiers.auto.findings, tiers.auto.clean, "nothing to act on, a confident review"],
+          ["review", m.tier_review ?? 0, tiers.review.findings, tiers.review.clean, "a patch to review, or a pass not vouched for"],
+          ["block", m.tier_block ?? 0, tiers.block.findings, tiers.block.clean, "the reviewer doubts its verdict: check first"],
+        ],
+      ),
     );
   }
   lines.push("", "next: `scrum flagged` lists what needs work; `scrum show PATH` shows one verdict.");
