@@ -27,6 +27,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
+test("--changed --estimate with no KB says the run would be a full sweep and writes no KB", () => {
+  const r = scrum("run", "--changed", "--estimate", "--offline");
+  expect(r.code, r.err).toBe(0);
+  expect(r.err).toContain("every file of . is new: a full sweep");
+  expect(r.out).toMatch(/estimate: 3 files to review/);
+  expect(existsSync(join(repo, ".scrum"))).toBe(false);
+});
+
 test("--changed with paths and no KB sweeps those paths in full, says so, and --json names it", () => {
   const r = scrum("run", "--changed", "src", "--offline", "--json");
   expect(r.code, r.err).toBe(0);

@@ -216,6 +216,7 @@ async function estimate(ctx: CommandContext, kb: Kb, flags: RunFlags, config: Co
     ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
     changed: flags.changed === true,
   });
+  if (!ctx.quiet) for (const w of plan.warnings) ctx.io.err(`warning: ${w}\n`);
   const e = await estimateSweep({ files: plan.files, root, config, ladder: laddersFor(config, flags.offline), kb, noCache: flags.noCache === true });
   if (ctx.json) {
     ctx.io.out(JSON.stringify({ ...e, ...sources(ctx, { config: true }) }, null, 2));
