@@ -10,13 +10,13 @@ import { makeProvider } from "../../providers/make-provider";
 import type { Provider } from "../../providers/provider";
 import { StaticProvider } from "../../providers/static";
 import { renderTable } from "../table";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import type { Kb } from "../../../kb/kb";
 import { homeOf, kbFile, loadContextConfig, openKb, sources, type CommandContext } from "../context";
 import { progressPrinter } from "../progress";
 import { openEventStream } from "../../run/events";
 import { describeObserverStats, recordObserverStats } from "../../run/observer";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 
 export interface RunFlags {
   paths: string[];
@@ -47,6 +47,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   }
   let config = loadContextConfig(ctx);
   const existed = existsSync(kbFile(ctx));
+  const dirExisted = existsSync(dirname(kbFile(ctx)));
   const kb = openKb(ctx, { mustExist: false });
   try {
     flags = bindIterationWords(flags, kb);
@@ -117,7 +118,11 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     // A run that stopped before its first iteration (bad target, gate, no rung) leaves no new KB file behind.
     const empty = kb.iterations().length === 0;
     kb.close();
-    if (!existed && empty) for (const suffix of ["", "-wal", "-shm"]) rmSync(`${kbFile(ctx)}${suffix}`, { force: true });
+    if (!existed && empty) {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${kbFile(ctx)}${suffix}`, { force: true });
+      // The folder the KB's open created (.scrum/ in a fresh checkout) goes too, when nothing else is in it.
+      if (!dirExisted && readdirSync(dirname(kbFile(ctx))).length === 0) rmdirSync(dirname(kbFile(ctx)));
+    }
   }
 }
 
