@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { UsageError } from "../pipeline/errors";
 import { historyCounts, allMetrics, iterationMetrics, type HistoryRow, type Metrics } from "./aggregates";
 import { lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
-import { activeDismissals, addDismissal, undoDismissal } from "./dismissals";
+import { activeDismissals, addDismissal, fingerprintsWithPrefix, undoDismissal, type FingerprintMatch } from "./dismissals";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "migrations");
@@ -439,6 +439,11 @@ export class Kb {
   /** The latest finding with this fingerprint, in any iteration. */
   findingByFingerprint(fingerprint: string): FindingRow | undefined {
     return (this.db.query(`SELECT * FROM findings WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`).get(fingerprint) as FindingRow | null) ?? undefined;
+  }
+
+  /** Distinct fingerprints starting with a lowercase hex prefix, each with its latest finding (at most `limit`). */
+  fingerprintsWithPrefix(prefix: string, limit = 20): FingerprintMatch[] {
+    return fingerprintsWithPrefix(this.db, prefix, limit);
   }
 
   /** Every path the KB has a review of, in any iteration. */

@@ -72,12 +72,13 @@ export function countingFindings(db: Database, iterationId: number): Map<string,
   return new Map(rows.map(({ path, ...c }) => [path, c]));
 }
 
-/** The counting findings behind an iteration's state: for every state row, those of the review it carries. */
+/** The counting findings behind an iteration's state: for every state row, those of the review it carries, less those dismissed since. */
 export function stateFindings(db: Database, iterationId: number): FindingRow[] {
   return db
     .query(
       `SELECT f.* FROM state s JOIN findings f ON f.iteration_id = s.from_iteration_id AND f.path = s.path
        WHERE s.iteration_id = ? AND f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
+         AND f.fingerprint NOT IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL)
        ORDER BY f.path, f.line_start`,
     )
     .all(iterationId) as FindingRow[];

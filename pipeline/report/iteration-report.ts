@@ -95,13 +95,16 @@ export function readIterationReport(kb: Kb, ref: string | undefined): IterationR
 export function assembleReport(rows: IterationRows): IterationReport {
   const it = rows.iteration;
   const dismissals = new Map(rows.dismissals.map((d) => [d.id, d]));
+  const active = activeByFingerprint(rows.dismissals);
   const byPath = new Map<string, ReportFinding[]>();
   for (const f of rows.findings) {
     const list = byPath.get(f.path) ?? [];
-    list.push(toReportFinding(f, it.id, dismissals));
+    list.push(toReportFinding(f, it.id, dismissals, active));
     byPath.set(f.path, list);
   }
-  const files = [...rows.reviews]
+  // A dismissal made after the findings were stored holds at once: the file reads as the state reads it.
+  const reviews = rows.reviews.map((r) => withDismissalsNow(r, rows.findings.filter((f) => f.path === r.path), active));
+  const files = [...reviews]
     .sort((a, b) => a.path.localeCompare(b.path))
     .map((r) => toReportFile(r, byPath.get(r.path) ?? []));
   const reviewed = new Set(rows.reviews.map((r) => r.path));
@@ -123,12 +126,39 @@ export function assembleReport(rows: IterationRows): IterationReport {
     metrics: stored ? rows.metrics : rows.computedMetrics,
     metrics_source: stored ? "stored" : "computed",
     files,
-    flagged: flaggedFiles(rows.reviews),
+    flagged: flaggedFiles(reviews),
   };
 }
 
-function toReportFinding(row: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>): ReportFinding {
+/** The active dismissal of each fingerprint (the oldest, as kb.activeDismissals picks it). */
+function activeByFingerprint(dismissals: DismissalRow[]): Map<string, DismissalRow> {
+  const out = new Map<string, DismissalRow>();
+  for (const d of [...dismissals].sort((a, b) => a.id - b.id)) if (d.undone_at === null && !out.has(d.fingerprint)) out.set(d.fingerprint, d);
+  return out;
+}
+
+/**
+ * A file row with the findings dismissed since it was stored taken out of its counts; a needs_patch/fail file left
+ * with no counting finding reads as pass (the same rule as score/state.ts applyDismissals).
+ */
+function withDismissalsNow(r: FileReviewRow, findings: FindingRow[], active: Map<string, DismissalRow>): FileReviewRow {
+  const gone = findings.filter((f) => f.category !== "verified_components" && f.evidence_verified === 1 && f.dismissal_id === null && active.has(f.fingerprint));
+  if (gone.length === 0) return r;
+  const out: FileReviewRow = {
+    ...r,
+    findings_count: r.findings_count - gone.length,
+    critical_failures_count: r.critical_failures_count - gone.filter((f) => f.category === "critical_failures").length,
+    missing_components_count: r.missing_components_count - gone.filter((f) => f.category === "missing_components").length,
+  };
+  if (out.findings_count <= 0 && (r.verdict === "needs_patch" || r.verdict === "fail")) out.verdict = "pass";
+  return out;
+}
+
+function toReportFinding(row: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>, active: Map<string, DismissalRow>): ReportFinding {
   const { path: _path, symbol: _symbol, agreement: _agreement, dismissal_id, ...f } = storedFinding(row);
+  // The dismissal in force now wins over the one recorded with the finding (which may have been undone since).
+  const now = active.get(row.fingerprint);
+  if (now) return { ...f, dismissal: { id: now.id, reason: now.reason, created_at: now.created_at, undone_at: null } };
   return { ...f, dismissal: dismissal_id === null ? null : toReportDismissal(row, iterationId, dismissals) };
 }
 

@@ -1,5 +1,5 @@
 /** `scrum report --format md`: the iteration report as a Markdown document for people (PR comments, wikis, CI summaries). */
-import { coverageCount, type IterationReport, type ReportFile, type ReportFinding } from "./iteration-report";
+import { coverageCount, isDismissed, type IterationReport, type ReportFile, type ReportFinding } from "./iteration-report";
 import { code, table, text } from "./markdown-text";
 
 /** Render the report as Markdown. Pure. */
@@ -80,13 +80,15 @@ function filesWithFindings(report: IterationReport): string {
 }
 
 function fileSection(f: ReportFile): string {
-  const verified = f.findings.length - problems(f).length;
+  const verified = f.findings.filter((x) => x.category === "verified_components").length;
+  const dismissed = f.findings.filter((x) => x.category !== "verified_components" && isDismissed(x));
   const facts = [
     `- verdict: **${f.verdict}**, tier ${f.gradient_tier ?? "-"}${f.alignment_score !== null ? `, alignment ${f.alignment_score}/10` : ""}`,
     `- coverage: ${coverage(f)}`,
     `- reduced by: ${f.reduced_by ? text(f.reduced_by) : "-"}`,
   ];
   if (verified > 0) facts.push(`- verified components: ${verified}`);
+  if (dismissed.length > 0) facts.push(`- dismissed (left out below): ${dismissed.map((x) => `${x.fingerprint} — ${text(x.dismissal!.reason)}`).join("; ")}`);
   const parts = [`### ${code(f.path)}`, facts.join("\n")];
   const rows = problems(f);
   if (rows.length > 0) {
@@ -136,8 +138,9 @@ function reasons(error: string | null, indent: string): string {
     .join("\n");
 }
 
+/** The problem findings that stand: dismissed ones are left out (every format agrees; SARIF keeps them as suppressed). */
 function problems(f: ReportFile): ReportFinding[] {
-  return f.findings.filter((x) => x.category !== "verified_components");
+  return f.findings.filter((x) => x.category !== "verified_components" && !isDismissed(x));
 }
 
 function lines(f: ReportFinding): string {
