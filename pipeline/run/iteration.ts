@@ -14,6 +14,7 @@ import { loadInstructions } from "../review/instructions";
 import type { Provider } from "../providers/provider";
 import { applyDismissals, buildState } from "../score/state";
 import { readTarget } from "../targets/targets";
+import { budgetTracker } from "./budget";
 import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
 import { planIteration, storedConfigJson, type Plan } from "./plan";
 import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
@@ -189,7 +190,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
             onAttempt: (attempt) => {
               spend.add(attempt);
               emit({ type: "attempt", path: target.path, attempt });
-              const spent = spend.exhausted();
+              const spent = spend.limited();
               if (spent && !budgetSaid) {
                 budgetSaid = true;
                 emit({ type: "budget", reason: spent });
@@ -197,6 +198,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
             },
             ...(cache ? { cache } : {}),
             budget: spend.exhausted,
+            reserve: spend.reserve,
             priority: filePriority(seq),
             onCooldown,
           },
@@ -266,8 +268,8 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     };
     kb.completeIteration(id, state, metrics);
     emit({ type: "finish", iteration: kb.iteration(id)!, metrics: kb.metrics(id) });
-    const exhausted = spend.exhausted();
-    if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): nothing more was sent; the files left are unreviewed with reason "budget"` });
+    const exhausted = spend.limited();
+    if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): calls that did not fit were not sent; their files are unreviewed with reason "budget"` });
     return summarize(kb, id, "done", metrics, exhausted, cooldowns);
   }
 }
@@ -289,23 +291,6 @@ function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<
 function shaOnDisk(abs: string): string | null {
   if (!existsSync(abs) || !statSync(abs).isFile()) return null;
   return createHash("sha256").update(readFileSync(abs)).digest("hex");
-}
-
-/** Cost and tokens spent so far against `[budget]`; `exhausted` says why nothing more may be sent. */
-function budgetTracker(budget: Config["budget"]) {
-  let cost = 0;
-  let tokens = 0;
-  return {
-    add: (a: Attempt) => {
-      cost += a.costUsd;
-      tokens += a.tokensIn + a.tokensOut;
-    },
-    exhausted: (): string | null => {
-      if (budget.maxCostUsd !== undefined && cost >= budget.maxCostUsd) return `max_cost_usd ${budget.maxCostUsd} spent ($${cost.toFixed(4)})`;
-      if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) return `max_tokens ${budget.maxTokens} used (${tokens})`;
-      return null;
-    },
-  };
 }
 
 function probeMetrics(probes: ProbeOutcome[]): Metrics {
