@@ -112,6 +112,23 @@ export function truncationReason(completion: Pick<Completion, "finishReason" | "
   const edge = completion.window ?? window;
   const belowEstimate = read < estimate.prompt * TRUNCATION_FLOOR[estimate.method];
   const atEdge = edge !== undefined && read >= edge - WINDOW_EDGE_TOKENS;
-  if (!belowEstimate && !atEdge) return null;
+  const atServerWindow = serverWindowEdge(read, estimate.prompt);
+  if (!belowEstimate && !atEdge && atServerWindow === null) return null;
+  if (!belowEstimate && !atEdge) return `prompt truncated by the server (${read} of ~${estimate.prompt} tokens read: the count stops at ${atServerWindow}, a window the server runs with whatever num_ctx asked)`;
   return `prompt truncated by the server (${read} of ~${estimate.prompt} tokens read)`;
+}
+
+/** The smallest window a server plausibly runs with by default (Ollama's older default num_ctx). */
+const SMALLEST_SERVER_WINDOW = 1024;
+
+/**
+ * The server's own window when its count stops just under a power of two (Ollama's default num_ctx 2048/4096, and
+ * the sizes OLLAMA_CONTEXT_LENGTH and proxies use) while our count says the prompt is longer: a server that ignores
+ * num_ctx, or an endpoint that takes none (Ollama's /v1), cuts there without saying so. Null otherwise.
+ */
+function serverWindowEdge(read: number, estimated: number): number | null {
+  if (read < SMALLEST_SERVER_WINDOW - WINDOW_EDGE_TOKENS) return null;
+  const window = 2 ** Math.ceil(Math.log2(read));
+  if (window - read > WINDOW_EDGE_TOKENS || estimated <= read) return null;
+  return window;
 }
