@@ -18,11 +18,18 @@ export interface StateRow {
   findings_low: number;
   critical_failures_count: number;
   missing_components_count: number;
+  /** The reviewer of the review this row carries (null for rows of older scrum versions). */
+  reviewer: FileReviewRow["reviewer"];
+  /** 1 when the file's latest review was degraded (only the static rung answered after the model rungs failed). */
+  degraded: number;
+  /** Why the model rungs gave up in that degraded review. */
+  degraded_reason: string | null;
 }
 
 const STATE_COLUMNS: (keyof StateRow)[] = [
   "iteration_id", "path", "from_iteration_id", "content_sha", "stale", "verdict", "gradient_tier", "findings_count",
   "findings_high", "findings_medium", "findings_low", "critical_failures_count", "missing_components_count",
+  "reviewer", "degraded", "degraded_reason",
 ];
 
 /** A finding that counts against a file: a verified problem finding not dismissed when it was recorded. */

@@ -47,6 +47,13 @@ export interface ReportFile {
   skip_reason: string | null;
   /** For a file with unreviewed shards: one line per shard, with the reason every rung gave up. */
   error: string | null;
+  /** Which kind of reviewer produced the review (`model`, `static_fallback`, `static`); null when none, or for old rows. */
+  reviewer: FileReviewRow["reviewer"];
+  /**
+   * Why the file's latest review is degraded (the model rungs gave up and only the static rung answered), or null. In
+   * a state report the file then keeps its last model review and this says why it was not replaced.
+   */
+  degraded: string | null;
   findings: ReportFinding[];
 }
 
@@ -186,8 +193,16 @@ function toReportFile(r: FileReviewRow, findings: ReportFinding[]): ReportFile {
     accepted_model: r.accepted_model,
     skip_reason: r.skip_reason,
     error: r.error,
+    // Rows written before the KB recorded reviewers have none.
+    reviewer: r.reviewer ?? null,
+    degraded: r.reviewer === "static_fallback" ? (r.degraded_reason ?? "no model rung answered") : null,
     findings,
   };
+}
+
+/** True when the report does not cover every file with a model's (or the configured static) review: unreviewed, partial or degraded files. */
+export function coverageIncomplete(report: IterationReport): boolean {
+  return report.files.some((f) => f.verdict !== "skipped" && (f.verdict === "unreviewed" || f.coverage_complete === false || f.degraded !== null));
 }
 
 /** The length of the stored verdict's `coverage` list (validated against the file-verdict schema when it was written). */
@@ -228,5 +243,8 @@ export function readStateReport(kb: Kb, ref: string | undefined): IterationRepor
   const targets = [...new Set(kb.iterations().filter((it) => it.status === "done" && it.id <= at).flatMap((it) => JSON.parse(it.targets_json) as string[]))];
   const metrics = kb.metrics(at);
   const report = assembleReport({ iteration: { ...iteration, targets_json: JSON.stringify(targets) }, reviews, findings, metrics, computedMetrics: metrics, dismissals: kb.dismissals() });
-  return { ...report, scope: "state", flagged: flaggedFiles(rows) };
+  // A file whose latest review was degraded keeps its model review in the state; the state row says why.
+  const degraded = new Map(rows.filter((r) => r.degraded === 1).map((r) => [r.path, r.degraded_reason ?? "no model rung answered"]));
+  const files = report.files.map((f) => ({ ...f, degraded: degraded.get(f.path) ?? null }));
+  return { ...report, files, scope: "state", flagged: flaggedFiles(rows) };
 }

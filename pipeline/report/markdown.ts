@@ -17,6 +17,8 @@ export function renderMarkdown(report: IterationReport): string {
     filesWithFindings(report),
     "## Unreviewed files",
     unreviewed(report),
+    "## Degraded reviews",
+    degradedFiles(report),
     "## Skipped files",
     skipped(report),
   ];
@@ -117,6 +119,14 @@ function unreviewed(report: IterationReport): string {
       return `- ${code(f.path)} (${coverageCount(f)}):\n${reasons(f.error, "  ")}`;
     })
     .join("\n");
+}
+
+/** Files whose latest review only the static rung gave after the model rungs gave up (in the state: kept at their model review). */
+function degradedFiles(report: IterationReport): string {
+  const files = report.files.filter((f) => f.degraded !== null);
+  if (files.length === 0) return "None: every reviewed file was answered by the rungs its ladder intends.";
+  const lead = report.scope === "state" ? "Their latest review was answered only by the static rung after the model rungs gave up; the state keeps the last model review where there is one." : "Answered only by the static rung after the model rungs gave up.";
+  return `${lead}\n\n${files.map((f) => `- ${code(f.path)} (reviewer ${f.reviewer ?? "unknown"}):\n${reasons(f.degraded, "  ")}`).join("\n")}`;
 }
 
 function skipped(report: IterationReport): string {

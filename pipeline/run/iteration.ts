@@ -15,6 +15,7 @@ import type { Provider } from "../providers/provider";
 import { applyDismissals, buildState } from "../score/state";
 import { readTarget } from "../targets/targets";
 import { budgetTracker } from "./budget";
+import { countModelAnswers, type ModelAnswers } from "./model-answers";
 import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
 import { planIteration, storedConfigJson, type Plan } from "./plan";
 import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
@@ -83,6 +84,8 @@ export interface RunSummary {
   budget_exhausted: string | null;
   /** Rungs cooled down during the run (their later shards went straight to the next rung), with the reason. */
   cooldowns: Array<{ rung: string; reason: string }>;
+  /** Accepted model answers per model rung and the degraded files; null for a ladder of the static rung only. */
+  model_answers: ModelAnswers | null;
 }
 
 /** Raised when a run cannot start: the gate failed, or no rung of the ladder can be reached. Exit code 1. */
@@ -270,7 +273,9 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     emit({ type: "finish", iteration: kb.iteration(id)!, metrics: kb.metrics(id) });
     const exhausted = spend.limited();
     if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): calls that did not fit were not sent; their files are unreviewed with reason "budget"` });
-    return summarize(kb, id, "done", metrics, exhausted, cooldowns);
+    const answers = countModelAnswers([...modelRungs], kb.attempts(id), kb.fileReviews(id));
+    if (answers?.warning) emit({ type: "warning", message: answers.warning });
+    return { ...summarize(kb, id, "done", metrics, exhausted, cooldowns), model_answers: answers };
   }
 }
 
@@ -315,6 +320,7 @@ export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted
     metrics,
     budget_exhausted: budgetExhausted,
     cooldowns,
+    model_answers: null,
   };
 }
 

@@ -34,7 +34,7 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
 describe("knowledge base", () => {
   test("migrations create the design's tables in WAL mode and record the schema version", () => {
     const kb = new Kb(file);
-    expect(kb.schemaVersion).toBe(3);
+    expect(kb.schemaVersion).toBe(4);
     kb.close();
     const db = new Database(file, { readonly: true });
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
@@ -50,7 +50,7 @@ describe("knowledge base", () => {
   test("reopening an existing KB does not re-run migrations", () => {
     new Kb(file).close();
     const kb = new Kb(file);
-    expect(kb.schemaVersion).toBe(3);
+    expect(kb.schemaVersion).toBe(4);
     kb.close();
   });
 

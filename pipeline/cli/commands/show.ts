@@ -13,7 +13,7 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
     // Without ITER: the state's row, i.e. the file's latest review across iterations (possibly stale).
     let iterationId: number;
     let stale = false;
-    let stateRow: { verdict: string; findings_count: number } | undefined;
+    let stateRow: { verdict: string; findings_count: number; degraded: number; degraded_reason: string | null } | undefined;
     if (ref === undefined) {
       const view = readStateView(kb, undefined);
       const row = view.rows.find((r) => r.path === key);
@@ -35,7 +35,7 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
     const verdict = review.review_json ? (JSON.parse(review.review_json) as { summary?: string }) : null;
     if (ctx.json) {
       const { review_json: _omit, ...row } = review;
-      ctx.io.out(JSON.stringify({ iteration_id: iterationId, stale, review: { ...row, ...(stateRow ? { verdict: stateRow.verdict, findings_count: stateRow.findings_count } : {}) }, verdict, findings, attempts, ...sources(ctx) }, null, 2));
+      ctx.io.out(JSON.stringify({ iteration_id: iterationId, stale, review: { ...row, ...(stateRow ? { verdict: stateRow.verdict, findings_count: stateRow.findings_count } : {}) }, degraded: stateRow?.degraded === 1 ? stateRow.degraded_reason : null, verdict, findings, attempts, ...sources(ctx) }, null, 2));
       return 0;
     }
     const cooled = attempts.filter((a) => a.outcome === "skipped").length;
@@ -48,6 +48,8 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
       `attempts: ${attempts.length} (${cached} cached, ${cooled} skipped), secrets redacted: ${redacted}`,
     ];
     if (review.instructions) lines.push(`instructions: ${(JSON.parse(review.instructions) as Array<{ file: string; sha: string; paths: string[] }>).map((i) => `${i.file} (sha ${i.sha.slice(0, 8)}, for ${i.paths.join(", ")})`).join("; ")}`);
+    lines.push(`reviewer: ${review.reviewer ?? "-"}`);
+    if (stateRow?.degraded === 1) lines.push(`DEGRADED: the file's latest review had only the static rung's answer after the model rungs gave up${review.reviewer === "model" ? "; this is the last model review, kept" : ""}:\n  ${(stateRow.degraded_reason ?? "no reason recorded").split("\n").join("\n  ")}`);
     if (review.error) lines.push(`unreviewed: ${review.error}`);
     if (verdict?.summary) lines.push("", verdict.summary);
     if (findings.length > 0) {
