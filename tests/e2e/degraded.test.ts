@@ -6,7 +6,7 @@
  * simulated server, over both protocols.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
 import { makeProject, rung, spawnScrum, type Project } from "./harness";
@@ -99,6 +99,9 @@ for (const protocol of ["ollama", "openai"] as const) {
       const after = await json<{ verdict: string; findings_count: number; degraded: boolean }[]>(p, "status");
       expect(after.map(({ verdict, findings_count }) => ({ verdict, findings_count }))).toEqual(before.map(({ verdict, findings_count }) => ({ verdict, findings_count })));
       expect(after.every((s) => s.degraded)).toBe(true);
+      const html = join(p.dir, "d.html");
+      expect((await spawnScrum(p.dir, ["dashboard", "--out", html])).code).toBe(0);
+      expect(readFileSync(html, "utf8")).toMatch(/Degraded reviews <span class="count">2<\/span>/);
 
       type Diff = { transitions: unknown[]; findings: { resolved: unknown[] }; reviewers_differ: { path: string; from: string; to: string }[]; degraded: string[] };
       const diff = await json<Diff>(p, "diff");
