@@ -7,17 +7,23 @@
 import type { AttemptRow, FileReviewRow } from "../../kb/kb";
 
 export interface ModelAnswers {
-  /** Per model rung of the ladder, in ladder order: answers accepted (fresh or from the cache), and shards it was asked. */
-  rungs: Array<{ rung: string; accepted: number; cached: number; shards_asked: number }>;
-  /** Accepted model answers over every model rung (cached ones included). */
+  /**
+   * Per model rung of the ladder, in ladder order: answers accepted from calls made now, answers reused from the
+   * cache, and shards it was sent now (asked, or skipped for its window, budget or cooldown).
+   */
+  rungs: Array<{ rung: string; accepted: number; cached: number; shards_sent: number }>;
+  /** Answers accepted from model calls made now, over every model rung. */
   accepted: number;
-  /** Shards that went to a model rung at all (asked, skipped or answered from the cache). */
-  shards_asked: number;
+  /** Shards that went to a model rung now (not answered from the cache). */
+  shards_sent: number;
   /** Files whose review only the static rung gave after the model rungs gave up (reviewer `static_fallback`). */
   degraded_files: number;
-  /** True when model rungs were asked about shards and not one of their answers was accepted. */
+  /**
+   * True when shards went to the model rungs and not one answer was accepted: the server down, every answer thin or
+   * invalid. Answers reused from the cache do not make up for it (they say nothing about the models now).
+   */
   none_accepted: boolean;
-  /** What the run says about it, or null when every shard a model was asked about got a model answer. */
+  /** What the run says about it, or null when every shard sent to a model got a model answer. */
   warning: string | null;
 }
 
@@ -26,19 +32,20 @@ export function countModelAnswers(modelRungs: readonly string[], attempts: reado
   if (modelRungs.length === 0) return null;
   const review = attempts.filter((a) => a.purpose === "review");
   const shardsOf = (rows: typeof review) => new Set(rows.map((a) => `${a.path}\u0000${a.shard_index}`)).size;
+  const sent = (a: (typeof review)[number]) => a.outcome !== "cached";
   const rungs = modelRungs.map((rung) => {
     const mine = review.filter((a) => a.rung === rung);
-    return { rung, accepted: mine.filter((a) => a.outcome === "accepted" || a.outcome === "cached").length, cached: mine.filter((a) => a.outcome === "cached").length, shards_asked: shardsOf(mine) };
+    return { rung, accepted: mine.filter((a) => a.outcome === "accepted").length, cached: mine.filter((a) => a.outcome === "cached").length, shards_sent: shardsOf(mine.filter(sent)) };
   });
   const accepted = rungs.reduce((n, r) => n + r.accepted, 0);
-  const shardsAsked = shardsOf(review.filter((a) => modelRungs.includes(a.rung)));
+  const shardsSent = shardsOf(review.filter((a) => modelRungs.includes(a.rung) && sent(a)));
   const degraded = reviews.filter((r) => r.reviewer === "static_fallback").length;
-  const noneAccepted = shardsAsked > 0 && accepted === 0;
+  const noneAccepted = shardsSent > 0 && accepted === 0;
   let warning: string | null = null;
   if (noneAccepted) {
-    warning = `no model answer was accepted: model rung${modelRungs.length === 1 ? "" : "s"} ${modelRungs.join(", ")} answered none of ${shardsAsked} shard${shardsAsked === 1 ? "" : "s"} (unreachable, failing or thin; \`scrum show PATH\` lists every attempt). ${degraded} file${degraded === 1 ? "" : "s"} got only the static rung's review: degraded, kept apart from model reviews in the state`;
+    warning = `no model answer was accepted: model rung${modelRungs.length === 1 ? "" : "s"} ${modelRungs.join(", ")} answered none of the ${shardsSent} shard${shardsSent === 1 ? "" : "s"} sent (unreachable, failing or thin; \`scrum show PATH\` lists every attempt). ${degraded} file${degraded === 1 ? "" : "s"} got only the static rung's review: degraded, kept apart from model reviews in the state`;
   } else if (degraded > 0) {
     warning = `${degraded} file${degraded === 1 ? "" : "s"} degraded: the model rungs gave up on some shards and only the static rung answered them; the state keeps their last model review (\`scrum status\` marks them degraded)`;
   }
-  return { rungs, accepted, shards_asked: shardsAsked, degraded_files: degraded, none_accepted: noneAccepted, warning };
+  return { rungs, accepted, shards_sent: shardsSent, degraded_files: degraded, none_accepted: noneAccepted, warning };
 }

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 interface Summary {
   status: string;
-  model_answers: { rungs: { rung: string; accepted: number; shards_asked: number }[]; accepted: number; degraded_files: number; none_accepted: boolean; warning: string | null } | null;
+  model_answers: { rungs: { rung: string; accepted: number; shards_sent: number }[]; accepted: number; degraded_files: number; none_accepted: boolean; warning: string | null } | null;
 }
 
 function ladder(protocol: "ollama" | "openai", where: "sim" | "dead", model: string): string {
@@ -64,8 +64,8 @@ for (const protocol of ["ollama", "openai"] as const) {
       const { code, summary, err } = await run(p);
       expect(code).toBe(1);
       expect(summary.status).toBe("done");
-      expect(summary.model_answers).toMatchObject({ accepted: 0, degraded_files: 2, none_accepted: true, rungs: [{ rung: "local", accepted: 0, shards_asked: 2 }] });
-      expect(err).toMatch(/scrum: no model answer was accepted: model rung local answered none of 2 shards/);
+      expect(summary.model_answers).toMatchObject({ accepted: 0, degraded_files: 2, none_accepted: true, rungs: [{ rung: "local", accepted: 0, shards_sent: 2 }] });
+      expect(err).toMatch(/scrum: no model answer was accepted: model rung local answered none of the 2 shards sent/);
       const reviews = rows<{ reviewer: string; degraded_reason: string }>(p, `SELECT reviewer, degraded_reason FROM file_reviews`);
       expect(reviews.map((r) => r.reviewer)).toEqual(["static_fallback", "static_fallback"]);
       expect(reviews.every((r) => /^rung local \(good\) error: /.test(r.degraded_reason))).toBe(true);
@@ -117,12 +117,23 @@ for (const protocol of ["ollama", "openai"] as const) {
       ]);
     });
 
+    test("answers from the cache do not hide a dead server: the one changed file's shard got no model answer, exit 1", async () => {
+      const p = makeProject(FILES, ladder(protocol, "sim", "good"));
+      projects.push(p);
+      expect((await run(p)).code).toBe(0);
+      writeFileSync(join(p.dir, "src/report.py"), `${readFileSync(join(p.dir, "src/report.py"), "utf8")}\n# rendered by the caller\n`);
+      writeFileSync(join(p.dir, ".scrum/routing.toml"), ladder(protocol, "dead", "good"));
+      const { code, summary } = await run(p);
+      expect(code).toBe(1);
+      expect(summary.model_answers).toMatchObject({ accepted: 0, shards_sent: 1, none_accepted: true, degraded_files: 1, rungs: [{ rung: "local", accepted: 0, cached: 1, shards_sent: 1 }] });
+    });
+
     test("a model that answers every shard thin: exit 1 and zero accepted model answers, not a silent 0", async () => {
       const p = makeProject(FILES, ladder(protocol, "sim", "lazy"));
       projects.push(p);
       const { code, summary } = await run(p);
       expect(code).toBe(1);
-      expect(summary.model_answers).toMatchObject({ accepted: 0, none_accepted: true, rungs: [{ rung: "local", accepted: 0, shards_asked: 2 }] });
+      expect(summary.model_answers).toMatchObject({ accepted: 0, none_accepted: true, rungs: [{ rung: "local", accepted: 0, shards_sent: 2 }] });
       expect(rows<{ outcome: string }>(p, `SELECT outcome FROM attempts WHERE rung = 'local'`).every((a) => a.outcome === "thin")).toBe(true);
     });
   });

@@ -151,7 +151,7 @@ function renderSummary(s: RunSummary): string {
   }
   const answers = s.model_answers;
   if (answers) {
-    lines.push(`model answers accepted: ${answers.rungs.map((r) => `${r.rung} ${r.accepted} of ${r.shards_asked} shards asked${r.cached > 0 ? ` (${r.cached} cached)` : ""}`).join(", ")}; ${answers.degraded_files} degraded file${answers.degraded_files === 1 ? "" : "s"}`);
+    lines.push(`model answers accepted: ${answers.rungs.map((r) => `${r.rung} ${r.accepted} of ${r.shards_sent} shard${r.shards_sent === 1 ? "" : "s"} sent${r.cached > 0 ? ` (+${r.cached} from the cache)` : ""}`).join(", ")}; ${answers.degraded_files} degraded file${answers.degraded_files === 1 ? "" : "s"}`);
     if (answers.warning) lines.push(`${answers.none_accepted ? "NO MODEL ANSWER" : "DEGRADED"}: ${answers.warning}`);
   }
   lines.push("", "next: `scrum flagged` lists what needs work; `scrum show PATH` shows one verdict.");
