@@ -85,10 +85,13 @@ export function planIteration(input: PlanInput): Plan {
     const targets = given.length > 0 ? given : sweptTargets(kb);
     if (targets.length === 0) throw new ConfigError("--changed with no paths needs an earlier iteration to know the tree; give paths, e.g. `scrum run --changed src/`");
     const latest = kb.latestStateIteration();
-    const known = new Map((latest === null ? [] : kb.state(latest)).map((r) => [r.path, r.content_sha]));
+    const rows = latest === null ? [] : kb.state(latest);
+    const known = new Map(rows.map((r) => [r.path, r.content_sha]));
+    // A file whose latest review was degraded (no model answered) is due for a model's review, changed or not.
+    const degraded = new Set(rows.filter((r) => r.degraded === 1).map((r) => r.path));
     const files = collectTargets(targets, sweep).filter((f) => {
       const path = displayPath(f, root);
-      if (!known.has(path)) return true;
+      if (!known.has(path) || degraded.has(path)) return true;
       // A skipped file (binary, vendored…) has no sha on record: it is not re-swept until it is reviewable.
       const sha = known.get(path);
       return sha !== null && sha !== fileSha(f);

@@ -75,6 +75,13 @@ for (const protocol of ["ollama", "openai"] as const) {
       const invocation = sarif.runs[0]!.invocations[0]!;
       expect(invocation.executionSuccessful).toBe(false);
       expect(invocation.toolExecutionNotifications.map((n) => n.message.text).join("\n")).toMatch(/degraded review of src\/auth\.rs/);
+      // The server is back: --changed takes up the degraded files though their content did not change.
+      writeFileSync(join(p.dir, ".scrum/routing.toml"), ladder(protocol, "sim", "good"));
+      const back = await run(p, "--changed");
+      expect(back.code).toBe(0);
+      expect(back.summary.model_answers).toMatchObject({ accepted: 2, degraded_files: 0, none_accepted: false });
+      const now = await json<{ degraded: boolean; reviewer: string; iteration_id: number }[]>(p, "status");
+      expect(now.map((s) => [s.reviewer, s.degraded, s.iteration_id])).toEqual([["model", false, 2], ["model", false, 2]]);
     });
 
     test("after a model sweep, a dead server changes nothing in the state: no transition, nothing resolved, the model review kept", async () => {
