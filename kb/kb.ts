@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { UsageError } from "../pipeline/errors";
 import { historyCounts, allMetrics, iterationMetrics, type HistoryRow, type Metrics } from "./aggregates";
 import { lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
-import { activeDismissals, addDismissal, undoDismissal } from "./dismissals";
+import { activeDismissals, addDismissal, fingerprintsWithPrefix, undoDismissal, type FingerprintMatch } from "./dismissals";
 import { readDiskStats, readRoot, writeDiskStats, writeRoot, type DiskStat } from "./disk";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
@@ -64,7 +64,17 @@ export interface FileReviewRow {
   shard_strategy: string | null;
   /** The repository rules the review used: JSON array of {file, sha, paths}; null when none applied. */
   instructions: string | null;
+  /** Which kind of reviewer produced the review (migration 005); null when no rung reviewed it, or for older rows. */
+  reviewer: Reviewer | null;
+  /** For a `static_fallback` review: why the model rungs gave up on the shards the static rung answered. */
+  degraded_reason: string | null;
 }
+
+/**
+ * `model`: every reviewed shard was answered by a model rung. `static_fallback`: the static rung answered a shard after
+ * the model rungs failed or answered thin — a degraded review. `static`: the ladder has only the static rung.
+ */
+export type Reviewer = "model" | "static_fallback" | "static";
 
 export interface FindingRow {
   path: string;
@@ -130,7 +140,7 @@ export interface NoteRow {
 /** Columns added after the first version: a writer may leave them out and gets their defaults. */
 const FINDING_DEFAULTS = { rule: null, symbol: null, agreement: null, dismissal_id: null } satisfies Partial<FindingRow>;
 const ATTEMPT_DEFAULTS = { redactions: 0, prompt_sha: null } satisfies Partial<AttemptRow>;
-const REVIEW_DEFAULTS = { instructions: null } satisfies Partial<FileReviewRow>;
+const REVIEW_DEFAULTS = { instructions: null, reviewer: null, degraded_reason: null } satisfies Partial<FileReviewRow>;
 export type FindingInput = Omit<FindingRow, keyof typeof FINDING_DEFAULTS> & Partial<FindingRow>;
 export type AttemptInput = Omit<AttemptRow, keyof typeof ATTEMPT_DEFAULTS> & Partial<AttemptRow>;
 
@@ -159,7 +169,7 @@ const REVIEW_COLUMNS: (keyof Omit<FileReviewRow, "iteration_id">)[] = [
   "gradient_tier", "findings_count", "critical_failures_count", "missing_components_count",
   "verified_components_count", "shards", "tree_split_fired", "attempts_made", "thin_rejections", "escalations",
   "accepted_model", "tokens_in", "tokens_out", "cost_usd", "latency_ms", "review_json", "error", "skip_reason",
-  "coverage_complete", "evidence_unverified", "reduced_by", "shard_strategy", "instructions",
+  "coverage_complete", "evidence_unverified", "reduced_by", "shard_strategy", "instructions", "reviewer", "degraded_reason",
 ];
 const FINDING_COLUMNS: (keyof FindingRow)[] = [
   "path", "category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint",
@@ -440,6 +450,11 @@ export class Kb {
   /** The latest finding with this fingerprint, in any iteration. */
   findingByFingerprint(fingerprint: string): FindingRow | undefined {
     return (this.db.query(`SELECT * FROM findings WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`).get(fingerprint) as FindingRow | null) ?? undefined;
+  }
+
+  /** Distinct fingerprints starting with a lowercase hex prefix, each with its latest finding (at most `limit`). */
+  fingerprintsWithPrefix(prefix: string, limit = 20): FingerprintMatch[] {
+    return fingerprintsWithPrefix(this.db, prefix, limit);
   }
 
   /** Every path the KB has a review of, in any iteration. */

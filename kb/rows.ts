@@ -121,6 +121,10 @@ export type FileOutcome =
       latencyMs: number;
       /** The repository rules the review used (JSON), or null. */
       instructions: string | null;
+      /** Which kind of reviewer answered its shards (null: none did). */
+      reviewer: FileReviewRow["reviewer"];
+      /** Why the model rungs gave up where the static rung answered (a static_fallback review). */
+      degradedReason: string | null;
     };
 
 /** The verdict a file's row carries: the file verdict's, or `skipped`. */
@@ -164,6 +168,8 @@ export function fileRecord(o: FileOutcome): FileRecord {
       reduced_by: verdict.reduced_by,
       shard_strategy: o.strategy,
       instructions: o.instructions,
+      reviewer: o.reviewer,
+      degraded_reason: o.degradedReason,
     },
     findings: [
       ...FINDING_CATEGORIES.flatMap((category) => verdict[category].map((f) => findingRow(o.path, category, f, null))),

@@ -18,11 +18,18 @@ export interface StateRow {
   findings_low: number;
   critical_failures_count: number;
   missing_components_count: number;
+  /** The reviewer of the review this row carries (null for rows of older scrum versions). */
+  reviewer: FileReviewRow["reviewer"];
+  /** 1 when the file's latest review was degraded (only the static rung answered after the model rungs failed). */
+  degraded: number;
+  /** Why the model rungs gave up in that degraded review. */
+  degraded_reason: string | null;
 }
 
 const STATE_COLUMNS: (keyof StateRow)[] = [
   "iteration_id", "path", "from_iteration_id", "content_sha", "stale", "verdict", "gradient_tier", "findings_count",
   "findings_high", "findings_medium", "findings_low", "critical_failures_count", "missing_components_count",
+  "reviewer", "degraded", "degraded_reason",
 ];
 
 /** A finding that counts against a file: a verified problem finding not dismissed when it was recorded. */
@@ -84,12 +91,13 @@ export function countingFindings(db: Database, iterationId: number): Map<string,
   return new Map(rows.map(({ path, ...c }) => [path, c]));
 }
 
-/** The counting findings behind an iteration's state: for every state row, those of the review it carries. */
+/** The counting findings behind an iteration's state: for every state row, those of the review it carries, less those dismissed since. */
 export function stateFindings(db: Database, iterationId: number): FindingRow[] {
   return db
     .query(
       `SELECT f.* FROM state s JOIN findings f ON f.iteration_id = s.from_iteration_id AND f.path = s.path
        WHERE s.iteration_id = ? AND f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
+         AND f.fingerprint NOT IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL)
        ORDER BY f.path, f.line_start`,
     )
     .all(iterationId) as FindingRow[];

@@ -55,7 +55,7 @@ export interface RecordedCall {
   promptTokens: number;
   /** The window the call ran with (Ollama: num_ctx clamped to the model's length); absent when the model has none. */
   window?: number;
-  /** The server cut the prompt to fit the window (Ollama). */
+  /** The server cut the prompt to fit the window (Ollama, or a model with `cutsAt` on either protocol). */
   truncated: boolean;
   /** The server refused the prompt as longer than the window (OpenAI protocol, as vLLM does). */
   overflowed: boolean;
@@ -134,7 +134,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const system = textOf("system");
     const user = textOf("user");
     const modelWindow = windowOf(model);
-    const window = modelWindow && (protocol === "ollama" ? ollamaWindow(modelWindow, numCtx) : modelWindow.contextTokens);
+    // A server that cuts silently (cutsAt) does so on either protocol; otherwise only Ollama cuts and vLLM refuses.
+    const cuts = protocol === "ollama" || modelWindow?.cutsAt !== undefined;
+    const window = modelWindow && (cuts ? ollamaWindow(modelWindow, numCtx) : modelWindow.contextTokens);
     const call: RecordedCall = {
       model,
       protocol,
@@ -162,7 +164,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       return protocol === "ollama" ? ollamaError(404, message) : openaiError(404, message, "invalid_request_error", "model_not_found");
     }
     // vLLM checks the length before the model runs: a refused request draws no behaviour.
-    const refusal = protocol === "openai" && modelWindow ? vllmOverflow(modelWindow, call.promptTokens, call.maxTokens) : null;
+    const refusal = !cuts && modelWindow ? vllmOverflow(modelWindow, call.promptTokens, call.maxTokens) : null;
     if (refusal) {
       call.overflowed = true;
       return openaiError(400, refusal, "invalid_request_error", "context_length_exceeded");
@@ -185,13 +187,13 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       default: {
         // Ollama cuts what does not fit from the front: the system prompt goes first, and a model without its
         // instructions answers as a chat model would, not with the forensic verdict.
-        const read = protocol === "ollama" && window !== undefined ? ollamaRead(`${system}\n${user}`, call.promptTokens, window, charsPerToken) : undefined;
+        const read = cuts && window !== undefined ? ollamaRead(`${system}\n${user}`, call.promptTokens, window, charsPerToken) : undefined;
         call.truncated = read?.truncated ?? false;
         const scripted = isAnswerBehaviour(behaviour) ? behaviour : "good";
         const written = answerFor(call.truncated ? "thin" : scripted, call.truncated ? (read?.seen ?? user) : user);
         const asked = typeof maxTokens === "number" && maxTokens > 0 ? maxTokens : undefined;
         // The OpenAI protocol (vLLM) also stops where the window ends; Ollama shifts its context and goes on.
-        const room = protocol === "openai" && window !== undefined ? window - call.promptTokens : undefined;
+        const room = !cuts && window !== undefined ? window - call.promptTokens : undefined;
         const limited = limitAnswer(written, tightest(asked, modelWindow?.outputTokens, room), charsPerToken);
         call.cutOff = limited.finish === "length";
         const answer: Answer = { model, text: limited.text, tokensIn: read?.promptTokens ?? call.promptTokens, tokensOut: limited.tokens, finish: limited.finish };

@@ -67,7 +67,7 @@ export interface Config {
   gradient: { blockBelow: number; reviewBelow: number };
   probes: ProbeConfig[];
   gate: { command?: string };
-  /** `[budget]`: per iteration; past it nothing more is sent and the rest is unreviewed (reason "budget"). */
+  /** `[budget]`: per iteration; a call is sent only when its estimate fits in what is left (pipeline/run/budget.ts), else its shard climbs or is unreviewed (reason "budget"). */
   budget: { maxCostUsd?: number; maxTokens?: number };
   /** `[consensus]`: several answers per shard on the named rungs; absent when the section is not given. */
   consensus?: ConsensusConfig;

@@ -42,6 +42,8 @@ export interface LatestIteration {
   /** Problem findings (not verified_components) of the flagged files, in flagged order. */
   findings: DashboardFinding[];
   unreviewed: FileWithReason[];
+  /** Files of the state whose latest review was degraded (only the static rung answered after the model rungs gave up). */
+  degraded: FileWithReason[];
   skipped: FileWithReason[];
 }
 

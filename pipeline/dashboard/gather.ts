@@ -73,13 +73,15 @@ export function trajectoryPoint(it: IterationRow, rows: IterationRows): Iteratio
 interface StateView {
   rows: FlagInput[];
   findings: FindingRow[];
+  degraded: { path: string; reason: string | null }[];
 }
 
 function stateOf(kb: Kb, live: GatherOptions["live"]): StateView | null {
   const at = kb.latestStateIteration();
   if (at === null) return null;
   const rows = applyDismissals(kb.state(at), kb.dismissedSinceRecorded());
-  return { rows: live ? live(rows) : rows, findings: kb.stateFindings(at) };
+  const shown = live ? live(rows) : rows;
+  return { rows: shown, findings: kb.stateFindings(at), degraded: shown.filter((r) => r.degraded === 1).map((r) => ({ path: r.path, reason: r.degraded_reason })) };
 }
 
 function latestIteration(point: IterationPoint, rows: IterationRows, state: StateView | null): LatestIteration {
@@ -98,6 +100,7 @@ function latestIteration(point: IterationPoint, rows: IterationRows, state: Stat
     flagged: flagged.map((f) => ({ ...f, alignment_score: alignment.get(f.path) ?? null })),
     findings,
     unreviewed: rows.reviews.filter((r) => r.verdict === "unreviewed").map((r) => ({ path: r.path, reason: r.error })),
+    degraded: state?.degraded ?? rows.reviews.filter((r) => r.reviewer === "static_fallback").map((r) => ({ path: r.path, reason: r.degraded_reason })),
     skipped: rows.reviews.filter((r) => r.verdict === "skipped").map((r) => ({ path: r.path, reason: r.skip_reason })),
   };
 }

@@ -70,6 +70,8 @@ export function renderLatestPanel(latest: LatestIteration): string {
     findingsTable(latest),
     `<h3>Unreviewed files <span class="count">${latest.unreviewed.length}</span></h3>`,
     reasons("unreviewed", latest.unreviewed, "None: every shard of every file was reviewed by some rung."),
+    `<h3>Degraded reviews <span class="count">${latest.degraded.length}</span></h3>`,
+    reasons("degraded", latest.degraded, "None: no file's latest review fell back to the static rung."),
     `<h3>Skipped files <span class="count">${latest.skipped.length}</span></h3>`,
     reasons("skipped", latest.skipped, "None."),
   ].join("\n");

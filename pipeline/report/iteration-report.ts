@@ -49,6 +49,13 @@ export interface ReportFile {
   skip_reason: string | null;
   /** For a file with unreviewed shards: one line per shard, with the reason every rung gave up. */
   error: string | null;
+  /** Which kind of reviewer produced the review (`model`, `static_fallback`, `static`); null when none, or for old rows. */
+  reviewer: FileReviewRow["reviewer"];
+  /**
+   * Why the file's latest review is degraded (the model rungs gave up and only the static rung answered), or null. In
+   * a state report the file then keeps its last model review and this says why it was not replaced.
+   */
+  degraded: string | null;
   findings: ReportFinding[];
 }
 
@@ -100,13 +107,16 @@ export function readIterationReport(kb: Kb, ref: string | undefined): IterationR
 export function assembleReport(rows: IterationRows): IterationReport {
   const it = rows.iteration;
   const dismissals = new Map(rows.dismissals.map((d) => [d.id, d]));
+  const active = activeByFingerprint(rows.dismissals);
   const byPath = new Map<string, ReportFinding[]>();
   for (const f of rows.findings) {
     const list = byPath.get(f.path) ?? [];
-    list.push(toReportFinding(f, it.id, dismissals));
+    list.push(toReportFinding(f, it.id, dismissals, active));
     byPath.set(f.path, list);
   }
-  const files = [...rows.reviews]
+  // A dismissal made after the findings were stored holds at once: the file reads as the state reads it.
+  const reviews = rows.reviews.map((r) => withDismissalsNow(r, rows.findings.filter((f) => f.path === r.path), active));
+  const files = [...reviews]
     .sort((a, b) => a.path.localeCompare(b.path))
     .map((r) => toReportFile(r, byPath.get(r.path) ?? []));
   const reviewed = new Set(rows.reviews.map((r) => r.path));
@@ -128,12 +138,39 @@ export function assembleReport(rows: IterationRows): IterationReport {
     metrics: stored ? rows.metrics : rows.computedMetrics,
     metrics_source: stored ? "stored" : "computed",
     files,
-    flagged: flaggedFiles(rows.reviews),
+    flagged: flaggedFiles(reviews),
   };
 }
 
-function toReportFinding(row: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>): ReportFinding {
+/** The active dismissal of each fingerprint (the oldest, as kb.activeDismissals picks it). */
+function activeByFingerprint(dismissals: DismissalRow[]): Map<string, DismissalRow> {
+  const out = new Map<string, DismissalRow>();
+  for (const d of [...dismissals].sort((a, b) => a.id - b.id)) if (d.undone_at === null && !out.has(d.fingerprint)) out.set(d.fingerprint, d);
+  return out;
+}
+
+/**
+ * A file row with the findings dismissed since it was stored taken out of its counts; a needs_patch/fail file left
+ * with no counting finding reads as pass (the same rule as score/state.ts applyDismissals).
+ */
+function withDismissalsNow(r: FileReviewRow, findings: FindingRow[], active: Map<string, DismissalRow>): FileReviewRow {
+  const gone = findings.filter((f) => f.category !== "verified_components" && f.evidence_verified === 1 && f.dismissal_id === null && active.has(f.fingerprint));
+  if (gone.length === 0) return r;
+  const out: FileReviewRow = {
+    ...r,
+    findings_count: r.findings_count - gone.length,
+    critical_failures_count: r.critical_failures_count - gone.filter((f) => f.category === "critical_failures").length,
+    missing_components_count: r.missing_components_count - gone.filter((f) => f.category === "missing_components").length,
+  };
+  if (out.findings_count <= 0 && (r.verdict === "needs_patch" || r.verdict === "fail")) out.verdict = "pass";
+  return out;
+}
+
+function toReportFinding(row: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>, active: Map<string, DismissalRow>): ReportFinding {
   const { path: _path, symbol: _symbol, agreement: _agreement, dismissal_id, ...f } = storedFinding(row);
+  // The dismissal in force now wins over the one recorded with the finding (which may have been undone since).
+  const now = active.get(row.fingerprint);
+  if (now) return { ...f, dismissal: { id: now.id, reason: now.reason, created_at: now.created_at, undone_at: null } };
   return { ...f, dismissal: dismissal_id === null ? null : toReportDismissal(row, iterationId, dismissals) };
 }
 
@@ -161,8 +198,16 @@ function toReportFile(r: FileReviewRow, findings: ReportFinding[]): ReportFile {
     accepted_model: r.accepted_model,
     skip_reason: r.skip_reason,
     error: r.error,
+    // Rows written before the KB recorded reviewers have none.
+    reviewer: r.reviewer ?? null,
+    degraded: r.reviewer === "static_fallback" ? (r.degraded_reason ?? "no model rung answered") : null,
     findings,
   };
+}
+
+/** True when the report does not cover every file with a model's (or the configured static) review: unreviewed, partial or degraded files. */
+export function coverageIncomplete(report: IterationReport): boolean {
+  return report.files.some((f) => f.verdict !== "skipped" && (f.verdict === "unreviewed" || f.coverage_complete === false || f.degraded !== null));
 }
 
 /** The length of the stored verdict's `coverage` list (validated against the file-verdict schema when it was written). */
@@ -206,5 +251,8 @@ export function readStateReport(kb: Kb, ref: string | undefined, live?: (rows: S
   // What the state holds, not what the iteration at its end did (a --changed run of 2 files is not the tree's numbers).
   const metrics = stateReportMetrics(rows, reviews, findings, kb.metrics(at));
   const report = assembleReport({ iteration: { ...iteration, targets_json: JSON.stringify(targets) }, reviews, findings, metrics, computedMetrics: metrics, dismissals: kb.dismissals() });
-  return { ...report, scope: "state", metrics_source: "state", flagged: flaggedFiles(rows) };
+  // A file whose latest review was degraded keeps its model review in the state; the state row says why.
+  const degraded = new Map(rows.filter((r) => r.degraded === 1).map((r) => [r.path, r.degraded_reason ?? "no model rung answered"]));
+  const files = report.files.map((f) => ({ ...f, degraded: degraded.get(f.path) ?? null }));
+  return { ...report, files, scope: "state", metrics_source: "state", flagged: flaggedFiles(rows) };
 }

@@ -53,6 +53,11 @@ export interface LadderDeps {
   cache?: AnswerCache;
   /** The iteration's spend limit: why nothing more may be sent, or null while calls may go out. */
   budget?: () => string | null;
+  /**
+   * Hold a call's estimated cost and tokens against what is left of the budget (calls in flight included) before it
+   * is sent: a hold to release once the call is recorded, or why the call does not fit (it is then not sent).
+   */
+  reserve?: (costUsd: number, tokens: number) => BudgetHold | string;
   /** Queue priority of this file's calls (higher first): older files drain first. Default 0. */
   priority?: number;
   /** The retry policy (backoff, jitter, Retry-After cap). Default DEFAULT_RETRY_POLICY. */
@@ -60,6 +65,14 @@ export interface LadderDeps {
   /** Told once when a rung cools down, with the reason. */
   onCooldown?: (rung: string, reason: string) => void;
 }
+
+/** A call's estimated spend held against the budget while it is in flight. */
+export interface BudgetHold {
+  release(): void;
+}
+
+/** A call refused by the budget in its queue slot: nothing was sent. */
+class BudgetRefusal extends Error {}
 
 export interface LadderResult {
   accepted: { verdict: ShardVerdict; rung: string; model: string; format: OutputFormat; notes: string[] } | null;
@@ -117,7 +130,7 @@ export async function tryRung<T>(
   judge: (text: string) => Judgement<T>,
   base: Pick<Attempt, "shardIndex" | "purpose">,
   record: (attempt: Attempt) => void,
-  deps: Pick<LadderDeps, "sleep" | "cache" | "budget" | "priority" | "retry" | "onCooldown">,
+  deps: Pick<LadderDeps, "sleep" | "cache" | "budget" | "reserve" | "priority" | "retry" | "onCooldown">,
   signal: AbortSignal,
   options: { cacheOnly?: boolean } = {},
 ): Promise<RungResult<T>> {
@@ -162,8 +175,18 @@ export async function tryRung<T>(
     const spent = deps.budget?.();
     if (spent) return skip(`budget: ${spent}`);
     const clock = { started: performance.now() };
+    // Held from the moment the call has its queue slot until it is recorded: spend and holds never leave a gap.
+    let hold: BudgetHold | undefined;
+    const reserve =
+      deps.reserve && rung.provider.kind !== "static"
+        ? () => {
+            const held = deps.reserve!(costOf(config, estimate.prompt, estimate.output), estimate.total);
+            if (typeof held === "string") throw new BudgetRefusal(held);
+            hold = held;
+          }
+        : undefined;
     try {
-      const completion = await placeCall(rung, { request, tokens: estimate.total, avoid: failedOn, priority: deps.priority ?? 0, clock }, signal);
+      const completion = await placeCall(rung, { request, tokens: estimate.total, avoid: failedOn, priority: deps.priority ?? 0, clock, ...(reserve ? { reserve } : {}) }, signal);
       rung.health.succeeded();
       // An answer to a prompt the server cut, or cut off itself, is judged by none of its text.
       const cut = truncationReason(completion, estimate, config.contextTokens);
@@ -186,6 +209,7 @@ export async function tryRung<T>(
       return { accepted: null, reason: `${judged.outcome}: ${judged.reason}` };
     } catch (e) {
       if (signal.aborted) throw signal.reason ?? e;
+      if (e instanceof BudgetRefusal) return skip(`budget: ${e.message}`);
       if (!(e instanceof ProviderError)) throw e;
       const { server, sent } = failureOf(e);
       // Every server is held by its breaker: nothing was sent, and the shard climbs instead of waiting out the hold.
@@ -204,9 +228,14 @@ export async function tryRung<T>(
         const cooledNow = rung.health.failed(`${outcome}: ${e.message}`);
         if (cooledNow) deps.onCooldown?.(config.name, cooledNow);
       }
+      // A failed call spent nothing: its hold goes back before the backoff, not after it.
+      hold?.release();
+      hold = undefined;
       if (!retryable(e) || n === config.retries) break;
       const failover = config.servers.length > failedOn.size && server !== null;
       await deps.sleep(retryDelayMs(e, n, policy, failover), signal);
+    } finally {
+      hold?.release();
     }
   }
   return { accepted: null, reason: `${reason}${retried > 0 ? ` (after ${retried} retries)` : ""}` };
@@ -219,6 +248,7 @@ export async function tryRung<T>(
 async function placeCall(rung: Rung, call: PlacedCall, signal: AbortSignal): Promise<Completion> {
   return rung.queue.add(
     async () => {
+      call.reserve?.();
       const admitted = rung.limit.limited ? await rung.limit.admit(call.tokens, signal) : undefined;
       call.clock.started = performance.now();
       const done = await rung.provider.complete(call.request, signal, { avoid: call.avoid });
@@ -236,6 +266,8 @@ interface PlacedCall {
   avoid: ReadonlySet<string>;
   priority: number;
   clock: { started: number };
+  /** Holds the call's estimated spend once it has its slot; throws BudgetRefusal when it does not fit. */
+  reserve?: () => void;
 }
 
 /** Review one shard: each rung in order until an answer is accepted; every attempt is kept. */

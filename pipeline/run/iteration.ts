@@ -13,6 +13,8 @@ import type { Provider } from "../providers/provider";
 import { applyDismissals, buildState } from "../score/state";
 import { readTarget } from "../targets/targets";
 import { diskChecker } from "../targets/disk-check";
+import { budgetTracker } from "./budget";
+import { countModelAnswers, type ModelAnswers } from "./model-answers";
 import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
 import { planIteration, storedConfigJson, type Plan } from "./plan";
 import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
@@ -83,6 +85,8 @@ export interface RunSummary {
   cooldowns: Array<{ rung: string; reason: string }>;
   /** For --changed: the iteration whose state the change is measured against; null (and full_sweep) when there was none. */
   changed_since?: { iteration: number | null; full_sweep: boolean };
+  /** Accepted model answers per model rung and the degraded files; null for a ladder of the static rung only. */
+  model_answers: ModelAnswers | null;
 }
 
 /** Raised when a run cannot start: the gate failed, or no rung of the ladder can be reached. Exit code 1. */
@@ -191,7 +195,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
             onAttempt: (attempt) => {
               spend.add(attempt);
               emit({ type: "attempt", path: target.path, attempt });
-              const spent = spend.exhausted();
+              const spent = spend.limited();
               if (spent && !budgetSaid) {
                 budgetSaid = true;
                 emit({ type: "budget", reason: spent });
@@ -199,6 +203,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
             },
             ...(cache ? { cache } : {}),
             budget: spend.exhausted,
+            reserve: spend.reserve,
             priority: filePriority(seq),
             onCooldown,
           },
@@ -273,9 +278,11 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     for (const r of state) disk.sha(r.path);
     kb.recordDiskStats(disk.fresh());
     emit({ type: "finish", iteration: kb.iteration(id)!, metrics: kb.metrics(id) });
-    const exhausted = spend.exhausted();
-    if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): nothing more was sent; the files left are unreviewed with reason "budget"` });
-    return summarize(kb, id, "done", metrics, exhausted, cooldowns);
+    const exhausted = spend.limited();
+    if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): calls that did not fit were not sent; their files are unreviewed with reason "budget"` });
+    const answers = countModelAnswers([...modelRungs], kb.attempts(id), kb.fileReviews(id));
+    if (answers?.warning) emit({ type: "warning", message: answers.warning });
+    return { ...summarize(kb, id, "done", metrics, exhausted, cooldowns), model_answers: answers };
   }
 }
 
@@ -290,23 +297,6 @@ function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
   return out;
-}
-
-/** Cost and tokens spent so far against `[budget]`; `exhausted` says why nothing more may be sent. */
-function budgetTracker(budget: Config["budget"]) {
-  let cost = 0;
-  let tokens = 0;
-  return {
-    add: (a: Attempt) => {
-      cost += a.costUsd;
-      tokens += a.tokensIn + a.tokensOut;
-    },
-    exhausted: (): string | null => {
-      if (budget.maxCostUsd !== undefined && cost >= budget.maxCostUsd) return `max_cost_usd ${budget.maxCostUsd} spent ($${cost.toFixed(4)})`;
-      if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) return `max_tokens ${budget.maxTokens} used (${tokens})`;
-      return null;
-    },
-  };
 }
 
 function probeMetrics(probes: ProbeOutcome[]): Metrics {
@@ -331,6 +321,7 @@ export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted
     metrics,
     budget_exhausted: budgetExhausted,
     cooldowns,
+    model_answers: null,
   };
 }
 

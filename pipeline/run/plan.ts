@@ -92,10 +92,13 @@ export function planIteration(input: PlanInput): Plan {
     if (latest === null) {
       warnings.push(`--changed: the knowledge base has no earlier review, so every file of ${targets.join(", ")} is new: a full sweep`);
     }
-    const known = new Map((latest === null ? [] : kb.state(latest)).map((r) => [r.path, r.content_sha]));
+    const rows = latest === null ? [] : kb.state(latest);
+    const known = new Map(rows.map((r) => [r.path, r.content_sha]));
+    // A file whose latest review was degraded (no model answered) is due for a model's review, changed or not.
+    const degraded = new Set(rows.filter((r) => r.degraded === 1).map((r) => r.path));
     const files = collectTargets(targets, sweep).filter((f) => {
       const path = displayPath(f, root);
-      if (!known.has(path)) return true;
+      if (!known.has(path) || degraded.has(path)) return true;
       // A skipped file (binary, vendored…) has no sha on record: it is not re-swept until it is reviewable.
       const sha = known.get(path);
       return sha !== null && sha !== fileSha(f);

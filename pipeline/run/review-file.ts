@@ -18,6 +18,7 @@ import type { SourceFile } from "../targets/targets";
 import { validateFileVerdict } from "../verdict/verdict";
 import { describeInstructions, instructionsFor, withInstructions, type LoadedInstructions } from "../review/instructions";
 import type { FileOutcome } from "../../kb/rows";
+import type { FileReviewRow } from "../../kb/kb";
 
 export interface ReviewContext {
   config: Config;
@@ -73,6 +74,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
     verdict = reduced.verdict;
     attempts.push(...reduced.attempts);
   }
+  const who = reviewerOf(outcomes, ctx.rungs);
   const formats = outcomes.map((o) => o.accepted?.format).filter((f): f is NonNullable<typeof f> => f !== undefined);
   const checked = validateFileVerdict(verdict);
   if (!checked.ok) throw new Error(`bug: file verdict of ${file.path} fails its schema: ${checked.errors.join("; ")}`);
@@ -94,7 +96,28 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
     escalations,
     latencyMs: Math.round(performance.now() - started),
     instructions: describeInstructions(rules),
+    reviewer: who.reviewer,
+    degradedReason: who.degradedReason,
   };
+}
+
+/**
+ * Which kind of reviewer answered the file's shards: `static` for a ladder of the static rung only, `static_fallback`
+ * when the static rung answered a shard after the model rungs gave up (the reasons say why), `model` when model rungs
+ * answered every reviewed shard; null when no shard was reviewed.
+ */
+export function reviewerOf(
+  outcomes: readonly { accepted: { rung: string } | null; reasons: string[] }[],
+  rungs: readonly Rung[],
+): { reviewer: FileReviewRow["reviewer"]; degradedReason: string | null } {
+  const staticRungs = new Set(rungs.filter((r) => r.config.provider === "static").map((r) => r.config.name));
+  const accepted = outcomes.filter((o) => o.accepted !== null);
+  if (accepted.length === 0) return { reviewer: null, degradedReason: null };
+  if (staticRungs.size === rungs.length) return { reviewer: "static", degradedReason: null };
+  const fellBack = accepted.filter((o) => staticRungs.has(o.accepted!.rung));
+  if (fellBack.length === 0) return { reviewer: "model", degradedReason: null };
+  const reasons = [...new Set(fellBack.flatMap((o) => o.reasons))];
+  return { reviewer: "static_fallback", degradedReason: reasons.length > 0 ? reasons.join("\n") : "no model rung answered" };
 }
 
 /** What a rung is asked about one shard. */

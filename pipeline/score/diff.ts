@@ -13,6 +13,10 @@ export interface SnapshotRow {
   verdict: string;
   /** The iteration whose review the row holds; for an iteration's own rows, that iteration. */
   from_iteration_id?: number;
+  /** Which kind of reviewer produced the review (kb Reviewer); null or absent when unknown (older rows). */
+  reviewer?: string | null;
+  /** The file's latest review was degraded (the state kept its model review). */
+  degraded?: boolean;
 }
 
 export interface IterationSnapshot {
@@ -51,6 +55,26 @@ export interface IterationDiff {
   metrics: MetricDelta[];
   transitions: Array<{ path: string; from: string; to: string }>;
   findings: { new: DiffFinding[]; resolved: DiffFinding[]; persisting: DiffFinding[] };
+  /**
+   * Files whose reviews were made by different kinds of reviewer (a model, the static rung): not compared — no
+   * transition, and none of their findings counts as resolved.
+   */
+  reviewers_differ: Array<{ path: string; from: string; to: string }>;
+  /** Files whose latest review in `to` was degraded (only the static rung answered): the state kept their model review. */
+  degraded: string[];
+}
+
+/** The kind of reviewer for comparing: a model, or the static rung (configured or as a fallback); null is unknown. */
+function reviewerKind(reviewer: string | null | undefined): string | null {
+  if (reviewer === undefined || reviewer === null) return null;
+  return reviewer === "model" ? "model" : "static";
+}
+
+/** Two reviews are compared only when the same kind of reviewer made them (an unknown one compares with any). */
+export function comparable(a: SnapshotRow | undefined, b: SnapshotRow | undefined): boolean {
+  const x = reviewerKind(a?.reviewer);
+  const y = reviewerKind(b?.reviewer);
+  return x === null || y === null || x === y;
 }
 
 const REVIEWED = new Set(["pass", "needs_patch", "fail"]);
@@ -76,13 +100,19 @@ export function diffIterations(a: IterationSnapshot, b: IterationSnapshot, scope
 
   const before = new Map(a.reviews.map((r) => [r.path, r]));
   const after = new Map(b.reviews.map((r) => [r.path, r]));
+  const reviewersDiffer = b.reviews
+    .filter((r) => before.has(r.path) && !comparable(before.get(r.path), r))
+    .map((r) => ({ path: r.path, from: before.get(r.path)!.reviewer!, to: r.reviewer! }))
+    .sort((x, y) => x.path.localeCompare(y.path));
   const transitions = b.reviews
-    .filter((r) => before.has(r.path) && before.get(r.path)!.verdict !== r.verdict)
+    .filter((r) => before.has(r.path) && before.get(r.path)!.verdict !== r.verdict && comparable(before.get(r.path), r))
     .map((r) => ({ path: r.path, from: before.get(r.path)!.verdict, to: r.verdict }))
     .sort((x, y) => x.path.localeCompare(y.path));
 
   const lookedAgain = (path: string): boolean => {
     const now = after.get(path);
+    // Nothing is resolved that no comparable reviewer looked at again.
+    if (now !== undefined && !comparable(before.get(path), now)) return false;
     if (scope === "iteration") return now !== undefined && REVIEWED.has(now.verdict);
     if (now === undefined) return true; // gone from the tree: nothing of it remains to fix
     return now.from_iteration_id !== before.get(path)?.from_iteration_id && REVIEWED.has(now.verdict);
@@ -103,6 +133,8 @@ export function diffIterations(a: IterationSnapshot, b: IterationSnapshot, scope
       resolved: [...inA.entries()].filter(([k, f]) => !inB.has(k) && lookedAgain(f.path)).map(([, f]) => pick(f)),
       persisting: [...inB.entries()].filter(([k]) => inA.has(k)).map(([, f]) => pick(f)),
     },
+    reviewers_differ: reviewersDiffer,
+    degraded: b.reviews.filter((r) => r.degraded === true).map((r) => r.path).sort(),
   };
 }
 

@@ -41,6 +41,7 @@ export function latestOf(p: IterationPoint, overrides: Partial<LatestIteration> 
       { path: "src/auth.rs", category: "pseudocode_flags", severity: "high", confidence: 95, title: "Stub macro left in code: unimplemented!()", evidence: "unimplemented!()", line_start: 58, line_end: 58, evidence_verified: true },
     ],
     unreviewed: [],
+    degraded: [],
     skipped: [],
     ...overrides,
   };

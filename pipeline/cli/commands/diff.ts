@@ -6,7 +6,7 @@
 import type { Kb } from "../../../kb/kb";
 import { storedFinding } from "../../../kb/rows";
 import { UsageError } from "../../errors";
-import { diffIterations, type DiffScope, type IterationSnapshot } from "../../score/diff";
+import { comparable, diffIterations, type DiffScope, type IterationSnapshot } from "../../score/diff";
 import { isStateScopeMetric } from "../../score/metrics";
 import { openKb, sources, type CommandContext } from "../context";
 import { readStateView } from "../state-view";
@@ -43,6 +43,8 @@ export function diffCommand(ctx: CommandContext, args: string[], scope: DiffScop
     }
     if (d.transitions.length > 0) lines.push("", renderTable(["path", "from", "to"], d.transitions.map((t) => [t.path, t.from, t.to])));
     lines.push("", `findings: ${d.findings.new.length} new, ${d.findings.resolved.length} resolved, ${d.findings.persisting.length} persisting`);
+    if (d.reviewers_differ.length > 0) lines.push(`reviewers differ (not compared, nothing of them counted resolved): ${d.reviewers_differ.map((r) => `${r.path} ${r.from} → ${r.to}`).join(", ")}`);
+    if (d.degraded.length > 0) lines.push(`degraded (only the static rung answered; the state kept the model review): ${d.degraded.join(", ")}`);
     ctx.io.out(lines.join("\n"));
     return 0;
   } finally {
@@ -73,7 +75,7 @@ function stateSnapshot(kb: Kb, iterationId: number): IterationSnapshot {
     id: view.iteration.id,
     label: view.iteration.label,
     metrics: Object.fromEntries(Object.entries(metrics).filter(([name]) => isStateScopeMetric(name))),
-    reviews: view.rows.map((r) => ({ path: r.path, verdict: r.verdict, from_iteration_id: r.from_iteration_id })),
+    reviews: view.rows.map((r) => ({ path: r.path, verdict: r.verdict, from_iteration_id: r.from_iteration_id, reviewer: r.reviewer, degraded: r.degraded === 1 })),
     findings: view.stateOf === null ? [] : kb.stateFindings(view.stateOf).filter((f) => !dismissed.has(f.fingerprint)),
   };
 }
@@ -84,10 +86,13 @@ function iterationDiff(kb: Kb, a: number, b: number) {
   const ra = reviewedIn(a);
   const rb = reviewedIn(b);
   const both = new Set([...ra.keys()].filter((p) => rb.has(p)));
+  // Counts compare like with like: files the same kind of reviewer looked at in both (the rest are listed apart).
+  const like = new Set([...both].filter((p) => comparable(ra.get(p), rb.get(p))));
   const snap = (id: number, rows: typeof ra): IterationSnapshot => {
     const it = kb.iteration(id)!;
-    const reviews = [...rows.values()].filter((r) => both.has(r.path));
-    const findings = kb.findings(id).map(storedFinding).filter((f) => both.has(f.path) && f.category !== "verified_components" && f.evidence_verified && f.dismissal_id === null);
+    const listed = [...rows.values()].filter((r) => both.has(r.path));
+    const reviews = listed.filter((r) => like.has(r.path));
+    const findings = kb.findings(id).map(storedFinding).filter((f) => like.has(f.path) && f.category !== "verified_components" && f.evidence_verified && f.dismissal_id === null);
     const count = (v: string) => reviews.filter((r) => r.verdict === v).length;
     const sev = (s: string) => findings.filter((f) => f.severity === s).length;
     return {
@@ -104,7 +109,7 @@ function iterationDiff(kb: Kb, a: number, b: number) {
         findings_medium: sev("medium"),
         findings_low: sev("low"),
       },
-      reviews: reviews.map((r) => ({ path: r.path, verdict: r.verdict })),
+      reviews: listed.map((r) => ({ path: r.path, verdict: r.verdict, reviewer: r.reviewer, degraded: r.reviewer === "static_fallback" })),
       findings,
     };
   };

@@ -68,7 +68,26 @@ function resolveTarget(ctx: CommandContext, kb: Kb, target: string) {
     }
     return here[0]!;
   }
-  const found = kb.findingByFingerprint(target);
-  if (!found) throw new UsageError(`no finding has fingerprint "${target}"; \`scrum show PATH\` lists fingerprints, or give PATH:LINE`);
-  return found;
+  return byFingerprint(kb, target);
+}
+
+/** Fingerprints are 16 hex digits; a prefix of at least this many names one when no other fingerprint shares it. */
+export const MIN_FINGERPRINT_PREFIX = 8;
+
+/** The finding a fingerprint, or a unique prefix of one, names. */
+function byFingerprint(kb: Kb, target: string) {
+  const hex = target.toLowerCase();
+  const exact = kb.findingByFingerprint(hex);
+  if (exact) return exact;
+  if (!/^[0-9a-f]+$/.test(hex)) throw new UsageError(`"${target}" is neither a fingerprint (hex digits) nor PATH:LINE; \`scrum show PATH\` lists fingerprints`);
+  if (hex.length < MIN_FINGERPRINT_PREFIX) {
+    throw new UsageError(`"${target}" is too short: give at least ${MIN_FINGERPRINT_PREFIX} hex digits of a fingerprint (\`scrum show PATH\` lists them), or PATH:LINE`);
+  }
+  const matches = kb.fingerprintsWithPrefix(hex);
+  if (matches.length === 0) throw new UsageError(`no finding has a fingerprint starting "${target}"; \`scrum show PATH\` lists fingerprints, or give PATH:LINE`);
+  if (matches.length > 1) {
+    const listed = matches.map((m) => `  ${m.fingerprint}  ${m.path}:${m.line_start}  ${m.category}  ${m.title}`).join("\n");
+    throw new UsageError(`"${target}" starts ${matches.length === 20 ? "20 or more" : matches.length} fingerprints; give more digits:\n${listed}`);
+  }
+  return kb.findingByFingerprint(matches[0]!.fingerprint)!;
 }

@@ -113,7 +113,13 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       ctx.io.err(`scrum: the [budget] ran out (${summary.budget_exhausted}); files not reviewed are unreviewed with reason "budget"\n`);
       return 1;
     }
-    return gateTripped(summary, flags.failOn) ? 3 : 0;
+    if (gateTripped(summary, flags.failOn)) return 3;
+    // Model rungs exist and none of their answers was accepted: not a clean sweep, whatever the static rung said.
+    if (summary.model_answers?.none_accepted) {
+      ctx.io.err(`scrum: ${summary.model_answers.warning}\n`);
+      return 1;
+    }
+    return 0;
   } finally {
     // A run that stopped before its first iteration (bad target, gate, no rung) leaves no new KB file behind.
     const empty = kb.iterations().length === 0;
@@ -168,6 +174,11 @@ function renderSummary(s: RunSummary, tiers: TierSplit): string {
         ],
       ),
     );
+  }
+  const answers = s.model_answers;
+  if (answers) {
+    lines.push(`model answers accepted: ${answers.rungs.map((r) => `${r.rung} ${r.accepted} of ${r.shards_sent} shard${r.shards_sent === 1 ? "" : "s"} sent${r.cached > 0 ? ` (+${r.cached} from the cache)` : ""}`).join(", ")}; ${answers.degraded_files} degraded file${answers.degraded_files === 1 ? "" : "s"}`);
+    if (answers.warning) lines.push(`${answers.none_accepted ? "NO MODEL ANSWER" : "DEGRADED"}: ${answers.warning}`);
   }
   lines.push("", "next: `scrum flagged` lists what needs work; `scrum show PATH` shows one verdict.");
   return lines.join("\n");

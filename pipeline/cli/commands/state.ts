@@ -18,6 +18,8 @@ export function statusCommand(ctx: CommandContext, paths: string[]): number {
       findings_count: r.findings_count,
       iteration_id: r.from_iteration_id,
       stale: r.stale === 1,
+      reviewer: r.reviewer,
+      degraded: r.degraded === 1,
     }));
     if (ctx.json) {
       ctx.io.out(JSON.stringify(out, null, 2));
@@ -32,7 +34,9 @@ export function statusCommand(ctx: CommandContext, paths: string[]): number {
       return 0;
     }
     ctx.io.out(`state after iteration ${view.stateOf}: ${out.length} file${out.length === 1 ? "" : "s"}`);
-    ctx.io.out(renderTable(["verdict", "tier", "findings", "from", "stale", "path"], out.map((r) => [r.verdict, r.gradient_tier ?? "-", r.findings_count, r.iteration_id, r.stale ? "STALE" : "", r.path])));
+    ctx.io.out(renderTable(["verdict", "tier", "findings", "from", "stale", "reviewer", "path"], out.map((r) => [r.verdict, r.gradient_tier ?? "-", r.findings_count, r.iteration_id, r.stale ? "STALE" : "", `${r.reviewer ?? "-"}${r.degraded ? " (DEGRADED)" : ""}`, r.path])));
+    const degraded = out.filter((r) => r.degraded).length;
+    if (degraded > 0) ctx.io.out(`${degraded} file${degraded === 1 ? "" : "s"} DEGRADED: the latest review had only the static rung's answer after the model rungs gave up; the row keeps the last model review where there is one (\`scrum show PATH\` says why)`);
     return 0;
   } finally {
     kb.close();
