@@ -1,7 +1,7 @@
 /** The data every report format renders: one iteration read back from the KB, assembled in one place. */
 import { storedFinding, type StoredFinding } from "../../kb/rows";
 import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
-import { UsageError } from "../errors";
+import { DamagedKbError, UsageError } from "../errors";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";
 import { applyDismissals } from "../score/state";
 import type { Metrics } from "../score/metrics";
@@ -106,7 +106,8 @@ export function assembleReport(rows: IterationRows): IterationReport {
     .map((r) => toReportFile(r, byPath.get(r.path) ?? []));
   const reviewed = new Set(rows.reviews.map((r) => r.path));
   const orphans = [...byPath.keys()].filter((p) => !reviewed.has(p));
-  if (orphans.length > 0) throw new Error(`bug: iteration ${it.id} has findings for files with no file_reviews row: ${orphans.join(", ")}`);
+  // kb.findings refuses such rows as a damaged KB; rows handed in from elsewhere are held to the same rule.
+  if (orphans.length > 0) throw new DamagedKbError(`iteration ${it.id} has findings for files with no file_reviews row: ${orphans.join(", ")}; the knowledge base was changed outside scrum`);
   const stored = Object.keys(rows.metrics).length > 0;
   return {
     iteration: {
