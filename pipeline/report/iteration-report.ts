@@ -165,14 +165,14 @@ function toReportFile(r: FileReviewRow, findings: ReportFinding[]): ReportFile {
 function shardsReviewed(r: FileReviewRow): number | null {
   if (r.review_json === null) return null;
   const verdict = JSON.parse(r.review_json) as { coverage?: unknown };
-  if (!Array.isArray(verdict.coverage)) throw new Error(`${r.path}: the stored verdict (review_json) has no coverage list`);
+  if (!Array.isArray(verdict.coverage)) throw new DamagedKbError(`iteration ${r.iteration_id}, ${r.path}: the stored verdict (review_json) has no coverage list; the knowledge base was changed outside scrum`);
   return verdict.coverage.length;
 }
 
 function parseTargets(it: IterationRow): string[] {
   const targets = JSON.parse(it.targets_json) as unknown;
   if (!Array.isArray(targets) || !targets.every((t) => typeof t === "string")) {
-    throw new Error(`iteration ${it.id}: targets_json is not a list of strings: ${it.targets_json}`);
+    throw new DamagedKbError(`iteration ${it.id}: targets_json is not a list of strings: ${it.targets_json}; the knowledge base was changed outside scrum`);
   }
   return targets;
 }
