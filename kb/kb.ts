@@ -8,6 +8,7 @@ import { historyCounts, allMetrics, iterationMetrics, type HistoryRow, type Metr
 import { lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
 import { activeDismissals, addDismissal, fingerprintsWithPrefix, undoDismissal, type FingerprintMatch } from "./dismissals";
 import { readDiskStats, readRoot, writeDiskStats, writeRoot, type DiskStat } from "./disk";
+import { checkFindingsHaveReviews, checkIterationRow, checkReviewRow, checkSchema } from "./integrity";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "migrations");
@@ -189,10 +190,14 @@ function insertSql(table: string, columns: readonly string[], extra: string[] = 
 export class Kb {
   /** The connection; for the kb/ modules only (the rest of the code speaks through methods). */
   readonly db: Database;
+  /** Append-only triggers found dropped or altered at open and put back (the KB was changed outside scrum). */
+  readonly restoredTriggers: string[] = [];
   private readonly now: () => Date;
+  private readonly file: string;
 
   constructor(file: string, options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
+    this.file = file;
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     // strict: named parameters bind without their prefix and a missing one is an error, not a NULL.
     this.db = new Database(file, { create: true, strict: true });
@@ -207,6 +212,8 @@ export class Kb {
       this.db.exec("PRAGMA synchronous = NORMAL");
       this.db.exec("PRAGMA foreign_keys = ON");
       this.migrate();
+      // A writer that is not scrum (the sqlite3 shell) can drop a trigger; it is put back before anything is read.
+      this.restoredTriggers = checkSchema(this.db, file, () => MIGRATION_FILES.map((f) => readFileSync(join(MIGRATIONS_DIR, f), "utf8")));
     } catch (e) {
       this.db.close();
       throw e;
@@ -229,7 +236,18 @@ export class Kb {
   }
 
   close(): void {
+    if (this.db.inTransaction) this.db.exec("ROLLBACK");
     this.db.close();
+  }
+
+  /**
+   * Read everything from here to close() from one consistent snapshot (a deferred read transaction): a run writing
+   * meanwhile is seen as it was at the first read, never half a file's rows. For read-only commands.
+   */
+  beginSnapshot(): void {
+    this.db.exec("BEGIN");
+    // The snapshot starts at the first read; take it now.
+    this.db.query("SELECT count(*) FROM sqlite_master").get();
   }
 
   /** The schema version (the number of applied migrations). */
@@ -322,11 +340,15 @@ export class Kb {
   }
 
   iterations(): IterationRow[] {
-    return this.db.query(`SELECT * FROM iterations ORDER BY id`).all() as IterationRow[];
+    const rows = this.db.query(`SELECT * FROM iterations ORDER BY id`).all() as IterationRow[];
+    for (const row of rows) checkIterationRow(row, this.file);
+    return rows;
   }
 
   iteration(id: number): IterationRow | undefined {
-    return (this.db.query(`SELECT * FROM iterations WHERE id = ?`).get(id) as IterationRow | null) ?? undefined;
+    const row = (this.db.query(`SELECT * FROM iterations WHERE id = ?`).get(id) as IterationRow | null) ?? undefined;
+    if (row) checkIterationRow(row, this.file);
+    return row;
   }
 
   /** The iteration an ITER reference names, or undefined when it names none (see resolveIteration). */
@@ -353,11 +375,15 @@ export class Kb {
   }
 
   fileReviews(iterationId: number): FileReviewRow[] {
-    return this.db.query(`SELECT * FROM file_reviews WHERE iteration_id = ? ORDER BY path`).all(iterationId) as FileReviewRow[];
+    const rows = this.db.query(`SELECT * FROM file_reviews WHERE iteration_id = ? ORDER BY path`).all(iterationId) as FileReviewRow[];
+    for (const row of rows) checkReviewRow(row, this.file);
+    return rows;
   }
 
   fileReview(iterationId: number, path: string): FileReviewRow | undefined {
-    return (this.db.query(`SELECT * FROM file_reviews WHERE iteration_id = ? AND path = ?`).get(iterationId, path) as FileReviewRow | null) ?? undefined;
+    const row = (this.db.query(`SELECT * FROM file_reviews WHERE iteration_id = ? AND path = ?`).get(iterationId, path) as FileReviewRow | null) ?? undefined;
+    if (row) checkReviewRow(row, this.file);
+    return row;
   }
 
   reviewedPaths(iterationId: number): Set<string> {
@@ -366,6 +392,7 @@ export class Kb {
   }
 
   findings(iterationId: number, path?: string): FindingRow[] {
+    checkFindingsHaveReviews(this.db, this.file, iterationId, path);
     if (path === undefined) {
       return this.db.query(`SELECT * FROM findings WHERE iteration_id = ? ORDER BY path, line_start`).all(iterationId) as FindingRow[];
     }

@@ -10,11 +10,14 @@
  */
 import { parseArgs } from "node:util";
 import { answerFor } from "./sim/answers";
-import { BEHAVIOURS, type Behaviour, BehaviourScript, bareModel, isAnswerBehaviour, parseBehaviour } from "./sim/behaviours";
-import { type Answer, type Ending, ollamaChat, ollamaError, ollamaShow, ollamaTags, ollamaVersion, openaiChat, openaiError, openaiModels } from "./sim/wire";
+import { BEHAVIOURS, type Behaviour, BehaviourScript, bareModel, expandBehaviours, isAnswerBehaviour } from "./sim/behaviours";
+import { type Answer, type Ending, endlessBody, ollamaChat, ollamaError, ollamaShow, ollamaTags, ollamaVersion, openaiChat, openaiError, openaiModels } from "./sim/wire";
 import { type ModelWindow, checkWindow, countTokens, limitAnswer, ollamaRead, ollamaWindow, parseWindowArg, promptTokens, tightest, vllmOverflow } from "./sim/window";
 
 export type { Behaviour } from "./sim/behaviours";
+
+/** How often `slow-body` sends its next byte. */
+const SLOW_BODY_EVERY_MS = 50;
 export type { ModelWindow } from "./sim/window";
 
 export interface SimServerOptions {
@@ -184,6 +187,11 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       case "hang":
         await wait(Number.POSITIVE_INFINITY, req);
         return new Response(null, { status: 499 });
+      case "stall-body":
+      case "slow-body":
+        // 200 and the headers at once, then a body that never completes: stalled after its first bytes, or one
+        // byte a little at a time for ever (until the client goes away or the server stops).
+        return endlessBody(protocol, call.stream, behaviour === "slow-body" ? SLOW_BODY_EVERY_MS : Number.POSITIVE_INFINITY, (ms) => wait(ms, req));
       default: {
         // Ollama cuts what does not fit from the front: the system prompt goes first, and a model without its
         // instructions answers as a chat model would, not with the forensic verdict.
@@ -267,6 +275,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 
 const USAGE = `usage: bun scripts/sim-server.ts [--port N] [--latency MS] [--api-key-env VAR] [--window NAME=TOKENS[/OUTPUT]] ... [--context-tokens N] [--chars-per-token N] --model NAME=BEHAVIOUR[,BEHAVIOUR...] ...
 behaviours: ${BEHAVIOURS.join(", ")}
+BEHAVIOUR*N repeats one N times: --model m=ratelimit*2,good answers two 429s (Retry-After: 1), then a review.
 --window gives one model a context window (and an output limit); --context-tokens gives every other model one.`;
 
 /** `--model big=thin,good` → ["big", ["thin", "good"]]; the model name may hold ':' but not '='. */
@@ -274,7 +283,7 @@ export function parseModelArg(arg: string): [string, Behaviour[]] {
   const at = arg.lastIndexOf("=");
   if (at <= 0 || at === arg.length - 1) throw new TypeError(`Expected --model NAME=BEHAVIOUR[,BEHAVIOUR...], got "${arg}"`);
   const model = arg.slice(0, at);
-  return [model, arg.slice(at + 1).split(",").map((b) => parseBehaviour(b.trim(), model))];
+  return [model, expandBehaviours(arg.slice(at + 1).split(",").map((b) => b.trim()), model)];
 }
 
 async function main(argv: string[]): Promise<void> {

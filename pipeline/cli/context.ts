@@ -55,14 +55,22 @@ export function kbFile(ctx: CommandContext): string {
   return homeOf(ctx).kb;
 }
 
-/** Open the command's knowledge base; a command that reads history needs one that exists. */
-export function openKb(ctx: CommandContext, options: { mustExist: boolean }): Kb {
+/**
+ * Open the command's knowledge base; a command that reads history needs one that exists. `snapshot`: a read-only
+ * command reads everything from one consistent snapshot until kb.close(), so a run writing meanwhile never shows half
+ * a file's rows. Triggers put back at open (dropped outside scrum) are said on stderr.
+ */
+export function openKb(ctx: CommandContext, options: { mustExist: boolean; snapshot?: boolean }): Kb {
   const file = kbFile(ctx);
   if (options.mustExist && !existsSync(file)) {
     throw new ConfigError(`no knowledge base at ${file}; run \`scrum run PATH\` first (or \`scrum init\`), or pass --kb FILE`);
   }
   const kb = new Kb(file);
   adoptKbRoot(ctx, kb);
+  if (kb.restoredTriggers.length > 0) {
+    ctx.io.err(`scrum: warning: ${file} had lost append-only trigger${kb.restoredTriggers.length === 1 ? "" : "s"} ${kb.restoredTriggers.join(", ")} (changed outside scrum); restored. Rows written meanwhile may not be scrum's.\n`);
+  }
+  if (options.snapshot) kb.beginSnapshot();
   return kb;
 }
 

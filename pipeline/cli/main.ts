@@ -4,8 +4,8 @@ import { CommanderError } from "commander";
 import type { Io } from "./context";
 import { bindOptionalValues, buildProgram } from "./program";
 
-/** Errors whose message the user acts on: a usage or config problem (exit 2) or a run that could not start (exit 1). */
-const USER_ERRORS: Record<string, number> = { ConfigError: 2, UsageError: 2, PreflightError: 1 };
+/** Errors whose message the user acts on: a usage or config problem or a damaged KB (exit 2), or a run that could not start (exit 1). */
+const USER_ERRORS: Record<string, number> = { ConfigError: 2, UsageError: 2, DamagedKbError: 2, PreflightError: 1 };
 /** commander's codes for help and version: not errors. */
 const INFORMATIONAL = new Set(["commander.helpDisplayed", "commander.help", "commander.version"]);
 

@@ -4,6 +4,7 @@ import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import { overflowMessage, readOverflow } from "./context-overflow";
+import { callDeadline } from "./deadline";
 import {
   type FetchLike,
   type ServerClient,
@@ -59,9 +60,9 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
   // ollama-js sends non-streaming requests without an AbortSignal and keeps no response headers on errors,
   // so every call gets its own (cheap) client whose fetch carries that call's signal and remembers the response.
   function openCall(signal: AbortSignal, timeoutMs: number) {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
-    const both = AbortSignal.any([signal, timeout.signal]);
+    // The deadline covers the whole call: a body that stalls or never ends after the headers is cut too.
+    const deadline = callDeadline(signal, timeoutMs);
+    const both = deadline.signal;
     let lastResponse: Response | undefined;
     const callFetch: FetchLike = async (input, init) => {
       const headers = new Headers(init?.headers);
@@ -80,9 +81,9 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
     return {
       client,
       timeoutMs,
-      timedOut: () => timeout.signal.aborted,
+      timedOut: deadline.timedOut,
       lastHeaders: () => lastResponse?.headers,
-      close: () => clearTimeout(timer),
+      close: deadline.close,
     };
   }
 

@@ -5,6 +5,7 @@ import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import { overflowMessage, readOverflow } from "./context-overflow";
+import { callDeadline } from "./deadline";
 import { toStrictSchema } from "./strict-schema";
 import {
   type ServerClient,
@@ -49,11 +50,12 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
   });
 
   /** Map whatever the client threw to a ProviderError; the caller's abort passes through as its reason. */
-  function failure(e: unknown, signal: AbortSignal): unknown {
+  function failure(e: unknown, signal: AbortSignal, timedOut = false): unknown {
     if (signal.aborted) return signal.reason;
     if (e instanceof ProviderError) return e;
     const redact = (text: string) => redactSecret(text, apiKey);
     const cause = safeCause(e, apiKey);
+    if (timedOut) return new ProviderError("timeout", `${where}: no complete answer within ${rung.timeoutMs} ms`, cause);
     if (e instanceof APIConnectionTimeoutError) return new ProviderError("timeout", `${where}: no answer within ${rung.timeoutMs} ms`, cause);
     if (e instanceof APIConnectionError) {
       const detail = e.cause instanceof Error ? networkMessage(e.cause) : e.message;
@@ -93,11 +95,15 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
         ? { response_format: { type: "json_schema", json_schema: { name: SCHEMA_NAME, strict: true, schema: toStrictSchema(request.schema) } } }
         : {}),
     };
+    // The client's own timeout stops at the headers; this one also covers reading the body.
+    const deadline = callDeadline(signal, rung.timeoutMs);
     try {
-      const res: unknown = await client.chat.completions.create(body, { signal });
+      const res: unknown = await client.chat.completions.create(body, { signal: deadline.signal });
       return { ...readCompletion(res), latencyMs: now() - started, server: baseUrl };
     } catch (e) {
-      throw failure(e, signal);
+      throw failure(e, signal, deadline.timedOut());
+    } finally {
+      deadline.close();
     }
   }
 

@@ -41,9 +41,20 @@ export interface ProbeResult {
   contextTokens?: number;
 }
 
-/** How one call is placed. `avoid`: servers this request already failed on; a fleet sends it elsewhere when it can. */
+/**
+ * How one call is placed. `avoid`: servers this request already failed on; a fleet sends it elsewhere when it can.
+ * `deferFaults`: the caller retries and will say how the request ended through `Provider.settled`; a server's failure
+ * then counts against it (its breaker) only if the request gave up or was answered by another server.
+ */
 export interface CallOptions {
   avoid?: ReadonlySet<string>;
+  deferFaults?: boolean;
+}
+
+/** How a request ended after all its retries: the servers that failed it, and the server that answered (null: none). */
+export interface RequestOutcome {
+  failedOn: ReadonlySet<string>;
+  answeredBy: string | null;
 }
 
 /** A model behind a rung. `complete` throws ProviderError for transport failures; an answer of any quality is a value. */
@@ -51,6 +62,8 @@ export interface Provider {
   readonly kind: "ollama" | "openai" | "static";
   readonly model: string;
   complete(request: CompletionRequest, signal: AbortSignal, call?: CallOptions): Promise<Completion>;
+  /** The end of a request whose calls were placed with `deferFaults` (servers keep their health here). */
+  settled?(outcome: RequestOutcome): void;
   /** Reachability and model presence of each server, for `scrum config check` and the pre-run check. */
   probe(signal: AbortSignal): Promise<ProbeResult[]>;
 }

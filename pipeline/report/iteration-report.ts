@@ -1,7 +1,7 @@
 /** The data every report format renders: one iteration read back from the KB, assembled in one place. */
 import { storedFinding, type StoredFinding } from "../../kb/rows";
 import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
-import { UsageError } from "../errors";
+import { DamagedKbError, UsageError } from "../errors";
 import { stateReportMetrics } from "./state-metrics";
 import type { StateRow } from "../../kb/state";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";
@@ -121,7 +121,8 @@ export function assembleReport(rows: IterationRows): IterationReport {
     .map((r) => toReportFile(r, byPath.get(r.path) ?? []));
   const reviewed = new Set(rows.reviews.map((r) => r.path));
   const orphans = [...byPath.keys()].filter((p) => !reviewed.has(p));
-  if (orphans.length > 0) throw new Error(`bug: iteration ${it.id} has findings for files with no file_reviews row: ${orphans.join(", ")}`);
+  // kb.findings refuses such rows as a damaged KB; rows handed in from elsewhere are held to the same rule.
+  if (orphans.length > 0) throw new DamagedKbError(`iteration ${it.id} has findings for files with no file_reviews row: ${orphans.join(", ")}; the knowledge base was changed outside scrum`);
   const stored = Object.keys(rows.metrics).length > 0;
   return {
     iteration: {
@@ -214,14 +215,14 @@ export function coverageIncomplete(report: IterationReport): boolean {
 function shardsReviewed(r: FileReviewRow): number | null {
   if (r.review_json === null) return null;
   const verdict = JSON.parse(r.review_json) as { coverage?: unknown };
-  if (!Array.isArray(verdict.coverage)) throw new Error(`${r.path}: the stored verdict (review_json) has no coverage list`);
+  if (!Array.isArray(verdict.coverage)) throw new DamagedKbError(`iteration ${r.iteration_id}, ${r.path}: the stored verdict (review_json) has no coverage list; the knowledge base was changed outside scrum`);
   return verdict.coverage.length;
 }
 
 function parseTargets(it: IterationRow): string[] {
   const targets = JSON.parse(it.targets_json) as unknown;
   if (!Array.isArray(targets) || !targets.every((t) => typeof t === "string")) {
-    throw new Error(`iteration ${it.id}: targets_json is not a list of strings: ${it.targets_json}`);
+    throw new DamagedKbError(`iteration ${it.id}: targets_json is not a list of strings: ${it.targets_json}; the knowledge base was changed outside scrum`);
   }
   return targets;
 }

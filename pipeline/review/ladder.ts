@@ -165,6 +165,16 @@ export async function tryRung<T>(
   };
   // Servers this request failed on: the next call fails over to another server of the fleet when there is one.
   const failedOn = new Set<string>();
+  // Of those, the ones whose failure was the server's (5xx, 429, timeout, connection): they count against the server's
+  // breaker, and the rung's cooldown, only once the request ends — a call that succeeded after retries is no fault.
+  const faultedOn = new Set<string>();
+  let lastFault: string | null = null;
+  const settle = (answeredBy: string | null) => {
+    rung.provider.settled?.({ failedOn: faultedOn, answeredBy });
+    if (answeredBy !== null || lastFault === null) return;
+    const cooledNow = rung.health.failed(lastFault);
+    if (cooledNow) deps.onCooldown?.(config.name, cooledNow);
+  };
   let reason = "";
   let retried = 0;
   for (let n = 0; n <= config.retries; n++) {
@@ -188,6 +198,7 @@ export async function tryRung<T>(
     try {
       const completion = await placeCall(rung, { request, tokens: estimate.total, avoid: failedOn, priority: deps.priority ?? 0, clock, ...(reserve ? { reserve } : {}) }, signal);
       rung.health.succeeded();
+      settle(completion.server ?? null);
       // An answer to a prompt the server cut, or cut off itself, is judged by none of its text.
       const cut = truncationReason(completion, estimate, config.contextTokens);
       const judged: Judgement<T> = cut ? { outcome: "invalid", reason: cut, format: null } : judge(completion.text);
@@ -215,8 +226,8 @@ export async function tryRung<T>(
       // Every server is held by its breaker: nothing was sent, and the shard climbs instead of waiting out the hold.
       // A rung held this often keeps failing: it counts toward the cooldown like a failed call.
       if (!sent) {
-        const cooledNow = rung.health.failed(`breaker: ${e.message}`);
-        if (cooledNow) deps.onCooldown?.(config.name, cooledNow);
+        lastFault = `breaker: ${e.message}`;
+        settle(null);
         return skip(`breaker: ${e.message}`);
       }
       if (server !== null) failedOn.add(server);
@@ -225,8 +236,8 @@ export async function tryRung<T>(
       record({ ...who, outcome, reason: e.message, latencyMs, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server });
       reason = `${outcome}: ${e.message}`;
       if (retryable(e)) {
-        const cooledNow = rung.health.failed(`${outcome}: ${e.message}`);
-        if (cooledNow) deps.onCooldown?.(config.name, cooledNow);
+        if (server !== null) faultedOn.add(server);
+        lastFault = `${outcome}: ${e.message}`;
       }
       // A failed call spent nothing: its hold goes back before the backoff, not after it.
       hold?.release();
@@ -238,6 +249,7 @@ export async function tryRung<T>(
       hold?.release();
     }
   }
+  settle(null);
   return { accepted: null, reason: `${reason}${retried > 0 ? ` (after ${retried} retries)` : ""}` };
 }
 
@@ -251,7 +263,7 @@ async function placeCall(rung: Rung, call: PlacedCall, signal: AbortSignal): Pro
       call.reserve?.();
       const admitted = rung.limit.limited ? await rung.limit.admit(call.tokens, signal) : undefined;
       call.clock.started = performance.now();
-      const done = await rung.provider.complete(call.request, signal, { avoid: call.avoid });
+      const done = await rung.provider.complete(call.request, signal, { avoid: call.avoid, deferFaults: true });
       admitted?.settle(done.tokensIn + done.tokensOut);
       return done;
     },

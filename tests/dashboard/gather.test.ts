@@ -30,7 +30,7 @@ function record(path: string, verdict: FileRecord["review"]["verdict"], over: Pa
       path, content_sha: "abc", verdict, alignment_score: 7, output_format: "forensic_json", confidence_avg: 80, confidence_min: 70,
       gradient_tier: "auto", findings_count: findings.length, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 0,
       shards: 1, tree_split_fired: 0, attempts_made: attempts.length, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
-      tokens_out: 20, cost_usd: 0.001, latency_ms: 5, review_json: "{}", error: null, skip_reason: null, coverage_complete: 1,
+      tokens_out: 20, cost_usd: 0.001, latency_ms: 5, review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: 1,
       evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole", ...over,
     },
     findings,

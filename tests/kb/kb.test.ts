@@ -5,6 +5,9 @@ import { join, resolve } from "node:path";
 import { Database } from "bun:sqlite";
 import { Kb, type FileRecord } from "../../kb/kb";
 
+/** The schema version is the number of migration files. */
+const MIGRATIONS = readdirSync(join(import.meta.dir, "../../kb/migrations")).filter((f) => /^\d+_.*\.sql$/.test(f)).length;
+
 let dir: string;
 let file: string;
 beforeEach(() => {
@@ -19,7 +22,7 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
       path, content_sha: "abc", verdict, alignment_score: 7, output_format: "forensic_json", confidence_avg: 80, confidence_min: 70,
       gradient_tier: "review", findings_count: 1, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 1,
       shards: 1, tree_split_fired: 0, attempts_made: 1, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
-      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: "{}", error: null, skip_reason: null, coverage_complete: 1,
+      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: 1,
       evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
     },
     findings: [
@@ -31,8 +34,6 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
   };
 }
 
-/** Every migration file shipped: a fresh KB has applied them all. */
-const MIGRATIONS = readdirSync(resolve(import.meta.dir, "../../kb/migrations")).filter((f) => /^\d+_.*\.sql$/.test(f)).length;
 
 describe("knowledge base", () => {
   test("migrations create the design's tables in WAL mode and record the schema version", () => {

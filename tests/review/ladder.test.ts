@@ -110,15 +110,23 @@ describe("cooldown", () => {
     const threshold = rungs[0]!.health.threshold;
     const results = [];
     for (let i = 0; i < threshold; i++) results.push(await climbLadder(request, i, rungs, d, signal));
-    // Each shard made retries + 1 calls before climbing; the threshold-th failure cooled the rung.
-    expect(providers[0]!.calls).toHaveLength(threshold);
+    // Each shard made retries + 1 calls before climbing; the threshold-th shard that gave up cooled the rung.
+    expect(providers[0]!.calls).toHaveLength(threshold * 2);
     expect(cooled).toHaveLength(1);
-    expect(cooled[0]).toMatch(/^a: \d+ calls failed in a row \(last: error: connect ECONNREFUSED/);
+    expect(cooled[0]).toMatch(/^a: \d+ requests failed in a row after their retries \(last: error: connect ECONNREFUSED/);
     const later = await climbLadder(request, 99, rungs, d, signal);
-    expect(providers[0]!.calls).toHaveLength(threshold);
+    expect(providers[0]!.calls).toHaveLength(threshold * 2);
     expect(later.attempts.map((a) => [a.rung, a.outcome])).toEqual([["a", "skipped"], ["b", "accepted"]]);
     expect(later.attempts[0]!.reason).toMatch(/^cooldown: /);
     expect(results.every((r) => r.accepted?.rung === "b")).toBe(true);
+  });
+
+  test("a request answered on a retry is no failure: a rung failing once per request never cools down", async () => {
+    const dead = new ProviderError("http", "500", { status: 500 });
+    const script = Array.from({ length: 80 }, (_, i) => (i % 2 === 0 ? dead : goodAnswer("todo!()", 1)));
+    const { rungs } = ladder(["a", script, { retries: 1 }], ["b", [goodAnswer("todo!()", 1)]]);
+    for (let i = 0; i < 40; i++) expect((await climbLadder(request, i, rungs, deps, signal)).accepted?.rung).toBe("a");
+    expect(rungs[0]!.health.cooled()).toBeNull();
   });
 
   test("an answer in between resets the count: thin answers are answers, not failures", async () => {

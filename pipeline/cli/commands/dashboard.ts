@@ -18,7 +18,7 @@ export function dashboardCommand(ctx: CommandContext, flags: DashboardFlags): nu
   if (!flags.out) throw new UsageError("usage: scrum dashboard --out FILE.html (--out is required)");
   const out = resolve(ctx.cwd, flags.out);
   const kbFile = kbFileOf(ctx);
-  const kb = openKb(ctx, { mustExist: true });
+  const kb = openKb(ctx, { mustExist: true, snapshot: true });
   let html: string;
   let iterations: number;
   try {

@@ -16,7 +16,7 @@ export const DIFF_SCOPES = ["state", "iteration"] as const;
 
 export function diffCommand(ctx: CommandContext, args: string[], scope: DiffScope = "state"): number {
   if (args.length > 2) throw new UsageError("usage: scrum diff [A] [B] [--scope state|iteration]");
-  const kb = openKb(ctx, { mustExist: true });
+  const kb = openKb(ctx, { mustExist: true, snapshot: true });
   try {
     const b = kb.resolveIteration(args[1] ?? (args.length === 1 ? "latest" : undefined));
     let a;

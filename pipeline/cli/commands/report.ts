@@ -29,7 +29,7 @@ export function reportCommand(ctx: CommandContext, args: string[], flags: { form
   if (!isFormat(format)) throw new UsageError(`--format must be one of: ${REPORT_FORMATS.join(", ")}; got "${format}"`);
   if (args.length > 1) throw new UsageError(`usage: scrum report [ITER] [--format ${REPORT_FORMATS.join("|")}] [--out FILE]`);
   if (flags.out === "") throw new UsageError("--out needs a file name");
-  const kb = openKb(ctx, { mustExist: true });
+  const kb = openKb(ctx, { mustExist: true, snapshot: true });
   let report: IterationReport;
   try {
     report = flags.scope === "state" ? readStateReport(kb, args[0], (rows) => liveRows(kb, rows, homeOf(ctx).root)) : readIterationReport(kb, args[0]);

@@ -7,7 +7,7 @@ import { renderTable } from "../table";
 export function showCommand(ctx: CommandContext, args: string[]): number {
   if (args.length === 0 || args.length > 2) throw new UsageError("usage: scrum show [ITER] PATH");
   const [ref, path] = args.length === 2 ? [args[0], args[1]!] : [undefined, args[0]!];
-  const kb = openKb(ctx, { mustExist: true });
+  const kb = openKb(ctx, { mustExist: true, snapshot: true });
   try {
     const key = kbPathOf(ctx, path);
     // Without ITER: the state's row, i.e. the file's latest review across iterations (possibly stale).

@@ -7,7 +7,7 @@ import { renderTable } from "../table";
 
 /** `scrum status [PATH...]`: each file's latest verdict, tier, findings, the iteration it comes from, stale if changed since. */
 export function statusCommand(ctx: CommandContext, paths: string[]): number {
-  const kb = openKb(ctx, { mustExist: true });
+  const kb = openKb(ctx, { mustExist: true, snapshot: true });
   try {
     const view = readStateView(kb, undefined, { root: homeOf(ctx).root });
     const rows = rowsUnder(view.rows, paths.map((p) => kbPathOf(ctx, p)));
@@ -51,7 +51,7 @@ export function flaggedCommand(ctx: CommandContext, args: string[], format: stri
   if (!(FLAGGED_FORMATS as readonly string[]).includes(fmt)) throw new UsageError(`--format must be one of: ${FLAGGED_FORMATS.join(", ")}; got "${fmt}"`);
   if (args.length > 1) throw new UsageError("usage: scrum flagged [ITER] [--format table|paths|json] [--include review,stale]");
   const options = parseInclude(include);
-  const kb = openKb(ctx, { mustExist: true });
+  const kb = openKb(ctx, { mustExist: true, snapshot: true });
   try {
     const view = readStateView(kb, args[0], { root: homeOf(ctx).root });
     // Before any iteration finished there is no state: an aborted first sweep's own rows stand in.
