@@ -16,7 +16,7 @@ import { homeOf, kbFile, loadContextConfig, openKb, sources, type CommandContext
 import { progressPrinter } from "../progress";
 import { openEventStream } from "../../run/events";
 import { describeObserverStats, recordObserverStats } from "../../run/observer";
-import { resolve } from "node:path";
+import { checkOutFile } from "../paths";
 
 export interface RunFlags {
   paths: string[];
@@ -34,6 +34,8 @@ export interface RunFlags {
 }
 
 const FAIL_ON = ["needs_patch", "fail"] as const;
+/** The most calls in flight per server `--concurrency` may ask for (the config's own bound on a rung's concurrency). */
+export const MAX_CONCURRENCY = 256;
 
 /** Run one iteration; returns the exit code (3 when the --fail-on gate trips). */
 export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: AbortSignal): Promise<number> {
@@ -42,9 +44,10 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   }
   // Files are bounded by memory ([sweep] max_inflight_chars); the flag overrides each model rung's calls per server.
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
-    throw new UsageError(`--concurrency must be a whole number from 1 up; got "${flags.concurrency}"`);
+  if (concurrency !== undefined && (flags.concurrency!.trim() === "" || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${flags.concurrency}"`);
   }
+  const events = flags.events === undefined ? undefined : checkOutFile(ctx.cwd, flags.events, "--events", homeOf(ctx));
   let config = loadContextConfig(ctx);
   const existed = existsSync(kbFile(ctx));
   const kb = openKb(ctx, { mustExist: false });
@@ -62,7 +65,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     const root = homeOf(ctx).root;
     if (flags.estimate) return await estimate(ctx, kb, flags, config, root);
     const progress = progressPrinter(ctx);
-    const stream = openEventStream({ ...(flags.events !== undefined ? { file: resolve(ctx.cwd, flags.events) } : {}), ...(config.observer ? { observer: config.observer } : {}) });
+    const stream = openEventStream({ ...(events !== undefined ? { file: events } : {}), ...(config.observer ? { observer: config.observer } : {}) });
     let summary: RunSummary;
     try {
       summary = await runIteration({
