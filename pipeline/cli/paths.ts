@@ -18,7 +18,7 @@ export function checkHome(home: Home, flags: { kb?: string; config?: string }): 
   if (flags.config !== undefined && flags.config.trim() === "") throw new UsageError("--config needs a file name (e.g. --config .scrum/routing.toml)");
   const kb = kindOf(home.kb);
   if (kb.kind === "other") {
-    throw new UsageError(`the knowledge base ${home.kb} (${home.kbFrom}) is ${kb.what}; give a KB file, e.g. ${join(home.kb, "scrum.db")}`);
+    throw new UsageError(`the knowledge base ${home.kb} (${home.kbFrom}) is ${kb.what}; give a KB file${kb.what === "a directory" ? `, e.g. ${join(home.kb, "scrum.db")}` : ""}`);
   }
   const config = kindOf(home.config);
   if (config.kind === "other") throw new UsageError(`the config ${home.config} (${home.configFrom}) is ${config.what}; give a routing.toml file`);
@@ -32,7 +32,7 @@ export function checkOutFile(cwd: string, typed: string, flag: string, home: Hom
   if (typed.trim() === "") throw new UsageError(`${flag} needs a file name`);
   const out = resolve(cwd, typed);
   const found = kindOf(out);
-  if (found.kind === "other") throw new UsageError(`${flag} ${out} is ${found.what}; give a file name (e.g. ${join(out, "report.out")})`);
+  if (found.kind === "other") throw new UsageError(`${flag} ${out} is ${found.what}; give a file name${found.what === "a directory" ? ` (e.g. ${join(out, "report.out")})` : ""}`);
   const protectedFiles = [...KB_COMPANIONS.map((s) => ({ file: `${home.kb}${s}`, what: `the knowledge base${s ? ` (its ${s.slice(1)} file)` : ""}` })), { file: home.config, what: "the config" }];
   for (const p of protectedFiles) {
     if (sameFile(out, p.file)) throw new UsageError(`${flag} ${out} is ${p.what}; writing there would destroy it. Give another file`);
