@@ -36,8 +36,10 @@ export async function makeSandbox(dir = mkdtempSync(join(tmpdir(), "scrum-fuzz-"
   writeFileSync(join(template, "src", "b.py"), "def div(a, b):\n    return a / b  # TODO zero\n");
   writeFileSync(join(template, "fx", "prompt.md"), "You review code. Answer in JSON.\n");
   writeFileSync(join(template, "fx", "empty.md"), "");
-  // A line a backtracking probe pattern such as (x+x+)+y takes for ever on.
-  writeFileSync(join(template, "fx", "xs.txt"), `${"x".repeat(40)}\n`);
+  // Files a backtracking probe pattern such as (x+x+)+y takes about a second each on: JavaScriptCore gives up on one
+  // match call after its backtrack limit, so the hang is a tree of such files, not one.
+  mkdirSync(join(template, "fx", "slow"));
+  for (let i = 0; i < 40; i++) writeFileSync(join(template, "fx", "slow", `${i}.txt`), `${"x".repeat(28)}!\n`);
   writeFileSync(join(template, "fx", "labels.jsonl"), '{"path": "src/a.ts", "line_start": 2, "line_end": 3}\n');
   writeFileSync(join(template, "fx", "bad-labels.jsonl"), '{"path": "src/a.ts", "line_start": 0}\nnot json\n');
   writeFileSync(join(template, ".scrum", "routing.toml"), SANDBOX_CONFIG);

@@ -8,7 +8,9 @@ const root = mkdtempSync(join(tmpdir(), "scrum-probes-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 mkdirSync(join(root, "src"));
 writeFileSync(join(root, "src", "a.ts"), "// TODO one\n// TODO two\nconst x = 1;\n");
-writeFileSync(join(root, "src", "xs.txt"), `${"x".repeat(40)}\n`);
+// About a second per file before JavaScriptCore's backtrack limit gives up on it: 40 s for the tree.
+mkdirSync(join(root, "src", "slow"));
+for (let i = 0; i < 40; i++) writeFileSync(join(root, "src", "slow", `${i}.txt`), `${"x".repeat(28)}!\n`);
 Bun.spawnSync(["mkfifo", join(root, "src", "pipe")]);
 
 describe("probes are time-bounded: a slow one costs a null metric and a warning, never the run", () => {
