@@ -20,6 +20,11 @@ export function checkHome(home: Home, flags: { kb?: string; config?: string }): 
   if (kb.kind === "other") {
     throw new UsageError(`the knowledge base ${home.kb} (${home.kbFrom}) is ${kb.what}; give a KB file${kb.what === "a directory" ? `, e.g. ${join(home.kb, "scrum.db")}` : ""}`);
   }
+  // `--kb X.db-wal` would make a database of X.db's write-ahead log: SQLite then discards it, or worse.
+  const companion = KB_COMPANIONS.find((suffix) => suffix !== "" && home.kb.endsWith(suffix));
+  if (companion !== undefined && kindOf(home.kb.slice(0, -companion.length)).kind === "file") {
+    throw new UsageError(`the knowledge base ${home.kb} (${home.kbFrom}) is the ${companion.slice(1)} file of ${home.kb.slice(0, -companion.length)}; give the KB file itself`);
+  }
   const config = kindOf(home.config);
   if (config.kind === "other") throw new UsageError(`the config ${home.config} (${home.configFrom}) is ${config.what}; give a routing.toml file`);
 }

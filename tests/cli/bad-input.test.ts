@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -46,6 +46,7 @@ describe("bad paths are exit 2 with a message, and the KB is untouched", () => {
     ["a missing bench --labels file", ["bench", "--offline", "--labels", "nope.jsonl", "src"], /--labels .*nope\.jsonl does not exist/],
     ["a proposal that is a FIFO, on run", ["--config", "fifo.toml", "run", "--offline", "src"], /fifo\.toml:2: \[prompts\] proposal = "fifo": .* is a FIFO/],
     ["the same, on config check", ["--config", "fifo.toml", "config", "check"], /fifo\.toml:2: \[prompts\] proposal = "fifo": .* is a FIFO/],
+    ["--kb the KB's WAL (would make a database of the log)", ["--kb", ".scrum/scrum.db-wal", "note", "list"], /is the wal file of .*scrum\.db; give the KB file itself/],
   ];
   for (const [what, args, message, env] of cases) {
     test(what, () => {
@@ -57,4 +58,11 @@ describe("bad paths are exit 2 with a message, and the KB is untouched", () => {
       expect(digest()).toBe(before);
     });
   }
+
+  test("a refused `note resolve` creates no KB", () => {
+    const r = scrum(["--kb", "fresh.db", "note", "resolve", "x"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/usage: scrum note resolve ID/);
+    expect(existsSync(join(repo, "fresh.db"))).toBe(false);
+  });
 });

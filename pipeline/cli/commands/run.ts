@@ -63,7 +63,14 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     if (flags.resume !== undefined) config = resumeConfig(ctx, kb, flags, config);
     const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
     const root = homeOf(ctx).root;
-    if (flags.estimate) return await estimate(ctx, kb, flags, config, root);
+    if (flags.estimate) {
+      try {
+        return await estimate(ctx, kb, flags, config, root);
+      } catch (e) {
+        if (e instanceof NothingToReview) return sayNothingToReview(ctx, e);
+        throw e;
+      }
+    }
     const progress = progressPrinter(ctx);
     const stream = openEventStream({ ...(events !== undefined ? { file: events } : {}), ...(config.observer ? { observer: config.observer } : {}) });
     let summary: RunSummary;
@@ -96,11 +103,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       progress.end();
       await stream.close();
       // Nothing changed since the last review: a normal answer in CI, said on stderr, exit 0.
-      if (e instanceof NothingToReview) {
-        if (ctx.json) ctx.io.out(JSON.stringify({ iteration_id: null, status: "nothing_to_review", reason: e.message, ...sources(ctx, { config: true }) }, null, 2));
-        else ctx.io.err(`scrum: ${e.message}\n`);
-        return 0;
-      }
+      if (e instanceof NothingToReview) return sayNothingToReview(ctx, e);
       throw e;
     }
     progress.end();
@@ -120,6 +123,13 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     kb.close();
     if (!existed && empty) for (const suffix of ["", "-wal", "-shm"]) rmSync(`${kbFile(ctx)}${suffix}`, { force: true });
   }
+}
+
+/** Nothing changed since the last review: a normal answer in CI (exit 0), on stderr or as JSON. */
+function sayNothingToReview(ctx: CommandContext, e: NothingToReview): number {
+  if (ctx.json) ctx.io.out(JSON.stringify({ iteration_id: null, status: "nothing_to_review", reason: e.message, ...sources(ctx, { config: true }) }, null, 2));
+  else ctx.io.err(`scrum: ${e.message}\n`);
+  return 0;
 }
 
 /** --fail-on needs_patch trips on needs_patch, fail or unreviewed files; --fail-on fail on fail or unreviewed. */
