@@ -1,7 +1,7 @@
 /** One fuzz case, run in-process through the CLI's `main`, classified: ok, stack trace, silent failure, or a refused run that changed the KB. */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { main } from "../../pipeline/cli/main";
 import type { Io } from "../../pipeline/cli/context";
 import type { FuzzCase } from "./generate";
@@ -64,6 +64,6 @@ export async function runCase(c: FuzzCase, sandbox: Sandbox, options: { keep?: b
   // Whatever the exit code, the KB must still be a KB (`dashboard --out KB` overwrote it and exited 0).
   else if (!isSqlite(kb)) failure = "kb_destroyed";
   else if (c.expect_code !== undefined && code !== c.expect_code) failure = "wrong_exit";
-  if (!options.keep) rmSync(dir, { recursive: true, force: true });
+  if (!options.keep) rmSync(dirname(dir), { recursive: true, force: true });
   return { id: c.id, code, ms, failure, stderr: err.trim().split("\n").slice(-12).join("\n").slice(0, 3000) };
 }

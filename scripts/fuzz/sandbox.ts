@@ -5,7 +5,7 @@
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { main } from "../../pipeline/cli/main";
 import type { Io } from "../../pipeline/cli/context";
 import { PLACEHOLDERS } from "./generate";
@@ -50,8 +50,10 @@ export async function makeSandbox(dir = mkdtempSync(join(tmpdir(), "scrum-fuzz-"
 
 /** A fresh copy of the template for one case, and the placeholder → path map of its hostile values. */
 export function caseDir(sandbox: Sandbox, id: string): { dir: string; paths: Record<(typeof PLACEHOLDERS)[number], string> } {
-  const dir = join(sandbox.dir, "cases", id);
-  rmSync(dir, { recursive: true, force: true });
+  // A folder of its own around the copy: a case's `../` reaches only its own case, never a case another worker is
+  // writing or deleting.
+  const dir = join(sandbox.dir, "cases", id, "repo");
+  rmSync(dirname(dir), { recursive: true, force: true });
   cpSync(sandbox.template, dir, { recursive: true });
   const kb = join(dir, ".scrum", "scrum.db");
   return {
