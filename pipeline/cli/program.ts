@@ -6,7 +6,8 @@ import { Command, Option } from "commander";
 import pkg from "../../package.json";
 import { UsageError } from "../errors";
 import type { CommandContext, Io } from "./context";
-import { discoverHome } from "./discover";
+import { discoverHome, type Home } from "./discover";
+import { checkHome } from "./paths";
 
 /** Flags whose value is optional: only `--flag=ITER` binds a value; a following word is a positional (see run.ts). */
 export const OPTIONAL_VALUE_FLAGS = ["--from-flagged", "--resume"] as const;
@@ -18,6 +19,8 @@ export interface ProgramDeps {
   signal: AbortSignal;
   /** Receives the exit code of the command that ran. */
   exit: (code: number) => void;
+  /** Told where the command's KB and config are, so an I/O failure can name them. */
+  onHome?: (home: Home) => void;
 }
 
 interface GlobalFlags {
@@ -59,6 +62,8 @@ export function buildProgram(deps: ProgramDeps): Command {
       ...(g.config !== undefined ? { configFlag: g.config } : {}),
     };
     ctx.home = discoverHome({ cwd: ctx.cwd, env: ctx.env, ...(g.kb !== undefined ? { kbFlag: g.kb } : {}), ...(g.config !== undefined ? { configFlag: g.config } : {}), ...(firstTarget !== undefined ? { firstTarget } : {}) });
+    deps.onHome?.(ctx.home);
+    checkHome(ctx.home, { ...(g.kb !== undefined ? { kb: g.kb } : {}), ...(g.config !== undefined ? { config: g.config } : {}) });
     return ctx;
   };
   const done = (code: number) => deps.exit(code);

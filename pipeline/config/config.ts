@@ -2,8 +2,8 @@
  * routing.toml: parsed with smol-toml, validated with Ajv against config/routing.schema.json (generated from schema.ts,
  * which also gives the raw config its type), defaults merged here only.
  */
-import { readFileSync, existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { parse, TomlError } from "smol-toml";
 import Ajv2020 from "ajv/dist/2020";
 import type { ErrorObject, ValidateFunction } from "ajv";
@@ -11,6 +11,7 @@ import type { Static } from "@sinclair/typebox";
 import routingSchema from "../../config/routing.schema.json";
 import type { RoutingSchema } from "./schema";
 import { ConfigError } from "../errors";
+import { checkInputFile, kindOf, readInputFile } from "./input-file";
 
 export type ProviderKind = "ollama" | "openai" | "static";
 
@@ -43,6 +44,8 @@ export interface ProbeConfig {
   pattern?: string;
   include: string[];
   command?: string;
+  /** `timeout_s`: past it the probe is stopped and its metric is null (default PROBE_TIMEOUT_MS in run/probes.ts). */
+  timeoutMs?: number;
 }
 
 export interface Config {
@@ -169,10 +172,10 @@ function validateRouting(): ValidateFunction<RawConfig> {
 
 /** Load and validate a routing.toml. Every problem is a ConfigError naming file, line and key. */
 export function loadConfig(file: string): Config {
-  if (!existsSync(file)) {
+  if (kindOf(file).kind === "missing") {
     throw new ConfigError(`config file not found; pass --config FILE or create it (see docs/CONFIG.md)`, file);
   }
-  const text = readFileSync(file, "utf8");
+  const text = readInputFile(file, "config file", { hint: "pass --config FILE (see docs/CONFIG.md)" });
   let raw: unknown;
   try {
     raw = parse(text);
@@ -233,6 +236,7 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
     if (p === undefined) return fallback;
     const abs = resolve(base, p);
     if (!existsSync(abs)) throw new ConfigError(`[prompts] ${key} = "${p}" does not exist (resolved to ${abs}; paths are relative to the config file)`, where(`/prompts/${key}`));
+    checkInputFile(abs, `[prompts] ${key} = "${p}":`, { where: where(`/prompts/${key}`) });
     return abs;
   };
   const proposal = promptPath("proposal");
@@ -248,11 +252,12 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
     reduce: raw.reduce?.rung ? { rung: raw.reduce.rung } : {},
     accept: { minChars: raw.accept?.min_chars ?? DEFAULTS.accept.minChars },
     gradient,
-    probes: (raw.probe ?? []).map((p) => ({
+    probes: (raw.probe ?? []).map((p, i) => ({
       name: p.name,
-      include: p.include ?? ["**/*"],
+      include: confinedGlobs(p.include ?? ["**/*"], `[[probe]] "${p.name}" include`, where(`/probe/${i}/include`)),
       ...(p.pattern !== undefined ? { pattern: p.pattern } : {}),
       ...(p.command !== undefined ? { command: p.command } : {}),
+      ...(p.timeout_s !== undefined ? { timeoutMs: Math.round(p.timeout_s * 1000) } : {}),
     })),
     gate: raw.gate?.command ? { command: raw.gate.command } : {},
     budget: {
@@ -267,6 +272,19 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
   };
 }
 
+/**
+ * Probe globs are walked from the root of the swept repository and must stay inside it: an absolute glob (`/**`) or
+ * one climbing out (`../**`) would walk the whole file system.
+ */
+function confinedGlobs(globs: string[], what: string, where: string): string[] {
+  for (const g of globs) {
+    if (isAbsolute(g) || /^[A-Za-z]:/.test(g) || g.startsWith("~") || g.split(/[\\/]/).includes("..")) {
+      throw new ConfigError(`${what} "${g}" leaves the repository; globs are relative to its root (e.g. "src/**/*.ts")`, where);
+    }
+  }
+  return [...globs];
+}
+
 /** One `[[instructions]]` entry: globs relative to the swept repository's root, the file relative to the config's folder. */
 function buildInstructionRule(raw: { paths: string[]; file: string }, base: string, at: (key: string) => string): InstructionRule {
   raw.paths.forEach((p) => {
@@ -274,6 +292,7 @@ function buildInstructionRule(raw: { paths: string[]; file: string }, base: stri
   });
   const file = resolve(base, raw.file);
   if (!existsSync(file)) throw new ConfigError(`[[instructions]] file = "${raw.file}" does not exist (resolved to ${file}; paths are relative to the config file)`, at("file"));
+  checkInputFile(file, `[[instructions]] file = "${raw.file}":`, { where: at("file") });
   return { paths: [...raw.paths], file };
 }
 
@@ -402,7 +421,7 @@ export function locateKey(text: string, e: Pick<ErrorObject, "instancePath"> & {
   let to = lines.length;
   if (section) {
     const isArray = second !== undefined && /^\d+$/.test(second);
-    const header = isArray ? new RegExp(`^\\s*\\[\\[\\s*${section}\\s*\\]\\]`) : new RegExp(`^\\s*\\[\\s*${section}\\s*\\]`);
+    const header = isArray ? new RegExp(`^\\s*\\[\\[\\s*${escapeRegExp(section)}\\s*\\]\\]`) : new RegExp(`^\\s*\\[\\s*${escapeRegExp(section)}\\s*\\]`);
     let seen = -1;
     const want = isArray ? Number(second) : 0;
     for (let i = 0; i < lines.length; i++) {
@@ -421,13 +440,18 @@ export function locateKey(text: string, e: Pick<ErrorObject, "instancePath"> & {
     const key = extra ?? (isArray ? third : second);
     if (key) {
       for (let i = from; i < to; i++) {
-        if (new RegExp(`^\\s*["']?${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*=`).test(lines[i] ?? "")) return `${i + 1}`;
+        if (new RegExp(`^\\s*["']?${escapeRegExp(key)}["']?\\s*=`).test(lines[i] ?? "")) return `${i + 1}`;
       }
     }
     if (seen === want) return `${from + 1}`;
   } else if (extra) {
-    const i = lines.findIndex((l) => new RegExp(`^\\s*\\[*\\s*${extra}\\b`).test(l));
+    const i = lines.findIndex((l) => new RegExp(`^\\s*\\[*\\s*["']?${escapeRegExp(extra)}(?![\\w-])`).test(l));
     if (i >= 0) return `${i + 1}`;
   }
   return "1";
+}
+
+/** A key as a literal inside a RegExp: TOML keys may hold any character once quoted (`"a(b" = 1`). */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }

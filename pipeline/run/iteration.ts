@@ -5,6 +5,7 @@ import { fileRecord, outcomeVerdict, type FileOutcome } from "../../kb/rows";
 import { stateMetrics, type Metrics } from "../../kb/aggregates";
 import { STATIC_RUNG, type Config, type RungConfig } from "../config/config";
 import { ConfigError } from "../errors";
+import { readInputFile } from "../config/input-file";
 import type { AnswerCache, Attempt } from "../review/ladder";
 import { abortableSleep, makeRung, type Rung } from "../review/rung";
 import { buildSystemPrompt } from "../review/prompt";
@@ -103,6 +104,19 @@ export function laddersFor(config: Config, offline: boolean): RungConfig[] {
   return config.ladder;
 }
 
+/**
+ * The prompts and instructions a run sends, read before anything is written (regular files only, size-capped: a
+ * resumed iteration's stored paths may have changed since). `scrum config check` reads them the same way.
+ */
+export function loadRunTexts(config: Config, root: string): { systemPrompt: string; reducePrompt: string; instructions: ReturnType<typeof loadInstructions> } {
+  const read = (file: string, key: string) => readInputFile(file, `[prompts] ${key}`, config.source ? { where: config.source } : {});
+  return {
+    systemPrompt: buildSystemPrompt(read(config.prompts.system, "system"), config.prompts.proposal ? read(config.prompts.proposal, "proposal") : undefined),
+    reducePrompt: read(config.prompts.reduce, "reduce"),
+    instructions: loadInstructions(config.instructions, root, (file) => readInputFile(file, "[[instructions]] file")),
+  };
+}
+
 /** Run one iteration and store everything it learns as it goes. */
 export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const { config, kb, cwd, signal } = opts;
@@ -115,9 +129,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const rungs = rungConfigs.map((r) => makeRung(r, opts.providerFor(r), { now, ...(opts.sleep ? { sleep: opts.sleep } : {}) }));
   const modelRungs = new Set(rungConfigs.filter((r) => r.provider !== "static").map((r) => r.name));
   const reduceRung = !opts.offline && config.reduce.rung ? rungs.find((r) => r.config.name === config.reduce.rung) : undefined;
-  const systemPrompt = buildSystemPrompt(readFileSync(config.prompts.system, "utf8"), config.prompts.proposal ? readFileSync(config.prompts.proposal, "utf8") : undefined);
-  const reducePrompt = readFileSync(config.prompts.reduce, "utf8");
-  const instructions = loadInstructions(config.instructions, root);
+  const { systemPrompt, reducePrompt, instructions } = loadRunTexts(config, root);
 
   // Work out the files before anything is written: a bad path is a usage error with nothing half-written.
   const plan: Plan = planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed") });
@@ -148,6 +160,10 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   try {
     const summary = await sweep(iterationId, plan.files);
     return plan.changedSince ? { ...summary, changed_since: { iteration: plan.changedSince.iteration, full_sweep: plan.changedSince.fullSweep } } : summary;
+  } catch (e) {
+    // A failure after the files (probes, the state, the KB's disk filling) must not leave the iteration `running`.
+    markAborted(kb, iterationId, e);
+    throw e;
   } finally {
     clearInterval(heartbeat);
   }
@@ -283,6 +299,19 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     const answers = countModelAnswers([...modelRungs], kb.attempts(id), kb.fileReviews(id));
     if (answers?.warning) emit({ type: "warning", message: answers.warning });
     return { ...summarize(kb, id, "done", metrics, exhausted, cooldowns), model_answers: answers };
+  }
+}
+
+/**
+ * Mark an iteration that failed while still `running` aborted, with the reason; `--resume` finishes it. When the KB
+ * cannot take even that write (the disk is full), the iteration is left to go stale with its owner's heartbeat, which
+ * --resume takes over too, and the caller reports the first error.
+ */
+function markAborted(kb: Kb, id: number, cause: unknown): void {
+  try {
+    if (kb.iteration(id)?.status === "running") kb.finishIteration(id, "aborted", cause instanceof Error ? cause.message : String(cause));
+  } catch (second) {
+    if ((second as Error)?.name !== "SQLiteError") throw second;
   }
 }
 

@@ -7,7 +7,8 @@ import { makeProvider } from "../../providers/make-provider";
 import type { ProbeResult } from "../../providers/provider";
 import { checkProbes } from "../../run/probes";
 import { renderTable } from "../table";
-import { configFile, loadContextConfig, type CommandContext } from "../context";
+import { configFile, homeOf, loadContextConfig, type CommandContext } from "../context";
+import { loadRunTexts } from "../../run/iteration";
 
 interface RungCheck {
   rung: string;
@@ -26,6 +27,8 @@ interface RungCheck {
 export async function configCheckCommand(ctx: CommandContext): Promise<number> {
   const config = loadContextConfig(ctx);
   checkProbes(config.probes);
+  // What a run reads before it starts: a prompt or instructions file it could not use fails here too.
+  loadRunTexts(config, homeOf(ctx).root);
   const keys = resolveApiKeys(config, ctx.env);
   const checks: RungCheck[] = await Promise.all(
     config.ladder.map(async (rung): Promise<RungCheck> => {

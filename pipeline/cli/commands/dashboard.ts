@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { homeOf, kbFile as kbFileOf, openKb, sources, type CommandContext } from "../context";
 import { liveRows } from "../state-view";
+import { checkOutFile } from "../paths";
 import { gatherDashboard } from "../../dashboard/gather";
 import { renderDashboard } from "../../dashboard/render";
 import { UsageError } from "../../errors";
@@ -16,7 +17,7 @@ export interface DashboardFlags {
 /** Write the dashboard for the KB of `ctx` to `flags.out`, atomically (temp file, then rename). */
 export function dashboardCommand(ctx: CommandContext, flags: DashboardFlags): number {
   if (!flags.out) throw new UsageError("usage: scrum dashboard --out FILE.html (--out is required)");
-  const out = resolve(ctx.cwd, flags.out);
+  const out = checkOutFile(ctx.cwd, flags.out, "--out", homeOf(ctx));
   const kbFile = kbFileOf(ctx);
   const kb = openKb(ctx, { mustExist: true, snapshot: true });
   let html: string;

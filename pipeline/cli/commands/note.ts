@@ -7,6 +7,9 @@ import { homeOf, kbPathOf, openKb, sources, type CommandContext } from "../conte
 
 export function noteCommand(ctx: CommandContext, args: string[]): number {
   const [sub, ...rest] = args;
+  // Usage is checked before the KB is opened: a refused command creates no KB file.
+  if (sub === "resolve" && !Number.isInteger(Number(rest[0] ?? ""))) throw new UsageError("usage: scrum note resolve ID");
+  if (sub !== "add" && sub !== "list" && sub !== "resolve") throw new UsageError("usage: scrum note add PATH TEXT | scrum note list | scrum note resolve ID");
   const kb = openKb(ctx, { mustExist: false });
   try {
     if (sub === "add") {

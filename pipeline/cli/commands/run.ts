@@ -17,6 +17,7 @@ import { progressPrinter } from "../progress";
 import { openEventStream } from "../../run/events";
 import { describeObserverStats, recordObserverStats } from "../../run/observer";
 import { dirname, resolve } from "node:path";
+import { checkOutFile } from "../paths";
 
 export interface RunFlags {
   paths: string[];
@@ -34,6 +35,8 @@ export interface RunFlags {
 }
 
 const FAIL_ON = ["needs_patch", "fail"] as const;
+/** The most calls in flight per server `--concurrency` may ask for (the config's own bound on a rung's concurrency). */
+export const MAX_CONCURRENCY = 256;
 
 /** Run one iteration; returns the exit code (3 when the --fail-on gate trips). */
 export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: AbortSignal): Promise<number> {
@@ -42,9 +45,10 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   }
   // Files are bounded by memory ([sweep] max_inflight_chars); the flag overrides each model rung's calls per server.
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
-    throw new UsageError(`--concurrency must be a whole number from 1 up; got "${flags.concurrency}"`);
+  if (concurrency !== undefined && (flags.concurrency!.trim() === "" || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${flags.concurrency}"`);
   }
+  const events = flags.events === undefined ? undefined : checkOutFile(ctx.cwd, flags.events, "--events", homeOf(ctx));
   let config = loadContextConfig(ctx);
   const existed = existsSync(kbFile(ctx));
   const dirExisted = existsSync(dirname(kbFile(ctx)));
@@ -61,11 +65,18 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     if (flags.resume !== undefined) config = resumeConfig(ctx, kb, flags, config);
     const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
     const root = homeOf(ctx).root;
-    if (flags.estimate) return await estimate(ctx, kb, flags, config, root);
+    if (flags.estimate) {
+      try {
+        return await estimate(ctx, kb, flags, config, root);
+      } catch (e) {
+        if (e instanceof NothingToReview) return sayNothingToReview(ctx, e);
+        throw e;
+      }
+    }
     // The KB remembers the root its paths are relative to: a later command from anywhere resolves paths against it.
     if (kb.root() !== root) kb.setRoot(root);
     const progress = progressPrinter(ctx);
-    const stream = openEventStream({ ...(flags.events !== undefined ? { file: resolve(ctx.cwd, flags.events) } : {}), ...(config.observer ? { observer: config.observer } : {}) });
+    const stream = openEventStream({ ...(events !== undefined ? { file: events } : {}), ...(config.observer ? { observer: config.observer } : {}) });
     let summary: RunSummary;
     try {
       summary = await runIteration({
@@ -96,11 +107,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       progress.end();
       await stream.close();
       // Nothing changed since the last review: a normal answer in CI, said on stderr, exit 0.
-      if (e instanceof NothingToReview) {
-        if (ctx.json) ctx.io.out(JSON.stringify({ iteration_id: null, status: "nothing_to_review", reason: e.message, ...sources(ctx, { config: true }) }, null, 2));
-        else ctx.io.err(`scrum: ${e.message}\n`);
-        return 0;
-      }
+      if (e instanceof NothingToReview) return sayNothingToReview(ctx, e);
       throw e;
     }
     progress.end();
@@ -130,6 +137,13 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       if (!dirExisted && readdirSync(dirname(kbFile(ctx))).length === 0) rmdirSync(dirname(kbFile(ctx)));
     }
   }
+}
+
+/** Nothing changed since the last review: a normal answer in CI (exit 0), on stderr or as JSON. */
+function sayNothingToReview(ctx: CommandContext, e: NothingToReview): number {
+  if (ctx.json) ctx.io.out(JSON.stringify({ iteration_id: null, status: "nothing_to_review", reason: e.message, ...sources(ctx, { config: true }) }, null, 2));
+  else ctx.io.err(`scrum: ${e.message}\n`);
+  return 0;
 }
 
 /** --fail-on needs_patch trips on needs_patch, fail or unreviewed files; --fail-on fail on fail or unreviewed. */
