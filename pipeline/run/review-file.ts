@@ -3,7 +3,7 @@ import type { Config } from "../config/config";
 import { countEscalations, fitsSomeWindow, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
 import type { CompletionRequest } from "../providers/provider";
 import { climbWithConsensus } from "../review/consensus";
-import { buildShardPrompt } from "../review/prompt";
+import { fencedShardMessages } from "../review/prompt";
 import { scanInjections, type HandledInjection } from "../review/injection";
 import { addFileFindings, mergeShardResults, type ShardResult } from "../reduce/merge";
 import { applyDismissals } from "../reduce/dismiss";
@@ -106,8 +106,7 @@ function handledNote(handled: readonly HandledInjection[]): string {
 /** What a rung is asked about one shard. */
 function shardRequest(file: SourceFile, plan: ShardPlan, shard: Shard, notes: string[], ctx: ReviewContext): Omit<CompletionRequest, "schema"> {
   return {
-    system: ctx.systemPrompt,
-    prompt: buildShardPrompt({ path: file.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
+    ...fencedShardMessages(ctx.systemPrompt, { path: file.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
     shard: { path: file.path, language: plan.language, lineStart: shard.lineStart, text: shard.text },
   };
 }
