@@ -55,6 +55,12 @@ export function handledReason(input: { path: string; fileText: string; kind: Tex
   return null;
 }
 
+/** The first line (1-based) of a file that is about prompt injection itself, if it is. */
+export function injectionTopicLine(lines: string[]): number | undefined {
+  const row = lines.findIndex((l) => INJECTION_TOPIC.test(l));
+  return row < 0 ? undefined : row + 1;
+}
+
 /** Quoted spans of a line of prose: "…", “…”, «…», `…`, and '…' of a few words. */
 const QUOTED_SPAN = /"[^"]{3,}"|“[^”]{3,}”|«[^»]{3,}»|`[^`]{3,}`|'[^'\s][^']{6,}'/g;
 

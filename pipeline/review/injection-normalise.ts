@@ -53,7 +53,7 @@ export function latinReadings(visible: string): string[] {
  * gap (two spaces, ` / `) stays a word boundary.
  */
 function joinSpacedLetters(text: string): string {
-  return text.replace(/(?<![A-Za-z])[A-Za-z](?:[ .\-_*][A-Za-z](?![A-Za-z])){3,}/g, (run) => run.replace(/[ .\-_*]/g, ""));
+  return text.replace(/(?<![A-Za-z])[A-Za-z](?:[ .\-_*][A-Za-z](?![A-Za-z])){2,}/g, (run) => run.replace(/[ .\-_*]/g, ""));
 }
 
 /** A base64 run long enough to hold a phrase (12+ bytes). */

@@ -12,7 +12,7 @@ import { splitLines } from "../shard/lines";
 import type { Finding } from "../verdict/verdict";
 import { ADDRESSED_PHRASES, ADDRESSEE, FOREIGN_PHRASES, INJECTION_PHRASES, INJECTION_RULE, type InjectionPhrase } from "./injection-phrases";
 import { decodedBase64, latinReadings, visibleText } from "./injection-normalise";
-import { docLineKinds, handledReason, insideQuote, type HandledReason, type TextKind } from "./injection-audience";
+import { docLineKinds, handledReason, injectionTopicLine, insideQuote, type HandledReason, type TextKind } from "./injection-audience";
 
 export { INJECTION_RULE };
 
@@ -53,11 +53,17 @@ export async function scanInjections(path: string, language: string, text: strin
   // An instruction may run over two lines of prose (a comment, a paragraph): read each such pair as one.
   for (let row = 0; row + 1 < lines.length; row++) {
     if (hits.has(row) || hits.has(row + 1) || !isProse(lines[row]!, prose?.[row]) || !isProse(lines[row + 1]!, prose?.[row + 1])) continue;
+    // Only a sentence that runs on, from a line that names its addressee ("Note for the automated reviewer:").
+    if (SENTENCE_END.test(lines[row]!) || !ADDRESSEE.test(lines[row]!)) continue;
     const hit = readLine(`${lines[row]!.trimEnd()} ${lines[row + 1]!.trim()}`);
     if (hit) hits.set(row, { ...hit, index: hit.index < lines[row]!.length ? hit.index : -1 });
   }
   const pathHit = readLine(path.replace(/[/_.\\-]+/g, " "));
-  if (hits.size === 0 && !pathHit) return { findings: [], handled: [] };
+  if (hits.size === 0 && !pathHit) {
+    // A file about the attack (a detector, its rules, its docs) is held for a human even when no line reads as one.
+    const topic = injectionTopicLine(lines);
+    return { findings: [], handled: topic === undefined ? [] : [{ line: topic, intent: "is about prompt injection", reason: "detector" }] };
+  }
 
   const kinds = prose ?? (await withTree(language, text, (tree) => codeKinds(tree, lines, hits)));
   const findings: Finding[] = [];
@@ -72,11 +78,16 @@ export async function scanInjections(path: string, language: string, text: strin
     const at = Math.max(0, hit.index);
     let kind = kinds[row] ?? "code";
     if ((kind === "prose" || kind === "comment") && hit.index >= 0 && insideQuote(line, at)) kind = "quoted";
-    const reason = handledReason({ path, fileText: text, kind, before: line.slice(0, at), line });
+    const reason = handledReason({ path, fileText: withoutLine(lines, row), kind, before: line.slice(0, at), line });
     if (reason) handled.push({ line: row + 1, intent: hit.intent, reason });
     else findings.push(finding(`Prompt injection: the ${kind === "code" ? "code" : "text"} ${hit.intent}`, evidenceAround(line, at, hit.length), row + 1));
   }
   return { findings, handled };
+}
+
+/** The file without one line: what a hit's context is judged by, so an instruction cannot vouch for itself. */
+function withoutLine(lines: string[], row: number): string {
+  return [...lines.slice(0, row), ...lines.slice(row + 1)].join("\n");
 }
 
 /** Injection findings of one file; `path` is read too when given. */
@@ -124,6 +135,9 @@ function firstOf(phrases: InjectionPhrase[], text: string): Hit | undefined {
   }
   return undefined;
 }
+
+/** A line whose sentence ends on it (before a closing comment marker). */
+const SENTENCE_END = /[.!?;]\s*(?:\*\/|-->|"""|''')?\s*$/;
 
 /** A line of prose: Markdown outside code blocks, or a comment line in code. */
 function isProse(line: string, kind: TextKind | undefined): boolean {
