@@ -37,6 +37,7 @@ const DESCRIBES_BEFORE = [
   /\b(?:if|when|whenever|unless)\b[^.;!?]{0,60}\b(?:asks?|tells?|says?|tries|try|attempts?|contains?|instructs?|requests?|wants?|includes?|writes?)\b[^.;!?]*$/i,
   /\b(?:such\s+as|e\.g\.?|for\s+(?:example|instance)|like|i\.e\.?|including|namely|examples?|samples?|payloads?|phrases?|patterns?|strings?|attacks?|attempts?|detects?|detected|detecting|blocks?|blocked|catches|caught|flags|flagged|matches|matched|rejects?|rejected|refuses?|classif(?:y|ies|ied)|labels?)\s*[:,(]?\s*["“'`«]?\s*$/i,
   /\b(?:attackers?|adversar(?:y|ies|ial)|malicious|injected|injection|jailbreak)\b/i,
+  /\b(?:telling|tells?|told|instructing|instructs?|asking|asks?|ordering|orders?)\s+(?:an?\s+|the\s+|any\s+)?$/i,
 ];
 
 /** How a hit counts: `null` when it addresses the reader (a finding), else why it is handled data. */
