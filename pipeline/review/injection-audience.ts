@@ -5,6 +5,8 @@
  * still keeps the file from `pass` at tier `auto` (pipeline/score/tiers.ts): the defence stays, the noise goes.
  */
 
+import { CHAT_FORMAT_INTENT } from "./injection-phrases";
+
 /** Why a hit is data the program handles rather than an instruction to its reader. */
 export type HandledReason = "test" | "detector" | "described" | "prompt";
 
@@ -41,8 +43,10 @@ const DESCRIBES_BEFORE = [
 ];
 
 /** How a hit counts: `null` when it addresses the reader (a finding), else why it is handled data. */
-export function handledReason(input: { path: string; fileText: string; kind: TextKind; before: string; line: string }): HandledReason | null {
+export function handledReason(input: { path: string; fileText: string; kind: TextKind; before: string; line: string; intent: string }): HandledReason | null {
   if (TEST_PATH.test(input.path)) return "test";
+  // Chat-template tokens in a quoted block of docs are a prompt format being documented.
+  if (input.intent === CHAT_FORMAT_INTENT && input.kind === "quoted") return "prompt";
   if (PROMPT_PATH.test(input.path)) return "prompt";
   // A literal written in pattern syntax (alternations, groups, `\s`) is a rule the program matches text against.
   if ((input.kind === "string" || input.kind === "code") && PATTERN_SYNTAX.test(input.line)) return "detector";

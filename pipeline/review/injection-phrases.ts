@@ -7,6 +7,9 @@
 /** The rule id of an injection finding (findings.rule); the score stage reads it without loading the checker. */
 export const INJECTION_RULE = "prompt-injection";
 
+/** The intent of chat-template tokens: quoted in docs they are a prompt format being documented (injection-audience.ts). */
+export const CHAT_FORMAT_INTENT = "imitates the chat format";
+
 export interface InjectionPhrase {
   /** What the text tries to make the reviewer do, for the finding's title. */
   intent: string;
@@ -97,7 +100,7 @@ export const INJECTION_PHRASES: InjectionPhrase[] = [
   { intent: "reaches for the system prompt", pattern: re(String.raw`\b(?:new|updated|real|actual|true)\s+system\s+(?:prompt|message|instructions?)\s*(?::|is\b|are\b)`) },
   // A fake delimiter stands on a line of its own; prose about "the start of the system prompt" does not.
   { intent: "reaches for the system prompt", pattern: re(String.raw`^\W*(?:end|begin)\s+(?:of\s+)?(?:the\s+)?system\s+(?:prompt|message|instructions)\W*$`) },
-  { intent: "imitates the chat format", pattern: re(String.raw`<\|im_start\|>\s*(?:system|assistant|user)\b|<\|start_header_id\|>\s*(?:system|assistant)\b|\[INST\]|<{2}SYS>{2}`) },
+  { intent: CHAT_FORMAT_INTENT, pattern: re(String.raw`<\|im_start\|>\s*(?:system|assistant|user)\b|<\|start_header_id\|>\s*(?:system|assistant)\b|\[INST\]|<{2}SYS>{2}`) },
 ];
 
 /**
@@ -106,7 +109,8 @@ export const INJECTION_PHRASES: InjectionPhrase[] = [
  * it is worded; either half alone is ordinary prose.
  */
 export const ADDRESSEE = re(
-  String.raw`\b(?:ai|a\.i\.|llms?|gpt(?:-?\d)?|chatgpt|claude|gemini|copilot|codex|(?:large\s+)?language\s+models?|(?:ai|automated|autonomous|coding|code|llm|review)\s+(?:agents?|assistants?|reviewers?|auditors?|scanners?|tools?|bots?)|assistants?|agents?|models?|bots?)\b|\b(?:dear|hey|hi|attention|note\s+(?:to|for)(?:\s+the|\s+any)?)\s+(?:code\s+|security\s+)?(?:reviewers?|auditors?|scanners?)\b|(?:^|[^\w\s]\s*)(?:code\s+|security\s+)?(?:reviewers?|auditors?|scanners?)\s*[,:]|\bif\s+you\s+are\s+(?:an?\s+)?(?:automated|reviewer|auditor|scanner|machine|program|bot)\b`,
+  // Not a path or a file name: `~/.llm`, `models/`, `agent.py` name no one.
+  String.raw`(?<![\w./~-])(?:ai|a\.i\.|llms?|gpt(?:-?\d)?|chatgpt|claude|gemini|copilot|codex|(?:large\s+)?language\s+models?|(?:ai|automated|autonomous|coding|code|llm|review)\s+(?:agents?|assistants?|reviewers?|auditors?|scanners?|tools?|bots?)|assistants?|agents?|models?|bots?)(?![\w/-]|\.\w)|\b(?:dear|hey|hi|attention|note\s+(?:to|for)(?:\s+the|\s+any)?)\s+(?:code\s+|security\s+)?(?:reviewers?|auditors?|scanners?)\b|(?:^|[^\w\s]\s*)(?:code\s+|security\s+)?(?:reviewers?|auditors?|scanners?)\s*[,:]|\bif\s+you\s+are\s+(?:an?\s+)?(?:automated|reviewer|auditor|scanner|machine|program|bot)\b`,
 );
 
 // Attack imperatives: what an instruction asks the reader to do. Each is matched only where ADDRESSEE also is.
@@ -117,7 +121,7 @@ const APPROVE = String.raw`\b(?:mark|flag|label|classify|rate|treat|consider|rep
 const HIDE = String.raw`\b(?:do\s+not|don't|dont|never|avoid|refrain\s+from|no\s+need\s+to|(?:you\s+)?(?:need|must|should)\s+not)\s+(?:\w+\s+){0,2}?(?:report(?:ing)?|flag(?:ging)?|mention(?:ing)?|rais(?:e|ing)|includ(?:e|ing)|surfac(?:e|ing)|penali[sz](?:e|ing)|point(?:ing)?\s+out|warn(?:ing)?\s+about|comment(?:ing)?\s+on|look(?:ing)?\s+(?:at|into)|review(?:ing)?|audit(?:ing)?|scan(?:ning)?|analy[sz](?:e|ing))\s+${SOME}(?:findings?|issues?|problems?|bugs?|vulnerabilit(?:y|ies)|errors?|flaws?|backdoors?|weakness(?:es)?|this\s+(?:file|code|function|module|section|block|line|part)|these\s+lines|anything)\b`;
 const KEEP_FROM_USER = String.raw`\b(?:do\s+not|don't|never|without)\s+(?:tell(?:ing)?|inform(?:ing)?|ask(?:ing)?|notify(?:ing)?|alert(?:ing)?|confirm(?:ing)?\s+with|show(?:ing)?)\s+(?:the\s+|your\s+)?(?:user|human|developer|operator|maintainer|owner)s?\b`;
 /** Commands an agent must never be told to run: deleting, piping the network into a shell, exfiltrating secrets. */
-const DANGEROUS = String.raw`\brm\s+-(?:rf|fr|r|f)\b|\bcurl\s[^|\n]*\|\s*(?:ba|z|k)?sh\b|\bwget\s[^|\n]*\|\s*(?:ba|z)?sh\b|\bchmod\s+(?:-R\s+)?777\b|\bmkfs\b|\bdd\s+if=|\bgit\s+push\s+(?:-f|--force)\b|\bdrop\s+(?:table|database)\b|\b(?:del|rd|rmdir)\s+\/[sfq]\b|\bformat\s+c:|\b(?:send|upload|post|exfiltrate|email|forward|copy|leak|print|paste)\s+${SOME}(?:secrets?|api\s+keys?|tokens?|credentials|passwords?|private\s+keys?|ssh\s+keys?|\.env|env(?:ironment)?\s+variables)\b|\b(?:delete|remove|wipe|erase|destroy|truncate)\s+(?:all\s+|every\s+|the\s+)?(?:files|data(?:base)?|repo(?:sitory)?|tests|logs|backups|history|home\s+directory)\b|\b(?:disable|turn\s+off|skip)\s+(?:the\s+|all\s+)?(?:tests|checks|ci|safety|security|linters?|hooks|sandbox)\b`;
+const DANGEROUS = String.raw`\brm\s+-(?:rf|fr|r|f)\b|\bcurl\s[^|\n]*\|\s*(?:ba|z|k)?sh\b|\bwget\s[^|\n]*\|\s*(?:ba|z)?sh\b|\bchmod\s+(?:-R\s+)?777\b|\bmkfs\b|\bdd\s+if=|\bgit\s+push\s+(?:-f|--force)\b|\bdrop\s+(?:table|database)\b|\b(?:del|rd|rmdir)\s+\/[sfq]\b|\bformat\s+c:|\b(?:send|upload|post|exfiltrate|email|forward|copy|leak)\s+${SOME}(?:secrets?|api\s+keys?|tokens?|credentials|passwords?|private\s+keys?|ssh\s+keys?|\.env|env(?:ironment)?\s+variables)\b[^.\n]{0,40}?\bto\s+(?:https?:\/\/|[\w.-]+@[\w-]+\.|(?:this|the\s+following|my|our|an?)\s+(?:url|server|endpoint|address|webhook|email|host|gist|pastebin))|\b(?:delete|remove|wipe|erase|destroy|truncate)\s+(?:all\s+|every\s+|the\s+)?(?:files|data(?:base)?|repo(?:sitory)?|tests|logs|backups|history|home\s+directory)\b|\b(?:disable|turn\s+off|skip)\s+(?:the\s+|all\s+)?(?:tests|checks|ci|safety|security|linters?|hooks|sandbox)\b`;
 
 /** Paraphrases: an attack imperative in any wording, counted where the same text addresses a model or agent. */
 export const ADDRESSED_PHRASES: InjectionPhrase[] = [

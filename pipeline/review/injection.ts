@@ -69,7 +69,7 @@ export async function scanInjections(path: string, language: string, text: strin
   const findings: Finding[] = [];
   const handled: HandledInjection[] = [];
   if (pathHit) {
-    const reason = handledReason({ path, fileText: text, kind: "code", before: "", line: path });
+    const reason = handledReason({ path, fileText: text, kind: "code", before: "", line: path, intent: pathHit.intent });
     if (reason) handled.push({ line: 0, intent: pathHit.intent, reason });
     else findings.push(finding(`Prompt injection: the file's path ${pathHit.intent}`, path, 1));
   }
@@ -78,7 +78,7 @@ export async function scanInjections(path: string, language: string, text: strin
     const at = Math.max(0, hit.index);
     let kind = kinds[row] ?? "code";
     if ((kind === "prose" || kind === "comment") && hit.index >= 0 && insideQuote(line, at)) kind = "quoted";
-    const reason = handledReason({ path, fileText: withoutLine(lines, row), kind, before: line.slice(0, at), line });
+    const reason = handledReason({ path, fileText: withoutLine(lines, row), kind, before: line.slice(0, at), line, intent: hit.intent });
     if (reason) handled.push({ line: row + 1, intent: hit.intent, reason });
     else findings.push(finding(`Prompt injection: the ${kind === "code" ? "code" : "text"} ${hit.intent}`, evidenceAround(line, at, hit.length), row + 1));
   }
