@@ -7,6 +7,8 @@ export interface CompletionRequest {
   /** JSON schema to send as structured-output format when the rung says `structured = true`. */
   schema?: Record<string, unknown>;
   shard?: ShardInput;
+  /** The request's random fence token (pipeline/review/prompt.ts fenceNonce); the cache key reads past it. */
+  nonce?: string;
 }
 
 export interface ShardInput {

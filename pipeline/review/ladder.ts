@@ -91,7 +91,10 @@ export function schemaFor(rung: RungConfig): Record<string, unknown> | undefined
 /** The cache key of a request to a rung: what the model is asked, exactly (model, system, prompt, schema). */
 export function promptKey(rung: RungConfig, request: CompletionRequest): string {
   const hasher = new Bun.CryptoHasher("sha256");
-  for (const part of [rung.provider, rung.model, request.system, request.prompt, schemaText(request.schema)]) hasher.update(`${part}\u0000`);
+  // The fence token is new in every request; the question it fences is not, so the key reads it as a constant.
+  const { nonce } = request;
+  const plain = (text: string) => (nonce ? text.replaceAll(nonce, "\u0000nonce\u0000") : text);
+  for (const part of [rung.provider, rung.model, plain(request.system), plain(request.prompt), schemaText(request.schema)]) hasher.update(`${part}\u0000`);
   return hasher.digest("hex");
 }
 

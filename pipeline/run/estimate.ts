@@ -7,7 +7,7 @@ import type { Kb } from "../../kb/kb";
 import type { Config, RungConfig } from "../config/config";
 import type { CompletionRequest } from "../providers/provider";
 import { promptKey, schemaFor } from "../review/ladder";
-import { buildShardPrompt, buildSystemPrompt } from "../review/prompt";
+import { buildSystemPrompt, fencedShardMessages } from "../review/prompt";
 import { instructionsFor, loadInstructions, withInstructions } from "../review/instructions";
 import { redactRequest } from "../review/redact";
 import { estimateRequest } from "../review/tokens";
@@ -54,8 +54,7 @@ export async function estimateSweep(input: { files: string[]; root: string; conf
     shards += plan.shards.length;
     for (const shard of plan.shards) {
       const base: CompletionRequest = {
-        system: withInstructions(system, instructionsFor(instructions, target.path)),
-        prompt: buildShardPrompt({ path: target.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
+        ...fencedShardMessages(withInstructions(system, instructionsFor(instructions, target.path)), { path: target.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
         shard: { path: target.path, language: plan.language, lineStart: shard.lineStart, text: shard.text },
       };
       for (const [i, rung] of input.ladder.entries()) {

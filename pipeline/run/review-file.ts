@@ -3,8 +3,8 @@ import type { Config } from "../config/config";
 import { countEscalations, fitsSomeWindow, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
 import type { CompletionRequest } from "../providers/provider";
 import { climbWithConsensus } from "../review/consensus";
-import { buildShardPrompt } from "../review/prompt";
-import { findInjections } from "../review/injection";
+import { fencedShardMessages } from "../review/prompt";
+import { scanInjections, type HandledInjection } from "../review/injection";
 import { addFileFindings, mergeShardResults, type ShardResult } from "../reduce/merge";
 import { applyDismissals } from "../reduce/dismiss";
 import { identifyFindings, needsOutline } from "../reduce/identity";
@@ -43,7 +43,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   ctx = { ...ctx, systemPrompt: withInstructions(ctx.systemPrompt, rules) };
   const plan = await planWithinWindows(file, notes, ctx);
   // Deterministic and model-independent: whatever the rungs answer, text in the file that speaks to them is a finding.
-  const injections = await findInjections(plan.language, file.text);
+  const injections = await scanInjections(file.path, plan.language, file.text);
   const outcomes = await Promise.all(
     plan.shards.map((shard) =>
       climbWithConsensus(
@@ -66,7 +66,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   // Consensus voters on other rungs are extra answers, not a climb.
   const escalations = countEscalations(outcomes.flatMap((o) => o.attempts));
   const lines = splitLines(file.text);
-  const merged = addFileFindings(mergeShardResults(file.path, lines, results), "risk_points", injections, lines, plan.shards);
+  const merged = addFileFindings(mergeShardResults(file.path, lines, results), "risk_points", injections.findings, lines, plan.shards);
   const outline = needsOutline(merged) ? await outlineFile(file.path, file.text) : [];
   let verdict = applyDismissals(identifyFindings(merged, outline), ctx.dismissed ?? new Map());
   if (ctx.reduceRung && plan.shards.length > 1 && verdict.coverage.length > 0) {
@@ -74,6 +74,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
     verdict = reduced.verdict;
     attempts.push(...reduced.attempts);
   }
+  if (injections.handled.length > 0) verdict = { ...verdict, summary: `${verdict.summary}\n${handledNote(injections.handled)}` };
   const who = reviewerOf(outcomes, ctx.rungs);
   const formats = outcomes.map((o) => o.accepted?.format).filter((f): f is NonNullable<typeof f> => f !== undefined);
   const checked = validateFileVerdict(verdict);
@@ -88,7 +89,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
     attempts,
     counts,
     confidence: { avg: stats.avg, min: stats.min },
-    tier: verdict.verdict === "unreviewed" ? null : capTier(gradientTier(stats, ctx.config.gradient, counts.findings), verdict),
+    tier: verdict.verdict === "unreviewed" ? null : capTier(gradientTier(stats, ctx.config.gradient, counts.findings), verdict, { handledInjections: injections.handled.length }),
     shards: plan.shards.length,
     strategy: plan.strategy,
     outputFormat: formats.length === 0 ? null : formats.every((f) => f === formats[0]) ? formats[0]! : "mixed",
@@ -120,11 +121,16 @@ export function reviewerOf(
   return { reviewer: "static_fallback", degradedReason: reasons.length > 0 ? reasons.join("\n") : "no model rung answered" };
 }
 
+/** Why a file with no injection finding is still held at `review`: the lines that quote injection text as data. */
+function handledNote(handled: readonly HandledInjection[]): string {
+  const where = handled.map((h) => (h.line === 0 ? "its path" : `line ${h.line} (${h.reason})`)).join(", ");
+  return `Held below auto: ${where} quote prompt-injection text the code handles as data; not a finding, but a human should confirm.`;
+}
+
 /** What a rung is asked about one shard. */
 function shardRequest(file: SourceFile, plan: ShardPlan, shard: Shard, notes: string[], ctx: ReviewContext): Omit<CompletionRequest, "schema"> {
   return {
-    system: ctx.systemPrompt,
-    prompt: buildShardPrompt({ path: file.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
+    ...fencedShardMessages(ctx.systemPrompt, { path: file.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
     shard: { path: file.path, language: plan.language, lineStart: shard.lineStart, text: shard.text },
   };
 }

@@ -121,7 +121,7 @@ for (const protocol of ["ollama", "openai"] as const) {
 
     test("a shard too big for every rung's window is re-split at statement level; coverage stays whole", async () => {
       // Room for ~900 tokens of code once the system prompt, the answer's room and (OpenAI) the json_schema are counted.
-      const context = protocol === "ollama" ? 3072 : WINDOW;
+      const context = protocol === "ollama" ? 3200 : WINDOW;
       const p = makeProject(BIG, ONE_SHARD + rung("only", protocol, url(sim), "reviewer", `context_tokens = ${context}`));
       const from = sim.calls.length;
       try {
@@ -184,8 +184,8 @@ describe("a rung configured larger than the server's real window", () => {
     // Two characters a token on the server, three in the estimate: the request looks like it fits 6,000 and does not.
     const dense = await startSimServer({ behaviours: { dense: "good", "big-good": "good" }, windows: { dense: { contextTokens: 32768 } }, charsPerToken: 2 });
     const p = makeProject({}, ONE_SHARD + [rung("local", "ollama", dense.ollamaHost, "dense", "context_tokens = 6000"), rung("big", "openai", dense.openaiBaseUrl, "big-good")].join("\n"));
-    // ~10,000 characters of prompt: with the system prompt, ~4,500 estimated tokens + 1,024 reserved fit 6,000; the server counts ~6,800.
-    const body = Array.from({ length: 190 }, (_, i) => `    total = total + step(${i}, values)  # r${i}`).join("\n");
+    // ~9,500 characters of prompt: with the system prompt and its fence notice, ~4,500 estimated tokens + 1,024 reserved fit 6,000; the server counts ~6,800.
+    const body = Array.from({ length: 180 }, (_, i) => `    total = total + step(${i}, values)  # r${i}`).join("\n");
     writeFileSync(join(p.dir, "src.py"), `def run(values):\n    total = 0\n${body}\n    return total\n`);
     try {
       expect((await p.scrum("run", "src.py", "--quiet")).code).toBe(0);
