@@ -39,6 +39,27 @@ const CLEAN_CONFIDENCE = 60;
 /** Quotes longer than this are cut to a window around the marker (still an exact substring of the line). */
 const MAX_EVIDENCE_CHARS = 200;
 const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
+/**
+ * Confidence of an informational (low) finding and its action: below the default `review_below` (75), so a file whose
+ * only findings are informational sits at tier `review` like a clean one, never lifted to `auto` by them.
+ */
+export const INFORMATIONAL_CONFIDENCE = 70;
+
+/**
+ * The severity a hit is reported at: the rule's, or lower when the detector lowers it; never higher. A rule raises
+ * a verdict only with the severity its evaluation-set precision earned (docs/STATIC.md, "Which rules raise verdicts").
+ */
+export function severityOf(hit: Hit): Severity {
+  const rule = RULES[hit.rule].severity;
+  const own = hit.severity ?? rule;
+  return SEVERITY_RANK[own] >= SEVERITY_RANK[rule] ? own : rule;
+}
+
+/** The confidence a finding of this severity carries: the rule's, capped for informational findings. */
+function confidenceOf(id: RuleId, severity: Severity): number {
+  const c = RULES[id].confidence;
+  return severity === "low" ? Math.min(c, INFORMATIONAL_CONFIDENCE) : c;
+}
 
 /**
  * Review one shard with the static heuristics. Pure: the same shard always gives the same verdict. A language with a
@@ -91,7 +112,7 @@ function buildVerdict(hits: Hit[], views: LineView[], shard: ShardInput): ShardV
   const ordered = [...hits].sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
   for (const hit of ordered) verdict[RULES[hit.rule].category].push(toFinding(hit, views, first));
 
-  const findings = ordered.map((h) => h.severity ?? RULES[h.rule].severity);
+  const findings = ordered.map(severityOf);
   const count = (s: Severity) => findings.filter((f) => f === s).length;
   const high = count("high");
   const medium = count("medium");
@@ -132,8 +153,8 @@ function toFinding(hit: Hit, views: LineView[], first: number): Finding {
     evidence: quote((views[quoted] as LineView).raw, hit.column),
     line_start: first + hit.line,
     line_end: first + Math.max(hit.endLine ?? hit.line, quoted),
-    severity: hit.severity ?? rule.severity,
-    confidence: rule.confidence,
+    severity: severityOf(hit),
+    confidence: confidenceOf(hit.rule, severityOf(hit)),
     rule: hit.rule,
   };
 }
@@ -153,11 +174,9 @@ function nextActions(hits: Hit[], first: number): NextAction[] {
   const actions = [...byRule].map(([id, group]): NextAction => {
     const rule = RULES[id];
     const lines = [...new Set(group.map((h) => first + h.line))];
-    const priority = group
-      .map((h) => h.severity ?? rule.severity)
-      .reduce((a, b) => (SEVERITY_RANK[a] <= SEVERITY_RANK[b] ? a : b));
+    const priority = group.map(severityOf).reduce((a, b) => (SEVERITY_RANK[a] <= SEVERITY_RANK[b] ? a : b));
     const where = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(", ")}`;
-    return { action: `${rule.action} at ${where}.`, priority, confidence: rule.confidence };
+    return { action: `${rule.action} at ${where}.`, priority, confidence: confidenceOf(id, priority) };
   });
   return actions.sort((a, b) => SEVERITY_RANK[a.priority] - SEVERITY_RANK[b.priority]);
 }
