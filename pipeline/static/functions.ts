@@ -22,13 +22,13 @@ export const detectStubFunctions: Detector = (input) => {
   if (!root) return [];
   const hits: Hit[] = [];
   for (const fn of root.descendantsOfType(FUNCTIONS)) {
-    const hit = fn ? stubOf(fn) : null;
+    const hit = fn ? stubOf(fn, input.testLines) : null;
     if (hit) hits.push(hit);
   }
   return hits;
 };
 
-function stubOf(fn: Node): Hit | null {
+function stubOf(fn: Node, testLines: boolean[]): Hit | null {
   const body = fn.childForFieldName("body");
   if (!body) return null;
   const statements = bodyStatements(body);
@@ -36,13 +36,14 @@ function stubOf(fn: Node): Hit | null {
   const only = statements[0] as Node;
   const text = only.text.trim();
   const line = only.startPosition.row;
+  const severity = testLines[line] ? "medium" : undefined;
   if (RAISE_NOT_IMPLEMENTED.test(text)) {
     if (isClassMember(fn) || isAbstract(fn)) return null;
-    return { rule: "stub-raise", line, column: only.startPosition.column };
+    return { rule: "stub-raise", line, column: only.startPosition.column, severity };
   }
   if (THROW.test(text) && NOT_IMPLEMENTED.test(text)) {
     if (fn.type === "method_definition" && isClassMember(fn)) return null;
-    return { rule: "stub-throw", line, column: only.startPosition.column };
+    return { rule: "stub-throw", line, column: only.startPosition.column, severity };
   }
   return null;
 }

@@ -9,7 +9,7 @@ export const detectStubs: Detector = (input) => {
   const hits: Hit[] = [];
   input.views.forEach((v, i) => {
     const macro = STUB_MACRO.exec(v.code);
-    if (macro) hits.push({ rule: "stub-macro", line: i, column: macro.index, detail: `${macro[1]}!()` });
+    if (macro) hits.push({ rule: "stub-macro", line: i, column: macro.index, detail: `${macro[1]}!()`, severity: input.testLines[i] ? "medium" : undefined });
   });
   return hits;
 };
