@@ -94,7 +94,7 @@ export const RULES: Record<RuleId, Rule> = {
   },
   "discarded-error": {
     category: "risk_points", severity: "low", claimed: "medium", confidence: 80,
-    claim: "Go `_ = err` throws an error value away",
+    claim: "Go `_ = err`, or the error of a parse/decode/read call (`_ = json.Unmarshal(…)`, `n, _ := strconv.Atoi(s)`) thrown away",
     title: "Error value discarded", action: "Handle or return the discarded error",
   },
   "debug-leftover": {
