@@ -222,6 +222,15 @@ describe("verdict, score, summary and next actions", () => {
     ]);
   });
 
+  test("[static] raise reports a rule at the severity it claims; a stub in test code is still lowered to medium", async () => {
+    const text = ["pub fn later() -> u32 {", "    todo!()", "}", "#[cfg(test)]", "mod tests {", "    fn helper() { todo!() }", "}"].join("\n");
+    const v = await scanShard({ path: "src/lib.rs", language: "rust", lineStart: 1, text }, { raise: ["stub-macro"] });
+    expect(v.critical_failures.map((f) => [f.line_start, f.severity, f.confidence])).toEqual([[2, "high", 95], [6, "medium", 95]]);
+    expect(v.verdict).toBe("needs_patch");
+    const other = await scanShard({ path: "src/lib.rs", language: "rust", lineStart: 1, text }, { raise: ["todo-comment"] });
+    expect(other.verdict).toBe("pass");
+  });
+
   test("a clean shard records an honest proof of life quoting its first function signature", async () => {
     const text = ["// Totals.", "", "const RATE = 2;", "export function double(n: number): number {", "  return n * RATE;", "}"].join("\n");
     const v = await scanShard({ path: "src/double.ts", language: "typescript", lineStart: 10, text });
