@@ -11,7 +11,7 @@
  * A repository of the evaluation set lists in `tuningFor` the rules developed against it: its findings of those rules
  * count in the tuning table, not the evaluation one. Plants (scripts/corpus/plants.json) give recall.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { currentTree, loadEngine } from "./corpus/engine";
 import { plantRecall } from "./corpus/plants";
@@ -109,6 +109,17 @@ if (import.meta.main) {
   const corpus = arg("--corpus", "/work/corpus");
   const perRule = Number(arg("--per-rule", "15"));
   const seed = Number(arg("--seed", "19"));
+  if (!Number.isInteger(perRule) || perRule < 1 || !Number.isInteger(seed)) {
+    console.error(`--per-rule takes a positive integer and --seed an integer; got ${arg("--per-rule", "15")} and ${arg("--seed", "19")}`);
+    process.exit(2);
+  }
+  for (const set of CORPUS_SETS) {
+    const absent = corpusRepos(set).filter((r) => !existsSync(join(corpus, r.name)));
+    if (absent.length > 0) {
+      console.error(`${corpus} lacks ${absent.map((r) => r.name).join(", ")}: run bun scripts/corpus/recreate.ts ${corpus}`);
+      process.exit(2);
+    }
+  }
   const engine = await loadEngine("this tree", currentTree());
   const repoSet = new Map<string, CorpusSet>();
   const tuningFor = new Map<string, Set<string>>();
@@ -129,6 +140,10 @@ if (import.meta.main) {
   const judged = judgements(readPrecisionLabels(PRECISION_LABELS), readLabels(CLAIM_LABELS));
 
   const only = process.argv.includes("--unlabelled") ? (arg("--unlabelled", "eval") as CorpusSet) : undefined;
+  if (only !== undefined && !CORPUS_SETS.includes(only)) {
+    console.error(`--unlabelled takes ${CORPUS_SETS.join(" or ")}; got "${only}"`);
+    process.exit(2);
+  }
   if (only !== undefined) {
     for (const drawn of sampleFindings(bySet(only), perRule, seed).values()) {
       for (const f of drawn) {
