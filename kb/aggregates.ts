@@ -4,8 +4,15 @@
  */
 import type { Database } from "bun:sqlite";
 import { COUNTING_FINDING, UNVERIFIED_PROBLEM } from "./state";
+import { RULES } from "../pipeline/static/rules";
 
 export type Metrics = Record<string, number | null>;
+
+/**
+ * Per static rule, the metric counting its findings in an iteration (`static_todo_comment`, ...): the trajectory of
+ * each rule, informational ones included, as the original loop's per-iteration grep counts of todo!()/FIXME were.
+ */
+export const STATIC_RULE_METRICS: ReadonlyMap<string, string> = new Map(Object.keys(RULES).map((rule) => [rule, `static_${rule.replaceAll("-", "_")}`]));
 
 /** Every metric scrum itself stores (any other name in the metrics table is a [[probe]]). */
 export const BUILT_IN_METRICS: ReadonlySet<string> = new Set([
@@ -16,7 +23,7 @@ export const BUILT_IN_METRICS: ReadonlySet<string> = new Set([
   "verified_components", "evidence_unverified", "findings_dismissed", "injection_attempts", "confidence_avg",
   "confidence_min", "attempts_total", "cached_shards", "redactions", "wall_ms", "state_files", "state_pass",
   "state_needs_patch", "state_fail", "state_unreviewed", "state_skipped", "state_stale", "state_findings_total",
-  "state_findings_high", "state_findings_medium", "state_findings_low",
+  "state_findings_high", "state_findings_medium", "state_findings_low", ...STATIC_RULE_METRICS.values(),
 ]);
 
 const REVIEWED = `verdict IN ('pass', 'needs_patch', 'fail')`;
@@ -74,7 +81,15 @@ export function iterationMetrics(db: Database, iterationId: number): Metrics {
        FROM attempts WHERE iteration_id = ?`,
     )
     .get(iterationId) as Metrics;
-  return { ...files, ...findings, ...attempts };
+  const perRule: Metrics = Object.fromEntries([...STATIC_RULE_METRICS.values()].map((name) => [name, 0]));
+  const byRule = db
+    .query(`SELECT rule, count(*) AS n FROM findings WHERE iteration_id = ? AND rule IS NOT NULL AND ${COUNTING_FINDING} GROUP BY rule`)
+    .all(iterationId) as { rule: string; n: number }[];
+  for (const r of byRule) {
+    const name = STATIC_RULE_METRICS.get(r.rule);
+    if (name) perRule[name] = r.n;
+  }
+  return { ...files, ...findings, ...attempts, ...perRule };
 }
 
 /** The state's metrics after an iteration (state_*), from the state rows as read (dismissals applied by the caller). */

@@ -12,6 +12,7 @@ import routingSchema from "../../config/routing.schema.json";
 import type { RoutingSchema } from "./schema";
 import { ConfigError } from "../errors";
 import { checkInputFile, kindOf, readInputFile } from "./input-file";
+import { RULES, type RuleId } from "../static/rules";
 
 export type ProviderKind = "ollama" | "openai" | "static";
 
@@ -78,6 +79,8 @@ export interface Config {
   observer?: ObserverConfig;
   /** `[[instructions]]`: repository rules for the files their globs match (pipeline/review/instructions.ts). */
   instructions: InstructionRule[];
+  /** `[static] raise`: static rules promoted past their earned severity to the one they claim (docs/STATIC.md). */
+  static: { raise: RuleId[] };
 }
 
 /** One `[[instructions]]` entry: globs relative to the swept repository's root, and the rules file (absolute). */
@@ -269,6 +272,7 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
       ? { observer: { url: raw.observer.url, maxQueue: raw.observer.max_queue ?? DEFAULTS.observer.maxQueue, timeoutMs: Math.round((raw.observer.timeout_s ?? DEFAULTS.observer.timeoutS) * 1000) } }
       : {}),
     instructions: (raw.instructions ?? []).map((entry, i) => buildInstructionRule(entry, base, (key) => where(`/instructions/${i}/${key}`))),
+    static: { raise: (raw.static?.raise ?? []).map((name, i) => staticRule(name, where(`/static/raise/${i}`))) },
   };
 }
 
@@ -283,6 +287,12 @@ function confinedGlobs(globs: string[], what: string, where: string): string[] {
     }
   }
   return [...globs];
+}
+
+/** A rule name of `[static] raise`: one of the static rules, else a ConfigError listing them. */
+function staticRule(name: string, at: string): RuleId {
+  if (name in RULES) return name as RuleId;
+  throw new ConfigError(`[static] raise names no static rule "${name}"; expected some of: ${Object.keys(RULES).join(", ")}`, at);
 }
 
 /** One `[[instructions]]` entry: globs relative to the swept repository's root, the file relative to the config's folder. */

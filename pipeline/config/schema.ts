@@ -124,6 +124,10 @@ export const RoutingSchema = Type.Object(
     instructions: Type.Optional(
       Type.Array(Type.Object({ paths: Type.Array(glob, { minItems: 1 }), file: Type.String({ minLength: 1 }) }, { additionalProperties: false })),
     ),
+    // `[static] raise`: static rules this repository promotes to the severity they claim (docs/STATIC.md); config.ts checks the names.
+    static: Type.Optional(
+      Type.Object({ raise: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true })) }, { additionalProperties: false }),
+    ),
   },
   {
     $schema: "https://json-schema.org/draft/2020-12/schema",

@@ -1,5 +1,7 @@
 /** Metric semantics: which direction of change is better (the values are computed in SQL, kb/aggregates.ts). */
 
+import { RULES } from "../static/rules";
+
 export type Metrics = Record<string, number | null>;
 
 /** Which direction of change is an improvement for each metric (for `scrum diff`); absent = neutral. */
@@ -36,6 +38,8 @@ export const METRIC_DIRECTION: Record<string, "lower" | "higher"> = {
   state_findings_high: "lower",
   state_findings_medium: "lower",
   state_findings_low: "lower",
+  // One counter per static rule (kb/aggregates.ts STATIC_RULE_METRICS): fewer markers, stubs and swallowed errors.
+  ...Object.fromEntries(Object.keys(RULES).map((rule) => [`static_${rule.replaceAll("-", "_")}`, "lower" as const])),
 };
 
 /** The metrics a state diff compares: the state's own, and what the iteration cost. */

@@ -25,6 +25,7 @@ describe("loadConfig errors name the file, the line and the key", () => {
     ["duplicate-rung.toml", /duplicate-rung\.toml:6: rung name "a" is used twice/],
     ["reduce-unknown.toml", /reduce-unknown\.toml:6: \[reduce\] rung = "cloud" names no rung; expected one of: a/],
     ["missing-prompt.toml", /missing-prompt\.toml:6: \[prompts\] proposal = "docs\/NOPE.md" does not exist/],
+    ["static-unknown-rule.toml", /static-unknown-rule\.toml:6: \[static\] raise names no static rule "todo-comments"; expected some of: stub-macro, /],
   ];
   for (const [file, pattern] of cases) {
     test(file, () => expect(errorOf(file).message).toMatch(pattern));
@@ -66,5 +67,14 @@ describe("loadConfig fills defaults and resolves paths", () => {
   test("the shipped config/routing.toml is valid", () => {
     const shipped = loadConfig(resolve(import.meta.dir, "../../config/routing.toml"));
     expect(shipped.ladder.map((r) => r.provider)).toContain("ollama");
+  });
+});
+
+describe("[static] raise", () => {
+  test("names the rules promoted past their earned severity; absent, none is", () => {
+    expect(loadConfig(resolve(import.meta.dir, "../../examples/demo-repo/.scrum/routing.toml")).static.raise).toEqual([
+      "stub-macro", "stub-raise", "stub-throw", "duplicate-import-redeclared",
+    ]);
+    expect(loadConfig(resolve(import.meta.dir, "../../config/routing.toml")).static.raise).toEqual([]);
   });
 });

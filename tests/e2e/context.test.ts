@@ -29,6 +29,8 @@ function treeOf(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (abs: string) => {
     for (const name of readdirSync(abs)) {
+      // A .scrum/ folder is a repository's own config (the demo's promotes stub rules): this sweep must use the project's ladder.
+      if (name === ".scrum") continue;
       const path = join(abs, name);
       if (statSync(path).isDirectory()) walk(path);
       else out[relative(REPO, path)] = relative(REPO, path);

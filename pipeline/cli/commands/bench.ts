@@ -84,7 +84,7 @@ export async function benchCommand(ctx: CommandContext, args: string[], flags: B
     ...(labels ? { labels } : {}),
     signal,
     providerFor: (rung: RungConfig): Provider => {
-      if (rung.provider === "static") return new StaticProvider();
+      if (rung.provider === "static") return new StaticProvider({ raise: config.static.raise });
       const apiKey = keys.get(rung.name);
       return makeProvider(rung, apiKey !== undefined ? { apiKey } : {});
     },

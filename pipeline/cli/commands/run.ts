@@ -94,7 +94,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       ...(concurrency !== undefined ? { concurrency } : {}),
       signal,
       providerFor: (rung: RungConfig): Provider => {
-        if (rung.provider === "static") return new StaticProvider();
+        if (rung.provider === "static") return new StaticProvider({ raise: config.static.raise });
         const apiKey = keys.get(rung.name);
         return makeProvider(rung, apiKey !== undefined ? { apiKey } : {});
       },
