@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
@@ -12,6 +12,8 @@ beforeEach(() => {
   file = join(dir, "kb", "scrum.db");
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+/** Every migration file is one schema version. */
+const MIGRATIONS = readdirSync(join(import.meta.dir, "../../kb/migrations")).filter((f) => /^\d+_.*\.sql$/.test(f)).length;
 
 function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRecord {
   return {
@@ -34,7 +36,7 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
 describe("knowledge base", () => {
   test("migrations create the design's tables in WAL mode and record the schema version", () => {
     const kb = new Kb(file);
-    expect(kb.schemaVersion).toBe(3);
+    expect(kb.schemaVersion).toBe(MIGRATIONS);
     kb.close();
     const db = new Database(file, { readonly: true });
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
@@ -50,7 +52,7 @@ describe("knowledge base", () => {
   test("reopening an existing KB does not re-run migrations", () => {
     new Kb(file).close();
     const kb = new Kb(file);
-    expect(kb.schemaVersion).toBe(3);
+    expect(kb.schemaVersion).toBe(MIGRATIONS);
     kb.close();
   });
 
@@ -129,6 +131,30 @@ describe("knowledge base", () => {
     expect(kb.notes()[0]).toMatchObject({ status: "picked_up", picked_up_in: id });
     kb.resolveNote(n);
     expect(kb.notes("resolved")).toHaveLength(1);
+    kb.close();
+  });
+});
+
+describe("server traits", () => {
+  test("the newest row per server, model and trait is what is known; rows are append-only", () => {
+    const kb = new Kb(file);
+    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "shape", value: "json_schema", reason: "answered" });
+    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "shape", value: "json_object", reason: "json_schema refused (HTTP 500)" });
+    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "window", value: "2048", reason: "overflow error" });
+    kb.recordServerTrait({ server: "http://b/v1", model: "m", trait: "shape", value: "json_schema", reason: "answered" });
+    expect(kb.serverTraits().map((r) => [r.server, r.trait, r.value])).toEqual([
+      ["http://a/v1", "shape", "json_object"],
+      ["http://a/v1", "window", "2048"],
+      ["http://b/v1", "shape", "json_schema"],
+    ]);
+    expect(() => kb.db.exec("DELETE FROM server_traits")).toThrow(/never deleted/);
+    kb.close();
+  });
+
+  test("an attempt may be recorded as refused", () => {
+    const kb = new Kb(file);
+    const cols = kb.db.query("SELECT sql FROM sqlite_master WHERE name = 'attempts'").get() as { sql: string };
+    expect(cols.sql).toContain("'refused'");
     kb.close();
   });
 });

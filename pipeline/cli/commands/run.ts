@@ -17,6 +17,8 @@ import { progressPrinter } from "../progress";
 import { openEventStream } from "../../run/events";
 import { describeObserverStats, recordObserverStats } from "../../run/observer";
 import { resolve } from "node:path";
+import { kbTraitBook } from "../server-traits";
+import { withKnownWindows } from "../../run/windows";
 
 export interface RunFlags {
   paths: string[];
@@ -59,6 +61,9 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     // A resumed iteration finishes with the config and ladder it started with, never another one.
     if (flags.resume !== undefined) config = resumeConfig(ctx, kb, flags, config);
     const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
+    const traits = kbTraitBook(kb);
+    // A window a server named before (its overflow error, its listing) holds for this run too.
+    config = withKnownWindows(config, traits);
     const root = homeOf(ctx).root;
     if (flags.estimate) return await estimate(ctx, kb, flags, config, root);
     const progress = progressPrinter(ctx);
@@ -82,7 +87,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       providerFor: (rung: RungConfig): Provider => {
         if (rung.provider === "static") return new StaticProvider();
         const apiKey = keys.get(rung.name);
-        return makeProvider(rung, apiKey !== undefined ? { apiKey } : {});
+        return makeProvider(rung, { traits, ...(apiKey !== undefined ? { apiKey } : {}) });
       },
       onEvent: (e) => {
         progress.event(e);
