@@ -92,7 +92,7 @@ export interface AttemptRow {
   shard_index: number;
   rung: string;
   model: string;
-  outcome: "accepted" | "thin" | "invalid" | "error" | "timeout" | "cached" | "skipped";
+  outcome: "accepted" | "thin" | "invalid" | "error" | "timeout" | "cached" | "skipped" | "refused";
   reason: string | null;
   latency_ms: number;
   tokens_in: number;
