@@ -196,6 +196,7 @@ export async function tryRung<T>(
         return skip(`breaker: ${e.message}`);
       }
       if (server !== null) failedOn.add(server);
+      learnWindow(rung, e);
       const outcome: AttemptOutcome = e.kind === "timeout" ? "timeout" : "error";
       const latencyMs = Math.round(performance.now() - clock.started);
       record({ ...who, outcome, reason: e.message, latencyMs, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server });
@@ -210,6 +211,13 @@ export async function tryRung<T>(
     }
   }
   return { accepted: null, reason: `${reason}${retried > 0 ? ` (after ${retried} retries)` : ""}` };
+}
+
+/** A window the server named in its overflow refusal holds for the rest of the run: later shards are planned against it. */
+function learnWindow(rung: Rung, e: ProviderError): void {
+  const named = e.kind === "context_overflow" ? e.window : undefined;
+  const current = rung.config.contextTokens;
+  if (named !== undefined && named > 0 && (current === undefined || named < current)) rung.config = { ...rung.config, contextTokens: named };
 }
 
 /**
