@@ -236,3 +236,20 @@ test("config check exits 2 naming the numbers when no model rung's window holds 
     p.cleanup();
   }
 });
+
+test("a run whose ladder no window can hold stops before it starts, exit 2, naming the numbers, nothing sent", async () => {
+  const p = makeProject(BIG, ONE_SHARD + rung("vllm", "openai", forced.openaiBaseUrl, "tiny", "context_tokens = 2048"));
+  const from = forced.calls.length;
+  try {
+    const r = await p.scrum("run", "src");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no model rung's context window can hold a minimal review/);
+    expect(r.err).toMatch(/rung vllm: ~\d+ tokens for the system prompt and one small function \+ 1024 reserved for the answer = ~\d+ > window 2048/);
+    expect(forced.calls.length).toBe(from);
+    const estimate = JSON.parse((await p.scrum("run", "src", "--estimate", "--json")).out) as { rungs: { over_window: number; tokens_in: number }[] };
+    expect(estimate.rungs[0]).toMatchObject({ tokens_in: 0 });
+    expect(estimate.rungs[0]!.over_window).toBeGreaterThan(0);
+  } finally {
+    p.cleanup();
+  }
+});

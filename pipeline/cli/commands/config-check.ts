@@ -5,10 +5,9 @@
  * survives, the window from the server's overflow refusal, and whether a minimal review fits at all. What it learns
  * about each server is remembered in the KB (`server_traits`), so the next run starts with it.
  */
-import { readFileSync } from "node:fs";
 import { resolveApiKeys, type Config, type RungConfig } from "../../config/config";
 import type { TraitBook } from "../../providers/traits";
-import { buildSystemPrompt } from "../../review/prompt";
+import { systemPromptOf } from "../../run/windows";
 import { estimateRequest } from "../../review/tokens";
 import { minimalRequest, minimalShortfall, roundTrip, type RoundTrip } from "../../run/round-trip";
 import { kbTraitBook } from "../server-traits";
@@ -43,7 +42,7 @@ export async function configCheckCommand(ctx: CommandContext): Promise<number> {
   const config = loadContextConfig(ctx);
   checkProbes(config.probes);
   const keys = resolveApiKeys(config, ctx.env);
-  const systemPrompt = buildSystemPrompt(readFileSync(config.prompts.system, "utf8"), config.prompts.proposal ? readFileSync(config.prompts.proposal, "utf8") : undefined);
+  const systemPrompt = systemPromptOf(config);
   const kb = openKb(ctx, { mustExist: false });
   try {
     return await checkRungs(ctx, config, keys, systemPrompt, kbTraitBook(kb));

@@ -18,7 +18,7 @@ import { openEventStream } from "../../run/events";
 import { describeObserverStats, recordObserverStats } from "../../run/observer";
 import { resolve } from "node:path";
 import { kbTraitBook } from "../server-traits";
-import { withKnownWindows } from "../../run/windows";
+import { systemPromptOf, windowPlanError, withKnownWindows } from "../../run/windows";
 
 export interface RunFlags {
   paths: string[];
@@ -66,6 +66,9 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     config = withKnownWindows(config, traits);
     const root = homeOf(ctx).root;
     if (flags.estimate) return await estimate(ctx, kb, flags, config, root);
+    // Planned before anything is sent: a ladder whose windows cannot hold one small review stops here, with numbers.
+    const unplannable = await windowPlanError(laddersFor(config, flags.offline), systemPromptOf(config));
+    if (unplannable) throw new ConfigError(unplannable);
     const progress = progressPrinter(ctx);
     const stream = openEventStream({ ...(flags.events !== undefined ? { file: resolve(ctx.cwd, flags.events) } : {}), ...(config.observer ? { observer: config.observer } : {}) });
     let summary: RunSummary;
@@ -208,10 +211,13 @@ async function estimate(ctx: CommandContext, kb: Kb, flags: RunFlags, config: Co
   ctx.io.out(`estimate: ${e.files} files to review (${e.skipped} would be skipped), ${e.shards} shards; nothing was called`);
   ctx.io.out(
     renderTable(
-      ["rung", "model", "shards", "cached", "to send", "tokens in", "tokens out (max)", "cost $ if all go here"],
-      e.rungs.map((r) => [r.rung, r.model, r.shards, r.cached, r.shards - r.cached, r.tokens_in, r.tokens_out, r.cost_usd.toFixed(4)]),
+      ["rung", "model", "window", "shards", "cached", "over window", "to send", "tokens in", "tokens out (max)", "cost $ if all go here"],
+      e.rungs.map((r, i) => {
+        const rung = laddersFor(config, flags.offline)[i];
+        return [r.rung, r.model, rung?.contextTokens ?? "-", r.shards, r.cached, r.over_window, r.shards - r.cached - r.over_window, r.tokens_in, r.tokens_out, r.cost_usd.toFixed(4)];
+      }),
     ),
   );
-  ctx.io.out("The first rung gets every shard the cache does not answer; later rungs only those that climb.");
+  ctx.io.out("The first rung gets every shard the cache does not answer and its window holds; later rungs only those that climb. A run re-splits a shard no window holds.");
   return 0;
 }
