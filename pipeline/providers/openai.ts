@@ -8,6 +8,7 @@ import { overflowMessage, readOverflow } from "./context-overflow";
 import { toStrictSchema } from "./strict-schema";
 import type { StructuredShape } from "../config/config";
 import { completeAdapted } from "./adapt";
+import { DEFAULT_RESERVED_OUTPUT_TOKENS } from "../review/tokens";
 import { chatMessages, TraitBook } from "./traits";
 import {
   type ServerClient,
@@ -95,7 +96,8 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
       messages: chatMessages(request, systemRole),
       ...(rung.temperature !== undefined ? { temperature: rung.temperature } : {}),
       // max_tokens, not max_completion_tokens: the one every OpenAI-compatible server (vLLM, Ollama /v1) reads.
-      ...(rung.maxOutputTokens !== undefined ? { max_tokens: rung.maxOutputTokens } : {}),
+      // Unset, the room the window keeps for the answer: llama.cpp's own default generates until its window is full.
+      max_tokens: rung.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS,
       ...responseFormat(request.schema, shape),
     };
     try {
