@@ -39,7 +39,7 @@ export function junkHits(verdict: ShardVerdict, shard?: string): JunkHit[] {
   const hits: JunkHit[] = [];
   const texts = answerTexts(verdict);
   const echoed = texts.filter((t) => isPlaceholder(t.text));
-  if (echoed.length > 0) hits.push({ rule: "placeholder-echo", detail: `${echoed.length} field${echoed.length === 1 ? "" : "s"} hold a placeholder (${examples(echoed.map((t) => `${t.where} "${t.text.trim()}"`))})` });
+  if (echoed.length > 0) hits.push({ rule: "placeholder-echo", detail: `${echoed.length === 1 ? "1 field holds" : `${echoed.length} fields hold`} a placeholder (${examples(echoed.map((t) => `${t.where} "${t.text.trim()}"`))})` });
   const template = texts.filter((t) => TEMPLATE_PHRASES.some((p) => t.text.toLowerCase().includes(p)));
   if (template.length > 0) hits.push({ rule: "schema-echo", detail: `the prompt's or schema's own wording in ${examples(template.map((t) => t.where))}` });
   const score = verdict.alignment_score;
