@@ -167,6 +167,18 @@ export function coerceForensic(json: Record<string, unknown>): { value: Record<s
     notes.push(`${strings.length} confidence${strings.length === 1 ? "" : "s"} given as strings (${examples}) read as numbers`);
   }
   if (recased > 0) notes.push(`${recased} severity/priority value${recased === 1 ? "" : "s"} lower-cased`);
+  // OpenAI's strict json_schema cannot carry minLength, so a schema-following server may send an empty title: that
+  // entry says nothing and is dropped with a note, instead of the whole answer being invalid.
+  let emptied = 0;
+  for (const list of [...FINDING_CATEGORIES, "required_next_actions"]) {
+    const items = value[list];
+    if (!Array.isArray(items)) continue;
+    const key = list === "required_next_actions" ? "action" : "title";
+    const kept = items.filter((item) => !(item !== null && typeof item === "object" && (item as Record<string, unknown>)[key] === ""));
+    emptied += items.length - kept.length;
+    value[list] = kept;
+  }
+  if (emptied > 0) notes.push(`${emptied} entr${emptied === 1 ? "y" : "ies"} with an empty title or action dropped (the server could not enforce minLength)`);
   return { value, notes };
 }
 
@@ -181,6 +193,7 @@ function needsCoercion(json: Record<string, unknown>): boolean {
       if (item === null || typeof item !== "object") continue;
       const entry = item as Record<string, unknown>;
       if (typeof entry.confidence === "string") return true;
+      if (entry.title === "" || entry.action === "") return true;
       for (const key of ["severity", "priority"]) {
         const word = entry[key];
         if (typeof word === "string" && word !== word.toLowerCase()) return true;

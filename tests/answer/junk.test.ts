@@ -58,3 +58,15 @@ describe("refusals", () => {
     expect(a.outcome).toBe("refused");
   });
 });
+
+describe("lenient where the server could not enforce the schema", () => {
+  test("an entry with an empty title (strict json_schema drops minLength) is dropped with a note, the answer judged on the rest", () => {
+    const answer = JSON.parse(fixture("honest.json"));
+    answer.pseudocode_flags = [{ title: "", evidence: "raise NotImplementedError", line_start: 6, line_end: 6, severity: "low", confidence: 40 }];
+    const a = acceptAnswer(JSON.stringify(answer), rules);
+    expect(a.outcome).toBe("accepted");
+    if (a.outcome !== "accepted") return;
+    expect(a.verdict.pseudocode_flags).toEqual([]);
+    expect(a.notes.join(" ")).toContain("1 entry with an empty title or action dropped");
+  });
+});
