@@ -359,12 +359,6 @@ function structuredMode(value: boolean | StructuredMode | undefined): Structured
   return value;
 }
 
-/** The shape a rung is configured with: `shape`, or the old boolean read as "auto"/"none". */
-export function rungShape(rung: Pick<RungConfig, "structured" | "shape" | "provider">): StructuredMode {
-  if (rung.provider === "static") return "none";
-  return rung.shape ?? (rung.structured ? "auto" : "none");
-}
-
 /** Every rung's API key, read from the environment variable it names; an unset variable is a config error. */
 export function resolveApiKeys(config: Config, env: Record<string, string | undefined>): Map<string, string> {
   const keys = new Map<string, string>();
