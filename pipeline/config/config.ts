@@ -379,6 +379,9 @@ export function resolveApiKeys(config: Config, env: Record<string, string | unde
 function pickError(errors: ErrorObject[]): ErrorObject {
   // The most specific error is the deepest one; oneOf/anyOf wrappers say less.
   const sorted = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length);
+  // A key that takes a boolean or a word (`structured`): the words are what a user mistyped.
+  const enumAt = sorted.find((e) => e.keyword === "enum" && e.instancePath === sorted[0]!.instancePath);
+  if (enumAt) return enumAt;
   return sorted.find((e) => e.keyword !== "oneOf" && e.keyword !== "if") ?? sorted[0]!;
 }
 

@@ -47,7 +47,7 @@ describe("structured: the request shape", () => {
   });
 
   test("an unknown shape names the key and the choices", () => {
-    expect(errorOf("bad-shape.toml").message).toMatch(/bad-shape\.toml:6: ladder\[0\]\.structured/);
+    expect(errorOf("bad-shape.toml").message).toMatch(/bad-shape\.toml:6: ladder\[0\]\.structured must be one of: "auto", "json_schema", "json_object", "none"/);
   });
 });
 
