@@ -104,7 +104,7 @@ export interface AttemptRow {
   shard_index: number;
   rung: string;
   model: string;
-  outcome: "accepted" | "thin" | "invalid" | "error" | "timeout" | "cached" | "skipped";
+  outcome: "accepted" | "thin" | "invalid" | "error" | "timeout" | "cached" | "skipped" | "refused";
   reason: string | null;
   latency_ms: number;
   tokens_in: number;
@@ -554,9 +554,35 @@ export class Kb {
   }
 
   /** Every bench result, oldest first. */
+  /** Remember a trait learnt about a server (the request shape it accepts, its system role, its window). */
+  recordServerTrait(row: Omit<ServerTraitRow, "learnt_at">): void {
+    this.db
+      .query(`INSERT INTO server_traits (server, model, trait, value, reason, learnt_at) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(row.server, row.model, row.trait, row.value, row.reason, this.stamp());
+  }
+
+  /** The newest row of each (server, model, trait): what is known about every server seen. */
+  serverTraits(): ServerTraitRow[] {
+    return this.db
+      .query(
+        `SELECT server, model, trait, value, reason, learnt_at FROM server_traits WHERE id IN (SELECT MAX(id) FROM server_traits GROUP BY server, model, trait) ORDER BY server, model, trait`,
+      )
+      .all() as ServerTraitRow[];
+  }
+
   benchRuns(): BenchRunRow[] {
     return this.db.query(`SELECT * FROM bench_runs ORDER BY id`).all() as BenchRunRow[];
   }
+}
+
+/** One `server_traits` row: a trait of a server and model, learnt at `learnt_at` (the newest per trait is in force). */
+export interface ServerTraitRow {
+  server: string;
+  model: string;
+  trait: "shape" | "systemRole" | "window";
+  value: string;
+  reason: string;
+  learnt_at: string;
 }
 
 /** One `bench_runs` row: a variant's numbers from one `scrum bench`; `details_json` holds the per-operator breakdown. */

@@ -139,6 +139,8 @@ async function review(kb: Kb, v: Variant, cwd: string, inputs: string[], label: 
     offline: false,
     // The bench measures the models: every shard is asked afresh (and --repeat asks again).
     noCache: true,
+    // What the models find, not what the static floor adds beside them.
+    staticFloor: false,
     concurrency: opts.concurrency,
     signal: opts.signal,
     providerFor: opts.providerFor,

@@ -16,6 +16,11 @@ import { RULES, type RuleId } from "../static/rules";
 
 export type ProviderKind = "ollama" | "openai" | "static";
 
+/** How a request asks for the forensic JSON: a JSON schema, a JSON-object mode (with the schema where the server takes one), or the prompt alone. */
+export type StructuredShape = "json_schema" | "json_object" | "none";
+/** `structured` in routing.toml: one shape, or `auto` (probe the server: json_schema, then json_object, then none). */
+export type StructuredMode = StructuredShape | "auto";
+
 export interface RungConfig {
   name: string;
   provider: ProviderKind;
@@ -30,7 +35,12 @@ export interface RungConfig {
   tokensPerMinute?: number;
   timeoutMs: number;
   retries: number;
+  /** Whether requests carry the schema at all (`shape` is not "none"); kept for readers of the boolean. */
   structured: boolean;
+  /** The request shape (`structured`); absent = "auto" when `structured`, else "none". */
+  shape?: StructuredMode;
+  /** false: the model's chat template has no system role, so the system prompt leads the user message. Absent = detect. */
+  systemRole?: boolean;
   cloud: boolean;
   temperature?: number;
   maxOutputTokens?: number;
@@ -359,7 +369,9 @@ function buildRung(r: RawRung, i: number, where: (path: string) => string): Rung
     ...(r.tokens_per_minute ? { tokensPerMinute: r.tokens_per_minute } : {}),
     timeoutMs: Math.round((r.timeout_s ?? DEFAULTS.rung.timeoutS) * 1000),
     retries: r.retries ?? DEFAULTS.rung.retries,
-    structured: r.structured ?? DEFAULTS.rung.structured,
+    structured: structuredMode(r.structured) !== "none",
+    shape: structuredMode(r.structured),
+    ...(r.system_role !== undefined ? { systemRole: r.system_role } : {}),
     cloud: r.cloud ?? DEFAULTS.rung.cloud,
     ...(r.temperature !== undefined ? { temperature: r.temperature } : {}),
     ...(r.max_output_tokens !== undefined ? { maxOutputTokens: r.max_output_tokens } : {}),
@@ -367,6 +379,13 @@ function buildRung(r: RawRung, i: number, where: (path: string) => string): Rung
     costInPerMtok: r.cost_in_per_mtok ?? DEFAULTS.rung.costPerMtok,
     costOutPerMtok: r.cost_out_per_mtok ?? DEFAULTS.rung.costPerMtok,
   };
+}
+
+/** A rung's request shape from `structured`: the old boolean maps true → "auto" (json_schema first), false → "none". */
+function structuredMode(value: boolean | StructuredMode | undefined): StructuredMode {
+  if (value === undefined) return DEFAULTS.rung.structured ? "auto" : "none";
+  if (typeof value === "boolean") return value ? "auto" : "none";
+  return value;
 }
 
 /** Every rung's API key, read from the environment variable it names; an unset variable is a config error. */
@@ -389,6 +408,9 @@ export function resolveApiKeys(config: Config, env: Record<string, string | unde
 function pickError(errors: ErrorObject[]): ErrorObject {
   // The most specific error is the deepest one; oneOf/anyOf wrappers say less.
   const sorted = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length);
+  // A key that takes a boolean or a word (`structured`): the words are what a user mistyped.
+  const enumAt = sorted.find((e) => e.keyword === "enum" && e.instancePath === sorted[0]!.instancePath);
+  if (enumAt) return enumAt;
   return sorted.find((e) => e.keyword !== "oneOf" && e.keyword !== "if") ?? sorted[0]!;
 }
 

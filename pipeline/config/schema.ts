@@ -26,7 +26,9 @@ export const RungSchema = Type.Object(
     tokens_per_minute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
     timeout_s: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_TIMEOUT_S })),
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
-    structured: Type.Optional(Type.Boolean()),
+    // true = "auto", false = "none" (the boolean of earlier configs, still accepted).
+    structured: Type.Optional(Type.Union([Type.Boolean(), StringEnum(["auto", "json_schema", "json_object", "none"])])),
+    system_role: Type.Optional(Type.Boolean()),
     cloud: Type.Optional(Type.Boolean()),
     temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
     max_output_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),

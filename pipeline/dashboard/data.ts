@@ -5,7 +5,7 @@ import type { FlaggedFile } from "../score/flagged";
 import type { Metrics } from "../score/metrics";
 
 export type AttemptOutcome = AttemptRow["outcome"];
-export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["accepted", "cached", "thin", "invalid", "error", "timeout", "skipped"];
+export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["accepted", "cached", "thin", "invalid", "error", "timeout", "skipped", "refused"];
 
 /** One iteration on the trajectory. */
 export interface IterationPoint {

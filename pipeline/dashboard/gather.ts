@@ -106,7 +106,7 @@ function latestIteration(point: IterationPoint, rows: IterationRows, state: Stat
 }
 
 function zeroOutcomes(): OutcomeCounts {
-  return { accepted: 0, cached: 0, thin: 0, invalid: 0, error: 0, timeout: 0, skipped: 0 };
+  return { accepted: 0, cached: 0, thin: 0, invalid: 0, error: 0, timeout: 0, skipped: 0, refused: 0 };
 }
 
 /** KB health: how much is stored, how much of it is trustworthy, and whether notes are being read back. */

@@ -9,6 +9,7 @@ import { ProviderError } from "../errors";
 import { abortableSleep } from "./abortable-sleep";
 import { Breaker, type BreakerOptions } from "./breaker";
 import type { CallOptions, Completion, CompletionRequest, ProbeResult, Provider, RequestOutcome } from "./provider";
+import type { TraitBook } from "./traits";
 
 /** The fetch the clients use; `typeof fetch` fits. Injected so tests can count or fake requests. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -18,6 +19,10 @@ export interface ServerOptions {
   apiKey?: string;
   fetch?: FetchLike;
   now?: () => number;
+  /** What servers were found to accept (request shape, system role, window); shared by a process, seeded from the KB. */
+  traits?: TraitBook;
+  /** The wait between polls of a model still loading; injected so tests never sleep. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** One server of a rung (an Ollama host or an OpenAI-compatible base URL): the unit the fleet picks among. */

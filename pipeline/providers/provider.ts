@@ -1,4 +1,5 @@
 /** The one narrow interface every rung's provider implements; the ladder never imports a client library. */
+import type { StructuredShape } from "../config/config";
 
 /** What a rung is asked. `shard` is the raw material for providers that read code themselves (the static rung). */
 export interface CompletionRequest {
@@ -32,6 +33,8 @@ export interface Completion {
   finishReason?: "stop" | "length" | "other";
   /** The context window the call ran with, when the provider set one (Ollama options.num_ctx). */
   window?: number;
+  /** The request shape the server accepted for this call (json_schema, json_object or none). */
+  shape?: StructuredShape;
 }
 
 export interface ProbeResult {

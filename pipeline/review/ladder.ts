@@ -14,7 +14,7 @@ import { shardRequestSchema, type ShardVerdict } from "../verdict/verdict";
  * `skipped`: the rung was passed over without a call (its window cannot hold the request, or the budget is spent); the
  * reason says why. `cached`: no call either — the same question was answered and accepted before (cost 0).
  */
-export type AttemptOutcome = "accepted" | "cached" | "thin" | "invalid" | "error" | "timeout" | "skipped";
+export type AttemptOutcome = "accepted" | "cached" | "thin" | "invalid" | "refused" | "error" | "timeout" | "skipped";
 
 /** One model call, as stored in the `attempts` table. */
 export interface Attempt {
@@ -115,7 +115,7 @@ export function costOf(rung: RungConfig, tokensIn: number, tokensOut: number): n
 /** How a rung's answer is judged: accepted with a value, or rejected as thin/invalid with a reason. */
 export type Judgement<T> =
   | { outcome: "accepted"; value: T; format: OutputFormat | null; notes: string[] }
-  | { outcome: "thin" | "invalid"; reason: string; format: OutputFormat | null };
+  | { outcome: "thin" | "invalid" | "refused"; reason: string; format: OutputFormat | null };
 
 export interface RungResult<T> {
   accepted: { value: T; format: OutputFormat | null; notes: string[] } | null;
@@ -130,7 +130,7 @@ export interface RungResult<T> {
 export async function tryRung<T>(
   rung: Rung,
   request: CompletionRequest,
-  judge: (text: string) => Judgement<T>,
+  judge: (text: string, rung: RungConfig) => Judgement<T>,
   base: Pick<Attempt, "shardIndex" | "purpose">,
   record: (attempt: Attempt) => void,
   deps: Pick<LadderDeps, "sleep" | "cache" | "budget" | "reserve" | "priority" | "retry" | "onCooldown">,
@@ -145,7 +145,7 @@ export async function tryRung<T>(
   const who = { ...base, rung: config.name, model: config.model, redactions: redacted.count, promptSha };
   const cached = promptSha !== null ? deps.cache?.lookup(promptSha) : undefined;
   if (cached !== undefined) {
-    const judged = judge(cached.text);
+    const judged = judge(cached.text, config);
     // An old answer that today's acceptance rules reject is asked again instead.
     if (judged.outcome === "accepted") {
       record({ ...who, outcome: "cached", reason: `answer accepted in iteration ${cached.iterationId}, reused`, latencyMs: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, format: judged.format, server: null });
@@ -204,7 +204,7 @@ export async function tryRung<T>(
       settle(completion.server ?? null);
       // An answer to a prompt the server cut, or cut off itself, is judged by none of its text.
       const cut = truncationReason(completion, estimate, config.contextTokens);
-      const judged: Judgement<T> = cut ? { outcome: "invalid", reason: cut, format: null } : judge(completion.text);
+      const judged: Judgement<T> = cut ? { outcome: "invalid", reason: cut, format: null } : judge(completion.text, config);
       const call = {
         ...who,
         latencyMs: Math.round(completion.latencyMs),
@@ -234,6 +234,7 @@ export async function tryRung<T>(
         return skip(`breaker: ${e.message}`);
       }
       if (server !== null) failedOn.add(server);
+      learnWindow(rung, e);
       const outcome: AttemptOutcome = e.kind === "timeout" ? "timeout" : "error";
       const latencyMs = Math.round(performance.now() - clock.started);
       record({ ...who, outcome, reason: e.message, latencyMs, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server });
@@ -254,6 +255,13 @@ export async function tryRung<T>(
   }
   settle(null);
   return { accepted: null, reason: `${reason}${retried > 0 ? ` (after ${retried} retries)` : ""}` };
+}
+
+/** A window the server named in its overflow refusal holds for the rest of the run: later shards are planned against it. */
+function learnWindow(rung: Rung, e: ProviderError): void {
+  const named = e.kind === "context_overflow" ? e.window : undefined;
+  const current = rung.config.contextTokens;
+  if (named !== undefined && named > 0 && (current === undefined || named < current)) rung.config = { ...rung.config, contextTokens: named };
 }
 
 /**
@@ -299,8 +307,10 @@ export async function climbLadder(
     attempts.push(a);
     deps.onAttempt?.(a);
   };
-  const judge = (text: string): Judgement<ShardVerdict> => {
-    const a: Acceptance = acceptAnswer(text, { minChars: deps.minChars });
+  const judge = (text: string, rung: RungConfig): Judgement<ShardVerdict> => {
+    // A model's answer is judged for junk against the shard it was asked about; the static rung's own rules are not.
+    const junk = rung.provider === "static" ? {} : { junk: { ...(request.shard ? { shard: request.shard.text } : {}) } };
+    const a: Acceptance = acceptAnswer(text, { minChars: deps.minChars, ...junk });
     return a.outcome === "accepted"
       ? { outcome: "accepted", value: a.verdict, format: a.format, notes: a.notes }
       : { outcome: a.outcome, reason: a.reason, format: a.format };

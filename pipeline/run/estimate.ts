@@ -10,7 +10,7 @@ import { promptKey, schemaFor } from "../review/ladder";
 import { buildSystemPrompt, fencedShardMessages } from "../review/prompt";
 import { instructionsFor, loadInstructions, withInstructions } from "../review/instructions";
 import { redactRequest } from "../review/redact";
-import { estimateRequest } from "../review/tokens";
+import { estimateRequest, windowShortfall } from "../review/tokens";
 import { shardFile } from "../shard/shard";
 import { readTarget } from "../targets/targets";
 
@@ -19,6 +19,8 @@ export interface RungEstimate {
   model: string;
   shards: number;
   cached: number;
+  /** Shards whose request this rung's window cannot hold: never sent to it (skipped), so not in its tokens. */
+  over_window: number;
   tokens_in: number;
   /** Output tokens reserved per call (max_output_tokens, else the default reserve): an upper bound. */
   tokens_out: number;
@@ -38,7 +40,7 @@ export async function estimateSweep(input: { files: string[]; root: string; conf
   const system = buildSystemPrompt(readFileSync(config.prompts.system, "utf8"), config.prompts.proposal ? readFileSync(config.prompts.proposal, "utf8") : undefined);
   // The same system message the run sends (repository rules included), or the cache keys would never match.
   const instructions = loadInstructions(config.instructions, input.root);
-  const rungs = input.ladder.map((r): RungEstimate => ({ rung: r.name, model: r.model, shards: 0, cached: 0, tokens_in: 0, tokens_out: 0, cost_usd: 0 }));
+  const rungs = input.ladder.map((r): RungEstimate => ({ rung: r.name, model: r.model, shards: 0, cached: 0, over_window: 0, tokens_in: 0, tokens_out: 0, cost_usd: 0 }));
   let files = 0;
   let skipped = 0;
   let shards = 0;
@@ -70,6 +72,10 @@ export async function estimateSweep(input: { files: string[]; root: string; conf
           continue;
         }
         const tokens = await estimateRequest(sent, rung);
+        if (windowShortfall(tokens, rung)) {
+          row.over_window++;
+          continue;
+        }
         row.tokens_in += tokens.prompt;
         row.tokens_out += tokens.output;
       }

@@ -51,6 +51,8 @@ export interface RunOptions {
   gitCommit?: () => string | null;
   runGate?: (command: string, cwd: string) => { code: number; output: string };
   onEvent?: (event: RunEvent) => void;
+  /** false: a model's verdict is not joined by the precise static rules (the bench measures models alone). Default true. */
+  staticFloor?: boolean;
   /** Who runs the iteration; default this process. */
   owner?: Owner;
   now?: () => number;
@@ -205,6 +207,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
           reducePrompt,
           dismissed,
           instructions,
+          ...(opts.staticFloor === false ? { staticFloor: false } : {}),
           deps: {
             minChars: config.accept.minChars,
             sleep,

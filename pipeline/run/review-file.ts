@@ -7,6 +7,7 @@ import { fencedShardMessages } from "../review/prompt";
 import { scanInjections, type HandledInjection } from "../review/injection";
 import { addFileFindings, mergeShardResults, type ShardResult } from "../reduce/merge";
 import { applyDismissals } from "../reduce/dismiss";
+import { staticFloor, unseenBy } from "../reduce/static-floor";
 import { identifyFindings, needsOutline } from "../reduce/identity";
 import { outlineFile } from "../shard/outline";
 import { reduceWithModel } from "../reduce/llm-reduce";
@@ -33,6 +34,8 @@ export interface ReviewContext {
   dismissed?: ReadonlyMap<string, number>;
   /** Repository rules ([[instructions]]), read once per run; each file gets those its globs match. */
   instructions?: readonly LoadedInstructions[];
+  /** false: no static floor beside the models' verdicts (the bench). Default true. */
+  staticFloor?: boolean;
 }
 
 /** Review one readable file; `notes` are its open fix-next-loop notes. */
@@ -41,7 +44,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   // Repository rules follow the system prompt of each of this file's shards: part of what the cache key hashes.
   const rules = instructionsFor(ctx.instructions ?? [], file.path);
   ctx = { ...ctx, systemPrompt: withInstructions(ctx.systemPrompt, rules) };
-  const plan = await planWithinWindows(file, notes, ctx);
+  const { plan, base } = await planWithinWindows(file, notes, ctx);
   // Deterministic and model-independent: whatever the rungs answer, text in the file that speaks to them is a finding.
   const injections = await scanInjections(file.path, plan.language, file.text);
   const outcomes = await Promise.all(
@@ -66,7 +69,12 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   // Consensus voters on other rungs are extra answers, not a climb.
   const escalations = countEscalations(outcomes.flatMap((o) => o.attempts));
   const lines = splitLines(file.text);
-  const merged = addFileFindings(mergeShardResults(file.path, lines, results), "risk_points", injections.findings, lines, plan.shards);
+  let merged = addFileFindings(mergeShardResults(file.path, lines, results), "risk_points", injections.findings, lines, plan.shards);
+  // A model's answer never hides what the precise static rules prove; the floor reads the plan before any re-split.
+  const byModel = results.some((r) => r.status === "reviewed" && ctx.rungs.some((g) => g.config.name === r.rung && g.config.provider !== "static"));
+  if (byModel && ctx.staticFloor !== false) {
+    for (const [category, found] of await staticFloor(base)) merged = addFileFindings(merged, category, unseenBy(merged, found), lines, plan.shards);
+  }
   const outline = needsOutline(merged) ? await outlineFile(file.path, file.text) : [];
   let verdict = applyDismissals(identifyFindings(merged, outline), ctx.dismissed ?? new Map());
   if (ctx.reduceRung && plan.shards.length > 1 && verdict.coverage.length > 0) {
@@ -143,14 +151,16 @@ const MIN_SHARD_CHARS = 200;
  * statement-level split at a smaller max_shard_chars, so the shards still cover the file exactly. At
  * MIN_SHARD_CHARS it stops; the ladder then skips each rung with the reason.
  */
-async function planWithinWindows(file: SourceFile, notes: string[], ctx: ReviewContext): Promise<ShardPlan> {
+async function planWithinWindows(file: SourceFile, notes: string[], ctx: ReviewContext): Promise<{ plan: ShardPlan; base: ShardPlan }> {
   const { sweep } = ctx.config;
   let limits = { thresholdChars: sweep.shardThresholdChars, maxShardChars: sweep.maxShardChars };
+  let base: ShardPlan | undefined;
   for (;;) {
     const plan = await shardFile(file.path, file.text, limits);
+    base ??= plan;
     const fits = await Promise.all(plan.shards.map((shard) => fitsSomeWindow(shardRequest(file, plan, shard, notes, ctx), ctx.rungs)));
     const over = plan.shards.filter((_, i) => !fits[i]);
-    if (over.length === 0 || limits.maxShardChars <= MIN_SHARD_CHARS) return plan;
+    if (over.length === 0 || limits.maxShardChars <= MIN_SHARD_CHARS) return { plan, base };
     const next = Math.max(MIN_SHARD_CHARS, Math.floor(Math.min(limits.maxShardChars, ...over.map((s) => s.chars)) * 0.75));
     limits = { thresholdChars: Math.min(limits.thresholdChars, next), maxShardChars: next };
   }

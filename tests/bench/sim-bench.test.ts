@@ -1,5 +1,6 @@
 /** The bench against the simulated server: each measuring behaviour is reported as it is, and consensus pays off. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { nothingFound, perTp } from "../../pipeline/bench/table";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -61,6 +62,12 @@ afterAll(async () => {
 });
 
 describe("scrum bench on the simulated server", () => {
+  test("a model that finds something: its cost per true positive in tokens and seconds", async () => {
+    const r = variant(await bench(rung("flag-all", "flag-all")), "flag-all");
+    expect(r.details.tokens_per_tp).toBeGreaterThan(0);
+    expect(perTp(r)).toMatch(/^\d+ tok, \d+\.\d s$/);
+  });
+
   test("a model that finds nothing: recall 0, no precision to speak of, no noise", async () => {
     const r = variant(await bench(rung("blind", "blind")), "blind");
     expect(r.planted).toBeGreaterThanOrEqual(12);
@@ -68,6 +75,10 @@ describe("scrum bench on the simulated server", () => {
     expect(r.precision).toBeNull();
     expect(r.noise_per_kloc).toBe(0);
     expect(r.cost_per_tp).toBeNull();
+    // A local rung costs $0: what it spent for nothing is said in tokens and seconds, never a bare "-".
+    expect(r.details.subject_tokens).toBeGreaterThan(0);
+    expect(perTp(r)).toMatch(/^none found \(\d+ tok, \d+\.\d s spent\)$/);
+    expect(nothingFound(r)).toMatch(/^blind found none of the \d+ planted defects for \d+ tokens and [\d.]+ s of model time/);
   });
 
   test("a model that flags every function: precision near 0 and loud on the controls", async () => {

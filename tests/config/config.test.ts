@@ -36,6 +36,22 @@ describe("loadConfig errors name the file, the line and the key", () => {
   });
 });
 
+describe("structured: the request shape", () => {
+  test("default auto; the old boolean still reads (true → auto, false → none); a shape and system_role as given", () => {
+    const shapes = loadConfig(fixture("shapes.toml")).ladder.map((r) => [r.name, r.shape, r.structured, r.systemRole]);
+    expect(shapes).toEqual([
+      ["default", "auto", true, undefined],
+      ["old-true", "auto", true, undefined],
+      ["old-false", "none", false, undefined],
+      ["llama", "json_object", true, false],
+    ]);
+  });
+
+  test("an unknown shape names the key and the choices", () => {
+    expect(errorOf("bad-shape.toml").message).toMatch(/bad-shape\.toml:6: ladder\[0\]\.structured must be one of: "auto", "json_schema", "json_object", "none"/);
+  });
+});
+
 describe("loadConfig fills defaults and resolves paths", () => {
   const config = loadConfig(fixture("fleet.toml"));
 

@@ -87,7 +87,7 @@ describe("gathering the dashboard data", () => {
     expect(h.evidence).toEqual({ unverified: 1, findings: 3 });
     // Reviewed rows: a.rs and b.ts of iteration 1, b.ts of iteration 2 (partial); the unreviewed a.rs is not a reviewed row.
     expect(h.coverage).toEqual({ partial: 1, reviewed: 3 });
-    expect(h.attemptsByOutcome).toEqual({ accepted: 3, thin: 1, invalid: 0, error: 0, timeout: 1, cached: 0, skipped: 0 });
+    expect(h.attemptsByOutcome).toEqual({ accepted: 3, thin: 1, invalid: 0, error: 0, timeout: 1, cached: 0, skipped: 0, refused: 0 });
     expect(h.attemptsByRung.map((r) => [r.rung, r.total, r.outcomes.thin])).toEqual([["local", 4, 1], ["cloud", 1, 0]]);
     expect(h.lastIteration).toEqual({ id: 2, at: "2026-04-24T10:00:00.000Z", ageMs: 2 * 3600_000 });
   });

@@ -208,15 +208,49 @@ test("config check reads each model's real window and warns when context_tokens 
     const r = await p.scrum("config", "check");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/warning: rung local: context_tokens = 16384 but .* reports a window of 2048 tokens for tiny; Ollama clamps num_ctx .* Set context_tokens = 2048/);
-    expect(r.out).not.toMatch(/warning: rung (vllm|free)/);
+    expect(r.out).not.toMatch(/warning: rung (vllm|free): context_tokens/);
+    // 2048 tokens cannot hold the forensic system prompt, one small function and the 1024-token answer reserve.
+    expect(r.out).toMatch(/warning: rung vllm: a minimal review needs ~\d+ tokens .* but the window is 2048/);
+    expect(r.out).not.toMatch(/warning: rung free/);
+    // A real round trip per server: answered, the shape accepted, the system message kept.
+    expect(r.out).toMatch(/vllm\s+http:\/\/127\.0\.0\.1:\d+\/v1\s+yes\s+\d+ ms\s+json_schema\s+kept \(\d+ of ~\d+ tokens read\)\s+2048 \(listing\)/);
     expect(r.out).toMatch(/16384 \(server 2048\)/);
     expect(r.out).toMatch(/8192 \(server \?\)/);
     const json = JSON.parse((await p.scrum("config", "check", "--json")).out) as { rungs: { rung: string; context_tokens: number; warnings: string[]; servers: { contextTokens?: number }[] }[] };
     const by = Object.fromEntries(json.rungs.map((x) => [x.rung, x]));
     expect(by.local).toMatchObject({ context_tokens: 16384, servers: [{ contextTokens: 2048 }] });
-    expect(by.local!.warnings).toHaveLength(1);
-    expect(by.vllm!.warnings).toEqual([]);
+    expect(by.local!.warnings.filter((w) => w.startsWith("context_tokens"))).toHaveLength(1);
+    expect(by.vllm!.warnings.filter((w) => w.startsWith("context_tokens"))).toEqual([]);
     expect(by.free).toMatchObject({ context_tokens: 8192, warnings: [] });
+  } finally {
+    p.cleanup();
+  }
+});
+
+test("config check exits 2 naming the numbers when no model rung's window holds a minimal review", async () => {
+  const p = makeProject({}, rung("vllm", "openai", forced.openaiBaseUrl, "tiny", "context_tokens = 2048"));
+  try {
+    const r = await p.scrum("config", "check");
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/a minimal review needs ~\d+ tokens \(~\d+ for the system prompt and one small function \+ 1024 reserved for the answer\) but the window is 2048/);
+    expect(r.out).toMatch(/error: no model rung's window can hold a minimal review/);
+  } finally {
+    p.cleanup();
+  }
+});
+
+test("a run whose ladder no window can hold stops before it starts, exit 2, naming the numbers, nothing sent", async () => {
+  const p = makeProject(BIG, ONE_SHARD + rung("vllm", "openai", forced.openaiBaseUrl, "tiny", "context_tokens = 2048"));
+  const from = forced.calls.length;
+  try {
+    const r = await p.scrum("run", "src");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no model rung's context window can hold a minimal review/);
+    expect(r.err).toMatch(/rung vllm: ~\d+ tokens for the system prompt and one small function \+ 1024 reserved for the answer = ~\d+ > window 2048/);
+    expect(forced.calls.length).toBe(from);
+    const estimate = JSON.parse((await p.scrum("run", "src", "--estimate", "--json")).out) as { rungs: { over_window: number; tokens_in: number }[] };
+    expect(estimate.rungs[0]).toMatchObject({ tokens_in: 0 });
+    expect(estimate.rungs[0]!.over_window).toBeGreaterThan(0);
   } finally {
     p.cleanup();
   }

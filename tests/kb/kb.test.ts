@@ -136,3 +136,27 @@ describe("knowledge base", () => {
     kb.close();
   });
 });
+
+describe("server traits", () => {
+  test("the newest row per server, model and trait is what is known; rows are append-only", () => {
+    const kb = new Kb(file);
+    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "shape", value: "json_schema", reason: "answered" });
+    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "shape", value: "json_object", reason: "json_schema refused (HTTP 500)" });
+    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "window", value: "2048", reason: "overflow error" });
+    kb.recordServerTrait({ server: "http://b/v1", model: "m", trait: "shape", value: "json_schema", reason: "answered" });
+    expect(kb.serverTraits().map((r) => [r.server, r.trait, r.value])).toEqual([
+      ["http://a/v1", "shape", "json_object"],
+      ["http://a/v1", "window", "2048"],
+      ["http://b/v1", "shape", "json_schema"],
+    ]);
+    expect(() => kb.db.exec("DELETE FROM server_traits")).toThrow(/never deleted/);
+    kb.close();
+  });
+
+  test("an attempt may be recorded as refused", () => {
+    const kb = new Kb(file);
+    const cols = kb.db.query("SELECT sql FROM sqlite_master WHERE name = 'attempts'").get() as { sql: string };
+    expect(cols.sql).toContain("'refused'");
+    kb.close();
+  });
+});

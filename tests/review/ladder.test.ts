@@ -25,6 +25,24 @@ const request = { system: "sys", prompt: "review this", shard: { path: "a.rs", l
 const signal = new AbortController().signal;
 
 describe("climbLadder", () => {
+  test("a window named in a 400 is used for the rest of the run: the next shard skips the rung without a call", async () => {
+    const overflow = new ProviderError("context_overflow", "maximum context length is 600 tokens", { status: 400, window: 600 });
+    const { rungs, providers } = ladder(["small", [overflow], { contextTokens: 32768 }], ["big", [goodAnswer("todo!()", 1)]]);
+    const big = { ...request, prompt: "x".repeat(1500) };
+    await climbLadder(big, 0, rungs, deps, signal);
+    expect(rungs[0]!.config.contextTokens).toBe(600);
+    const r = await climbLadder(big, 1, rungs, deps, signal);
+    expect(providers[0]!.calls).toHaveLength(1);
+    expect(r.attempts[0]).toMatchObject({ rung: "small", outcome: "skipped" });
+    expect(r.attempts[0]!.reason).toContain("context_tokens is 600");
+  });
+
+  test("a refusal is its own outcome and climbs", async () => {
+    const { rungs } = ladder(["tiny", ["I can't help with that."]], ["big", [goodAnswer("todo!()", 1)]]);
+    const r = await climbLadder(request, 0, rungs, deps, signal);
+    expect(r.attempts.map((a) => [a.rung, a.outcome])).toEqual([["tiny", "refused"], ["big", "accepted"]]);
+  });
+
   test("thin → malformed → good: accepted from rung 3 after two escalations, three attempts recorded", async () => {
     const { rungs } = ladder(["cheap", ["Looks fine overall."]], ["mid", ['{"verdict": "pass", "alignment_score": 7, "summary": "ok", "critical_fa']], ["big", [goodAnswer("todo!()", 1)]]);
     const r = await climbLadder(request, 0, rungs, deps, signal);

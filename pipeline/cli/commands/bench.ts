@@ -9,6 +9,7 @@ import { OPERATORS, type Operator } from "../../bench/operators";
 import { runBench, type BenchResult } from "../../bench/run-bench";
 import { renderBench, renderHistory } from "../../bench/table";
 import { makeProvider } from "../../providers/make-provider";
+import { TraitBook } from "../../providers/traits";
 import type { Provider } from "../../providers/provider";
 import { StaticProvider } from "../../providers/static";
 import { loadContextConfig, openKb, type CommandContext } from "../context";
@@ -75,6 +76,8 @@ export async function benchCommand(ctx: CommandContext, args: string[], flags: B
   const offline = flags.offline === true;
   const keys = offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
   const startedAt = new Date().toISOString();
+  // One book for the whole bench: a server's accepted shape is found once, not once per variant.
+  const traits = new TraitBook();
   const result: BenchResult = await runBench({
     config,
     cwd: ctx.cwd,
@@ -86,7 +89,7 @@ export async function benchCommand(ctx: CommandContext, args: string[], flags: B
     providerFor: (rung: RungConfig): Provider => {
       if (rung.provider === "static") return new StaticProvider({ raise: config.static.raise });
       const apiKey = keys.get(rung.name);
-      return makeProvider(rung, apiKey !== undefined ? { apiKey } : {});
+      return makeProvider(rung, { traits, ...(apiKey !== undefined ? { apiKey } : {}) });
     },
     onProgress: (m) => {
       if (!ctx.quiet) ctx.io.err(`${m}\n`);

@@ -18,6 +18,8 @@ import { openEventStream } from "../../run/events";
 import { describeObserverStats, recordObserverStats } from "../../run/observer";
 import { dirname, resolve } from "node:path";
 import { checkOutFile } from "../paths";
+import { kbTraitBook } from "../server-traits";
+import { systemPromptOf, windowPlanError, withKnownWindows } from "../../run/windows";
 
 export interface RunFlags {
   paths: string[];
@@ -64,6 +66,9 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     // A resumed iteration finishes with the config and ladder it started with, never another one.
     if (flags.resume !== undefined) config = resumeConfig(ctx, kb, flags, config);
     const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
+    const traits = kbTraitBook(kb);
+    // A window a server named before (its overflow error, its listing) holds for this run too.
+    config = withKnownWindows(config, traits);
     const root = homeOf(ctx).root;
     if (flags.estimate) {
       try {
@@ -75,6 +80,9 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     }
     // The KB remembers the root its paths are relative to: a later command from anywhere resolves paths against it.
     if (kb.root() !== root) kb.setRoot(root);
+    // Planned before anything is sent: a ladder whose windows cannot hold one small review stops here, with numbers.
+    const unplannable = await windowPlanError(laddersFor(config, flags.offline), systemPromptOf(config));
+    if (unplannable) throw new ConfigError(unplannable);
     const progress = progressPrinter(ctx);
     const stream = openEventStream({ ...(events !== undefined ? { file: events } : {}), ...(config.observer ? { observer: config.observer } : {}) });
     let summary: RunSummary;
@@ -96,7 +104,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       providerFor: (rung: RungConfig): Provider => {
         if (rung.provider === "static") return new StaticProvider({ raise: config.static.raise });
         const apiKey = keys.get(rung.name);
-        return makeProvider(rung, apiKey !== undefined ? { apiKey } : {});
+        return makeProvider(rung, { traits, ...(apiKey !== undefined ? { apiKey } : {}) });
       },
       onEvent: (e) => {
         progress.event(e);
@@ -255,10 +263,13 @@ async function estimate(ctx: CommandContext, kb: Kb, flags: RunFlags, config: Co
   ctx.io.out(`estimate: ${e.files} files to review (${e.skipped} would be skipped), ${e.shards} shards; nothing was called`);
   ctx.io.out(
     renderTable(
-      ["rung", "model", "shards", "cached", "to send", "tokens in", "tokens out (max)", "cost $ if all go here"],
-      e.rungs.map((r) => [r.rung, r.model, r.shards, r.cached, r.shards - r.cached, r.tokens_in, r.tokens_out, r.cost_usd.toFixed(4)]),
+      ["rung", "model", "window", "shards", "cached", "over window", "to send", "tokens in", "tokens out (max)", "cost $ if all go here"],
+      e.rungs.map((r, i) => {
+        const rung = laddersFor(config, flags.offline)[i];
+        return [r.rung, r.model, rung?.contextTokens ?? "-", r.shards, r.cached, r.over_window, r.shards - r.cached - r.over_window, r.tokens_in, r.tokens_out, r.cost_usd.toFixed(4)];
+      }),
     ),
   );
-  ctx.io.out("The first rung gets every shard the cache does not answer; later rungs only those that climb.");
+  ctx.io.out("The first rung gets every shard the cache does not answer and its window holds; later rungs only those that climb. A run re-splits a shard no window holds.");
   return 0;
 }

@@ -2,7 +2,7 @@
 import { UsageError } from "../../errors";
 import { homeOf, kbPathOf, openKb, sources, type CommandContext } from "../context";
 import { readStateView } from "../state-view";
-import { renderTable } from "../table";
+import { clipWords, renderTable } from "../table";
 
 export function showCommand(ctx: CommandContext, args: string[]): number {
   if (args.length === 0 || args.length > 2) throw new UsageError("usage: scrum show [ITER] PATH");
@@ -62,7 +62,7 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
       );
     }
     if (attempts.length > 0) {
-      lines.push("", renderTable(["shard", "rung", "model", "server", "outcome", "ms", "tok in", "tok out", "redacted", "reason"], attempts.map((a) => [a.shard_index < 0 ? "reduce" : a.shard_index + 1, a.rung, a.model, a.server ?? "-", a.outcome, a.latency_ms, a.tokens_in, a.tokens_out, a.redactions, (a.reason ?? "").slice(0, 80)])));
+      lines.push("", renderTable(["shard", "rung", "model", "server", "outcome", "ms", "tok in", "tok out", "redacted", "reason"], attempts.map((a) => [a.shard_index < 0 ? "reduce" : a.shard_index + 1, a.rung, a.model, a.server ?? "-", a.outcome, a.latency_ms, a.tokens_in, a.tokens_out, a.redactions, clipWords(a.reason ?? "", 100)])));
     }
     ctx.io.out(lines.join("\n"));
     return 0;
