@@ -41,7 +41,7 @@ test("a full sweep, then a --changed run of one file: the state report counts th
   const state = json("report", "--scope", "state", "--format", "json");
   expect(state.metrics_source).toBe("state");
   expect(state.files).toHaveLength(3);
-  expect(state.metrics).toMatchObject({ files_total: 3, verdict_pass: 2, verdict_needs_patch: 1, findings_total: 1, state_files: 3 });
+  expect(state.metrics).toMatchObject({ files_total: 3, verdict_pass: 3, verdict_needs_patch: 0, findings_total: 1, state_files: 3 });
   // A run's own work is no property of the state.
   expect(state.metrics.wall_ms).toBeUndefined();
   expect(state.metrics.attempts_total).toBeUndefined();
@@ -70,7 +70,7 @@ test("unverified evidence counts problem findings only: summary, report and dash
       path: "src/ok.ts", content_sha: sha, verdict: "pass", alignment_score: 9, output_format: "forensic_json", confidence_avg: 90, confidence_min: 90,
       gradient_tier: "auto", findings_count: 0, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 1,
       shards: 1, tree_split_fired: 0, attempts_made: 1, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
-      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: JSON.stringify({ coverage: [0] }), error: null, skip_reason: null, coverage_complete: 1,
+      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: JSON.stringify({ path: "src/ok.ts", verdict: "pass", coverage: [0] }), error: null, skip_reason: null, coverage_complete: 1,
       evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
     },
     findings: [

@@ -45,7 +45,8 @@ const FILES: Record<string, string> = {
   "src/parse.ts": "export function parse(text: string): unknown {\n  try {\n    return JSON.parse(text);\n  } catch (err) {\n  }\n  return null;\n}\n",
   "src/ok.ts": "export const answer = 42;\n",
   // The config a team commits: a ladder of the static rung alone (no model server in this test).
-  ".scrum/routing.toml": '[[ladder]]\nname = "static"\nprovider = "static"\n',
+  // Static rules are informational until a repository raises them (docs/STATIC.md): this one raises its stub rules.
+  ".scrum/routing.toml": '[[ladder]]\nname = "static"\nprovider = "static"\n\n[static]\nraise = ["stub-macro", "stub-raise", "stub-throw"]\n',
   ".scrum/.gitignore": "scrum.db\nscrum.db-wal\nscrum.db-shm\n",
 };
 const FIXED_LOAD = "def load(path):\n    with open(path) as f:\n        return f.read()\n\n\ndef save(path, text):\n    with open(path, 'w') as f:\n        f.write(text)\n";
