@@ -38,16 +38,18 @@ const FAIL_MAX_SCORE = 7;
 export function junkHits(verdict: ShardVerdict, shard?: string): JunkHit[] {
   const hits: JunkHit[] = [];
   const texts = answerTexts(verdict);
-  const echoed = texts.filter((t) => isPlaceholder(t.text));
+  const inShard = shard === undefined ? null : evidenceChecker(shard);
+  // A quote the code really holds (`<html>`, a `...` spread) is evidence, whatever it looks like.
+  const quoted = (text: string) => inShard !== null && text.trim() !== "" && inShard(text);
+  const echoed = texts.filter((t) => isPlaceholder(t.text) && !(t.where.endsWith(".evidence") && quoted(t.text)));
   if (echoed.length > 0) hits.push({ rule: "placeholder-echo", detail: `${echoed.length === 1 ? "1 field holds" : `${echoed.length} fields hold`} a placeholder (${examples(echoed.map((t) => `${t.where} "${t.text.trim()}"`))})` });
   const template = texts.filter((t) => TEMPLATE_PHRASES.some((p) => t.text.toLowerCase().includes(p)));
   if (template.length > 0) hits.push({ rule: "schema-echo", detail: `the prompt's or schema's own wording in ${examples(template.map((t) => t.where))}` });
   const score = verdict.alignment_score;
   if (verdict.verdict === "pass" && score < PASS_MIN_SCORE) hits.push({ rule: "verdict-score-contradiction", detail: `verdict pass with alignment_score ${score} (< ${PASS_MIN_SCORE})` });
   if (verdict.verdict === "fail" && score > FAIL_MAX_SCORE) hits.push({ rule: "verdict-score-contradiction", detail: `verdict fail with alignment_score ${score} (> ${FAIL_MAX_SCORE})` });
-  const inShard = shard === undefined ? null : evidenceChecker(shard);
   if (verdict.verdict === "pass") {
-    const verified = verdict.verified_components.filter((f) => !isPlaceholder(f.evidence) && (inShard === null || inShard(f.evidence)));
+    const verified = verdict.verified_components.filter((f) => (!isPlaceholder(f.evidence) || quoted(f.evidence)) && (inShard === null || inShard(f.evidence)));
     if (verified.length === 0) {
       hits.push({ rule: "pass-unverified", detail: verdict.verified_components.length === 0 ? "verdict pass with no verified component" : "verdict pass whose verified components quote nothing in the shard" });
     }

@@ -12,17 +12,20 @@ import { FINDING_CATEGORIES, type FileVerdict, type Finding, type FindingCategor
 /** Rules at or above this confidence are precise enough to stand beside any model's answer. */
 export const FLOOR_MIN_CONFIDENCE = 85;
 
-/** The rules of the floor, by id: precise, and about something worth a patch (a low finding alone lets a file pass). */
-export function floorRules(): RuleId[] {
-  return (Object.keys(RULES) as RuleId[]).filter((id) => RULES[id].confidence >= FLOOR_MIN_CONFIDENCE && RULES[id].severity !== "low");
+/**
+ * The rules of the floor, by id: precise, and about something worth a patch (a low finding alone lets a file pass): a
+ * rule's earned severity, or the one it claims when the repository raised it (`[static] raise`).
+ */
+export function floorRules(raise: readonly RuleId[] = []): RuleId[] {
+  return (Object.keys(RULES) as RuleId[]).filter((id) => RULES[id].confidence >= FLOOR_MIN_CONFIDENCE && (RULES[id].severity !== "low" || (raise.includes(id) && RULES[id].claimed !== "low")));
 }
 
 /** The floor's findings of a plan, by category (empty categories left out). */
-export async function staticFloor(plan: Pick<ShardPlan, "path" | "language"> & { shards: Shard[] }): Promise<Map<FindingCategory, Finding[]>> {
-  const rules = new Set<string>(floorRules());
+export async function staticFloor(plan: Pick<ShardPlan, "path" | "language"> & { shards: Shard[] }, raise: readonly RuleId[] = []): Promise<Map<FindingCategory, Finding[]>> {
+  const rules = new Set<string>(floorRules(raise));
   const found = new Map<FindingCategory, Finding[]>();
   for (const shard of plan.shards) {
-    const verdict = await scanShard({ path: plan.path, language: plan.language, lineStart: shard.lineStart, text: shard.text });
+    const verdict = await scanShard({ path: plan.path, language: plan.language, lineStart: shard.lineStart, text: shard.text }, { raise });
     for (const category of FINDING_CATEGORIES) {
       const hits = verdict[category].filter((f) => f.rule !== undefined && rules.has(f.rule));
       if (hits.length > 0) found.set(category, [...(found.get(category) ?? []), ...hits]);

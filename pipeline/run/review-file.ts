@@ -73,7 +73,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   // A model's answer never hides what the precise static rules prove; the floor reads the plan before any re-split.
   const byModel = results.some((r) => r.status === "reviewed" && ctx.rungs.some((g) => g.config.name === r.rung && g.config.provider !== "static"));
   if (byModel && ctx.staticFloor !== false) {
-    for (const [category, found] of await staticFloor(base)) merged = addFileFindings(merged, category, unseenBy(merged, found), lines, plan.shards);
+    for (const [category, found] of await staticFloor(base, ctx.config.static.raise)) merged = addFileFindings(merged, category, unseenBy(merged, found), lines, plan.shards);
   }
   const outline = needsOutline(merged) ? await outlineFile(file.path, file.text) : [];
   let verdict = applyDismissals(identifyFindings(merged, outline), ctx.dismissed ?? new Map());
