@@ -158,6 +158,9 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       owner,
     });
   }
+  // The KB remembers the root its paths are relative to (once an iteration exists: a refused run writes nothing), so a
+  // later command from anywhere resolves paths against it.
+  if (kb.root() !== root) kb.setRoot(root);
   const heartbeat = setInterval(() => kb.heartbeat(iterationId, owner), HEARTBEAT_MS);
   try {
     const summary = await sweep(iterationId, plan.files);

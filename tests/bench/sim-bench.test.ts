@@ -102,7 +102,8 @@ describe("scrum bench on the simulated server", () => {
     // 2 of 3 agreeing: P(Binomial(3, p) >= 2) = 3p²(1-p) + p³.
     const implied = 3 * HIT ** 2 * (1 - HIT) + HIT ** 3;
     expect(voted.recall!).toBeGreaterThan(implied - margin);
-    expect(voted.precision!).toBeGreaterThan(single.precision! + 0.2);
+    // The accept gate already refuses some noise a single model makes (junk answers), so the margin is 0.15.
+    expect(voted.precision!).toBeGreaterThan(single.precision! + 0.15);
     expect(voted.noise_per_kloc!).toBeLessThan(single.noise_per_kloc!);
     expect(voted.details.consensus).toEqual({ rungs: ["a", "b", "c"], samples: 1, min_agree: 2 });
     // Three answers per shard cost about three times one.

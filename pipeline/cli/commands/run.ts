@@ -78,8 +78,6 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
         throw e;
       }
     }
-    // The KB remembers the root its paths are relative to: a later command from anywhere resolves paths against it.
-    if (kb.root() !== root) kb.setRoot(root);
     // Planned before anything is sent: a ladder whose windows cannot hold one small review stops here, with numbers.
     const unplannable = await windowPlanError(laddersFor(config, flags.offline), systemPromptOf(config));
     if (unplannable) throw new ConfigError(unplannable);
