@@ -16,7 +16,8 @@ export const BUILT_IN_METRICS: ReadonlySet<string> = new Set([
   "verified_components", "evidence_unverified", "findings_dismissed", "injection_attempts", "confidence_avg",
   "confidence_min", "attempts_total", "cached_shards", "redactions", "wall_ms", "state_files", "state_pass",
   "state_needs_patch", "state_fail", "state_unreviewed", "state_skipped", "state_stale", "state_findings_total",
-  "state_findings_high", "state_findings_medium", "state_findings_low",
+  "state_findings_high", "state_findings_medium", "state_findings_low", "findings_refuted", "findings_confirmed",
+  "findings_uncertain", "refutation_rate",
 ]);
 
 const REVIEWED = `verdict IN ('pass', 'needs_patch', 'fail')`;
@@ -60,9 +61,13 @@ export function iterationMetrics(db: Database, iterationId: number): Metrics {
          coalesce(sum(category = 'verified_components'), 0) AS verified_components,
          coalesce(sum(category <> 'verified_components' AND evidence_verified = 0), 0) AS evidence_unverified,
          coalesce(sum(dismissal_id IS NOT NULL), 0) AS findings_dismissed,
+         coalesce(sum(disposition = 'refuted'), 0) AS findings_refuted,
+         coalesce(sum(disposition = 'confirmed'), 0) AS findings_confirmed,
+         coalesce(sum(disposition = 'uncertain'), 0) AS findings_uncertain,
+         round(CAST(sum(disposition = 'refuted') AS REAL) / nullif(sum(disposition IS NOT NULL), 0), 3) AS refutation_rate,
          coalesce(sum(${COUNTING_FINDING} AND rule = 'prompt-injection'), 0) AS injection_attempts,
-         round(avg(CASE WHEN dismissal_id IS NULL THEN confidence END), 1) AS confidence_avg,
-         min(CASE WHEN dismissal_id IS NULL THEN confidence END) AS confidence_min
+         round(avg(CASE WHEN dismissal_id IS NULL AND coalesce(disposition, '') <> 'refuted' THEN confidence END), 1) AS confidence_avg,
+         min(CASE WHEN dismissal_id IS NULL AND coalesce(disposition, '') <> 'refuted' THEN confidence END) AS confidence_min
        FROM findings WHERE iteration_id = ?`,
     )
     .get(iterationId) as Metrics;

@@ -7,6 +7,8 @@ import { UsageError } from "../pipeline/errors";
 import { historyCounts, allMetrics, iterationMetrics, type HistoryRow, type Metrics } from "./aggregates";
 import { lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
 import { activeDismissals, addDismissal, undoDismissal } from "./dismissals";
+import { overturnCounts, rungTotals, type RungTotals } from "./rungs";
+import type { OverturnCount } from "../pipeline/verify/trust";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "migrations");
@@ -85,6 +87,14 @@ export interface FindingRow {
   agreement: number | null;
   /** The dismissal keeping the finding out of verdicts and metrics; null when it counts. */
   dismissal_id: number | null;
+  /** [verify]: confirmed, refuted (kept, counts nowhere) or uncertain; null when not verified. */
+  disposition: "confirmed" | "refuted" | "uncertain" | null;
+  /** [verify]: the model whose answer set the disposition. */
+  verified_by: string | null;
+  /** [verify]: the verifier's reason, or why the finding was not verified. */
+  verify_reason: string | null;
+  /** The rung whose answer produced the finding ("static" for a deterministic rule); null in rows older than [verify]. */
+  rung: string | null;
 }
 
 export interface AttemptRow {
@@ -100,7 +110,7 @@ export interface AttemptRow {
   cost_usd: number;
   output_format: string | null;
   server: string | null;
-  purpose: "review" | "reduce";
+  purpose: "review" | "reduce" | "verify";
   /** Secrets masked in what was sent (cloud rungs). */
   redactions: number;
   /** Hash of model, rendered prompt and schema: the shard cache key. */
@@ -127,7 +137,9 @@ export interface NoteRow {
 }
 
 /** Columns added after the first version: a writer may leave them out and gets their defaults. */
-const FINDING_DEFAULTS = { rule: null, symbol: null, agreement: null, dismissal_id: null } satisfies Partial<FindingRow>;
+const FINDING_DEFAULTS = {
+  rule: null, symbol: null, agreement: null, dismissal_id: null, disposition: null, verified_by: null, verify_reason: null, rung: null,
+} satisfies Partial<FindingRow>;
 const ATTEMPT_DEFAULTS = { redactions: 0, prompt_sha: null } satisfies Partial<AttemptRow>;
 const REVIEW_DEFAULTS = { instructions: null } satisfies Partial<FileReviewRow>;
 export type FindingInput = Omit<FindingRow, keyof typeof FINDING_DEFAULTS> & Partial<FindingRow>;
@@ -162,7 +174,8 @@ const REVIEW_COLUMNS: (keyof Omit<FileReviewRow, "iteration_id">)[] = [
 ];
 const FINDING_COLUMNS: (keyof FindingRow)[] = [
   "path", "category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint",
-  "evidence_verified", "shard_index", "rule", "symbol", "agreement", "dismissal_id",
+  "evidence_verified", "shard_index", "rule", "symbol", "agreement", "dismissal_id", "disposition", "verified_by",
+  "verify_reason", "rung",
 ];
 const ATTEMPT_COLUMNS: (keyof AttemptRow)[] = [
   "path", "shard_index", "rung", "model", "outcome", "reason", "latency_ms", "tokens_in", "tokens_out", "cost_usd",
@@ -432,6 +445,16 @@ export class Kb {
   }
 
   /** Active dismissals by fingerprint. */
+  /** Judged and overturned findings per producing rung and category (the verifier's and users' verdicts on them). */
+  overturnStats(): OverturnCount[] {
+    return overturnCounts(this.db);
+  }
+
+  /** Per rung: answers by outcome, cost, tokens, confirmed findings, over every iteration. */
+  rungTotals(): RungTotals[] {
+    return rungTotals(this.db);
+  }
+
   activeDismissals(): Map<string, DismissalRow> {
     return activeDismissals(this.db);
   }

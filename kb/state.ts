@@ -25,8 +25,8 @@ const STATE_COLUMNS: (keyof StateRow)[] = [
   "findings_high", "findings_medium", "findings_low", "critical_failures_count", "missing_components_count",
 ];
 
-/** A finding that counts against a file: a verified problem finding not dismissed when it was recorded. */
-export const COUNTING_FINDING = `category <> 'verified_components' AND evidence_verified = 1 AND dismissal_id IS NULL`;
+/** A finding that counts against a file: a verified problem finding not dismissed when it was recorded nor refuted by the verifier. */
+export const COUNTING_FINDING = `category <> 'verified_components' AND evidence_verified = 1 AND dismissal_id IS NULL AND coalesce(disposition, '') <> 'refuted'`;
 
 /** Write an iteration's state rows in one transaction. */
 export function writeState(db: Database, rows: StateRow[]): void {
@@ -77,7 +77,7 @@ export function stateFindings(db: Database, iterationId: number): FindingRow[] {
   return db
     .query(
       `SELECT f.* FROM state s JOIN findings f ON f.iteration_id = s.from_iteration_id AND f.path = s.path
-       WHERE s.iteration_id = ? AND f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
+       WHERE s.iteration_id = ? AND ${COUNTING_FINDING}
        ORDER BY f.path, f.line_start`,
     )
     .all(iterationId) as FindingRow[];
@@ -97,7 +97,7 @@ export function dismissedSinceRecorded(db: Database): DismissedNow[] {
   return db
     .query(
       `SELECT f.iteration_id, f.path, f.category, f.severity, f.fingerprint FROM findings f
-       WHERE f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
+       WHERE ${COUNTING_FINDING}
          AND f.fingerprint IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL)`,
     )
     .all() as DismissedNow[];

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { thisProcess, type AttemptRow, type FileReviewRow, type FindingRow, type IterationRow, type Kb, type Owner } from "../../kb/kb";
 import { fileRecord, outcomeVerdict, type FileOutcome } from "../../kb/rows";
 import { stateMetrics, type Metrics } from "../../kb/aggregates";
-import { STATIC_RUNG, type Config, type RungConfig } from "../config/config";
+import { STATIC_RUNG, type Config, type RungConfig, type VerifyConfig } from "../config/config";
 import { ConfigError } from "../errors";
 import type { AnswerCache, Attempt } from "../review/ladder";
 import { abortableSleep, makeRung, type Rung } from "../review/rung";
@@ -17,7 +17,9 @@ import { readTarget } from "../targets/targets";
 import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
 import { planIteration, storedConfigJson, type Plan } from "./plan";
 import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
-import { reviewFile } from "./review-file";
+import { reviewFile, type ReviewContext } from "./review-file";
+import { shippedTemplate } from "../review/template";
+import { trustCheck } from "../verify/trust";
 import { filePriority, scheduleFiles } from "./schedule";
 import { gitHead, runShell } from "./spawn";
 
@@ -98,6 +100,17 @@ export function laddersFor(config: Config, offline: boolean): RungConfig[] {
   return config.ladder;
 }
 
+/** [verify]: the ladder from the verifier rung upwards (model rungs only), the verifier prompt and the trust check. */
+function verifierFor(config: VerifyConfig, rungs: Rung[], kb: Kb): NonNullable<ReviewContext["verify"]> {
+  const from = rungs.findIndex((r) => r.config.name === config.rung);
+  return {
+    config,
+    rungs: rungs.slice(Math.max(0, from)).filter((r) => r.config.provider !== "static"),
+    systemPrompt: shippedTemplate("verify.md"),
+    ...(config.skipWhenTrusted ? { trusted: trustCheck(kb.overturnStats(), config.minJudged) } : {}),
+  };
+}
+
 /** Run one iteration and store everything it learns as it goes. */
 export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const { config, kb, cwd, signal } = opts;
@@ -112,6 +125,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const reduceRung = !opts.offline && config.reduce.rung ? rungs.find((r) => r.config.name === config.reduce.rung) : undefined;
   const systemPrompt = buildSystemPrompt(readFileSync(config.prompts.system, "utf8"), config.prompts.proposal ? readFileSync(config.prompts.proposal, "utf8") : undefined);
   const reducePrompt = readFileSync(config.prompts.reduce, "utf8");
+  const verify = !opts.offline && config.verify ? verifierFor(config.verify, rungs, kb) : undefined;
   const instructions = loadInstructions(config.instructions, root);
 
   // Work out the files before anything is written: a bad path is a usage error with nothing half-written.
@@ -183,6 +197,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
           reducePrompt,
           dismissed,
           instructions,
+          ...(verify ? { verify } : {}),
           deps: {
             minChars: config.accept.minChars,
             sleep,

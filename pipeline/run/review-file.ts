@@ -18,6 +18,7 @@ import type { SourceFile } from "../targets/targets";
 import { validateFileVerdict } from "../verdict/verdict";
 import { describeInstructions, instructionsFor, withInstructions, type LoadedInstructions } from "../review/instructions";
 import type { FileOutcome } from "../../kb/rows";
+import { verifyFindings, type VerifyContext } from "../verify/verify";
 
 export interface ReviewContext {
   config: Config;
@@ -32,6 +33,8 @@ export interface ReviewContext {
   dismissed?: ReadonlyMap<string, number>;
   /** Repository rules ([[instructions]]), read once per run; each file gets those its globs match. */
   instructions?: readonly LoadedInstructions[];
+  /** [verify]: the verifier ladder and its settings; absent when verification is off. */
+  verify?: Omit<VerifyContext, "signal" | "deps">;
 }
 
 /** Review one readable file; `notes` are its open fix-next-loop notes. */
@@ -72,6 +75,11 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
     const reduced = await reduceWithModel(verdict, ctx.reduceRung, ctx.reducePrompt, ctx.deps, ctx.signal);
     verdict = reduced.verdict;
     attempts.push(...reduced.attempts);
+  }
+  if (ctx.verify && verdict.verdict !== "unreviewed") {
+    const checked = await verifyFindings(verdict, { path: file.path, language: plan.language, lines, shards: plan.shards }, { ...ctx.verify, deps: ctx.deps, signal: ctx.signal });
+    verdict = checked.verdict;
+    attempts.push(...checked.attempts);
   }
   const formats = outcomes.map((o) => o.accepted?.format).filter((f): f is NonNullable<typeof f> => f !== undefined);
   const checked = validateFileVerdict(verdict);

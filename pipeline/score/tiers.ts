@@ -31,12 +31,15 @@ export function gradientTier(stats: ConfidenceStats, gradient: Config["gradient"
 
 /**
  * A file is never `auto` when its code tries to steer its reviewer (an injection finding) or when a problem finding's
- * evidence is not in the file (the claim cannot be checked), whatever the confidences say.
+ * evidence is not in the file (the claim cannot be checked), or when the verifier was uncertain of a finding, whatever the
+ * confidences say.
  */
 export function capTier(tier: Tier, verdict: Pick<FileVerdict, FindingCategory>): Tier {
   const steered = FINDING_CATEGORIES.some((c) => verdict[c].some((f) => f.rule === INJECTION_RULE));
   const unchecked = FINDING_CATEGORIES.some((c) => c !== "verified_components" && verdict[c].some((f) => !f.evidence_verified));
-  return (steered || unchecked) && tier === "auto" ? "review" : tier;
+  // A finding the verifier could not settle either way needs a person's look.
+  const uncertain = FINDING_CATEGORIES.some((c) => verdict[c].some((f) => f.disposition === "uncertain"));
+  return (steered || unchecked || uncertain) && tier === "auto" ? "review" : tier;
 }
 
 export interface FileCounts {

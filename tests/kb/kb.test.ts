@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { Kb, type FileRecord } from "../../kb/kb";
+
+/** Every migration file applies once: the schema version is their count. */
+const MIGRATIONS = readdirSync(join(import.meta.dir, "../../kb/migrations")).filter((f) => /^\d+_.*\.sql$/.test(f)).length;
 
 let dir: string;
 let file: string;
@@ -34,7 +37,7 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
 describe("knowledge base", () => {
   test("migrations create the design's tables in WAL mode and record the schema version", () => {
     const kb = new Kb(file);
-    expect(kb.schemaVersion).toBe(3);
+    expect(kb.schemaVersion).toBe(MIGRATIONS);
     kb.close();
     const db = new Database(file, { readonly: true });
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
@@ -50,7 +53,7 @@ describe("knowledge base", () => {
   test("reopening an existing KB does not re-run migrations", () => {
     new Kb(file).close();
     const kb = new Kb(file);
-    expect(kb.schemaVersion).toBe(3);
+    expect(kb.schemaVersion).toBe(MIGRATIONS);
     kb.close();
   });
 
