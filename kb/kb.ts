@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UsageError } from "../pipeline/errors";
-import { historyCounts, allMetrics, iterationMetrics, type HistoryRow, type Metrics } from "./aggregates";
+import { historyCounts, allMetrics, iterationMetrics, outcomeMetrics, type HistoryRow, type Metrics } from "./aggregates";
 import { lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
 import { activeDismissals, addDismissal, undoDismissal } from "./dismissals";
 import { overturnCounts, rungTotals, type RungTotals } from "./rungs";
@@ -387,6 +387,11 @@ export class Kb {
   }
 
   /** Metrics of an iteration computed from its rows, in SQL (docs/METRICS.md; no probes, no wall time). */
+  /** Do findings get fixed: resolution, dismissal and time-to-fix of this iteration against the state before it. */
+  outcomeMetrics(iterationId: number, previousState: number | null): Metrics {
+    return outcomeMetrics(this.db, iterationId, previousState);
+  }
+
   computeMetrics(iterationId: number): Metrics {
     return iterationMetrics(this.db, iterationId);
   }

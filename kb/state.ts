@@ -26,7 +26,11 @@ const STATE_COLUMNS: (keyof StateRow)[] = [
 ];
 
 /** A finding that counts against a file: a verified problem finding not dismissed when it was recorded nor refuted by the verifier. */
-export const COUNTING_FINDING = `category <> 'verified_components' AND evidence_verified = 1 AND dismissal_id IS NULL AND coalesce(disposition, '') <> 'refuted'`;
+export function countingFinding(alias?: string): string {
+  const c = alias ? `${alias}.` : "";
+  return `${c}category <> 'verified_components' AND ${c}evidence_verified = 1 AND ${c}dismissal_id IS NULL AND coalesce(${c}disposition, '') <> 'refuted'`;
+}
+export const COUNTING_FINDING = countingFinding();
 
 /** Write an iteration's state rows in one transaction. */
 export function writeState(db: Database, rows: StateRow[]): void {

@@ -275,6 +275,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     });
     const metrics: Metrics = {
       ...kb.computeMetrics(id),
+      ...kb.outcomeMetrics(id, previous),
       wall_ms: Math.round(performance.now() - started),
       ...probeMetrics(probes),
       ...stateMetrics(applyDismissals(state, kb.dismissedSinceRecorded())),
