@@ -18,7 +18,7 @@ export const BUILT_IN_METRICS: ReadonlySet<string> = new Set([
   "state_needs_patch", "state_fail", "state_unreviewed", "state_skipped", "state_stale", "state_findings_total",
   "state_findings_high", "state_findings_medium", "state_findings_low", "findings_refuted", "findings_confirmed",
   "findings_uncertain", "refutation_rate", "resolution_rate", "findings_resolved", "resolution_candidates",
-  "mean_iterations_to_fix", "dismissal_rate",
+  "mean_iterations_to_fix", "dismissal_rate", "findings_not_verified", "verify_skipped_trusted",
 ]);
 
 const REVIEWED = `verdict IN ('pass', 'needs_patch', 'fail')`;
@@ -66,6 +66,8 @@ export function iterationMetrics(db: Database, iterationId: number): Metrics {
          coalesce(sum(disposition = 'confirmed'), 0) AS findings_confirmed,
          coalesce(sum(disposition = 'uncertain'), 0) AS findings_uncertain,
          round(CAST(sum(disposition = 'refuted') AS REAL) / nullif(sum(disposition IS NOT NULL), 0), 3) AS refutation_rate,
+         coalesce(sum(disposition IS NULL AND verify_reason LIKE 'not verified:%'), 0) AS findings_not_verified,
+         coalesce(sum(disposition IS NULL AND verify_reason LIKE 'not verified: trusted:%'), 0) AS verify_skipped_trusted,
          coalesce(sum(${COUNTING_FINDING} AND rule = 'prompt-injection'), 0) AS injection_attempts,
          round(avg(CASE WHEN dismissal_id IS NULL AND coalesce(disposition, '') <> 'refuted' THEN confidence END), 1) AS confidence_avg,
          min(CASE WHEN dismissal_id IS NULL AND coalesce(disposition, '') <> 'refuted' THEN confidence END) AS confidence_min

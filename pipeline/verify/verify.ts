@@ -164,10 +164,15 @@ export async function verifyFindings(
   const attempts: Attempt[] = [];
   const skipped: string[] = [];
   const { picked, over } = pickCandidates(verdict, ctx.config);
-  for (const c of over) skipped.push(`${c.finding.fingerprint}: over [verify] max_per_file = ${ctx.config.maxPerFile}`);
-  if (picked.length === 0 || ctx.rungs.length === 0) return { verdict, attempts, skipped };
-  const index = indexEvidence([...file.lines]);
   const settled = new Map<string, { disposition?: Disposition; reason: string; by?: string }>();
+  // A finding left unverified says why, in the KB and in `scrum show`.
+  const skip = (c: Candidate, why: string) => {
+    skipped.push(`${c.finding.fingerprint}: ${why}`);
+    settled.set(c.finding.fingerprint, { reason: `not verified: ${why}` });
+  };
+  for (const c of over) skip(c, `over [verify] max_per_file = ${ctx.config.maxPerFile}`);
+  if (picked.length === 0 || ctx.rungs.length === 0) return { verdict: applyDispositions(verdict, settled), attempts, skipped };
+  const index = indexEvidence([...file.lines]);
   const record = (a: Attempt) => {
     attempts.push(a);
     ctx.deps.onAttempt?.(a);
@@ -175,10 +180,7 @@ export async function verifyFindings(
   await Promise.all(
     picked.map(async (c) => {
       const trust = ctx.config.skipWhenTrusted ? ctx.trusted?.(c.producer, c.category) ?? null : null;
-      if (trust !== null) {
-        skipped.push(`${c.finding.fingerprint}: ${trust}`);
-        return;
-      }
+      if (trust !== null) return skip(c, trust);
       const shard = file.shards.find((s) => s.index === c.finding.shard) ?? file.shards[0];
       if (!shard) return;
       const code = codeFor(c.finding, shard, file.lines, ctx.config.contextLines);

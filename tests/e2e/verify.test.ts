@@ -5,7 +5,7 @@
  * verification cleanly.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
 import { makeProject, rung } from "./harness";
@@ -20,6 +20,8 @@ beforeAll(async () => {
       "verifier-down": "error500",
       "verifier-bad-quote": "verify-bad-quote",
       "verifier-uncertain": "verify-uncertain",
+      good: "good",
+      "verifier-yes": "verify-confirm-all",
     },
   });
 });
@@ -113,6 +115,21 @@ for (const protocol of ["ollama", "openai"] as const) {
       }
     });
 
+    test("--estimate prices verification as an upper bound: max_per_file calls a file", async () => {
+      const p = makeProject(FILES, ladder("verifier", "max_per_file = 5"));
+      try {
+        const r = await p.scrum("run", "src", "--estimate", "--json");
+        expect(r.code).toBe(0);
+        const e = JSON.parse(r.out) as { files: number; verify: { rung: string; max_calls: number; tokens_in_per_call: number } };
+        expect(e.verify.rung).toBe("check");
+        expect(e.verify.max_calls).toBe(e.files * 5);
+        expect(e.verify.tokens_in_per_call).toBeGreaterThan(100);
+        expect((await p.scrum("run", "src", "--estimate")).out).toMatch(/verify: rung check \(verifier\), at most 20 calls/);
+      } finally {
+        p.cleanup();
+      }
+    });
+
     test("a verifier that fails climbs the ladder; with none above, the findings stand unverified with the reason", async () => {
       const p = makeProject(FILES, ladder("verifier-down"));
       try {
@@ -167,3 +184,40 @@ for (const protocol of ["ollama", "openai"] as const) {
     });
   });
 }
+
+describe("the ladder learns from its own log", () => {
+  test("scrum rungs shows overturn rates with Wilson intervals; skip_when_trusted skips a rung's category once its upper bound is <= 5%", async () => {
+    const routing = [rung("detect", "ollama", sim.ollamaHost, "good"), rung("check", "ollama", sim.ollamaHost, "verifier-yes"), `[verify]\nrung = "check"\nmax_per_file = 200\nskip_when_trusted = true\nmin_judged = 50\n`].join("\n");
+    const p = makeProject({}, routing);
+    try {
+      // 80 distinct TODOs: the detector flags each, the verifier confirms each: 80 judged, none overturned.
+      writeFileSync(join(p.dir, "todo.ts"), Array.from({ length: 80 }, (_, i) => `export const item${i} = ${i}; // TODO: handle case ${i}`).join("\n") + "\n");
+      expect((await p.scrum("run", "todo.ts", "--label", "first")).code).toBe(0);
+      const rungs = JSON.parse((await p.scrum("rungs", "--json", "--min-judged", "50")).out) as {
+        rungs: Array<{ rung: string; overturn: { judged: number; overturned: number; high: number }; confirmed_findings: number; per_confirmed_finding: { tokens: number } | null; categories: Array<{ category: string; trusted: boolean }> }>;
+      };
+      const detect = rungs.rungs.find((r) => r.rung === "detect")!;
+      expect(detect.overturn.judged).toBe(80);
+      expect(detect.overturn.overturned).toBe(0);
+      expect(detect.overturn.high).toBeLessThanOrEqual(0.05);
+      expect(detect.confirmed_findings).toBe(80);
+      expect(detect.per_confirmed_finding!.tokens).toBeGreaterThan(0);
+      expect(detect.categories.find((c) => c.category === "pseudocode_flags")!.trusted).toBe(true);
+      const table = (await p.scrum("rungs")).out;
+      expect(table).toMatch(/detect\s+good/);
+      // A second sweep without the cache: the detector's TODO findings are trusted, so none goes to the verifier.
+      const before = sim.calls.filter((c) => c.model === "verifier-yes").length;
+      const second = await p.scrum("run", "todo.ts", "--label", "second", "--no-cache");
+      expect(second.code).toBe(0);
+      expect(second.out).toMatch(/80 skipped as trusted/);
+      expect(sim.calls.filter((c) => c.model === "verifier-yes").length).toBe(before);
+      const db = p.db();
+      const reasons = db.prepare(`SELECT DISTINCT verify_reason FROM findings WHERE iteration_id = 2 AND category <> 'verified_components'`).all() as Array<{ verify_reason: string }>;
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]!.verify_reason).toMatch(/^not verified: trusted: rung detect's pseudocode_flags overturned 0 of 80 \(95% upper bound 4\.\d% <= 5%\)/);
+      db.close();
+    } finally {
+      p.cleanup();
+    }
+  });
+});
