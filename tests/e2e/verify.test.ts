@@ -22,6 +22,7 @@ beforeAll(async () => {
       "verifier-uncertain": "verify-uncertain",
       good: "good",
       "verifier-yes": "verify-confirm-all",
+      "verifier-no": "verify-refute-all",
     },
   });
 });
@@ -220,4 +221,26 @@ describe("the ladder learns from its own log", () => {
       p.cleanup();
     }
   });
+});
+
+describe("[verify] static = true: a model triages the deterministic rung's candidates", () => {
+  for (const triage of [true, false]) {
+    test(`static = ${triage}: the static rung's findings ${triage ? "go to the verifier, which refutes them" : "are never sent"}`, async () => {
+      const routing = [`[[ladder]]\nname = "static"\nprovider = "static"\n`, rung("check", "ollama", sim.ollamaHost, "verifier-no"), `[verify]\nrung = "check"\nstatic = ${triage}\nmin_severity = "low"\n`].join("\n");
+      const p = makeProject({ "src/loader.ts": FILES["src/loader.ts"] }, routing);
+      try {
+        expect((await p.scrum("run", "src", "--json")).code).toBe(0);
+        const db = p.db();
+        const rows = db.prepare(`SELECT rung, rule, disposition FROM findings WHERE category <> 'verified_components' AND evidence_verified = 1`).all() as Array<{ rung: string; rule: string | null; disposition: string | null }>;
+        expect(rows.length).toBeGreaterThan(0);
+        expect(rows.every((r) => r.rung === "static" && r.rule !== null)).toBe(true);
+        expect(rows.every((r) => r.disposition === (triage ? "refuted" : null))).toBe(true);
+        const file = db.prepare(`SELECT verdict FROM file_reviews`).get() as { verdict: string };
+        expect(file.verdict).toBe(triage ? "pass" : "needs_patch");
+        db.close();
+      } finally {
+        p.cleanup();
+      }
+    });
+  }
 });
