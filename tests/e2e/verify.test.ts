@@ -23,6 +23,7 @@ beforeAll(async () => {
       good: "good",
       "verifier-yes": "verify-confirm-all",
       "verifier-no": "verify-refute-all",
+      "verifier-thin": "thin",
     },
   });
 });
@@ -126,6 +127,26 @@ for (const protocol of ["ollama", "openai"] as const) {
         expect(e.verify.max_calls).toBe(e.files * 5);
         expect(e.verify.tokens_in_per_call).toBeGreaterThan(100);
         expect((await p.scrum("run", "src", "--estimate")).out).toMatch(/verify: rung check \(verifier\), at most 20 calls/);
+      } finally {
+        p.cleanup();
+      }
+    });
+
+    test("a thin verifier answer climbs the ladder from the verifier rung; the rung above settles the finding", async () => {
+      const routing = [rung("detect", protocol, url(), "detector"), rung("check", protocol, url(), "verifier-thin"), rung("big", protocol, url(), "verifier"), `[verify]\nrung = "check"\n`].join("\n");
+      const p = makeProject({ "src/ledger.rs": FILES["src/ledger.rs"] }, routing);
+      try {
+        expect((await p.scrum("run", "src", "--json")).code).toBe(0);
+        const db = p.db();
+        const rows = db.prepare(`SELECT disposition, verified_by FROM findings WHERE category <> 'verified_components' AND evidence_verified = 1`).all() as Row[];
+        expect(rows.length).toBeGreaterThan(0);
+        expect(rows.every((f) => f.disposition !== null && f.verified_by === "verifier")).toBe(true);
+        const attempts = db.prepare(`SELECT rung, outcome, count(*) AS n FROM attempts WHERE purpose = 'verify' GROUP BY rung, outcome ORDER BY rung`).all() as Array<{ rung: string; outcome: string; n: number }>;
+        expect(attempts).toEqual([
+          { rung: "big", outcome: "accepted", n: rows.length },
+          { rung: "check", outcome: "thin", n: rows.length },
+        ]);
+        db.close();
       } finally {
         p.cleanup();
       }
