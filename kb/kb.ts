@@ -4,11 +4,13 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UsageError } from "../pipeline/errors";
-import { historyCounts, allMetrics, iterationMetrics, type HistoryRow, type Metrics } from "./aggregates";
+import { historyCounts, allMetrics, iterationMetrics, outcomeMetrics, type HistoryRow, type Metrics } from "./aggregates";
 import { lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
 import { activeDismissals, addDismissal, fingerprintsWithPrefix, undoDismissal, type FingerprintMatch } from "./dismissals";
 import { readDiskStats, readRoot, writeDiskStats, writeRoot, type DiskStat } from "./disk";
 import { checkFindingsHaveReviews, checkIterationRow, checkReviewRow, checkSchema } from "./integrity";
+import { overturnCounts, rungTotals, type RungTotals } from "./rungs";
+import type { OverturnCount } from "../pipeline/verify/trust";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "migrations");
@@ -97,6 +99,14 @@ export interface FindingRow {
   agreement: number | null;
   /** The dismissal keeping the finding out of verdicts and metrics; null when it counts. */
   dismissal_id: number | null;
+  /** [verify]: confirmed, refuted (kept, counts nowhere) or uncertain; null when not verified. */
+  disposition: "confirmed" | "refuted" | "uncertain" | null;
+  /** [verify]: the model whose answer set the disposition. */
+  verified_by: string | null;
+  /** [verify]: the verifier's reason, or why the finding was not verified. */
+  verify_reason: string | null;
+  /** The rung whose answer produced the finding ("static" for a deterministic rule); null in rows older than [verify]. */
+  rung: string | null;
 }
 
 export interface AttemptRow {
@@ -112,7 +122,7 @@ export interface AttemptRow {
   cost_usd: number;
   output_format: string | null;
   server: string | null;
-  purpose: "review" | "reduce";
+  purpose: "review" | "reduce" | "verify";
   /** Secrets masked in what was sent (cloud rungs). */
   redactions: number;
   /** Hash of model, rendered prompt and schema: the shard cache key. */
@@ -139,7 +149,9 @@ export interface NoteRow {
 }
 
 /** Columns added after the first version: a writer may leave them out and gets their defaults. */
-const FINDING_DEFAULTS = { rule: null, symbol: null, agreement: null, dismissal_id: null } satisfies Partial<FindingRow>;
+const FINDING_DEFAULTS = {
+  rule: null, symbol: null, agreement: null, dismissal_id: null, disposition: null, verified_by: null, verify_reason: null, rung: null,
+} satisfies Partial<FindingRow>;
 const ATTEMPT_DEFAULTS = { redactions: 0, prompt_sha: null } satisfies Partial<AttemptRow>;
 const REVIEW_DEFAULTS = { instructions: null, reviewer: null, degraded_reason: null } satisfies Partial<FileReviewRow>;
 export type FindingInput = Omit<FindingRow, keyof typeof FINDING_DEFAULTS> & Partial<FindingRow>;
@@ -174,7 +186,8 @@ const REVIEW_COLUMNS: (keyof Omit<FileReviewRow, "iteration_id">)[] = [
 ];
 const FINDING_COLUMNS: (keyof FindingRow)[] = [
   "path", "category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint",
-  "evidence_verified", "shard_index", "rule", "symbol", "agreement", "dismissal_id",
+  "evidence_verified", "shard_index", "rule", "symbol", "agreement", "dismissal_id", "disposition", "verified_by",
+  "verify_reason", "rung",
 ];
 const ATTEMPT_COLUMNS: (keyof AttemptRow)[] = [
   "path", "shard_index", "rung", "model", "outcome", "reason", "latency_ms", "tokens_in", "tokens_out", "cost_usd",
@@ -412,6 +425,11 @@ export class Kb {
   }
 
   /** Metrics of an iteration computed from its rows, in SQL (docs/METRICS.md; no probes, no wall time). */
+  /** Do findings get fixed: resolution, dismissal and time-to-fix of this iteration against the state before it. */
+  outcomeMetrics(iterationId: number, previousState: number | null): Metrics {
+    return outcomeMetrics(this.db, iterationId, previousState);
+  }
+
   computeMetrics(iterationId: number): Metrics {
     return iterationMetrics(this.db, iterationId);
   }
@@ -470,6 +488,16 @@ export class Kb {
   }
 
   /** Active dismissals by fingerprint. */
+  /** Judged and overturned findings per producing rung and category (the verifier's and users' verdicts on them). */
+  overturnStats(): OverturnCount[] {
+    return overturnCounts(this.db);
+  }
+
+  /** Per rung: answers by outcome, cost, tokens, confirmed findings, over every iteration. */
+  rungTotals(): RungTotals[] {
+    return rungTotals(this.db);
+  }
+
   activeDismissals(): Map<string, DismissalRow> {
     return activeDismissals(this.db);
   }

@@ -32,8 +32,12 @@ const STATE_COLUMNS: (keyof StateRow)[] = [
   "reviewer", "degraded", "degraded_reason",
 ];
 
-/** A finding that counts against a file: a verified problem finding not dismissed when it was recorded. */
-export const COUNTING_FINDING = `category <> 'verified_components' AND evidence_verified = 1 AND dismissal_id IS NULL`;
+/** A finding that counts against a file: a verified problem finding not dismissed when it was recorded nor refuted by the verifier. */
+export function countingFinding(alias?: string): string {
+  const c = alias ? `${alias}.` : "";
+  return `${c}category <> 'verified_components' AND ${c}evidence_verified = 1 AND ${c}dismissal_id IS NULL AND coalesce(${c}disposition, '') <> 'refuted'`;
+}
+export const COUNTING_FINDING = countingFinding();
 
 /**
  * A problem finding (not proof of life) whose quoted evidence is not in the file: the one definition of "unverified
@@ -96,7 +100,7 @@ export function stateFindings(db: Database, iterationId: number): FindingRow[] {
   return db
     .query(
       `SELECT f.* FROM state s JOIN findings f ON f.iteration_id = s.from_iteration_id AND f.path = s.path
-       WHERE s.iteration_id = ? AND f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
+       WHERE s.iteration_id = ? AND ${COUNTING_FINDING}
          AND f.fingerprint NOT IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL)
        ORDER BY f.path, f.line_start`,
     )
@@ -117,7 +121,7 @@ export function dismissedSinceRecorded(db: Database): DismissedNow[] {
   return db
     .query(
       `SELECT f.iteration_id, f.path, f.category, f.severity, f.fingerprint FROM findings f
-       WHERE f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
+       WHERE ${COUNTING_FINDING}
          AND f.fingerprint IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL)`,
     )
     .all() as DismissedNow[];

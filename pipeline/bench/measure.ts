@@ -25,9 +25,9 @@ export interface Pass {
   control?: RunRows;
 }
 
-/** Findings that say something is wrong (verified components are proof of life, not findings), not dismissed. */
+/** Findings that say something is wrong (verified components are proof of life, not findings), not dismissed nor refuted by [verify]. */
 export function problems(findings: FindingRow[]): FindingRow[] {
-  return findings.filter((f) => f.category !== "verified_components" && f.dismissal_id === null);
+  return findings.filter((f) => f.category !== "verified_components" && f.dismissal_id === null && f.disposition !== "refuted");
 }
 
 /** Whether a finding is about the target: its lines within `tolerance` of the target's, in a category that counts. */

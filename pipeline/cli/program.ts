@@ -130,6 +130,19 @@ export function buildProgram(deps: ProgramDeps): Command {
     });
 
   program
+    .command("rungs")
+    .description("per rung: answers, how often later judgments overturned its findings (95% Wilson interval), cost per accepted answer and per confirmed finding")
+    .option("--min-judged <N>", "judged findings a rung and category need to count as trusted", "30")
+    .action(async (opts: { minJudged: string }, cmd: Command) => {
+      const { rungsCommand } = await import("./commands/rungs");
+      const ctx = contextOf(cmd);
+      const minJudged = Number(opts.minJudged);
+      if (!Number.isInteger(minJudged) || minJudged < 1) throw new UsageError(`--min-judged must be a whole number of at least 1; got "${opts.minJudged}"`);
+      await announce(ctx);
+      done(rungsCommand(ctx, { minJudged }));
+    });
+
+  program
     .command("diff")
     .description("metric deltas (better/worse), verdict transitions, findings new / resolved / persisting")
     .argument("[A]", "the earlier iteration (default: the one before B)")

@@ -87,6 +87,8 @@ export interface Config {
   consensus?: ConsensusConfig;
   /** `[observer]`: every run event POSTed to this endpoint, fail-open; absent when not configured. */
   observer?: ObserverConfig;
+  /** `[verify]`: a second look that can refute each finding; absent when the section names no rung. */
+  verify?: VerifyConfig;
   /** `[[instructions]]`: repository rules for the files their globs match (pipeline/review/instructions.ts). */
   instructions: InstructionRule[];
   /** `[static] raise`: static rules promoted past their earned severity to the one they claim (docs/STATIC.md). */
@@ -97,6 +99,23 @@ export interface Config {
 export interface InstructionRule {
   paths: string[];
   file: string;
+}
+
+export interface VerifyConfig {
+  /** The ladder rung verification starts at; a failed or thin answer climbs the ladder from there. */
+  rung: string;
+  /** Problem findings at or above this severity are verified. */
+  minSeverity: "high" | "medium" | "low";
+  /** At most this many findings of one file are verified (most severe, most confident first). */
+  maxPerFile: number;
+  /** Lines of code either side of the finding sent with it (within its shard). */
+  contextLines: number;
+  /** Also verify the deterministic rungs' findings (static rule, injection check). */
+  static: boolean;
+  /** Skip a rung's findings of a category whose overturn rate is trusted (Wilson upper bound ≤ 5% over ≥ minJudged). */
+  skipWhenTrusted: boolean;
+  /** Judged cases a rung and category need before skip_when_trusted may skip them. */
+  minJudged: number;
 }
 
 export interface ObserverConfig {
@@ -154,6 +173,7 @@ export const DEFAULTS = {
   gradient: { blockBelow: 50, reviewBelow: 75 },
   consensus: { samples: 1, minAgree: 2, lineTolerance: 3 },
   observer: { maxQueue: 1000, timeoutS: 2 },
+  verify: { minSeverity: "medium", maxPerFile: 20, contextLines: 20, static: false, skipWhenTrusted: false, minJudged: 30 },
 } as const;
 
 /** The ladder used by `--offline` and by commands run with no config file. */
@@ -283,6 +303,25 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
       : {}),
     instructions: (raw.instructions ?? []).map((entry, i) => buildInstructionRule(entry, base, (key) => where(`/instructions/${i}/${key}`))),
     static: { raise: (raw.static?.raise ?? []).map((name, i) => staticRule(name, where(`/static/raise/${i}`))) },
+    ...(raw.verify?.rung !== undefined ? { verify: buildVerify(raw.verify, ladder, where) } : {}),
+  };
+}
+
+/** `[verify]` with its defaults; its rung must be a model rung of the ladder (the static rung cannot judge a claim). */
+function buildVerify(raw: NonNullable<RawConfig["verify"]>, ladder: RungConfig[], where: (path: string) => string): VerifyConfig {
+  const rung = ladder.find((r) => r.name === raw.rung);
+  const models = ladder.filter((r) => r.provider !== "static").map((r) => r.name);
+  if (!rung) throw new ConfigError(`[verify] rung = "${raw.rung}" names no rung; expected one of: ${models.join(", ") || "(no model rung: add one to [[ladder]])"}`, where("/verify/rung"));
+  if (rung.provider === "static") throw new ConfigError(`[verify] rung = "${raw.rung}" is the static rung, which cannot judge a claim; name a model rung: ${models.join(", ") || "(none configured)"}`, where("/verify/rung"));
+  const d = DEFAULTS.verify;
+  return {
+    rung: rung.name,
+    minSeverity: raw.min_severity ?? d.minSeverity,
+    maxPerFile: raw.max_per_file ?? d.maxPerFile,
+    contextLines: raw.context_lines ?? d.contextLines,
+    static: raw.static ?? d.static,
+    skipWhenTrusted: raw.skip_when_trusted ?? d.skipWhenTrusted,
+    minJudged: raw.min_judged ?? d.minJudged,
   };
 }
 

@@ -113,6 +113,20 @@ export const RoutingSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    verify: Type.Optional(
+      Type.Object(
+        {
+          rung: Type.Optional(Type.String({ minLength: 1 })),
+          min_severity: Type.Optional(StringEnum(["high", "medium", "low"])),
+          max_per_file: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          context_lines: Type.Optional(Type.Integer({ minimum: 0, maximum: 200 })),
+          static: Type.Optional(Type.Boolean()),
+          skip_when_trusted: Type.Optional(Type.Boolean()),
+          min_judged: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     observer: Type.Optional(
       Type.Object(
         {

@@ -186,6 +186,18 @@ export function isDismissed(f: Pick<ReportFinding, "dismissal">): boolean {
   return f.dismissal !== null && f.dismissal.undone_at === null;
 }
 
+/** The verifier ([verify]) refuted the finding: kept for the record, raised nowhere. */
+export function isRefuted(f: Pick<ReportFinding, "disposition">): boolean {
+  return f.disposition === "refuted";
+}
+
+/** Why a finding is set aside in reports (a dismissal or a refutation), or null when it stands. */
+export function setAsideReason(f: Pick<ReportFinding, "dismissal" | "disposition" | "verified_by" | "verify_reason">): string | null {
+  if (isDismissed(f)) return f.dismissal!.reason;
+  if (isRefuted(f)) return `refuted by the verifier${f.verified_by ? ` (${f.verified_by})` : ""}: ${f.verify_reason ?? "no reason given"}`;
+  return null;
+}
+
 function toReportFile(r: FileReviewRow, findings: ReportFinding[]): ReportFile {
   return {
     path: r.path,

@@ -1,6 +1,6 @@
 /** `scrum report --format sarif`: SARIF 2.1.0 for GitHub code scanning. One run; one result per problem finding and per unreviewed file. */
 import type { IterationReport, ReportFile } from "./iteration-report";
-import { coverageIncomplete, isDismissed } from "./iteration-report";
+import { coverageIncomplete, isDismissed, setAsideReason } from "./iteration-report";
 import { reportIssues, type IssueLevel, type ReportIssue } from "./issues";
 import { reportRules, type ReportRule } from "./rule-catalog";
 import { sweepScope } from "./scope";
@@ -187,7 +187,8 @@ function result(issue: ReportIssue, ruleIndex: Map<string, number>): SarifResult
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: issue.fingerprint },
-    ...(f && isDismissed(f) ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: f.dismissal!.reason }] } : {}),
+    // A dismissed or refuted finding stays in the log, suppressed with why, so code scanning closes its alert.
+    ...(f && setAsideReason(f) !== null ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: setAsideReason(f)! }] } : {}),
     properties: f
       ? {
           category: f.category,
@@ -196,6 +197,7 @@ function result(issue: ReportIssue, ruleIndex: Map<string, number>): SarifResult
           evidence_verified: f.evidence_verified,
           shard_index: f.shard_index,
           ...(f.dismissal ? { dismissal_id: f.dismissal.id, dismissal_undone_at: f.dismissal.undone_at } : {}),
+          ...(f.disposition ? { disposition: f.disposition, verified_by: f.verified_by, verify_reason: f.verify_reason } : {}),
         }
       : { verdict: issue.file.verdict, shards: issue.file.shards, shards_reviewed: issue.file.shards_reviewed },
   };

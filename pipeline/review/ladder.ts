@@ -29,7 +29,7 @@ export interface Attempt {
   costUsd: number;
   format: OutputFormat | null;
   server: string | null;
-  purpose: "review" | "reduce";
+  purpose: "review" | "reduce" | "verify";
   /** Secrets replaced in the request before it went to a `cloud = true` rung (0 for a local rung). */
   redactions: number;
   /** The cache key of what was asked (model, rendered prompt, schema); null for the static rung. */

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { thisProcess, type AttemptRow, type FileReviewRow, type FindingRow, type IterationRow, type Kb, type Owner } from "../../kb/kb";
 import { fileRecord, outcomeVerdict, type FileOutcome } from "../../kb/rows";
 import { stateMetrics, type Metrics } from "../../kb/aggregates";
-import { STATIC_RUNG, type Config, type RungConfig } from "../config/config";
+import { STATIC_RUNG, type Config, type RungConfig, type VerifyConfig } from "../config/config";
 import { ConfigError } from "../errors";
 import { readInputFile } from "../config/input-file";
 import type { AnswerCache, Attempt } from "../review/ladder";
@@ -19,7 +19,9 @@ import { countModelAnswers, type ModelAnswers } from "./model-answers";
 import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
 import { planIteration, storedConfigJson, type Plan } from "./plan";
 import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
-import { reviewFile } from "./review-file";
+import { reviewFile, type ReviewContext } from "./review-file";
+import { shippedTemplate } from "../review/template";
+import { trustCheck } from "../verify/trust";
 import { filePriority, scheduleFiles } from "./schedule";
 import { gitHead, runShell } from "./spawn";
 
@@ -119,6 +121,17 @@ export function loadRunTexts(config: Config, root: string): { systemPrompt: stri
   };
 }
 
+/** [verify]: the ladder from the verifier rung upwards (model rungs only), the verifier prompt and the trust check. */
+function verifierFor(config: VerifyConfig, rungs: Rung[], kb: Kb): NonNullable<ReviewContext["verify"]> {
+  const from = rungs.findIndex((r) => r.config.name === config.rung);
+  return {
+    config,
+    rungs: rungs.slice(Math.max(0, from)).filter((r) => r.config.provider !== "static"),
+    systemPrompt: shippedTemplate("verify.md"),
+    ...(config.skipWhenTrusted ? { trusted: trustCheck(kb.overturnStats(), config.minJudged) } : {}),
+  };
+}
+
 /** Run one iteration and store everything it learns as it goes. */
 export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const { config, kb, cwd, signal } = opts;
@@ -132,6 +145,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const modelRungs = new Set(rungConfigs.filter((r) => r.provider !== "static").map((r) => r.name));
   const reduceRung = !opts.offline && config.reduce.rung ? rungs.find((r) => r.config.name === config.reduce.rung) : undefined;
   const { systemPrompt, reducePrompt, instructions } = loadRunTexts(config, root);
+  const verify = !opts.offline && config.verify ? verifierFor(config.verify, rungs, kb) : undefined;
 
   // Work out the files before anything is written: a bad path is a usage error with nothing half-written.
   const plan: Plan = planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed") });
@@ -211,6 +225,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
           dismissed,
           instructions,
           ...(opts.staticFloor === false ? { staticFloor: false } : {}),
+          ...(verify ? { verify } : {}),
           deps: {
             minChars: config.accept.minChars,
             sleep,
@@ -291,6 +306,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     });
     const metrics: Metrics = {
       ...kb.computeMetrics(id),
+      ...kb.outcomeMetrics(id, previous),
       wall_ms: Math.round(performance.now() - started),
       ...probeMetrics(probes),
       ...stateMetrics(applyDismissals(state, kb.dismissedSinceRecorded())),

@@ -20,6 +20,7 @@ import { validateFileVerdict } from "../verdict/verdict";
 import { describeInstructions, instructionsFor, withInstructions, type LoadedInstructions } from "../review/instructions";
 import type { FileOutcome } from "../../kb/rows";
 import type { FileReviewRow } from "../../kb/kb";
+import { verifyFindings, type VerifyContext } from "../verify/verify";
 
 export interface ReviewContext {
   config: Config;
@@ -36,6 +37,8 @@ export interface ReviewContext {
   instructions?: readonly LoadedInstructions[];
   /** false: no static floor beside the models' verdicts (the bench). Default true. */
   staticFloor?: boolean;
+  /** [verify]: the verifier ladder and its settings; absent when verification is off. */
+  verify?: Omit<VerifyContext, "signal" | "deps">;
 }
 
 /** Review one readable file; `notes` are its open fix-next-loop notes. */
@@ -84,6 +87,11 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   }
   if (injections.handled.length > 0) verdict = { ...verdict, summary: `${verdict.summary}\n${handledNote(injections.handled)}` };
   const who = reviewerOf(outcomes, ctx.rungs);
+  if (ctx.verify && verdict.verdict !== "unreviewed") {
+    const checked = await verifyFindings(verdict, { path: file.path, language: plan.language, lines, shards: plan.shards }, { ...ctx.verify, deps: ctx.deps, signal: ctx.signal });
+    verdict = checked.verdict;
+    attempts.push(...checked.attempts);
+  }
   const formats = outcomes.map((o) => o.accepted?.format).filter((f): f is NonNullable<typeof f> => f !== undefined);
   const checked = validateFileVerdict(verdict);
   if (!checked.ok) throw new Error(`bug: file verdict of ${file.path} fails its schema: ${checked.errors.join("; ")}`);

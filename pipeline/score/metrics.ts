@@ -40,11 +40,20 @@ export const METRIC_DIRECTION: Record<string, "lower" | "higher"> = {
   state_findings_low: "lower",
   // One counter per static rule (kb/aggregates.ts STATIC_RULE_METRICS): fewer markers, stubs and swallowed errors.
   ...Object.fromEntries(Object.keys(RULES).map((rule) => [`static_${rule.replaceAll("-", "_")}`, "lower" as const])),
+  findings_refuted: "lower",
+  refutation_rate: "lower",
+  resolution_rate: "higher",
+  findings_resolved: "higher",
+  mean_iterations_to_fix: "lower",
+  dismissal_rate: "lower",
 };
 
-/** The metrics a state diff compares: the state's own, and what the iteration cost. */
+/** The outcome metrics (do findings get fixed, dismissed, refuted): each iteration's own, measured against the state before it. */
+export const OUTCOME_METRICS = ["resolution_rate", "findings_resolved", "mean_iterations_to_fix", "dismissal_rate", "refutation_rate", "findings_refuted"];
+
+/** The metrics a state diff compares: the state's own, the outcome metrics, and what the iteration cost. */
 export function isStateScopeMetric(name: string): boolean {
-  return name.startsWith("state_") || ["cost_usd", "tokens_in", "tokens_out", "wall_ms", "attempts_total", "cached_shards", "files_reviewed"].includes(name);
+  return name.startsWith("state_") || OUTCOME_METRICS.includes(name) || ["cost_usd", "tokens_in", "tokens_out", "wall_ms", "attempts_total", "cached_shards", "files_reviewed"].includes(name);
 }
 
 /**

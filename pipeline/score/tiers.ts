@@ -46,13 +46,15 @@ export interface TierHolds {
  * handles as data), when a problem finding's evidence is not in the file (the claim cannot be checked), or when its
  * `pass` does not rest on proof: every reviewed shard needs a verified component whose evidence is found in that
  * shard. A model that obeyed an instruction the check did not catch usually returns a bare `pass`; it stops at `review`.
+ * A finding the verifier ([verify]) could not settle either way also needs a person's look.
  */
 export function capTier(tier: Tier, verdict: Pick<FileVerdict, FindingCategory | "verdict" | "shard_reviews">, holds: TierHolds = {}): Tier {
   if (tier !== "auto") return tier;
   const steered = FINDING_CATEGORIES.some((c) => verdict[c].some((f) => f.rule === INJECTION_RULE)) || (holds.handledInjections ?? 0) > 0;
   const unchecked = FINDING_CATEGORIES.some((c) => c !== "verified_components" && verdict[c].some((f) => !f.evidence_verified));
   const unproven = verdict.verdict === "pass" && !restsOnEvidence(verdict);
-  return steered || unchecked || unproven ? "review" : tier;
+  const uncertain = FINDING_CATEGORIES.some((c) => verdict[c].some((f) => f.disposition === "uncertain"));
+  return steered || unchecked || unproven || uncertain ? "review" : tier;
 }
 
 /** Whether every reviewed shard has at least one verified component whose evidence was found in that shard. */

@@ -1,5 +1,6 @@
 /** What the simulated model server can be told to do on a call, per model. */
 import { isNoisyBehaviour, MEASURE_BEHAVIOURS, type NoisyBehaviour } from "./noisy";
+import { VERIFY_BEHAVIOURS } from "./verify";
 
 /** Behaviours that decide the answer text; the server wraps it in the protocol's normal response. */
 export const ANSWER_BEHAVIOURS = [
@@ -17,6 +18,7 @@ export const ANSWER_BEHAVIOURS = [
   "reduce-drop-shard",
   "reduce-invent",
   ...MEASURE_BEHAVIOURS,
+  ...VERIFY_BEHAVIOURS,
 ] as const;
 
 /**

@@ -48,7 +48,7 @@ const variant = (r: BenchResult, name: string) => r.variants.find((v) => v.varia
 
 beforeAll(async () => {
   sim = await startSimServer({
-    behaviours: { blind: "blind", "flag-all": "flag-all", "noisy-a": `noisy:${HIT}:1:11`, "noisy-b": `noisy:${HIT}:1:22`, "noisy-c": `noisy:${HIT}:1:33` },
+    behaviours: { blind: "blind", "flag-all": "flag-all", "noisy-a": `noisy:${HIT}:1:11`, "noisy-b": `noisy:${HIT}:1:22`, "noisy-c": `noisy:${HIT}:1:33`, "noisy-loud": "noisy:1:2:44", verifier: "verify-real" },
   });
   dir = mkdtempSync(join(tmpdir(), "scrum-bench-test-"));
   scratchParent = mkdtempSync(join(tmpdir(), "scrum-bench-scratch-"));
@@ -108,6 +108,19 @@ describe("scrum bench on the simulated server", () => {
     expect(voted.details.consensus).toEqual({ rungs: ["a", "b", "c"], samples: 1, min_agree: 2 });
     // Three answers per shard cost about three times one.
     expect(voted.tokens).toBeGreaterThan(2 * single.tokens);
+  });
+
+  test("[verify] with a verifier of real defects: precision rises, recall holds, and the verifier's cost is in the cost per true positive", async () => {
+    const result = await bench(`${rung("loud", "noisy-loud")}${rung("check", "verifier")}[verify]\nrung = "check"\nmax_per_file = 50\n`);
+    const plain = variant(result, "ladder");
+    const verified = variant(result, "ladder+verify");
+    if (process.env.BENCH_PRINT) console.log(JSON.stringify([plain, verified].map((v) => [v.variant, v.found, v.planted, v.recall, v.precision, v.noise_per_kloc, v.tokens, v.cost_per_tp])));
+    expect(verified.precision!).toBeGreaterThan(plain.precision! + 0.2);
+    // The detector sees every visible plant (hit rate 1), so any recall lost would be the verifier's doing: none is.
+    expect(verified.recall!).toBe(plain.recall!);
+    expect(verified.noise_per_kloc!).toBeLessThan(plain.noise_per_kloc!);
+    // Verification is paid for: more tokens for the same plants.
+    expect(verified.tokens).toBeGreaterThan(plain.tokens);
   });
 
   test("--repeat: a noisy model is unstable across runs, the blind one perfectly stable", async () => {

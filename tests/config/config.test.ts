@@ -24,6 +24,8 @@ describe("loadConfig errors name the file, the line and the key", () => {
     ["wrong-type.toml", /wrong-type\.toml:2: sweep\.max_shard_chars must be integer/],
     ["duplicate-rung.toml", /duplicate-rung\.toml:6: rung name "a" is used twice/],
     ["reduce-unknown.toml", /reduce-unknown\.toml:6: \[reduce\] rung = "cloud" names no rung; expected one of: a/],
+    ["verify-unknown.toml", /verify-unknown\.toml:7: \[verify\] rung = "b" names no rung; expected one of: a/],
+    ["verify-static.toml", /verify-static\.toml:6: \[verify\] rung = "static" is the static rung, which cannot judge a claim/],
     ["missing-prompt.toml", /missing-prompt\.toml:6: \[prompts\] proposal = "docs\/NOPE.md" does not exist/],
     ["static-unknown-rule.toml", /static-unknown-rule\.toml:6: \[static\] raise names no static rule "todo-comments"; expected some of: stub-macro, /],
   ];

@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 function finding(path: string, over: Partial<FindingRow> = {}): FindingRow {
-  return { path, category: "pseudocode_flags", severity: "high", confidence: 90, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: `${path}-f`, evidence_verified: 1, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null, ...over };
+  return { path, category: "pseudocode_flags", severity: "high", confidence: 90, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: `${path}-f`, evidence_verified: 1, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null, disposition: null, verified_by: null, verify_reason: null, rung: null, ...over };
 }
 
 function attempt(path: string, outcome: AttemptRow["outcome"], rung = "local"): AttemptRow {

@@ -4,7 +4,7 @@ import { escapeHtml } from "../../pipeline/dashboard/format";
 import { renderDashboard } from "../../pipeline/dashboard/render";
 import { chartPoints, dashboard, health, latestOf, point, storedMetrics, tileValue } from "./fixtures";
 
-const CHARTS = ["state-findings", "state-verdicts", "findings", "verdicts", "tiers", "ladder", "evidence", "cost", "tokens"];
+const CHARTS = ["state-findings", "state-verdicts", "findings", "verdicts", "tiers", "ladder", "evidence", "outcomes", "cost", "tokens"];
 
 describe("the dashboard page", () => {
   test("is self-contained: no script, no external resource, a CSP that forbids both", () => {

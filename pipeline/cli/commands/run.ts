@@ -182,6 +182,12 @@ function renderSummary(s: RunSummary, tiers: TierSplit): string {
   if (m.findings_total !== undefined) {
     lines.push(
       `findings: ${m.findings_total} (${m.findings_high} high, ${m.findings_medium} medium, ${m.findings_low} low), ${m.evidence_unverified} with unverified evidence`,
+      ...(m.findings_confirmed || m.findings_refuted || m.findings_uncertain || m.findings_not_verified
+        ? [
+            `verify: ${m.findings_confirmed ?? 0} confirmed, ${m.findings_refuted ?? 0} refuted (set aside), ${m.findings_uncertain ?? 0} uncertain, ${m.findings_not_verified ?? 0} not verified` +
+              `${m.verify_skipped_trusted ? ` (${m.verify_skipped_trusted} skipped as trusted; \`scrum show PATH\` says why)` : ""}`,
+          ]
+        : []),
       `ladder: ${m.shards_total} shards (${m.cached_shards ?? 0} answered from the cache), ${m.attempts_total} attempts, ${m.escalations} escalations, ${m.thin_rejections} thin; tokens ${m.tokens_in} in / ${m.tokens_out} out; cost $${(m.cost_usd ?? 0).toFixed(4)}`,
       `state (every file's latest review): ${m.state_files} files, ${m.state_pass} pass, ${m.state_needs_patch} needs_patch, ${m.state_fail} fail, ${m.state_unreviewed} unreviewed, ${m.state_stale} stale; ${m.state_findings_total} open findings`,
       "",
@@ -269,5 +275,12 @@ async function estimate(ctx: CommandContext, kb: Kb, flags: RunFlags, config: Co
     ),
   );
   ctx.io.out("The first rung gets every shard the cache does not answer and its window holds; later rungs only those that climb. A run re-splits a shard no window holds.");
+  if (e.verify) {
+    const v = e.verify;
+    ctx.io.out(
+      `verify: rung ${v.rung} (${v.model}), at most ${v.max_calls} calls ([verify] max_per_file per file; findings are not known before the sweep), ` +
+        `~${v.tokens_in_per_call} tokens in and up to ${v.tokens_out_per_call} out each; at most $${v.max_cost_usd.toFixed(4)}`,
+    );
+  }
   return 0;
 }

@@ -56,13 +56,20 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
       lines.push(
         "",
         renderTable(
-          ["lines", "category", "sev", "conf", "evidence", "symbol", "fingerprint", "title"],
-          findings.map((f) => [`${f.line_start}-${f.line_end}`, f.category, f.severity, f.confidence, f.dismissal_id !== null ? `DISMISSED #${f.dismissal_id}` : f.evidence_verified ? "verified" : "UNVERIFIED", f.symbol ?? "-", f.fingerprint, f.title]),
+          ["lines", "category", "sev", "conf", "evidence", "verifier", "symbol", "fingerprint", "title"],
+          findings.map((f) => [
+            `${f.line_start}-${f.line_end}`, f.category, f.severity, f.confidence,
+            f.dismissal_id !== null ? `DISMISSED #${f.dismissal_id}` : f.evidence_verified ? "verified" : "UNVERIFIED",
+            f.disposition === null ? (f.verify_reason ? "not verified" : "-") : f.disposition === "refuted" ? "REFUTED" : f.disposition,
+            f.symbol ?? "-", f.fingerprint, f.title,
+          ]),
         ),
       );
+      const said = findings.filter((f) => f.verify_reason);
+      if (said.length > 0) lines.push("", "verifier:", ...said.map((f) => `  ${f.fingerprint} ${f.disposition ?? "not verified"}${f.verified_by ? ` by ${f.verified_by}` : ""}: ${f.verify_reason}`));
     }
     if (attempts.length > 0) {
-      lines.push("", renderTable(["shard", "rung", "model", "server", "outcome", "ms", "tok in", "tok out", "redacted", "reason"], attempts.map((a) => [a.shard_index < 0 ? "reduce" : a.shard_index + 1, a.rung, a.model, a.server ?? "-", a.outcome, a.latency_ms, a.tokens_in, a.tokens_out, a.redactions, clipWords(a.reason ?? "", 100)])));
+      lines.push("", renderTable(["shard", "rung", "model", "server", "outcome", "ms", "tok in", "tok out", "redacted", "reason"], attempts.map((a) => [a.shard_index < 0 ? "reduce" : a.purpose === "verify" ? `verify ${a.shard_index + 1}` : a.shard_index + 1, a.rung, a.model, a.server ?? "-", a.outcome, a.latency_ms, a.tokens_in, a.tokens_out, a.redactions, clipWords(a.reason ?? "", 100)])));
     }
     ctx.io.out(lines.join("\n"));
     return 0;
