@@ -4,7 +4,7 @@
  * 8+ hex digits names it when unique. Runs bin/scrum as a process over a copy of the demo sources (static rung).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
@@ -25,6 +25,10 @@ async function ok(...argv: string[]): Promise<string> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "scrum-dismiss-"));
   cpSync(join(DEMO_SOURCE, "src"), join(dir, "src"), { recursive: true });
+  // Static rules are informational unless raised: raise the empty catch so it makes a file needs_patch, as a team
+  // that wants it reviewed would.
+  mkdirSync(join(dir, ".scrum"));
+  writeFileSync(join(dir, ".scrum/routing.toml"), `[[ladder]]\nname = "static"\nprovider = "static"\n\n[static]\nraise = ["empty-catch"]\n`);
   await ok("run", "src", "--offline", "--quiet");
   const shown = JSON.parse(await ok("show", "src/ingest.ts", "--json")) as { findings: { category: string; severity: string; fingerprint: string; line_start: number; title: string }[] };
   // ingest.ts has two problem findings: dismiss the medium one; the low one keeps the file needs_patch.
@@ -41,17 +45,22 @@ describe("fingerprint prefixes", () => {
   });
 
   test("a prefix two fingerprints share is refused with exit 2, listing both", async () => {
-    // Two findings whose fingerprints share their first 8 digits, written as a run would write them.
-    const db = new Database(join(dir, ".scrum/scrum.db"));
+    // Two findings whose fingerprints share their first 8 digits, written as a run writes them (into an iteration
+    // still running, then finished), in a copy of the KB so the other tests see the sweep as it was.
+    const kb = join(dir, "twins.db");
+    cpSync(join(dir, ".scrum/scrum.db"), kb);
+    const db = new Database(kb);
+    const iteration = Number(db.run(`INSERT INTO iterations (status, started_at, config_json) VALUES ('running', 'x', '{}')`).lastInsertRowid);
     const twin = (fp: string) =>
       db.run(
-        `INSERT INTO findings (iteration_id, path, category, severity, confidence, title, evidence, line_start, line_end, fingerprint, evidence_verified) VALUES (1, 'src/ingest.ts', 'risk_points', 'low', 80, 'twin', 'x', 1, 1, ?, 1)`,
-        [fp],
+        `INSERT INTO findings (iteration_id, path, category, severity, confidence, title, evidence, line_start, line_end, fingerprint, evidence_verified) VALUES (?, 'src/ingest.ts', 'risk_points', 'low', 80, 'twin', 'x', 1, 1, ?, 1)`,
+        [iteration, fp],
       );
     twin("abcdef0100000001");
     twin("abcdef0100000002");
+    db.run(`UPDATE iterations SET status = 'done', finished_at = 'x' WHERE id = ?`, [iteration]);
     db.close();
-    const r = await scrum("dismiss", "abcdef01", "--reason", REASON);
+    const r = await scrum("dismiss", "abcdef01", "--reason", REASON, "--kb", kb);
     expect(r.code).toBe(2);
     expect(r.err).toContain("abcdef0100000001");
     expect(r.err).toContain("abcdef0100000002");

@@ -186,8 +186,10 @@ for (const protocol of ["ollama", "openai"] as const) {
     });
 
     test("a budget stops verification cleanly: what was not verified stands unverified with the budget reason", async () => {
-      const priced = (name: string, model: string) => rung(name, protocol, url(), model, "cost_in_per_mtok = 1000\ncost_out_per_mtok = 1000\nconcurrency = 1");
-      const routing = [priced("detect", "detector"), priced("check", "verifier"), `[verify]\nrung = "check"\n`, `[budget]\nmax_cost_usd = 0.5\n`].join("\n");
+      // A call holds its prompt plus its whole answer reserve before it is sent (1024 tokens unset): the cheap detector's
+      // call fits in $0.5, none of the dear verifier's does ($1 for the reserve alone).
+      const priced = (name: string, model: string, perMtok: number) => rung(name, protocol, url(), model, `cost_in_per_mtok = ${perMtok}\ncost_out_per_mtok = ${perMtok}\nconcurrency = 1`);
+      const routing = [priced("detect", "detector", 100), priced("check", "verifier", 1000), `[verify]\nrung = "check"\n`, `[budget]\nmax_cost_usd = 0.5\n`].join("\n");
       const p = makeProject({ "src/ledger.rs": FILES["src/ledger.rs"] }, routing);
       try {
         const r = await p.scrum("run", "src", "--json", "--concurrency", "1");
@@ -247,7 +249,7 @@ describe("the ladder learns from its own log", () => {
 describe("[verify] static = true: a model triages the deterministic rung's candidates", () => {
   for (const triage of [true, false]) {
     test(`static = ${triage}: the static rung's findings ${triage ? "go to the verifier, which refutes them" : "are never sent"}`, async () => {
-      const routing = [`[[ladder]]\nname = "static"\nprovider = "static"\n`, rung("check", "ollama", sim.ollamaHost, "verifier-no"), `[verify]\nrung = "check"\nstatic = ${triage}\nmin_severity = "low"\n`].join("\n");
+      const routing = [`[[ladder]]\nname = "static"\nprovider = "static"\n`, rung("check", "ollama", sim.ollamaHost, "verifier-no"), `[verify]\nrung = "check"\nstatic = ${triage}\nmin_severity = "low"\n`, `[static]\nraise = ["empty-catch", "fixme-marker", "stub-throw"]\n`].join("\n");
       const p = makeProject({ "src/loader.ts": FILES["src/loader.ts"] }, routing);
       try {
         expect((await p.scrum("run", "src", "--json")).code).toBe(0);
