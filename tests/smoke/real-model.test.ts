@@ -18,7 +18,9 @@ const DEMO = {
   "src/auth.rs": "examples/demo-repo/src/auth.rs",
   "cmd/server/main.go": "examples/demo-repo/cmd/server/main.go",
 };
-const ROUTING = (base: string) => `[[ladder]]\nname = "smol"\nprovider = "openai"\nmodel = "${model}"\nbase_url = "${base}"\n`;
+/** The demo's own static config (examples/demo-repo/.scrum/routing.toml) raises the stub rules, so a stub is work to do. */
+const ROUTING = (base: string) =>
+  `[[ladder]]\nname = "smol"\nprovider = "openai"\nmodel = "${model}"\nbase_url = "${base}"\n\n[static]\nraise = ["stub-macro", "stub-raise", "stub-throw", "duplicate-import-redeclared"]\n`;
 /** A call is one prompt evaluation (cached across calls) and up to 1,024 generated tokens at ~40 tokens/s. */
 const TIMEOUT_MS = 20 * 60_000;
 
@@ -51,8 +53,13 @@ describe.skipIf(skipped !== null)("a real model server (llama-cpp-python, SmolLM
         expect(rung.round_trips[0]).toMatchObject({ answered: true, shape: "json_object", window: 8192, windowFrom: "overflow" });
 
         const run = await p.scrum("run", ".", "--json");
-        expect(run.code).toBe(0);
-        const iteration = (JSON.parse(run.out) as { iteration_id: number }).iteration_id;
+        const summary = JSON.parse(run.out) as { iteration_id: number; model_answers: { accepted: number; shards_sent: number; none_accepted: boolean } };
+        const iteration = summary.iteration_id;
+        // A 135M model often answers nothing worth accepting: the run then says so and exits 1, never reads as progress.
+        expect(summary.model_answers.shards_sent).toBeGreaterThan(0);
+        expect(run.code).toBe(summary.model_answers.none_accepted ? 1 : 0);
+        expect(summary.model_answers.none_accepted).toBe(summary.model_answers.accepted === 0);
+        if (summary.model_answers.none_accepted) expect(run.err).toMatch(/no model answer was accepted/);
         const db = p.db();
         const attempts = db.prepare(`SELECT path, rung, outcome, reason FROM attempts WHERE iteration_id = ?`).all(iteration) as Attempt[];
         const traits = db.prepare(`SELECT trait, value FROM server_traits ORDER BY id`).all() as { trait: string; value: string }[];
