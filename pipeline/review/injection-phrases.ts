@@ -19,6 +19,11 @@ export interface InjectionPhrase {
 }
 
 const W = String.raw`(?:[\w'-]+\s+)`;
+/**
+ * A disclosure policy names where to report instead ("do not report security vulnerabilities through public GitHub
+ * issues", GitHub's SECURITY.md template): that asks a human reporter for a private channel, it hides nothing.
+ */
+const NOT_A_CHANNEL = String.raw`(?!\s+(?:publicly\b|(?:through|via|on|in|to|using|as|at)\s+(?:(?:a|an|the|our|any)\s+)?(?:public|github|gitlab|open|issues?\b|pull\s+requests?|discussions?|(?:the\s+)?(?:issue|bug)\s+trackers?|forums?|social\s+media|mailing\s+lists?)))`;
 const re = (source: string) => new RegExp(source, "i");
 
 export const INJECTION_PHRASES: InjectionPhrase[] = [
@@ -69,7 +74,9 @@ export const INJECTION_PHRASES: InjectionPhrase[] = [
   },
   {
     intent: "speaks to the reviewer as a model",
-    pattern: re(String.raw`\b(?:dear|hey|attention|(?:note|message|instructions?)\s+(?:to|for)(?:\s+the|\s+any)?)\s+(?:ai|llm|gpt|claude|chatgpt|language\s+model|(?:automated|llm)\s+(?:code\s+)?(?:reviewers?|auditors?|assistants?))\b`),
+    // Said to the model, not about it: the address ends in a mark ("Note to AI reviewers:", "Dear AI,"); docs of LLM
+    // tools describe "instructions to the LLM that ask it to…" all the time (Aider-AI/aider, evaluation set).
+    pattern: re(String.raw`\b(?:dear|hey|attention|(?:note|message|instructions?)\s+(?:to|for)(?:\s+the|\s+any)?)\s+(?:(?:ai|automated|llm)\s+(?:code\s+)?(?:reviewers?|auditors?|assistants?|agents?|models?)|ai|llm|gpt|claude|chatgpt|language\s+models?)\b\s*[:,!\u2014\u2013-]`),
   },
   {
     intent: "speaks to the reviewer as a model",
@@ -80,7 +87,7 @@ export const INJECTION_PHRASES: InjectionPhrase[] = [
   {
     intent: "tells the reviewer to hide findings",
     pattern: re(
-      String.raw`\b(?:do\s+not|don't|dont|never|must\s+not|should\s+not)\s+(?:report|flag|mention|raise|list|include|penalize|surface)\s+(?:(?:any|the|this|these|that|those|its|such)\s+)?${W}{0,2}?(?:findings?|vulnerabilit(?:y|ies))\b`,
+      String.raw`\b(?:do\s+not|don't|dont|never|must\s+not|should\s+not)\s+(?:report|flag|mention|raise|list|include|penalize|surface)\s+(?:(?:any|the|this|these|that|those|its|such)\s+)?${W}{0,2}?(?:findings?|vulnerabilit(?:y|ies))\b${NOT_A_CHANNEL}`,
     ),
   },
   {
@@ -121,7 +128,7 @@ const APPROVE = String.raw`\b(?:mark|flag|label|classify|rate|treat|consider|rep
 const HIDE = String.raw`\b(?:do\s+not|don't|dont|never|avoid|refrain\s+from|no\s+need\s+to|(?:you\s+)?(?:need|must|should)\s+not)\s+(?:\w+\s+){0,2}?(?:report(?:ing)?|flag(?:ging)?|mention(?:ing)?|rais(?:e|ing)|includ(?:e|ing)|surfac(?:e|ing)|penali[sz](?:e|ing)|point(?:ing)?\s+out|warn(?:ing)?\s+about|comment(?:ing)?\s+on|look(?:ing)?\s+(?:at|into)|review(?:ing)?|audit(?:ing)?|scan(?:ning)?|analy[sz](?:e|ing))\s+${SOME}(?:findings?|issues?|problems?|bugs?|vulnerabilit(?:y|ies)|errors?|flaws?|backdoors?|weakness(?:es)?|this\s+(?:file|code|function|module|section|block|line|part)|these\s+lines|anything)\b`;
 const KEEP_FROM_USER = String.raw`\b(?:do\s+not|don't|never|without)\s+(?:tell(?:ing)?|inform(?:ing)?|ask(?:ing)?|notify(?:ing)?|alert(?:ing)?|confirm(?:ing)?\s+with|show(?:ing)?)\s+(?:the\s+|your\s+)?(?:user|human|developer|operator|maintainer|owner)s?\b`;
 /** Commands an agent must never be told to run: deleting, piping the network into a shell, exfiltrating secrets. */
-const DANGEROUS = String.raw`\brm\s+-(?:rf|fr|r|f)\b|\bcurl\s[^|\n]*\|\s*(?:ba|z|k)?sh\b|\bwget\s[^|\n]*\|\s*(?:ba|z)?sh\b|\bchmod\s+(?:-R\s+)?777\b|\bmkfs\b|\bdd\s+if=|\bgit\s+push\s+(?:-f|--force)\b|\bdrop\s+(?:table|database)\b|\b(?:del|rd|rmdir)\s+\/[sfq]\b|\bformat\s+c:|\b(?:send|upload|post|exfiltrate|email|forward|copy|leak)\s+${SOME}(?:secrets?|api\s+keys?|tokens?|credentials|passwords?|private\s+keys?|ssh\s+keys?|\.env|env(?:ironment)?\s+variables)\b[^.\n]{0,40}?\bto\s+(?:https?:\/\/|[\w.-]+@[\w-]+\.|(?:this|the\s+following|my|our|an?)\s+(?:url|server|endpoint|address|webhook|email|host|gist|pastebin))|\b(?:delete|remove|wipe|erase|destroy|truncate)\s+(?:all\s+|every\s+|the\s+)?(?:files|data(?:base)?|repo(?:sitory)?|tests|logs|backups|history|home\s+directory)\b|\b(?:disable|turn\s+off|skip)\s+(?:the\s+|all\s+)?(?:tests|checks|ci|safety|security|linters?|hooks|sandbox)\b`;
+const DANGEROUS = String.raw`\brm\s+-(?:rf|fr|r|f)\b|\bcurl\s[^|\n]*\|\s*(?:ba|z|k)?sh\b|\bwget\s[^|\n]*\|\s*(?:ba|z)?sh\b|\bchmod\s+(?:-R\s+)?777\b|\bmkfs\b|\bdd\s+if=|\bgit\s+push\s+(?:-f|--force)\b|\bdrop\s+(?:table|database)\b|\b(?:del|rd|rmdir)\s+\/[sfq]\b|\bformat\s+c:|\b(?:send|upload|post|exfiltrate|email|forward|copy|leak)\s+${SOME}(?:secrets?|api\s+keys?|tokens?|credentials|passwords?|private\s+keys?|ssh\s+keys?|\.env|env(?:ironment)?\s+variables)\b[^.\n]{0,40}?\bto\s+(?:https?:\/\/|[\w.-]+@[\w-]+\.|(?:this|the\s+following|my|our|an?)\s+(?:url|server|endpoint|address|webhook|email|host|gist|pastebin))|\b(?:delete|remove|wipe|erase|destroy|truncate)\s+(?:all\s+|every\s+|the\s+)?(?:files|data(?:base)?|repo(?:sitory)?|tests|logs|backups|history|home\s+directory)\b(?!\s+from\s+(?:the\s+|your\s+|this\s+)?(?:chat|context|session|conversation|list|selection|index|staging|prompt|view)\b)|\b(?:disable|turn\s+off|skip)\s+(?:the\s+|all\s+)?(?:tests|checks|ci|safety|security|linters?|hooks|sandbox)\b`;
 
 /** Paraphrases: an attack imperative in any wording, counted where the same text addresses a model or agent. */
 export const ADDRESSED_PHRASES: InjectionPhrase[] = [

@@ -88,8 +88,10 @@ export function measuringAnswer(behaviour: "blind" | "flag-all" | NoisyBehaviour
   const lists: Record<Category, Finding[]> = { pseudocode_flags: [], risk_points: [], critical_failures: [] };
   const at = (c: CodeLine, title: string, confidence: number): Finding => ({ title, evidence: c.text.trim(), line_start: c.line, line_end: c.line, severity: "medium", confidence });
   const lines = shard.code.filter((c) => c.text.trim() !== "");
+  // The question, without the request's random fence token: the same shard asked again draws from the same seed.
+  const question = `${shard.path}\u0000${shard.lineStart}\u0000${shard.code.map((c) => c.text).join("\n")}`;
   if (behaviour === "flag-all") {
-    const random = seededRandom(hash(prompt));
+    const random = seededRandom(hash(question));
     const starts = lines.map((c, i) => (DECLARES.test(c.text) ? i : -1)).filter((i) => i >= 0);
     starts.forEach((s, k) => {
       const span = lines.slice(s, starts[k + 1] ?? lines.length);
@@ -98,10 +100,10 @@ export function measuringAnswer(behaviour: "blind" | "flag-all" | NoisyBehaviour
     });
   } else if (behaviour !== "blind") {
     const params = parseNoisy(behaviour)!;
-    const key = `${behaviour}\u0000${prompt}`;
+    const key = `${behaviour}\u0000${question}`;
     const n = asked.get(key) ?? 0;
     asked.set(key, n + 1);
-    const random = seededRandom(hash(`${params.seed}\u0000${n}\u0000${prompt}`));
+    const random = seededRandom(hash(`${params.seed}\u0000${n}\u0000${question}`));
     for (const v of visibleDefects(shard.code, shard.language)) {
       if (random() < params.hitRate) lists[v.category].push(at(v.line, v.title, 85));
     }
