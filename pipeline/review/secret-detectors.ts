@@ -63,6 +63,8 @@ function authHeaders(text: string): SecretSpan[] {
 
 const BEGIN_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
 const END_KEY = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
+/** A line inside a key block that has both its BEGIN and END: base64 of any length, an armour header, a blank line. */
+const ARMOUR_LINE = /^(?:\s*\d+ \| ?)?\s*(?:[A-Za-z0-9+/=]*|[\w-]+: .*)\s*$/;
 /** A line of a PEM body, after any `  12 | ` line-number prefix of a review prompt. */
 const KEY_BODY_LINE = /^(?:\s*\d+ \| )?\s*(?:[A-Za-z0-9+/=]{16,}|(?:Proc-Type|DEK-Info|Comment):.*|)\s*$/;
 
@@ -77,7 +79,9 @@ function privateKeyBodies(text: string): SecretSpan[] {
     const end = END_KEY.exec(text.slice(from));
     // A key written on one line (JSON service accounts: "\n" escapes) ends on the same line.
     const sameLine = end && !text.slice(from, from + end.index).includes("\n");
-    const to = sameLine ? from + end.index : bodyEnd(text, from);
+    // With its END in the text, the whole block is the key: PGP armour has headers, a blank line and a short checksum.
+    const whole = end && text.slice(from, from + end.index).split("\n").slice(1, -1).every((l) => ARMOUR_LINE.test(l));
+    const to = sameLine || whole ? from + end!.index : bodyEnd(text, from);
     if (to > from) out.push({ start: from, end: to, detector: "private-key" });
   }
   for (const end of text.matchAll(new RegExp(END_KEY.source, "g"))) {

@@ -119,6 +119,9 @@ function goString(literal: string): string | undefined {
 }
 const GO_STRING = String.raw`"(?:[^"\\\n]|\\.)*"|\x60[^\x60]*\x60`;
 
+/** A multi-part detector's endpoint or account (`tenant.atlassian.net`, `me@example.com`): reported with the secret, not one. */
+const HOST_OR_EMAIL = /^(?:[\w.+-]+@)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?$/i;
+
 function trufflehogCases(dir: string): CorpusCase[] {
   const root = join(dir, "pkg/detectors");
   const files = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith("_test.go") && !f.includes("integration"));
@@ -139,7 +142,7 @@ function trufflehogCases(dir: string): CorpusCase[] {
         // A pair the detector reports as `id:secret` is tested on its parts, each as written in the test input.
         // A detector that reports the secret with its endpoint (`token:https://jira.example.com`) is tested on the secret.
         const secret = value.replace(/:?(?:[a-z]+:)?\/\/\S*$/, "");
-        const values = (written(secret) ? [secret] : secret.split(/[:;|]/).filter(written)).filter((v) => !/^(?:[a-z]+:)?\/\//.test(v));
+        const values = (written(secret) ? [secret] : secret.split(/[:;|]/).filter(written)).filter((v) => !/^(?:[a-z]+:)?\/\//.test(v) && !HOST_OR_EMAIL.test(v));
         if (values.length > 0) out.push({ source: "trufflehog", rule: file.replace(/_test\.go$/, ""), kind: "tp", text: value, values });
       }
     }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { isPlaceholder } from "../../pipeline/review/secret-assignments";
 
 const CORPUS = resolve(import.meta.dir, "../fixtures/secrets-corpus/corpus.jsonl");
 
@@ -25,11 +26,13 @@ export function readCorpus(): CorpusCase[] {
 
 /**
  * Values the redactor does not claim to mask, each with why (docs/SECURITY.md, "What is not covered"): a passphrase
- * with spaces, and values under 8 characters (a rule set's test of a prefix alone, such as detect-secrets' `ghp`).
+ * with spaces, values under 8 characters (a rule set's test of a prefix alone, such as detect-secrets' `ghp`), and
+ * values the redactor reads as placeholders.
  */
 export function outOfScope(value: string): string | null {
   if (/\s/.test(value.trim())) return "passphrase with spaces";
   if (value.trim().length < 8) return "shorter than 8 characters";
+  if (isPlaceholder(value.trim())) return "a placeholder (`test-token-6`, `${VAR}`)";
   return null;
 }
 
