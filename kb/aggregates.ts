@@ -3,9 +3,16 @@
  * headline counts `history` shows (without loading any finding).
  */
 import type { Database } from "bun:sqlite";
-import { COUNTING_FINDING } from "./state";
+import { COUNTING_FINDING, UNVERIFIED_PROBLEM, countingFinding } from "./state";
+import { RULES } from "../pipeline/static/rules";
 
 export type Metrics = Record<string, number | null>;
+
+/**
+ * Per static rule, the metric counting its findings in an iteration (`static_todo_comment`, ...): the trajectory of
+ * each rule, informational ones included, as the original loop's per-iteration grep counts of todo!()/FIXME were.
+ */
+export const STATIC_RULE_METRICS: ReadonlyMap<string, string> = new Map(Object.keys(RULES).map((rule) => [rule, `static_${rule.replaceAll("-", "_")}`]));
 
 /** Every metric scrum itself stores (any other name in the metrics table is a [[probe]]). */
 export const BUILT_IN_METRICS: ReadonlySet<string> = new Set([
@@ -16,7 +23,9 @@ export const BUILT_IN_METRICS: ReadonlySet<string> = new Set([
   "verified_components", "evidence_unverified", "findings_dismissed", "injection_attempts", "confidence_avg",
   "confidence_min", "attempts_total", "cached_shards", "redactions", "wall_ms", "state_files", "state_pass",
   "state_needs_patch", "state_fail", "state_unreviewed", "state_skipped", "state_stale", "state_findings_total",
-  "state_findings_high", "state_findings_medium", "state_findings_low",
+  "state_findings_high", "state_findings_medium", "state_findings_low", "findings_refuted", "findings_confirmed",
+  "findings_uncertain", "refutation_rate", "resolution_rate", "findings_resolved", "resolution_candidates",
+  "mean_iterations_to_fix", "dismissal_rate", "findings_not_verified", "verify_skipped_trusted", ...STATIC_RULE_METRICS.values(),
 ]);
 
 const REVIEWED = `verdict IN ('pass', 'needs_patch', 'fail')`;
@@ -58,11 +67,17 @@ export function iterationMetrics(db: Database, iterationId: number): Metrics {
          coalesce(sum(${COUNTING_FINDING} AND category = 'pseudocode_flags'), 0) AS pseudocode_flags,
          coalesce(sum(${COUNTING_FINDING} AND category = 'missing_components'), 0) AS missing_components,
          coalesce(sum(category = 'verified_components'), 0) AS verified_components,
-         coalesce(sum(category <> 'verified_components' AND evidence_verified = 0), 0) AS evidence_unverified,
+         coalesce(sum(${UNVERIFIED_PROBLEM}), 0) AS evidence_unverified,
          coalesce(sum(dismissal_id IS NOT NULL), 0) AS findings_dismissed,
+         coalesce(sum(disposition = 'refuted'), 0) AS findings_refuted,
+         coalesce(sum(disposition = 'confirmed'), 0) AS findings_confirmed,
+         coalesce(sum(disposition = 'uncertain'), 0) AS findings_uncertain,
+         round(CAST(sum(disposition = 'refuted') AS REAL) / nullif(sum(disposition IS NOT NULL), 0), 3) AS refutation_rate,
+         coalesce(sum(disposition IS NULL AND verify_reason LIKE 'not verified:%'), 0) AS findings_not_verified,
+         coalesce(sum(disposition IS NULL AND verify_reason LIKE 'not verified: trusted:%'), 0) AS verify_skipped_trusted,
          coalesce(sum(${COUNTING_FINDING} AND rule = 'prompt-injection'), 0) AS injection_attempts,
-         round(avg(CASE WHEN dismissal_id IS NULL THEN confidence END), 1) AS confidence_avg,
-         min(CASE WHEN dismissal_id IS NULL THEN confidence END) AS confidence_min
+         round(avg(CASE WHEN dismissal_id IS NULL AND coalesce(disposition, '') <> 'refuted' THEN confidence END), 1) AS confidence_avg,
+         min(CASE WHEN dismissal_id IS NULL AND coalesce(disposition, '') <> 'refuted' THEN confidence END) AS confidence_min
        FROM findings WHERE iteration_id = ?`,
     )
     .get(iterationId) as Metrics;
@@ -74,7 +89,15 @@ export function iterationMetrics(db: Database, iterationId: number): Metrics {
        FROM attempts WHERE iteration_id = ?`,
     )
     .get(iterationId) as Metrics;
-  return { ...files, ...findings, ...attempts };
+  const perRule: Metrics = Object.fromEntries([...STATIC_RULE_METRICS.values()].map((name) => [name, 0]));
+  const byRule = db
+    .query(`SELECT rule, count(*) AS n FROM findings WHERE iteration_id = ? AND rule IS NOT NULL AND ${COUNTING_FINDING} GROUP BY rule`)
+    .all(iterationId) as { rule: string; n: number }[];
+  for (const r of byRule) {
+    const name = STATIC_RULE_METRICS.get(r.rule);
+    if (name) perRule[name] = r.n;
+  }
+  return { ...files, ...findings, ...attempts, ...perRule };
 }
 
 /** The state's metrics after an iteration (state_*), from the state rows as read (dismissals applied by the caller). */
@@ -143,4 +166,56 @@ export function allMetrics(db: Database): Map<number, Metrics> {
     out.set(r.iteration_id, m);
   }
   return out;
+}
+
+/** Which kind of reviewer produced a review: a model rung, or only the deterministic (static) rung. */
+const REVIEWER_KIND = (alias: string) => `(CASE WHEN ${alias}.accepted_model IS NULL OR ${alias}.accepted_model = 'static-heuristics' THEN 'static' ELSE 'model' END)`;
+
+/**
+ * Do findings get fixed? The outcome metrics of iteration `iterationId` against the state before it:
+ * - `resolution_rate`: of the findings that stood in the previous state on files this iteration reviewed again in full,
+ *   by the same kind of reviewer (model or static), the share that no review of this iteration raised again (neither
+ *   standing, dismissed nor refuted: gone). A partial or unreviewed review resolves nothing; neither does a review by
+ *   another kind of reviewer (a static fallback never resolves a model's finding).
+ * - `findings_resolved`, `resolution_candidates`: its numerator and denominator.
+ * - `mean_iterations_to_fix`: for the findings resolved now, iterations since each was first raised.
+ * - `dismissal_rate`: of this iteration's problem findings, the share a user had dismissed.
+ * Null where there is nothing to divide.
+ */
+export function outcomeMetrics(db: Database, iterationId: number, previousState: number | null): Metrics {
+  const dismissal = db
+    .query(
+      `SELECT round(CAST(sum(dismissal_id IS NOT NULL) AS REAL) / nullif(count(*), 0), 3) AS dismissal_rate
+       FROM findings WHERE iteration_id = ? AND category <> 'verified_components' AND evidence_verified = 1`,
+    )
+    .get(iterationId) as Metrics;
+  if (previousState === null) return { resolution_rate: null, findings_resolved: 0, resolution_candidates: 0, mean_iterations_to_fix: null, ...dismissal };
+  const row = db
+    .query(
+      `WITH candidates AS (
+         SELECT f.path, f.fingerprint
+         FROM state s
+         JOIN findings f ON f.iteration_id = s.from_iteration_id AND f.path = s.path
+         JOIN file_reviews pr ON pr.iteration_id = s.from_iteration_id AND pr.path = s.path
+         JOIN file_reviews r ON r.iteration_id = ?1 AND r.path = s.path
+         WHERE s.iteration_id = ?2 AND ${countingFinding("f")}
+           AND r.verdict IN ('pass', 'needs_patch', 'fail') AND r.coverage_complete = 1
+           AND ${REVIEWER_KIND("r")} = ${REVIEWER_KIND("pr")}
+       ),
+       resolved AS (
+         SELECT c.fingerprint FROM candidates c
+         WHERE NOT EXISTS (SELECT 1 FROM findings n WHERE n.iteration_id = ?1 AND n.path = c.path AND n.fingerprint = c.fingerprint)
+       )
+       SELECT (SELECT count(*) FROM candidates) AS resolution_candidates,
+              (SELECT count(*) FROM resolved) AS findings_resolved,
+              (SELECT round(avg(?1 - (SELECT min(iteration_id) FROM findings x WHERE x.fingerprint = d.fingerprint)), 2) FROM resolved d) AS mean_iterations_to_fix`,
+    )
+    .get(iterationId, previousState) as { resolution_candidates: number; findings_resolved: number; mean_iterations_to_fix: number | null };
+  return {
+    resolution_rate: row.resolution_candidates === 0 ? null : Math.round((row.findings_resolved / row.resolution_candidates) * 1000) / 1000,
+    findings_resolved: row.findings_resolved,
+    resolution_candidates: row.resolution_candidates,
+    mean_iterations_to_fix: row.mean_iterations_to_fix,
+    ...dismissal,
+  };
 }

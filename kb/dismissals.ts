@@ -20,3 +20,24 @@ export function activeDismissals(db: Database): Map<string, DismissalRow> {
   const rows = db.query(`SELECT * FROM dismissals WHERE undone_at IS NULL ORDER BY id DESC`).all() as DismissalRow[];
   return new Map(rows.map((r) => [r.fingerprint, r]));
 }
+
+/** One fingerprint the KB has seen, with its latest finding's place and title. */
+export interface FingerprintMatch {
+  fingerprint: string;
+  path: string;
+  line_start: number;
+  category: string;
+  title: string;
+}
+
+/** The distinct fingerprints starting with `prefix` (lowercase hex), each with its latest finding; at most `limit`. */
+export function fingerprintsWithPrefix(db: Database, prefix: string, limit: number): FingerprintMatch[] {
+  if (!/^[0-9a-f]+$/.test(prefix)) throw new Error(`bug: fingerprint prefix must be lowercase hex, got "${prefix}"`);
+  return db
+    .query(
+      `SELECT f.fingerprint, f.path, f.line_start, f.category, f.title FROM findings f
+       JOIN (SELECT fingerprint, max(id) AS id FROM findings WHERE fingerprint LIKE ? GROUP BY fingerprint) l ON l.id = f.id
+       ORDER BY f.fingerprint LIMIT ?`,
+    )
+    .all(`${prefix}%`, limit) as FingerprintMatch[];
+}

@@ -4,9 +4,13 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UsageError } from "../pipeline/errors";
-import { historyCounts, allMetrics, iterationMetrics, type HistoryRow, type Metrics } from "./aggregates";
+import { historyCounts, allMetrics, iterationMetrics, outcomeMetrics, type HistoryRow, type Metrics } from "./aggregates";
 import { lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
-import { activeDismissals, addDismissal, undoDismissal } from "./dismissals";
+import { activeDismissals, addDismissal, fingerprintsWithPrefix, undoDismissal, type FingerprintMatch } from "./dismissals";
+import { readDiskStats, readRoot, writeDiskStats, writeRoot, type DiskStat } from "./disk";
+import { checkFindingsHaveReviews, checkIterationRow, checkReviewRow, checkSchema } from "./integrity";
+import { overturnCounts, rungTotals, type RungTotals } from "./rungs";
+import type { OverturnCount } from "../pipeline/verify/trust";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "migrations");
@@ -63,7 +67,17 @@ export interface FileReviewRow {
   shard_strategy: string | null;
   /** The repository rules the review used: JSON array of {file, sha, paths}; null when none applied. */
   instructions: string | null;
+  /** Which kind of reviewer produced the review (migration 005); null when no rung reviewed it, or for older rows. */
+  reviewer: Reviewer | null;
+  /** For a `static_fallback` review: why the model rungs gave up on the shards the static rung answered. */
+  degraded_reason: string | null;
 }
+
+/**
+ * `model`: every reviewed shard was answered by a model rung. `static_fallback`: the static rung answered a shard after
+ * the model rungs failed or answered thin — a degraded review. `static`: the ladder has only the static rung.
+ */
+export type Reviewer = "model" | "static_fallback" | "static";
 
 export interface FindingRow {
   path: string;
@@ -85,6 +99,14 @@ export interface FindingRow {
   agreement: number | null;
   /** The dismissal keeping the finding out of verdicts and metrics; null when it counts. */
   dismissal_id: number | null;
+  /** [verify]: confirmed, refuted (kept, counts nowhere) or uncertain; null when not verified. */
+  disposition: "confirmed" | "refuted" | "uncertain" | null;
+  /** [verify]: the model whose answer set the disposition. */
+  verified_by: string | null;
+  /** [verify]: the verifier's reason, or why the finding was not verified. */
+  verify_reason: string | null;
+  /** The rung whose answer produced the finding ("static" for a deterministic rule); null in rows older than [verify]. */
+  rung: string | null;
 }
 
 export interface AttemptRow {
@@ -92,7 +114,7 @@ export interface AttemptRow {
   shard_index: number;
   rung: string;
   model: string;
-  outcome: "accepted" | "thin" | "invalid" | "error" | "timeout" | "cached" | "skipped";
+  outcome: "accepted" | "thin" | "invalid" | "error" | "timeout" | "cached" | "skipped" | "refused";
   reason: string | null;
   latency_ms: number;
   tokens_in: number;
@@ -100,7 +122,7 @@ export interface AttemptRow {
   cost_usd: number;
   output_format: string | null;
   server: string | null;
-  purpose: "review" | "reduce";
+  purpose: "review" | "reduce" | "verify";
   /** Secrets masked in what was sent (cloud rungs). */
   redactions: number;
   /** Hash of model, rendered prompt and schema: the shard cache key. */
@@ -127,9 +149,11 @@ export interface NoteRow {
 }
 
 /** Columns added after the first version: a writer may leave them out and gets their defaults. */
-const FINDING_DEFAULTS = { rule: null, symbol: null, agreement: null, dismissal_id: null } satisfies Partial<FindingRow>;
+const FINDING_DEFAULTS = {
+  rule: null, symbol: null, agreement: null, dismissal_id: null, disposition: null, verified_by: null, verify_reason: null, rung: null,
+} satisfies Partial<FindingRow>;
 const ATTEMPT_DEFAULTS = { redactions: 0, prompt_sha: null } satisfies Partial<AttemptRow>;
-const REVIEW_DEFAULTS = { instructions: null } satisfies Partial<FileReviewRow>;
+const REVIEW_DEFAULTS = { instructions: null, reviewer: null, degraded_reason: null } satisfies Partial<FileReviewRow>;
 export type FindingInput = Omit<FindingRow, keyof typeof FINDING_DEFAULTS> & Partial<FindingRow>;
 export type AttemptInput = Omit<AttemptRow, keyof typeof ATTEMPT_DEFAULTS> & Partial<AttemptRow>;
 
@@ -158,11 +182,12 @@ const REVIEW_COLUMNS: (keyof Omit<FileReviewRow, "iteration_id">)[] = [
   "gradient_tier", "findings_count", "critical_failures_count", "missing_components_count",
   "verified_components_count", "shards", "tree_split_fired", "attempts_made", "thin_rejections", "escalations",
   "accepted_model", "tokens_in", "tokens_out", "cost_usd", "latency_ms", "review_json", "error", "skip_reason",
-  "coverage_complete", "evidence_unverified", "reduced_by", "shard_strategy", "instructions",
+  "coverage_complete", "evidence_unverified", "reduced_by", "shard_strategy", "instructions", "reviewer", "degraded_reason",
 ];
 const FINDING_COLUMNS: (keyof FindingRow)[] = [
   "path", "category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint",
-  "evidence_verified", "shard_index", "rule", "symbol", "agreement", "dismissal_id",
+  "evidence_verified", "shard_index", "rule", "symbol", "agreement", "dismissal_id", "disposition", "verified_by",
+  "verify_reason", "rung",
 ];
 const ATTEMPT_COLUMNS: (keyof AttemptRow)[] = [
   "path", "shard_index", "rung", "model", "outcome", "reason", "latency_ms", "tokens_in", "tokens_out", "cost_usd",
@@ -178,10 +203,14 @@ function insertSql(table: string, columns: readonly string[], extra: string[] = 
 export class Kb {
   /** The connection; for the kb/ modules only (the rest of the code speaks through methods). */
   readonly db: Database;
+  /** Append-only triggers found dropped or altered at open and put back (the KB was changed outside scrum). */
+  readonly restoredTriggers: string[] = [];
   private readonly now: () => Date;
+  private readonly file: string;
 
   constructor(file: string, options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
+    this.file = file;
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     // strict: named parameters bind without their prefix and a missing one is an error, not a NULL.
     this.db = new Database(file, { create: true, strict: true });
@@ -196,6 +225,8 @@ export class Kb {
       this.db.exec("PRAGMA synchronous = NORMAL");
       this.db.exec("PRAGMA foreign_keys = ON");
       this.migrate();
+      // A writer that is not scrum (the sqlite3 shell) can drop a trigger; it is put back before anything is read.
+      this.restoredTriggers = checkSchema(this.db, file, () => MIGRATION_FILES.map((f) => readFileSync(join(MIGRATIONS_DIR, f), "utf8")));
     } catch (e) {
       this.db.close();
       throw e;
@@ -218,7 +249,18 @@ export class Kb {
   }
 
   close(): void {
+    if (this.db.inTransaction) this.db.exec("ROLLBACK");
     this.db.close();
+  }
+
+  /**
+   * Read everything from here to close() from one consistent snapshot (a deferred read transaction): a run writing
+   * meanwhile is seen as it was at the first read, never half a file's rows. For read-only commands.
+   */
+  beginSnapshot(): void {
+    this.db.exec("BEGIN");
+    // The snapshot starts at the first read; take it now.
+    this.db.query("SELECT count(*) FROM sqlite_master").get();
   }
 
   /** The schema version (the number of applied migrations). */
@@ -311,11 +353,15 @@ export class Kb {
   }
 
   iterations(): IterationRow[] {
-    return this.db.query(`SELECT * FROM iterations ORDER BY id`).all() as IterationRow[];
+    const rows = this.db.query(`SELECT * FROM iterations ORDER BY id`).all() as IterationRow[];
+    for (const row of rows) checkIterationRow(row, this.file);
+    return rows;
   }
 
   iteration(id: number): IterationRow | undefined {
-    return (this.db.query(`SELECT * FROM iterations WHERE id = ?`).get(id) as IterationRow | null) ?? undefined;
+    const row = (this.db.query(`SELECT * FROM iterations WHERE id = ?`).get(id) as IterationRow | null) ?? undefined;
+    if (row) checkIterationRow(row, this.file);
+    return row;
   }
 
   /** The iteration an ITER reference names, or undefined when it names none (see resolveIteration). */
@@ -342,11 +388,15 @@ export class Kb {
   }
 
   fileReviews(iterationId: number): FileReviewRow[] {
-    return this.db.query(`SELECT * FROM file_reviews WHERE iteration_id = ? ORDER BY path`).all(iterationId) as FileReviewRow[];
+    const rows = this.db.query(`SELECT * FROM file_reviews WHERE iteration_id = ? ORDER BY path`).all(iterationId) as FileReviewRow[];
+    for (const row of rows) checkReviewRow(row, this.file);
+    return rows;
   }
 
   fileReview(iterationId: number, path: string): FileReviewRow | undefined {
-    return (this.db.query(`SELECT * FROM file_reviews WHERE iteration_id = ? AND path = ?`).get(iterationId, path) as FileReviewRow | null) ?? undefined;
+    const row = (this.db.query(`SELECT * FROM file_reviews WHERE iteration_id = ? AND path = ?`).get(iterationId, path) as FileReviewRow | null) ?? undefined;
+    if (row) checkReviewRow(row, this.file);
+    return row;
   }
 
   reviewedPaths(iterationId: number): Set<string> {
@@ -355,6 +405,7 @@ export class Kb {
   }
 
   findings(iterationId: number, path?: string): FindingRow[] {
+    checkFindingsHaveReviews(this.db, this.file, iterationId, path);
     if (path === undefined) {
       return this.db.query(`SELECT * FROM findings WHERE iteration_id = ? ORDER BY path, line_start`).all(iterationId) as FindingRow[];
     }
@@ -374,6 +425,11 @@ export class Kb {
   }
 
   /** Metrics of an iteration computed from its rows, in SQL (docs/METRICS.md; no probes, no wall time). */
+  /** Do findings get fixed: resolution, dismissal and time-to-fix of this iteration against the state before it. */
+  outcomeMetrics(iterationId: number, previousState: number | null): Metrics {
+    return outcomeMetrics(this.db, iterationId, previousState);
+  }
+
   computeMetrics(iterationId: number): Metrics {
     return iterationMetrics(this.db, iterationId);
   }
@@ -432,6 +488,16 @@ export class Kb {
   }
 
   /** Active dismissals by fingerprint. */
+  /** Judged and overturned findings per producing rung and category (the verifier's and users' verdicts on them). */
+  overturnStats(): OverturnCount[] {
+    return overturnCounts(this.db);
+  }
+
+  /** Per rung: answers by outcome, cost, tokens, confirmed findings, over every iteration. */
+  rungTotals(): RungTotals[] {
+    return rungTotals(this.db);
+  }
+
   activeDismissals(): Map<string, DismissalRow> {
     return activeDismissals(this.db);
   }
@@ -439,6 +505,11 @@ export class Kb {
   /** The latest finding with this fingerprint, in any iteration. */
   findingByFingerprint(fingerprint: string): FindingRow | undefined {
     return (this.db.query(`SELECT * FROM findings WHERE fingerprint = ? ORDER BY id DESC LIMIT 1`).get(fingerprint) as FindingRow | null) ?? undefined;
+  }
+
+  /** Distinct fingerprints starting with a lowercase hex prefix, each with its latest finding (at most `limit`). */
+  fingerprintsWithPrefix(prefix: string, limit = 20): FingerprintMatch[] {
+    return fingerprintsWithPrefix(this.db, prefix, limit);
   }
 
   /** Every path the KB has a review of, in any iteration. */
@@ -479,6 +550,26 @@ export class Kb {
     if (info.changes !== 1) throw new UsageError(`note ${id} does not exist or is already resolved`);
   }
 
+  /** The repository root the KB's paths are relative to, or null when none is stored yet. */
+  root(): string | null {
+    return readRoot(this.db);
+  }
+
+  /** Store the repository root (a run stores the root it swept). */
+  setRoot(root: string): void {
+    writeRoot(this.db, root);
+  }
+
+  /** The disk-stat cache: the content hash each file had at a size and mtime. */
+  diskStats(): Map<string, DiskStat> {
+    return readDiskStats(this.db);
+  }
+
+  /** Remember files' hashes at their current size and mtime. */
+  recordDiskStats(stats: DiskStat[]): void {
+    writeDiskStats(this.db, stats);
+  }
+
   /** Append one bench result (a rung, the ladder, or the ladder with consensus); rows of one bench share `started_at`. */
   recordBenchRun(row: Omit<BenchRunRow, "id">): number {
     const info = this.db
@@ -491,9 +582,35 @@ export class Kb {
   }
 
   /** Every bench result, oldest first. */
+  /** Remember a trait learnt about a server (the request shape it accepts, its system role, its window). */
+  recordServerTrait(row: Omit<ServerTraitRow, "learnt_at">): void {
+    this.db
+      .query(`INSERT INTO server_traits (server, model, trait, value, reason, learnt_at) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(row.server, row.model, row.trait, row.value, row.reason, this.stamp());
+  }
+
+  /** The newest row of each (server, model, trait): what is known about every server seen. */
+  serverTraits(): ServerTraitRow[] {
+    return this.db
+      .query(
+        `SELECT server, model, trait, value, reason, learnt_at FROM server_traits WHERE id IN (SELECT MAX(id) FROM server_traits GROUP BY server, model, trait) ORDER BY server, model, trait`,
+      )
+      .all() as ServerTraitRow[];
+  }
+
   benchRuns(): BenchRunRow[] {
     return this.db.query(`SELECT * FROM bench_runs ORDER BY id`).all() as BenchRunRow[];
   }
+}
+
+/** One `server_traits` row: a trait of a server and model, learnt at `learnt_at` (the newest per trait is in force). */
+export interface ServerTraitRow {
+  server: string;
+  model: string;
+  trait: "shape" | "systemRole" | "window";
+  value: string;
+  reason: string;
+  learnt_at: string;
 }
 
 /** One `bench_runs` row: a variant's numbers from one `scrum bench`; `details_json` holds the per-operator breakdown. */

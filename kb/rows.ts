@@ -24,10 +24,14 @@ export interface StoredFinding {
   symbol: string | null;
   agreement: number | null;
   dismissal_id: number | null;
+  disposition: FindingRow["disposition"];
+  verified_by: string | null;
+  verify_reason: string | null;
+  rung: string | null;
 }
 
 /** The `findings` row of one finding of a file verdict. */
-export function findingRow(path: string, category: FindingCategory, f: FileFinding, dismissalId: number | null): FindingRow {
+export function findingRow(path: string, category: FindingCategory, f: FileFinding, dismissalId: number | null, rung: string | null = null): FindingRow {
   return {
     path,
     category,
@@ -44,6 +48,10 @@ export function findingRow(path: string, category: FindingCategory, f: FileFindi
     symbol: f.symbol ?? null,
     agreement: f.agreement ?? null,
     dismissal_id: dismissalId,
+    disposition: f.disposition ?? null,
+    verified_by: f.verified_by ?? null,
+    verify_reason: f.verify_reason ?? null,
+    rung,
   };
 }
 
@@ -68,6 +76,10 @@ export function storedFinding(r: FindingRow): StoredFinding {
     symbol: r.symbol,
     agreement: r.agreement,
     dismissal_id: r.dismissal_id,
+    disposition: r.disposition ?? null,
+    verified_by: r.verified_by ?? null,
+    verify_reason: r.verify_reason ?? null,
+    rung: r.rung ?? null,
   };
 }
 
@@ -121,6 +133,10 @@ export type FileOutcome =
       latencyMs: number;
       /** The repository rules the review used (JSON), or null. */
       instructions: string | null;
+      /** Which kind of reviewer answered its shards (null: none did). */
+      reviewer: FileReviewRow["reviewer"];
+      /** Why the model rungs gave up where the static rung answered (a static_fallback review). */
+      degradedReason: string | null;
     };
 
 /** The verdict a file's row carries: the file verdict's, or `skipped`. */
@@ -164,14 +180,24 @@ export function fileRecord(o: FileOutcome): FileRecord {
       reduced_by: verdict.reduced_by,
       shard_strategy: o.strategy,
       instructions: o.instructions,
+      reviewer: o.reviewer,
+      degraded_reason: o.degradedReason,
     },
     findings: [
-      ...FINDING_CATEGORIES.flatMap((category) => verdict[category].map((f) => findingRow(o.path, category, f, null))),
-      ...(verdict.dismissed ?? []).map((f) => findingRow(o.path, f.category, f, f.dismissal_id)),
+      ...FINDING_CATEGORIES.flatMap((category) => verdict[category].map((f) => findingRow(o.path, category, f, null, producerOf(verdict, f)))),
+      ...(verdict.refuted ?? []).map((f) => findingRow(o.path, f.category, f, null, producerOf(verdict, f))),
+      ...(verdict.dismissed ?? []).map((f) => findingRow(o.path, f.category, f, f.dismissal_id, producerOf(verdict, f))),
     ],
     attempts: attempts.map((a) => attemptRow(o.path, a)),
     cache: cacheRows(attempts),
   };
+}
+
+/** The rung whose answer produced a finding: "static" for a deterministic rule, else its shard's accepted rung. */
+function producerOf(verdict: FileVerdict, f: FileFinding): string | null {
+  if (f.rule !== undefined) return "static";
+  const shard = verdict.shard_reviews.find((s) => s.index === f.shard);
+  return shard?.status === "reviewed" ? shard.rung : null;
 }
 
 function emptyReview(path: string): FileRecord["review"] {

@@ -18,15 +18,38 @@ export interface StateRow {
   findings_low: number;
   critical_failures_count: number;
   missing_components_count: number;
+  /** The reviewer of the review this row carries (null for rows of older scrum versions). */
+  reviewer: FileReviewRow["reviewer"];
+  /** 1 when the file's latest review was degraded (only the static rung answered after the model rungs failed). */
+  degraded: number;
+  /** Why the model rungs gave up in that degraded review. */
+  degraded_reason: string | null;
 }
 
 const STATE_COLUMNS: (keyof StateRow)[] = [
   "iteration_id", "path", "from_iteration_id", "content_sha", "stale", "verdict", "gradient_tier", "findings_count",
   "findings_high", "findings_medium", "findings_low", "critical_failures_count", "missing_components_count",
+  "reviewer", "degraded", "degraded_reason",
 ];
 
-/** A finding that counts against a file: a verified problem finding not dismissed when it was recorded. */
-export const COUNTING_FINDING = `category <> 'verified_components' AND evidence_verified = 1 AND dismissal_id IS NULL`;
+/** A finding that counts against a file: a verified problem finding not dismissed when it was recorded nor refuted by the verifier. */
+export function countingFinding(alias?: string): string {
+  const c = alias ? `${alias}.` : "";
+  return `${c}category <> 'verified_components' AND ${c}evidence_verified = 1 AND ${c}dismissal_id IS NULL AND coalesce(${c}disposition, '') <> 'refuted'`;
+}
+export const COUNTING_FINDING = countingFinding();
+
+/**
+ * A problem finding (not proof of life) whose quoted evidence is not in the file: the one definition of "unverified
+ * evidence" that the run summary, --json, reports and the dashboard all count. A verified component's quote proves
+ * nothing missing when it is not found, so it never counts here.
+ */
+export const UNVERIFIED_PROBLEM = `category <> 'verified_components' AND evidence_verified = 0`;
+
+/** The same definition over a finding row. */
+export function isUnverifiedProblem(f: Pick<FindingRow, "category" | "evidence_verified">): boolean {
+  return f.category !== "verified_components" && f.evidence_verified === 0;
+}
 
 /** Write an iteration's state rows in one transaction. */
 export function writeState(db: Database, rows: StateRow[]): void {
@@ -72,12 +95,13 @@ export function countingFindings(db: Database, iterationId: number): Map<string,
   return new Map(rows.map(({ path, ...c }) => [path, c]));
 }
 
-/** The counting findings behind an iteration's state: for every state row, those of the review it carries. */
+/** The counting findings behind an iteration's state: for every state row, those of the review it carries, less those dismissed since. */
 export function stateFindings(db: Database, iterationId: number): FindingRow[] {
   return db
     .query(
       `SELECT f.* FROM state s JOIN findings f ON f.iteration_id = s.from_iteration_id AND f.path = s.path
-       WHERE s.iteration_id = ? AND f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
+       WHERE s.iteration_id = ? AND ${COUNTING_FINDING}
+         AND f.fingerprint NOT IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL)
        ORDER BY f.path, f.line_start`,
     )
     .all(iterationId) as FindingRow[];
@@ -97,7 +121,7 @@ export function dismissedSinceRecorded(db: Database): DismissedNow[] {
   return db
     .query(
       `SELECT f.iteration_id, f.path, f.category, f.severity, f.fingerprint FROM findings f
-       WHERE f.category <> 'verified_components' AND f.evidence_verified = 1 AND f.dismissal_id IS NULL
+       WHERE ${COUNTING_FINDING}
          AND f.fingerprint IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL)`,
     )
     .all() as DismissedNow[];

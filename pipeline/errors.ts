@@ -16,6 +16,11 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** The KB holds rows or lacks tables that scrum never writes that way (it was changed outside scrum): exit code 2. */
+export class DamagedKbError extends Error {
+  override readonly name = "DamagedKbError";
+}
+
 /** `context_overflow`: the server refused the request as longer than its context window (not worth a retry on the same rung). */
 export type ProviderErrorKind = "timeout" | "http" | "connection" | "invalid" | "context_overflow";
 

@@ -10,11 +10,14 @@
  */
 import { parseArgs } from "node:util";
 import { answerFor } from "./sim/answers";
-import { BEHAVIOURS, type Behaviour, BehaviourScript, bareModel, isAnswerBehaviour, parseBehaviour } from "./sim/behaviours";
-import { type Answer, type Ending, ollamaChat, ollamaError, ollamaShow, ollamaTags, ollamaVersion, openaiChat, openaiError, openaiModels } from "./sim/wire";
+import { BEHAVIOURS, type Behaviour, BehaviourScript, bareModel, expandBehaviours, isAnswerBehaviour } from "./sim/behaviours";
+import { type Answer, type Ending, endlessBody, ollamaChat, ollamaError, ollamaShow, ollamaTags, ollamaVersion, openaiChat, openaiError, openaiModels } from "./sim/wire";
 import { type ModelWindow, checkWindow, countTokens, limitAnswer, ollamaRead, ollamaWindow, parseWindowArg, promptTokens, tightest, vllmOverflow } from "./sim/window";
 
 export type { Behaviour } from "./sim/behaviours";
+
+/** How often `slow-body` sends its next byte. */
+const SLOW_BODY_EVERY_MS = 50;
 export type { ModelWindow } from "./sim/window";
 
 export interface SimServerOptions {
@@ -55,7 +58,7 @@ export interface RecordedCall {
   promptTokens: number;
   /** The window the call ran with (Ollama: num_ctx clamped to the model's length); absent when the model has none. */
   window?: number;
-  /** The server cut the prompt to fit the window (Ollama). */
+  /** The server cut the prompt to fit the window (Ollama, or a model with `cutsAt` on either protocol). */
   truncated: boolean;
   /** The server refused the prompt as longer than the window (OpenAI protocol, as vLLM does). */
   overflowed: boolean;
@@ -134,7 +137,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
     const system = textOf("system");
     const user = textOf("user");
     const modelWindow = windowOf(model);
-    const window = modelWindow && (protocol === "ollama" ? ollamaWindow(modelWindow, numCtx) : modelWindow.contextTokens);
+    // A server that cuts silently (cutsAt) does so on either protocol; otherwise only Ollama cuts and vLLM refuses.
+    const cuts = protocol === "ollama" || modelWindow?.cutsAt !== undefined;
+    const window = modelWindow && (cuts ? ollamaWindow(modelWindow, numCtx) : modelWindow.contextTokens);
     const call: RecordedCall = {
       model,
       protocol,
@@ -162,7 +167,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       return protocol === "ollama" ? ollamaError(404, message) : openaiError(404, message, "invalid_request_error", "model_not_found");
     }
     // vLLM checks the length before the model runs: a refused request draws no behaviour.
-    const refusal = protocol === "openai" && modelWindow ? vllmOverflow(modelWindow, call.promptTokens, call.maxTokens) : null;
+    const refusal = !cuts && modelWindow ? vllmOverflow(modelWindow, call.promptTokens, call.maxTokens) : null;
     if (refusal) {
       call.overflowed = true;
       return openaiError(400, refusal, "invalid_request_error", "context_length_exceeded");
@@ -182,16 +187,21 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       case "hang":
         await wait(Number.POSITIVE_INFINITY, req);
         return new Response(null, { status: 499 });
+      case "stall-body":
+      case "slow-body":
+        // 200 and the headers at once, then a body that never completes: stalled after its first bytes, or one
+        // byte a little at a time for ever (until the client goes away or the server stops).
+        return endlessBody(protocol, call.stream, behaviour === "slow-body" ? SLOW_BODY_EVERY_MS : Number.POSITIVE_INFINITY, (ms) => wait(ms, req));
       default: {
         // Ollama cuts what does not fit from the front: the system prompt goes first, and a model without its
         // instructions answers as a chat model would, not with the forensic verdict.
-        const read = protocol === "ollama" && window !== undefined ? ollamaRead(`${system}\n${user}`, call.promptTokens, window, charsPerToken) : undefined;
+        const read = cuts && window !== undefined ? ollamaRead(`${system}\n${user}`, call.promptTokens, window, charsPerToken) : undefined;
         call.truncated = read?.truncated ?? false;
         const scripted = isAnswerBehaviour(behaviour) ? behaviour : "good";
         const written = answerFor(call.truncated ? "thin" : scripted, call.truncated ? (read?.seen ?? user) : user);
         const asked = typeof maxTokens === "number" && maxTokens > 0 ? maxTokens : undefined;
         // The OpenAI protocol (vLLM) also stops where the window ends; Ollama shifts its context and goes on.
-        const room = protocol === "openai" && window !== undefined ? window - call.promptTokens : undefined;
+        const room = !cuts && window !== undefined ? window - call.promptTokens : undefined;
         const limited = limitAnswer(written, tightest(asked, modelWindow?.outputTokens, room), charsPerToken);
         call.cutOff = limited.finish === "length";
         const answer: Answer = { model, text: limited.text, tokensIn: read?.promptTokens ?? call.promptTokens, tokensOut: limited.tokens, finish: limited.finish };
@@ -265,6 +275,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 
 const USAGE = `usage: bun scripts/sim-server.ts [--port N] [--latency MS] [--api-key-env VAR] [--window NAME=TOKENS[/OUTPUT]] ... [--context-tokens N] [--chars-per-token N] --model NAME=BEHAVIOUR[,BEHAVIOUR...] ...
 behaviours: ${BEHAVIOURS.join(", ")}
+BEHAVIOUR*N repeats one N times: --model m=ratelimit*2,good answers two 429s (Retry-After: 1), then a review.
 --window gives one model a context window (and an output limit); --context-tokens gives every other model one.`;
 
 /** `--model big=thin,good` → ["big", ["thin", "good"]]; the model name may hold ':' but not '='. */
@@ -272,7 +283,7 @@ export function parseModelArg(arg: string): [string, Behaviour[]] {
   const at = arg.lastIndexOf("=");
   if (at <= 0 || at === arg.length - 1) throw new TypeError(`Expected --model NAME=BEHAVIOUR[,BEHAVIOUR...], got "${arg}"`);
   const model = arg.slice(0, at);
-  return [model, arg.slice(at + 1).split(",").map((b) => parseBehaviour(b.trim(), model))];
+  return [model, expandBehaviours(arg.slice(at + 1).split(",").map((b) => b.trim()), model)];
 }
 
 async function main(argv: string[]): Promise<void> {

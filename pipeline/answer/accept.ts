@@ -12,15 +12,21 @@ import {
   verdictFromScore,
   type ConfidentSuggestion,
 } from "./markdown-review";
+import { isRefusal, junkHits, junkReason } from "./junk";
 import { FINDING_CATEGORIES, validateShardVerdict, type ShardVerdict, type Verdict } from "../verdict/verdict";
 
 export type OutputFormat = "forensic_json" | "markdown" | "unstructured";
 export type Acceptance =
   | { outcome: "accepted"; verdict: ShardVerdict; format: OutputFormat; notes: string[] }
-  | { outcome: "thin" | "invalid"; reason: string; format: OutputFormat };
+  | { outcome: "thin" | "invalid" | "refused"; reason: string; format: OutputFormat };
 export interface AcceptRules {
   /** Answers shorter than this (reasoning blocks excluded, trimmed) are thin. `[accept] min_chars`. */
   minChars: number;
+  /**
+   * Judge a model's forensic JSON for junk (answer/junk.ts): placeholders, the prompt's own words, a `pass` with
+   * nothing verified or a contradicting score, findings quoting nothing in `shard`. Off for the static rung.
+   */
+  junk?: { shard?: string };
 }
 
 /** The lists of which at least one must have an entry (DESIGN.md, `[accept]`). */
@@ -37,6 +43,9 @@ export function acceptAnswer(text: string, rules: AcceptRules): Acceptance {
     return reject("thin", cleaned.unclosedReasoning ? "the <think> block never closed: no answer after the reasoning" : "empty answer", "unstructured");
   }
   const { format, json, candidates } = classify(text, cleaned.answer);
+  if (format === "unstructured" && isRefusal(cleaned.answer)) {
+    return { outcome: "refused", reason: `the model declined: "${cleaned.answer.trim().slice(0, 120)}"`, format };
+  }
   const result =
     format === "forensic_json" && json
       ? acceptForensic(json, candidates)
@@ -45,6 +54,10 @@ export function acceptAnswer(text: string, rules: AcceptRules): Acceptance {
         : reject("thin", unstructuredReason(json), "unstructured");
   if (result.outcome !== "accepted") {
     return cleaned.unclosedReasoning ? { ...result, reason: `${result.reason}; a <think> block never closed` } : result;
+  }
+  if (rules.junk && result.format === "forensic_json") {
+    const hits = junkHits(result.verdict, rules.junk.shard);
+    if (hits.length > 0) return reject("invalid", junkReason(hits), format);
   }
   // Measured on the whole answer (chatter included, reasoning excluded), never on the extracted JSON alone.
   if (cleaned.answer.length < rules.minChars) {
@@ -67,7 +80,7 @@ function classify(text: string, answer: string): { format: OutputFormat; json: J
   return { format: markdown ? "markdown" : "unstructured", json, candidates };
 }
 
-function reject(outcome: "thin" | "invalid", reason: string, format: OutputFormat): Acceptance {
+function reject(outcome: "thin" | "invalid" | "refused", reason: string, format: OutputFormat): Acceptance {
   return { outcome, reason, format };
 }
 
@@ -154,6 +167,18 @@ export function coerceForensic(json: Record<string, unknown>): { value: Record<s
     notes.push(`${strings.length} confidence${strings.length === 1 ? "" : "s"} given as strings (${examples}) read as numbers`);
   }
   if (recased > 0) notes.push(`${recased} severity/priority value${recased === 1 ? "" : "s"} lower-cased`);
+  // OpenAI's strict json_schema cannot carry minLength, so a schema-following server may send an empty title: that
+  // entry says nothing and is dropped with a note, instead of the whole answer being invalid.
+  let emptied = 0;
+  for (const list of [...FINDING_CATEGORIES, "required_next_actions"]) {
+    const items = value[list];
+    if (!Array.isArray(items)) continue;
+    const key = list === "required_next_actions" ? "action" : "title";
+    const kept = items.filter((item) => !(item !== null && typeof item === "object" && (item as Record<string, unknown>)[key] === ""));
+    emptied += items.length - kept.length;
+    value[list] = kept;
+  }
+  if (emptied > 0) notes.push(`${emptied} entr${emptied === 1 ? "y" : "ies"} with an empty title or action dropped (the server could not enforce minLength)`);
   return { value, notes };
 }
 
@@ -168,6 +193,7 @@ function needsCoercion(json: Record<string, unknown>): boolean {
       if (item === null || typeof item !== "object") continue;
       const entry = item as Record<string, unknown>;
       if (typeof entry.confidence === "string") return true;
+      if (entry.title === "" || entry.action === "") return true;
       for (const key of ["severity", "priority"]) {
         const word = entry[key];
         if (typeof word === "string" && word !== word.toLowerCase()) return true;

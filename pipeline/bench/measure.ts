@@ -25,9 +25,9 @@ export interface Pass {
   control?: RunRows;
 }
 
-/** Findings that say something is wrong (verified components are proof of life, not findings), not dismissed. */
+/** Findings that say something is wrong (verified components are proof of life, not findings), not dismissed nor refuted by [verify]. */
 export function problems(findings: FindingRow[]): FindingRow[] {
-  return findings.filter((f) => f.category !== "verified_components" && f.dismissal_id === null);
+  return findings.filter((f) => f.category !== "verified_components" && f.dismissal_id === null && f.disposition !== "refuted");
 }
 
 /** Whether a finding is about the target: its lines within `tolerance` of the target's, in a category that counts. */
@@ -46,6 +46,9 @@ export interface PassNumbers {
   tokens: number;
   costUsd: number;
   subjectCostUsd: number;
+  /** Tokens and model seconds spent on the subject files: the cost of a local rung, whose dollars are 0. */
+  subjectTokens: number;
+  subjectSeconds: number;
   attempts: number;
   thinOrInvalid: number;
   escalations: number;
@@ -91,6 +94,8 @@ export function scorePass(targets: Target[], pass: Pass, tolerance: number): Pas
     tokens: attempts.reduce((s, a) => s + a.tokens_in + a.tokens_out, 0),
     costUsd: attempts.reduce((s, a) => s + a.cost_usd, 0),
     subjectCostUsd: pass.subject.attempts.reduce((s, a) => s + a.cost_usd, 0),
+    subjectTokens: pass.subject.attempts.reduce((s, a) => s + a.tokens_in + a.tokens_out, 0),
+    subjectSeconds: pass.subject.attempts.reduce((s, a) => s + a.latency_ms, 0) / 1000,
     attempts: attempts.length,
     thinOrInvalid: attempts.filter((a) => a.outcome === "thin" || a.outcome === "invalid").length,
     escalations: reviews.reduce((s, r) => s + r.escalations, 0),
@@ -115,6 +120,12 @@ export type VariantResult = Pick<BenchRunRow, "planted" | "found" | "recall" | "
     escalations: number;
     unreviewed_files: number;
     latency_ms_per_file: number | null;
+    /** What one true positive cost in tokens and model seconds (null when nothing was found: see subject_*). */
+    tokens_per_tp: number | null;
+    seconds_per_tp: number | null;
+    /** Tokens and model seconds spent on the subject files, found or not. */
+    subject_tokens: number;
+    subject_seconds: number;
   };
 };
 
@@ -163,6 +174,10 @@ export function combinePasses(variant: string, meta: Pick<VariantResult["details
       escalations: per((p) => p.escalations),
       unreviewed_files: per((p) => p.unreviewed),
       latency_ms_per_file: mean(passes.map((p) => p.latencyMsPerFile)),
+      tokens_per_tp: tp > 0 ? per((p) => p.subjectTokens) / tp : null,
+      seconds_per_tp: tp > 0 ? per((p) => p.subjectSeconds) / tp : null,
+      subject_tokens: per((p) => p.subjectTokens),
+      subject_seconds: per((p) => p.subjectSeconds),
     },
   };
 }

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { Kb } from "../../kb/kb";
-import { STATIC_RUNG, type Config, type ConsensusConfig, type RungConfig } from "../config/config";
+import { STATIC_RUNG, type Config, type ConsensusConfig, type RungConfig, type VerifyConfig } from "../config/config";
 import { UsageError } from "../errors";
 import type { Provider } from "../providers/provider";
 import { runIteration, type RunEvent } from "../run/iteration";
@@ -54,16 +54,20 @@ interface Variant {
   name: string;
   rungs: RungConfig[];
   consensus?: ConsensusConfig;
+  verify?: VerifyConfig;
 }
 
-/** The variants a bench compares: each rung alone, the whole ladder, and the ladder with consensus when configured. */
+/**
+ * The variants a bench compares: each rung alone, the whole ladder, the ladder with consensus and the ladder with
+ * [verify] when configured (each compared with the plain ladder row, which is then always there).
+ */
 export function benchVariants(config: Config, offline: boolean): Variant[] {
   if (offline) return [{ name: STATIC_RUNG.name, rungs: [STATIC_RUNG] }];
   if (config.ladder.length === 0) throw new UsageError("no [[ladder]] rungs to bench; add rungs to routing.toml or run with --offline (static rung)");
   const variants: Variant[] = config.ladder.map((r) => ({ name: r.name, rungs: [r] }));
-  // The ladder row is the baseline consensus is compared with, so it is there whenever consensus is.
-  if (config.ladder.length > 1 || config.consensus) variants.push({ name: "ladder", rungs: config.ladder });
+  if (config.ladder.length > 1 || config.consensus || config.verify) variants.push({ name: "ladder", rungs: config.ladder });
   if (config.consensus) variants.push({ name: "ladder+consensus", rungs: config.ladder, consensus: config.consensus });
+  if (config.verify) variants.push({ name: "ladder+verify", rungs: config.ladder, verify: config.verify });
   return variants;
 }
 
@@ -127,9 +131,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 }
 
 async function review(kb: Kb, v: Variant, cwd: string, inputs: string[], label: string, opts: BenchOptions): Promise<RunRows> {
-  // The bench measures review only: no build gate, no probes, and no consensus unless the variant asks for it.
-  const { consensus: _drop, ...rest } = opts.config;
-  const config: Config = { ...rest, ladder: v.rungs, probes: [], gate: {}, ...(v.consensus ? { consensus: v.consensus } : {}) };
+  // The bench measures review only: no build gate, no probes, and no consensus or verification unless the variant asks for it.
+  const { consensus: _drop, verify: _noVerify, ...rest } = opts.config;
+  const config: Config = { ...rest, ladder: v.rungs, probes: [], gate: {}, ...(v.consensus ? { consensus: v.consensus } : {}), ...(v.verify ? { verify: v.verify } : {}) };
   const summary = await runIteration({
     config,
     kb,
@@ -139,6 +143,8 @@ async function review(kb: Kb, v: Variant, cwd: string, inputs: string[], label: 
     offline: false,
     // The bench measures the models: every shard is asked afresh (and --repeat asks again).
     noCache: true,
+    // What the models find, not what the static floor adds beside them.
+    staticFloor: false,
     concurrency: opts.concurrency,
     signal: opts.signal,
     providerFor: opts.providerFor,

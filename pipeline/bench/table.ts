@@ -15,7 +15,7 @@ export function renderBench(result: BenchResult): string {
     ? `bench: ${result.labels} labels, ${result.files} file(s), ${result.lines} lines`
     : `bench: ${result.plants.length} planted defects, ${result.files} file(s), ${result.lines} lines, seed ${result.seed}`;
   const main = renderTable(
-    ["variant", "found", "recall", "precision", "noise/kloc", "tokens", "cost", "$/TP", "thin/invalid", "escal.", "unrev.", "ms/file", "stability"],
+    ["variant", "found", "recall", "precision", "noise/kloc", "tokens", "cost", "$/TP", "per TP", "thin/invalid", "escal.", "unrev.", "ms/file", "stability"],
     v.map((r) => [
       r.variant,
       `${num(r.found, Number.isInteger(r.found) ? 0 : 1)}/${r.planted}`,
@@ -25,6 +25,7 @@ export function renderBench(result: BenchResult): string {
       r.tokens,
       usd(r.cost_usd),
       usd(r.cost_per_tp),
+      perTp(r),
       pct(r.details.thin_invalid_rate),
       r.details.escalations,
       r.details.unreviewed_files,
@@ -32,7 +33,25 @@ export function renderBench(result: BenchResult): string {
       pct(r.stability),
     ]),
   );
-  return [head, "", main, "", "recall by operator", renderTable(["operator", "planted", ...v.map((r) => r.variant)], operatorRows(v))].join("\n");
+  const honest = v.filter((r) => r.found === 0 && r.details.subject_tokens > 0).map(nothingFound);
+  return [head, "", main, ...(honest.length > 0 ? ["", ...honest] : []), "", "recall by operator", renderTable(["operator", "planted", ...v.map((r) => r.variant)], operatorRows(v))].join("\n");
+}
+
+/**
+ * What a true positive cost in tokens and model seconds: the price of a local rung, whose dollars are 0. A variant
+ * that found nothing says so with what it spent, never a bare "-".
+ */
+export function perTp(r: Pick<VariantResult, "details">): string {
+  const d = r.details;
+  if (d.tokens_per_tp !== null && d.seconds_per_tp !== null) return `${Math.round(d.tokens_per_tp)} tok, ${d.seconds_per_tp.toFixed(1)} s`;
+  if (d.subject_tokens === 0 && d.subject_seconds === 0) return "none found (nothing spent)";
+  return `none found (${Math.round(d.subject_tokens)} tok, ${d.subject_seconds.toFixed(1)} s spent)`;
+}
+
+/** The plain statement a model variant that found nothing deserves. */
+export function nothingFound(r: Pick<VariantResult, "variant" | "planted" | "details">): string {
+  const d = r.details;
+  return `${r.variant} found none of the ${r.planted} planted defects for ${Math.round(d.subject_tokens)} tokens and ${d.subject_seconds.toFixed(1)} s of model time: on this evidence its answers add nothing the static rung does not find`;
 }
 
 function operatorRows(variants: VariantResult[]): Array<Array<string | number | null>> {

@@ -1,10 +1,11 @@
 /** What every command receives: parsed global flags, the environment, the output streams, and where its KB and config are. */
 import { existsSync } from "node:fs";
-import { relative, resolve, sep } from "node:path";
+import { basename, dirname, relative } from "node:path";
 import { Kb } from "../../kb/kb";
 import { loadConfig, type Config } from "../config/config";
 import { ConfigError } from "../errors";
-import { discoverHome, type Home } from "./discover";
+import { discoverHome, SCRUM_DIR, type Home } from "./discover";
+import { rootKey } from "../targets/root-path";
 
 export interface Io {
   out: (text: string) => void;
@@ -54,21 +55,45 @@ export function kbFile(ctx: CommandContext): string {
   return homeOf(ctx).kb;
 }
 
-/** Open the command's knowledge base; a command that reads history needs one that exists. */
-export function openKb(ctx: CommandContext, options: { mustExist: boolean }): Kb {
+/**
+ * Open the command's knowledge base; a command that reads history needs one that exists. `snapshot`: a read-only
+ * command reads everything from one consistent snapshot until kb.close(), so a run writing meanwhile never shows half
+ * a file's rows. Triggers put back at open (dropped outside scrum) are said on stderr.
+ */
+export function openKb(ctx: CommandContext, options: { mustExist: boolean; snapshot?: boolean }): Kb {
   const file = kbFile(ctx);
   if (options.mustExist && !existsSync(file)) {
     throw new ConfigError(`no knowledge base at ${file}; run \`scrum run PATH\` first (or \`scrum init\`), or pass --kb FILE`);
   }
-  return new Kb(file);
+  const kb = new Kb(file);
+  adoptKbRoot(ctx, kb);
+  if (kb.restoredTriggers.length > 0) {
+    ctx.io.err(`scrum: warning: ${file} had lost append-only trigger${kb.restoredTriggers.length === 1 ? "" : "s"} ${kb.restoredTriggers.join(", ")} (changed outside scrum); restored. Rows written meanwhile may not be scrum's.\n`);
+  }
+  if (options.snapshot) kb.beginSnapshot();
+  return kb;
 }
 
-/** A path the user typed (relative to the current directory) as the KB keys it: relative to the root, forward slashes. */
+/**
+ * Paths resolve against the root the KB stored when it ran, not wherever the command happens to run: a KB given by
+ * --kb or $SCRUM_KB from another directory still finds its rows. A KB in its default place (.scrum/ of the root that
+ * discovery found) is in its root by construction, which also holds when the repository moved (a CI cache restored
+ * into another checkout path); so is one at `<dir>/.scrum/` whose stored root is gone from disk.
+ */
+function adoptKbRoot(ctx: CommandContext, kb: Kb): void {
+  const home = homeOf(ctx);
+  const stored = kb.root();
+  if (home.kbFrom === "default" || stored === null || stored === home.root) return;
+  if (existsSync(stored)) ctx.home = { ...home, root: stored };
+  else if (basename(dirname(home.kb)) === SCRUM_DIR) ctx.home = { ...home, root: dirname(dirname(home.kb)) };
+}
+
+/**
+ * A path the user typed as the KB keys it: relative to the KB's root, forward slashes (see targets/root-path.ts);
+ * a path outside the root is a usage error.
+ */
 export function kbPathOf(ctx: CommandContext, typed: string): string {
-  const abs = resolve(ctx.cwd, typed);
-  const rel = relative(homeOf(ctx).root, abs);
-  const key = rel.startsWith("..") || rel === "" ? abs : rel;
-  return sep === "/" ? key : key.split(sep).join("/");
+  return rootKey(typed, { cwd: ctx.cwd, root: homeOf(ctx).root });
 }
 
 /** The KB and config a command used, for JSON outputs: two KBs are never confused silently. */

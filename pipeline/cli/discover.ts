@@ -4,6 +4,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { inside } from "../targets/root-path";
 
 /** The folder in a repository that holds scrum's config and KB. */
 export const SCRUM_DIR = ".scrum";
@@ -11,7 +12,7 @@ export const SCRUM_DIR = ".scrum";
 export const SHIPPED_CONFIG = resolve(import.meta.dir, "../../config/routing.toml");
 
 export interface Home {
-  /** Paths in the KB are relative to this folder: the git repository holding the targets, else the current directory. */
+  /** Paths in the KB are relative to this folder: the git repository holding the targets, else the folder holding .scrum/, else the current directory (or the targets' folder when they are not under it). */
   root: string;
   /** The git repository root, or null outside one. */
   gitRoot: string | null;
@@ -37,10 +38,12 @@ export function discoverHome(input: DiscoverInput): Home {
   const exists = input.exists ?? existsSync;
   const start = startDir(input.cwd, input.firstTarget, exists);
   const gitRoot = findUp(start, (dir) => exists(join(dir, ".git")));
-  const root = gitRoot ?? input.cwd;
   const kbExplicit = input.kbFlag ?? nonEmpty(input.env.SCRUM_KB);
   const configExplicit = input.configFlag ?? nonEmpty(input.env.SCRUM_CONFIG);
   const local = findUp(start, (dir) => exists(join(dir, SCRUM_DIR, "routing.toml")));
+  // Outside git: the folder holding .scrum/, else the current directory when the targets are under it, else the
+  // first target's folder (a target typed from elsewhere is never outside its own root).
+  const root = gitRoot ?? local ?? (inside(input.cwd, start) ? input.cwd : start);
   return {
     root,
     gitRoot,

@@ -2,17 +2,20 @@
 /** The `scrum` entry point: runs the program, maps errors to exit codes. The only module that touches the process. */
 import { CommanderError } from "commander";
 import type { Io } from "./context";
+import type { Home } from "./discover";
+import { explainIoFailure } from "./io-errors";
 import { bindOptionalValues, buildProgram } from "./program";
 
-/** Errors whose message the user acts on: a usage or config problem (exit 2) or a run that could not start (exit 1). */
-const USER_ERRORS: Record<string, number> = { ConfigError: 2, UsageError: 2, PreflightError: 1 };
+/** Errors whose message the user acts on: a usage or config problem or a damaged KB (exit 2), or a run that could not start (exit 1). */
+const USER_ERRORS: Record<string, number> = { ConfigError: 2, UsageError: 2, DamagedKbError: 2, PreflightError: 1 };
 /** commander's codes for help and version: not errors. */
 const INFORMATIONAL = new Set(["commander.helpDisplayed", "commander.help", "commander.version"]);
 
 /** Run the CLI; returns the exit code. */
 export async function main(argv: string[], env: Record<string, string | undefined>, io: Io, cwd: string, signal: AbortSignal): Promise<number> {
   let code = 0;
-  const program = buildProgram({ env, io, cwd, signal, exit: (c) => void (code = c) });
+  let home: Home | undefined;
+  const program = buildProgram({ env, io, cwd, signal, exit: (c) => void (code = c), onHome: (h) => void (home = h) });
   if (argv.length === 0) {
     // Bare `scrum` is a usage error: the help goes where errors go.
     io.err(`${program.helpInformation()}`);
@@ -32,6 +35,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
     if (mapped !== undefined) {
       io.err(`scrum: ${(e as Error).message}\n`);
       return mapped;
+    }
+    const failure = explainIoFailure(e, home);
+    if (failure !== null) {
+      io.err(`scrum: ${failure.message}\n`);
+      return failure.code;
     }
     io.err(`scrum: ${(e as Error)?.stack ?? String(e)}\n`);
     return 1;

@@ -6,7 +6,8 @@ import { Command, Option } from "commander";
 import pkg from "../../package.json";
 import { UsageError } from "../errors";
 import type { CommandContext, Io } from "./context";
-import { discoverHome } from "./discover";
+import { discoverHome, type Home } from "./discover";
+import { checkHome } from "./paths";
 
 /** Flags whose value is optional: only `--flag=ITER` binds a value; a following word is a positional (see run.ts). */
 export const OPTIONAL_VALUE_FLAGS = ["--from-flagged", "--resume"] as const;
@@ -18,6 +19,8 @@ export interface ProgramDeps {
   signal: AbortSignal;
   /** Receives the exit code of the command that ran. */
   exit: (code: number) => void;
+  /** Told where the command's KB and config are, so an I/O failure can name them. */
+  onHome?: (home: Home) => void;
 }
 
 interface GlobalFlags {
@@ -59,6 +62,8 @@ export function buildProgram(deps: ProgramDeps): Command {
       ...(g.config !== undefined ? { configFlag: g.config } : {}),
     };
     ctx.home = discoverHome({ cwd: ctx.cwd, env: ctx.env, ...(g.kb !== undefined ? { kbFlag: g.kb } : {}), ...(g.config !== undefined ? { configFlag: g.config } : {}), ...(firstTarget !== undefined ? { firstTarget } : {}) });
+    deps.onHome?.(ctx.home);
+    checkHome(ctx.home, { ...(g.kb !== undefined ? { kb: g.kb } : {}), ...(g.config !== undefined ? { config: g.config } : {}) });
     return ctx;
   };
   const done = (code: number) => deps.exit(code);
@@ -125,6 +130,19 @@ export function buildProgram(deps: ProgramDeps): Command {
     });
 
   program
+    .command("rungs")
+    .description("per rung: answers, how often later judgments overturned its findings (95% Wilson interval), cost per accepted answer and per confirmed finding")
+    .option("--min-judged <N>", "judged findings a rung and category need to count as trusted", "30")
+    .action(async (opts: { minJudged: string }, cmd: Command) => {
+      const { rungsCommand } = await import("./commands/rungs");
+      const ctx = contextOf(cmd);
+      const minJudged = Number(opts.minJudged);
+      if (!Number.isInteger(minJudged) || minJudged < 1) throw new UsageError(`--min-judged must be a whole number of at least 1; got "${opts.minJudged}"`);
+      await announce(ctx);
+      done(rungsCommand(ctx, { minJudged }));
+    });
+
+  program
     .command("diff")
     .description("metric deltas (better/worse), verdict transitions, findings new / resolved / persisting")
     .argument("[A]", "the earlier iteration (default: the one before B)")
@@ -180,7 +198,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .argument("[FINGERPRINT_OR_PATH:LINE]", "the finding: its fingerprint (`scrum show PATH`), or PATH:LINE of one finding")
     .option("--reason <text>", "why it is not a problem (required; shown in reports and SARIF suppressions)")
     .option("--list", "every dismissal, undone ones too")
-    .option("--undo <id>", "undo a dismissal: the finding counts again from its file's next review")
+    .option("--undo <id>", "undo a dismissal: the finding counts again at once where the file's latest review counted it, else from its next review")
     .action(async (target: string | undefined, opts: { reason?: string; list?: boolean; undo?: string }, cmd: Command) => {
       const { dismissCommand } = await import("./commands/dismiss");
       const ctx = contextOf(cmd);

@@ -1,4 +1,5 @@
 /** Progress of a run on stderr: a live bar on a terminal, plain lines otherwise. */
+import { clipWords } from "./table";
 import type { RunEvent } from "../run/iteration";
 import type { CommandContext } from "./context";
 
@@ -16,7 +17,7 @@ export function progressPrinter(ctx: CommandContext): { event: (e: RunEvent) => 
       if (ctx.quiet) return;
       if (e.type === "start") say(`iteration ${e.iterationId}: ${e.files} files, ladder ${e.rungs.join(" → ")}`);
       if (e.type === "attempt" && e.attempt.outcome !== "accepted" && e.attempt.outcome !== "cached" && !ctx.io.errIsTty) {
-        say(`  ${e.path} shard ${e.attempt.shardIndex + 1}: ${e.attempt.rung} ${e.attempt.outcome}${e.attempt.reason ? ` (${e.attempt.reason.slice(0, 120)})` : ""}`);
+        say(`  ${e.path} shard ${e.attempt.shardIndex + 1}: ${e.attempt.rung} ${e.attempt.outcome}${e.attempt.reason ? ` (${clipWords(e.attempt.reason, 160)})` : ""}`);
       }
       if (e.type === "file") {
         const text = `[${e.done}/${e.total}] ${e.verdict.padEnd(11)} ${e.path}`;

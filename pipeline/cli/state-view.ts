@@ -2,6 +2,7 @@
 import type { IterationRow, Kb } from "../../kb/kb";
 import type { StateRow } from "../../kb/state";
 import { applyDismissals } from "../score/state";
+import { diskChecker, withLiveStaleness } from "../targets/disk-check";
 
 export interface StateView {
   /** The iteration the user named (or the latest). */
@@ -11,12 +12,26 @@ export interface StateView {
   rows: StateRow[];
 }
 
-/** The state at ITER (default latest): the latest finished iteration's state up to it; empty when none finished yet. */
-export function readStateView(kb: Kb, ref: string | undefined): StateView {
+/**
+ * The state at ITER (default latest): the latest finished iteration's state up to it; empty when none finished yet.
+ * With `live`, the latest state's `stale` is what the disk under the root says now, not what it was when the state
+ * was written (a file edited after the run is stale at once); an earlier iteration's state is shown as it was.
+ */
+export function readStateView(kb: Kb, ref: string | undefined, live?: { root: string }): StateView {
   const iteration = kb.resolveIteration(ref);
   const stateOf = kb.latestStateIteration(iteration.id);
-  const rows = stateOf === null ? [] : applyDismissals(kb.state(stateOf), kb.dismissedSinceRecorded());
+  const stored = stateOf === null ? [] : applyDismissals(kb.state(stateOf), kb.dismissedSinceRecorded());
+  const rows = live && stateOf !== null && stateOf === kb.latestStateIteration() ? liveRows(kb, stored, live.root) : stored;
   return { iteration, stateOf, rows };
+}
+
+/** State rows with staleness read from the disk now; the hashes read are remembered for the next reader. */
+export function liveRows<T extends { path: string; content_sha: string | null; stale: number }>(kb: Kb, rows: T[], root: string): T[] {
+  const check = diskChecker(root, kb.diskStats());
+  const out = withLiveStaleness(rows, check);
+  const fresh = check.fresh();
+  if (fresh.length > 0) kb.recordDiskStats(fresh);
+  return out;
 }
 
 /** Rows whose path is one of `paths` or lies under one of them (a folder); all rows when none is given. */

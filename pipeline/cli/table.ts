@@ -12,3 +12,11 @@ export function renderTable(headers: string[], rows: Array<Array<string | number
       .trimEnd();
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
+
+/** `text` cut to at most `max` characters at a word boundary, with "…" when anything was cut: a reason never ends mid-word. */
+export function clipWords(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:(]+$/, "")}…`;
+}

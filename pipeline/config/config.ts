@@ -2,8 +2,8 @@
  * routing.toml: parsed with smol-toml, validated with Ajv against config/routing.schema.json (generated from schema.ts,
  * which also gives the raw config its type), defaults merged here only.
  */
-import { readFileSync, existsSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { parse, TomlError } from "smol-toml";
 import Ajv2020 from "ajv/dist/2020";
 import type { ErrorObject, ValidateFunction } from "ajv";
@@ -11,8 +11,15 @@ import type { Static } from "@sinclair/typebox";
 import routingSchema from "../../config/routing.schema.json";
 import type { RoutingSchema } from "./schema";
 import { ConfigError } from "../errors";
+import { checkInputFile, kindOf, readInputFile } from "./input-file";
+import { RULES, type RuleId } from "../static/rules";
 
 export type ProviderKind = "ollama" | "openai" | "static";
+
+/** How a request asks for the forensic JSON: a JSON schema, a JSON-object mode (with the schema where the server takes one), or the prompt alone. */
+export type StructuredShape = "json_schema" | "json_object" | "none";
+/** `structured` in routing.toml: one shape, or `auto` (probe the server: json_schema, then json_object, then none). */
+export type StructuredMode = StructuredShape | "auto";
 
 export interface RungConfig {
   name: string;
@@ -28,7 +35,12 @@ export interface RungConfig {
   tokensPerMinute?: number;
   timeoutMs: number;
   retries: number;
+  /** Whether requests carry the schema at all (`shape` is not "none"); kept for readers of the boolean. */
   structured: boolean;
+  /** The request shape (`structured`); absent = "auto" when `structured`, else "none". */
+  shape?: StructuredMode;
+  /** false: the model's chat template has no system role, so the system prompt leads the user message. Absent = detect. */
+  systemRole?: boolean;
   cloud: boolean;
   temperature?: number;
   maxOutputTokens?: number;
@@ -43,6 +55,8 @@ export interface ProbeConfig {
   pattern?: string;
   include: string[];
   command?: string;
+  /** `timeout_s`: past it the probe is stopped and its metric is null (default PROBE_TIMEOUT_MS in run/probes.ts). */
+  timeoutMs?: number;
 }
 
 export interface Config {
@@ -67,20 +81,41 @@ export interface Config {
   gradient: { blockBelow: number; reviewBelow: number };
   probes: ProbeConfig[];
   gate: { command?: string };
-  /** `[budget]`: per iteration; past it nothing more is sent and the rest is unreviewed (reason "budget"). */
+  /** `[budget]`: per iteration; a call is sent only when its estimate fits in what is left (pipeline/run/budget.ts), else its shard climbs or is unreviewed (reason "budget"). */
   budget: { maxCostUsd?: number; maxTokens?: number };
   /** `[consensus]`: several answers per shard on the named rungs; absent when the section is not given. */
   consensus?: ConsensusConfig;
   /** `[observer]`: every run event POSTed to this endpoint, fail-open; absent when not configured. */
   observer?: ObserverConfig;
+  /** `[verify]`: a second look that can refute each finding; absent when the section names no rung. */
+  verify?: VerifyConfig;
   /** `[[instructions]]`: repository rules for the files their globs match (pipeline/review/instructions.ts). */
   instructions: InstructionRule[];
+  /** `[static] raise`: static rules promoted past their earned severity to the one they claim (docs/STATIC.md). */
+  static: { raise: RuleId[] };
 }
 
 /** One `[[instructions]]` entry: globs relative to the swept repository's root, and the rules file (absolute). */
 export interface InstructionRule {
   paths: string[];
   file: string;
+}
+
+export interface VerifyConfig {
+  /** The ladder rung verification starts at; a failed or thin answer climbs the ladder from there. */
+  rung: string;
+  /** Problem findings at or above this severity are verified. */
+  minSeverity: "high" | "medium" | "low";
+  /** At most this many findings of one file are verified (most severe, most confident first). */
+  maxPerFile: number;
+  /** Lines of code either side of the finding sent with it (within its shard). */
+  contextLines: number;
+  /** Also verify the deterministic rungs' findings (static rule, injection check). */
+  static: boolean;
+  /** Skip a rung's findings of a category whose overturn rate is trusted (Wilson upper bound ≤ 5% over ≥ minJudged). */
+  skipWhenTrusted: boolean;
+  /** Judged cases a rung and category need before skip_when_trusted may skip them. */
+  minJudged: number;
 }
 
 export interface ObserverConfig {
@@ -108,7 +143,7 @@ const PROJECT_ROOT = resolve(import.meta.dir, "../..");
 export const DEFAULTS = {
   sweep: {
     include: ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs,py,go,java,c,h,cpp,cc,hpp,cs,rb,php,sh,md,toml}"],
-    exclude: ["node_modules/**", "**/node_modules/**", "target/**", "dist/**", "build/**", ".git/**", "kb/**", ".scrum/**"],
+    exclude: ["node_modules/**", "**/node_modules/**", "target/**", "dist/**", "build/**", ".git/**", ".scrum/**"],
     maxFileBytes: 1_000_000,
     shardThresholdChars: 6000,
     maxShardChars: 6000,
@@ -138,6 +173,7 @@ export const DEFAULTS = {
   gradient: { blockBelow: 50, reviewBelow: 75 },
   consensus: { samples: 1, minAgree: 2, lineTolerance: 3 },
   observer: { maxQueue: 1000, timeoutS: 2 },
+  verify: { minSeverity: "medium", maxPerFile: 20, contextLines: 20, static: false, skipWhenTrusted: false, minJudged: 30 },
 } as const;
 
 /** The ladder used by `--offline` and by commands run with no config file. */
@@ -169,10 +205,10 @@ function validateRouting(): ValidateFunction<RawConfig> {
 
 /** Load and validate a routing.toml. Every problem is a ConfigError naming file, line and key. */
 export function loadConfig(file: string): Config {
-  if (!existsSync(file)) {
+  if (kindOf(file).kind === "missing") {
     throw new ConfigError(`config file not found; pass --config FILE or create it (see docs/CONFIG.md)`, file);
   }
-  const text = readFileSync(file, "utf8");
+  const text = readInputFile(file, "config file", { hint: "pass --config FILE (see docs/CONFIG.md)" });
   let raw: unknown;
   try {
     raw = parse(text);
@@ -233,6 +269,7 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
     if (p === undefined) return fallback;
     const abs = resolve(base, p);
     if (!existsSync(abs)) throw new ConfigError(`[prompts] ${key} = "${p}" does not exist (resolved to ${abs}; paths are relative to the config file)`, where(`/prompts/${key}`));
+    checkInputFile(abs, `[prompts] ${key} = "${p}":`, { where: where(`/prompts/${key}`) });
     return abs;
   };
   const proposal = promptPath("proposal");
@@ -248,11 +285,12 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
     reduce: raw.reduce?.rung ? { rung: raw.reduce.rung } : {},
     accept: { minChars: raw.accept?.min_chars ?? DEFAULTS.accept.minChars },
     gradient,
-    probes: (raw.probe ?? []).map((p) => ({
+    probes: (raw.probe ?? []).map((p, i) => ({
       name: p.name,
-      include: p.include ?? ["**/*"],
+      include: confinedGlobs(p.include ?? ["**/*"], `[[probe]] "${p.name}" include`, where(`/probe/${i}/include`)),
       ...(p.pattern !== undefined ? { pattern: p.pattern } : {}),
       ...(p.command !== undefined ? { command: p.command } : {}),
+      ...(p.timeout_s !== undefined ? { timeoutMs: Math.round(p.timeout_s * 1000) } : {}),
     })),
     gate: raw.gate?.command ? { command: raw.gate.command } : {},
     budget: {
@@ -264,7 +302,46 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
       ? { observer: { url: raw.observer.url, maxQueue: raw.observer.max_queue ?? DEFAULTS.observer.maxQueue, timeoutMs: Math.round((raw.observer.timeout_s ?? DEFAULTS.observer.timeoutS) * 1000) } }
       : {}),
     instructions: (raw.instructions ?? []).map((entry, i) => buildInstructionRule(entry, base, (key) => where(`/instructions/${i}/${key}`))),
+    static: { raise: (raw.static?.raise ?? []).map((name, i) => staticRule(name, where(`/static/raise/${i}`))) },
+    ...(raw.verify?.rung !== undefined ? { verify: buildVerify(raw.verify, ladder, where) } : {}),
   };
+}
+
+/** `[verify]` with its defaults; its rung must be a model rung of the ladder (the static rung cannot judge a claim). */
+function buildVerify(raw: NonNullable<RawConfig["verify"]>, ladder: RungConfig[], where: (path: string) => string): VerifyConfig {
+  const rung = ladder.find((r) => r.name === raw.rung);
+  const models = ladder.filter((r) => r.provider !== "static").map((r) => r.name);
+  if (!rung) throw new ConfigError(`[verify] rung = "${raw.rung}" names no rung; expected one of: ${models.join(", ") || "(no model rung: add one to [[ladder]])"}`, where("/verify/rung"));
+  if (rung.provider === "static") throw new ConfigError(`[verify] rung = "${raw.rung}" is the static rung, which cannot judge a claim; name a model rung: ${models.join(", ") || "(none configured)"}`, where("/verify/rung"));
+  const d = DEFAULTS.verify;
+  return {
+    rung: rung.name,
+    minSeverity: raw.min_severity ?? d.minSeverity,
+    maxPerFile: raw.max_per_file ?? d.maxPerFile,
+    contextLines: raw.context_lines ?? d.contextLines,
+    static: raw.static ?? d.static,
+    skipWhenTrusted: raw.skip_when_trusted ?? d.skipWhenTrusted,
+    minJudged: raw.min_judged ?? d.minJudged,
+  };
+}
+
+/**
+ * Probe globs are walked from the root of the swept repository and must stay inside it: an absolute glob (`/**`) or
+ * one climbing out (`../**`) would walk the whole file system.
+ */
+function confinedGlobs(globs: string[], what: string, where: string): string[] {
+  for (const g of globs) {
+    if (isAbsolute(g) || /^[A-Za-z]:/.test(g) || g.startsWith("~") || g.split(/[\\/]/).includes("..")) {
+      throw new ConfigError(`${what} "${g}" leaves the repository; globs are relative to its root (e.g. "src/**/*.ts")`, where);
+    }
+  }
+  return [...globs];
+}
+
+/** A rule name of `[static] raise`: one of the static rules, else a ConfigError listing them. */
+function staticRule(name: string, at: string): RuleId {
+  if (name in RULES) return name as RuleId;
+  throw new ConfigError(`[static] raise names no static rule "${name}"; expected some of: ${Object.keys(RULES).join(", ")}`, at);
 }
 
 /** One `[[instructions]]` entry: globs relative to the swept repository's root, the file relative to the config's folder. */
@@ -274,6 +351,7 @@ function buildInstructionRule(raw: { paths: string[]; file: string }, base: stri
   });
   const file = resolve(base, raw.file);
   if (!existsSync(file)) throw new ConfigError(`[[instructions]] file = "${raw.file}" does not exist (resolved to ${file}; paths are relative to the config file)`, at("file"));
+  checkInputFile(file, `[[instructions]] file = "${raw.file}":`, { where: at("file") });
   return { paths: [...raw.paths], file };
 }
 
@@ -330,7 +408,9 @@ function buildRung(r: RawRung, i: number, where: (path: string) => string): Rung
     ...(r.tokens_per_minute ? { tokensPerMinute: r.tokens_per_minute } : {}),
     timeoutMs: Math.round((r.timeout_s ?? DEFAULTS.rung.timeoutS) * 1000),
     retries: r.retries ?? DEFAULTS.rung.retries,
-    structured: r.structured ?? DEFAULTS.rung.structured,
+    structured: structuredMode(r.structured) !== "none",
+    shape: structuredMode(r.structured),
+    ...(r.system_role !== undefined ? { systemRole: r.system_role } : {}),
     cloud: r.cloud ?? DEFAULTS.rung.cloud,
     ...(r.temperature !== undefined ? { temperature: r.temperature } : {}),
     ...(r.max_output_tokens !== undefined ? { maxOutputTokens: r.max_output_tokens } : {}),
@@ -338,6 +418,13 @@ function buildRung(r: RawRung, i: number, where: (path: string) => string): Rung
     costInPerMtok: r.cost_in_per_mtok ?? DEFAULTS.rung.costPerMtok,
     costOutPerMtok: r.cost_out_per_mtok ?? DEFAULTS.rung.costPerMtok,
   };
+}
+
+/** A rung's request shape from `structured`: the old boolean maps true → "auto" (json_schema first), false → "none". */
+function structuredMode(value: boolean | StructuredMode | undefined): StructuredMode {
+  if (value === undefined) return DEFAULTS.rung.structured ? "auto" : "none";
+  if (typeof value === "boolean") return value ? "auto" : "none";
+  return value;
 }
 
 /** Every rung's API key, read from the environment variable it names; an unset variable is a config error. */
@@ -360,6 +447,9 @@ export function resolveApiKeys(config: Config, env: Record<string, string | unde
 function pickError(errors: ErrorObject[]): ErrorObject {
   // The most specific error is the deepest one; oneOf/anyOf wrappers say less.
   const sorted = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length);
+  // A key that takes a boolean or a word (`structured`): the words are what a user mistyped.
+  const enumAt = sorted.find((e) => e.keyword === "enum" && e.instancePath === sorted[0]!.instancePath);
+  if (enumAt) return enumAt;
   return sorted.find((e) => e.keyword !== "oneOf" && e.keyword !== "if") ?? sorted[0]!;
 }
 
@@ -402,7 +492,7 @@ export function locateKey(text: string, e: Pick<ErrorObject, "instancePath"> & {
   let to = lines.length;
   if (section) {
     const isArray = second !== undefined && /^\d+$/.test(second);
-    const header = isArray ? new RegExp(`^\\s*\\[\\[\\s*${section}\\s*\\]\\]`) : new RegExp(`^\\s*\\[\\s*${section}\\s*\\]`);
+    const header = isArray ? new RegExp(`^\\s*\\[\\[\\s*${escapeRegExp(section)}\\s*\\]\\]`) : new RegExp(`^\\s*\\[\\s*${escapeRegExp(section)}\\s*\\]`);
     let seen = -1;
     const want = isArray ? Number(second) : 0;
     for (let i = 0; i < lines.length; i++) {
@@ -421,13 +511,18 @@ export function locateKey(text: string, e: Pick<ErrorObject, "instancePath"> & {
     const key = extra ?? (isArray ? third : second);
     if (key) {
       for (let i = from; i < to; i++) {
-        if (new RegExp(`^\\s*["']?${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*=`).test(lines[i] ?? "")) return `${i + 1}`;
+        if (new RegExp(`^\\s*["']?${escapeRegExp(key)}["']?\\s*=`).test(lines[i] ?? "")) return `${i + 1}`;
       }
     }
     if (seen === want) return `${from + 1}`;
   } else if (extra) {
-    const i = lines.findIndex((l) => new RegExp(`^\\s*\\[*\\s*${extra}\\b`).test(l));
+    const i = lines.findIndex((l) => new RegExp(`^\\s*\\[*\\s*["']?${escapeRegExp(extra)}(?![\\w-])`).test(l));
     if (i >= 0) return `${i + 1}`;
   }
   return "1";
+}
+
+/** A key as a literal inside a RegExp: TOML keys may hold any character once quoted (`"a(b" = 1`). */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }

@@ -5,7 +5,7 @@ import type { FlaggedFile } from "../score/flagged";
 import type { Metrics } from "../score/metrics";
 
 export type AttemptOutcome = AttemptRow["outcome"];
-export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["accepted", "cached", "thin", "invalid", "error", "timeout", "skipped"];
+export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["accepted", "cached", "thin", "invalid", "error", "timeout", "skipped", "refused"];
 
 /** One iteration on the trajectory. */
 export interface IterationPoint {
@@ -42,6 +42,8 @@ export interface LatestIteration {
   /** Problem findings (not verified_components) of the flagged files, in flagged order. */
   findings: DashboardFinding[];
   unreviewed: FileWithReason[];
+  /** Files of the state whose latest review was degraded (only the static rung answered after the model rungs gave up). */
+  degraded: FileWithReason[];
   skipped: FileWithReason[];
 }
 
@@ -60,6 +62,7 @@ export interface KbHealth {
   rows: { iterations: number; file_reviews: number; findings: number; attempts: number; metrics: number; notes: number };
   notes: Record<NoteRow["status"], number>;
   /** Over every findings row of every iteration. */
+  /** Problem findings (not verified_components) whose evidence is not in the file, of all problem finding rows. */
   evidence: { unverified: number; findings: number };
   /** Reviewed files (pass / needs_patch / fail) with at least one unreviewed shard, over every iteration. */
   coverage: { partial: number; reviewed: number };

@@ -7,7 +7,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-export type NumberKind = "count" | "usd" | "ms";
+export type NumberKind = "count" | "usd" | "ms" | "ratio";
 
 const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 
@@ -15,6 +15,7 @@ const GROUPED = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 export function formatNumber(value: number | null, kind: NumberKind = "count"): string {
   if (value === null || !Number.isFinite(value)) return "–";
   if (kind === "usd") return `$${value.toFixed(Math.abs(value) >= 1 ? 2 : 4)}`;
+  if (kind === "ratio") return `${(value * 100).toFixed(1)}%`;
   if (kind === "ms") return formatDuration(value);
   return GROUPED.format(value);
 }

@@ -4,6 +4,7 @@ import { flaggedFiles, type FlagInput } from "../score/flagged";
 import { BUILT_IN_METRICS } from "../../kb/aggregates";
 import { storedFinding } from "../../kb/rows";
 import { applyDismissals } from "../score/state";
+import { isUnverifiedProblem, type StateRow } from "../../kb/state";
 import {
   type DashboardData,
   type DashboardFinding,
@@ -21,6 +22,8 @@ const REVIEWED = new Set(["pass", "needs_patch", "fail"]);
 export interface GatherOptions {
   kbFile: string;
   now: Date;
+  /** Staleness of the latest state as the disk says now; without it, as the last run saw it. */
+  live?: (rows: StateRow[]) => StateRow[];
 }
 
 /** Read the whole KB into the dashboard's data. */
@@ -47,7 +50,7 @@ export function gatherDashboard(kb: Kb, options: GatherOptions): DashboardData {
     kbFile: options.kbFile,
     iterations: points,
     probeNames,
-    latest: last && lastPoint ? latestIteration(lastPoint, rowsOf(last.id), stateOf(kb)) : null,
+    latest: last && lastPoint ? latestIteration(lastPoint, rowsOf(last.id), stateOf(kb, options.live)) : null,
     health: kbHealth(kb.schemaVersion, iterations, [...rows.values()], kb.notes(), options.now),
   };
 }
@@ -70,16 +73,19 @@ export function trajectoryPoint(it: IterationRow, rows: IterationRows): Iteratio
 interface StateView {
   rows: FlagInput[];
   findings: FindingRow[];
+  degraded: { path: string; reason: string | null }[];
 }
 
-function stateOf(kb: Kb): StateView | null {
+function stateOf(kb: Kb, live: GatherOptions["live"]): StateView | null {
   const at = kb.latestStateIteration();
   if (at === null) return null;
-  return { rows: applyDismissals(kb.state(at), kb.dismissedSinceRecorded()), findings: kb.stateFindings(at) };
+  const rows = applyDismissals(kb.state(at), kb.dismissedSinceRecorded());
+  const shown = live ? live(rows) : rows;
+  return { rows: shown, findings: kb.stateFindings(at), degraded: shown.filter((r) => r.degraded === 1).map((r) => ({ path: r.path, reason: r.degraded_reason })) };
 }
 
 function latestIteration(point: IterationPoint, rows: IterationRows, state: StateView | null): LatestIteration {
-  const flagged = flaggedFiles(state?.rows ?? rows.reviews);
+  const flagged = flaggedFiles(state?.rows ?? rows.reviews, { stale: true });
   const alignment = new Map(rows.reviews.map((r) => [r.path, r.alignment_score]));
   const order = new Map(flagged.map((f, i) => [f.path, i]));
   const findings: DashboardFinding[] = (state?.findings ?? rows.findings)
@@ -94,12 +100,13 @@ function latestIteration(point: IterationPoint, rows: IterationRows, state: Stat
     flagged: flagged.map((f) => ({ ...f, alignment_score: alignment.get(f.path) ?? null })),
     findings,
     unreviewed: rows.reviews.filter((r) => r.verdict === "unreviewed").map((r) => ({ path: r.path, reason: r.error })),
+    degraded: state?.degraded ?? rows.reviews.filter((r) => r.reviewer === "static_fallback").map((r) => ({ path: r.path, reason: r.degraded_reason })),
     skipped: rows.reviews.filter((r) => r.verdict === "skipped").map((r) => ({ path: r.path, reason: r.skip_reason })),
   };
 }
 
 function zeroOutcomes(): OutcomeCounts {
-  return { accepted: 0, cached: 0, thin: 0, invalid: 0, error: 0, timeout: 0, skipped: 0 };
+  return { accepted: 0, cached: 0, thin: 0, invalid: 0, error: 0, timeout: 0, skipped: 0, refused: 0 };
 }
 
 /** KB health: how much is stored, how much of it is trustworthy, and whether notes are being read back. */
@@ -133,7 +140,8 @@ export function kbHealth(schemaVersion: number, iterations: IterationRow[], perI
       notes: notes.length,
     },
     notes: { open: noteCount("open"), picked_up: noteCount("picked_up"), resolved: noteCount("resolved") },
-    evidence: { unverified: findings.filter((f) => f.evidence_verified === 0).length, findings: findings.length },
+    // Problem findings only, as every other count of unverified evidence (kb/state.ts): proof-of-life quotes are not claims.
+    evidence: { unverified: findings.filter(isUnverifiedProblem).length, findings: findings.filter((f) => f.category !== "verified_components").length },
     coverage: { partial: reviewed.filter((r) => r.coverage_complete === 0).length, reviewed: reviewed.length },
     attemptsByOutcome: byOutcome,
     // Rungs in the order the KB first saw them: ladder order for a KB that kept one ladder.

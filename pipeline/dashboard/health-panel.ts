@@ -14,7 +14,7 @@ export function healthChecks(h: KbHealth): HealthCheck[] {
   const check = (bad: boolean, warn: string, ok: string) => checks.push(bad ? { level: "warn", text: warn } : { level: "ok", text: ok });
   check(h.iterations.aborted > 0, `${plural(h.iterations.aborted, "aborted iteration")}: \`scrum run --resume ITER\` finishes one.`, "No aborted iterations.");
   if (h.iterations.running > 0) checks.push({ level: "warn", text: `${plural(h.iterations.running, "iteration")} still marked running: in progress, or a process that died before marking it aborted.` });
-  check(h.evidence.unverified > 0, `${plural(h.evidence.unverified, "finding")} quote evidence that is not in the file.`, "Every finding's evidence was found in its file.");
+  check(h.evidence.unverified > 0, `${plural(h.evidence.unverified, "problem finding")} quote evidence that is not in the file.`, "Every problem finding's evidence was found in its file.");
   check(h.coverage.partial > 0, `${plural(h.coverage.partial, "reviewed file row")} with an unreviewed shard (partial coverage).`, "Every reviewed file was covered by all its shards.");
   const failed = h.attemptsByOutcome.error + h.attemptsByOutcome.timeout;
   check(failed > 0, `${plural(failed, "model call")} failed with an error or timeout.`, "No model call failed with an error or timeout.");
@@ -33,7 +33,7 @@ export function renderHealthPanel(h: KbHealth): string {
   const tiles = [
     tile("iterations_total", "iterations", h.iterations.total, "count", `${h.iterations.done} done · ${h.iterations.aborted} aborted · ${h.iterations.running} running`),
     textTile("last_iteration_age", "since the last iteration", last ? formatDuration(last.ageMs) : "–", last ? `#${last.id} at ${last.at}` : "none yet"),
-    textTile("evidence_unverified_share", "findings with unverified evidence", formatShare(h.evidence.unverified, h.evidence.findings), `${h.evidence.unverified} of ${h.evidence.findings} finding rows`),
+    textTile("evidence_unverified_share", "problem findings with unverified evidence", formatShare(h.evidence.unverified, h.evidence.findings), `${h.evidence.unverified} of ${h.evidence.findings} problem finding rows`),
     textTile("partial_coverage_share", "reviewed files with partial coverage", formatShare(h.coverage.partial, h.coverage.reviewed), `${h.coverage.partial} of ${h.coverage.reviewed} reviewed file rows`),
     tile("notes_open", "open notes", h.notes.open, "count", `${h.notes.picked_up} picked up · ${h.notes.resolved} resolved`),
   ].join("");

@@ -52,8 +52,8 @@ export function renderLatestPanel(latest: LatestIteration): string {
       : "";
   const when = `started ${p.startedAt}${p.finishedAt ? `, finished ${p.finishedAt}` : ""}`;
   const flagged = table(
-    ["#", "verdict", "tier", "critical", "missing", "findings", "alignment", "path"],
-    latest.flagged.map((f, i) => [i + 1, badge(f.verdict), badge(f.gradient_tier), f.critical_failures_count, f.missing_components_count, f.findings_count, f.alignment_score, path(f.path)]),
+    ["#", "verdict", "tier", "critical", "missing", "findings", "alignment", "changed since", "path"],
+    latest.flagged.map((f, i) => [i + 1, badge(f.verdict), badge(f.gradient_tier), f.critical_failures_count, f.missing_components_count, f.findings_count, f.alignment_score, f.stale ? raw(`<span class="warn">stale</span>`) : "", path(f.path)]),
     { id: "flagged", empty: "Nothing flagged: every reviewed file passed with tier auto." },
   );
   const reasons = (id: string, rows: LatestIteration["unreviewed"], empty: string) =>
@@ -64,12 +64,14 @@ export function renderLatestPanel(latest: LatestIteration): string {
     partial,
     headline(latest),
     `<h3>Flagged files <span class="count">${latest.flagged.length}</span></h3>`,
-    `<p class="note">Not pass, or tier not auto; most urgent first (the order of <code>scrum flagged</code>).</p>`,
+    `<p class="note">Not pass, or tier not auto, or changed on disk since the review (stale, read when this page was written); most urgent first (the order of <code>scrum flagged --include stale</code>).</p>`,
     flagged,
     `<h3>Findings in the flagged files <span class="count">${latest.findings.length}</span></h3>`,
     findingsTable(latest),
     `<h3>Unreviewed files <span class="count">${latest.unreviewed.length}</span></h3>`,
     reasons("unreviewed", latest.unreviewed, "None: every shard of every file was reviewed by some rung."),
+    `<h3>Degraded reviews <span class="count">${latest.degraded.length}</span></h3>`,
+    reasons("degraded", latest.degraded, "None: no file's latest review fell back to the static rung."),
     `<h3>Skipped files <span class="count">${latest.skipped.length}</span></h3>`,
     reasons("skipped", latest.skipped, "None."),
   ].join("\n");

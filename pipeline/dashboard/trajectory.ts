@@ -22,6 +22,8 @@ const CHARTS: ChartDef[] = [
   { id: "tiers", title: "Permission-gradient tiers", kind: "count", metrics: [["tier_auto", "#16a34a"], ["tier_review", "#ea8c0c"], ["tier_block", "#dc2626"]] },
   { id: "ladder", title: "Escalations and thin rejections", kind: "count", metrics: [["escalations", "#0891b2"], ["thin_rejections", "#db2777"]] },
   { id: "evidence", title: "Findings with unverified evidence", kind: "count", metrics: [["evidence_unverified", "#b45309"]] },
+  // Do findings get fixed? Each iteration against the state before it (docs/METRICS.md, outcome metrics).
+  { id: "outcomes", title: "Outcomes: resolved, dismissed and refuted shares of findings", kind: "ratio", metrics: [["resolution_rate", "#16a34a"], ["dismissal_rate", "#64748b"], ["refutation_rate", "#dc2626"]] },
   { id: "cost", title: "Cost", kind: "usd", metrics: [["cost_usd", "#15803d"]] },
   { id: "tokens", title: "Tokens", kind: "count", metrics: [["tokens_in", "#4f46e5"], ["tokens_out", "#0d9488"]] },
 ];

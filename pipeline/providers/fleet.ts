@@ -6,8 +6,10 @@
  * rungs go through the same code.
  */
 import { ProviderError } from "../errors";
+import { abortableSleep } from "./abortable-sleep";
 import { Breaker, type BreakerOptions } from "./breaker";
-import type { CallOptions, Completion, CompletionRequest, ProbeResult, Provider } from "./provider";
+import type { CallOptions, Completion, CompletionRequest, ProbeResult, Provider, RequestOutcome } from "./provider";
+import type { TraitBook } from "./traits";
 
 /** The fetch the clients use; `typeof fetch` fits. Injected so tests can count or fake requests. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -17,6 +19,10 @@ export interface ServerOptions {
   apiKey?: string;
   fetch?: FetchLike;
   now?: () => number;
+  /** What servers were found to accept (request shape, system role, window); shared by a process, seeded from the KB. */
+  traits?: TraitBook;
+  /** The wait between polls of a model still loading; injected so tests never sleep. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** One server of a rung (an Ollama host or an OpenAI-compatible base URL): the unit the fleet picks among. */
@@ -38,12 +44,19 @@ export interface FleetOptions {
   breaker?: Omit<BreakerOptions, "now" | "baseHoldMs">;
   /** The clock for breakers and pauses. Default Date.now. */
   now?: () => number;
+  /** How a call waits out a server's Retry-After pause; rejects when the signal aborts. Default: a timer. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The longest pause a Retry-After may put on a server; a longer one is cut to this. Default 60 000 ms. */
+  maxPauseMs?: number;
 }
 
 export const DEFAULT_COOL_DOWN_MS = 30_000;
 
 /** A 429 without Retry-After pauses its server this long. */
 const DEFAULT_PAUSE_MS = 1000;
+
+/** A server asking for an hour's pause is not waited for an hour (the same cap as the ladder's Retry-After wait). */
+export const DEFAULT_MAX_PAUSE_MS = 60_000;
 
 /** Probes answer fast or not at all; a rung's timeout is sized for generation. */
 export const PROBE_TIMEOUT_MS = 10_000;
@@ -86,6 +99,9 @@ export function makeFleet(kind: "ollama" | "openai", model: string, servers: Ser
   const perServer = options.perServer ?? Number.POSITIVE_INFINITY;
   if (!(perServer >= 1)) throw new TypeError(`Expected \`perServer\` to be a number from 1 and up, got ${perServer}`);
   const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? abortableSleep;
+  const maxPauseMs = options.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
+  const pause = (slot: Slot, ms: number) => slot.breaker.pause(Math.min(Math.max(0, ms), maxPauseMs));
   const slots: Slot[] = servers.map((client, index) => ({
     client,
     index,
@@ -100,9 +116,14 @@ export function makeFleet(kind: "ollama" | "openai", model: string, servers: Ser
    * A free server for the call among those it has not tried (all of them once every takeable server was tried); null
    * when those are full. A retry waits for an untried server rather than going back to the one that just failed it.
    */
-  function pick(avoid: ReadonlySet<string>): Slot | null {
+  function pick(avoid: ReadonlySet<string>): Slot | { pausedUntil: number } | null {
     const takers = slots.filter((s) => s.breaker.canTake());
-    if (takers.length === 0) throw heldError(slots, now());
+    if (takers.length === 0) {
+      // A server that only asked for a pause (Retry-After) is waited for, like a busy one; open breakers are not.
+      const paused = slots.filter((s) => s.breaker.state() === "closed").map((s) => s.breaker.availableAt());
+      if (paused.length > 0) return { pausedUntil: Math.min(...paused) };
+      throw heldError(slots, now());
+    }
     const untried = takers.filter((s) => !avoid.has(s.client.server));
     const pool = (untried.length > 0 ? untried : takers).filter((s) => s.inFlight < perServer);
     if (pool.length === 0) return null;
@@ -114,15 +135,23 @@ export function makeFleet(kind: "ollama" | "openai", model: string, servers: Ser
     return chosen;
   }
 
-  /** A reserved slot: counted in flight at once (synchronously), so calls started together never share one. */
-  async function acquire(avoid: ReadonlySet<string>, signal: AbortSignal): Promise<Slot> {
+  /**
+   * A reserved slot: counted in flight at once (synchronously), so calls started together never share one. `probe`:
+   * the call is its server's half-open probe (its failure counts at once, whatever the caller defers).
+   */
+  async function acquire(avoid: ReadonlySet<string>, signal: AbortSignal): Promise<{ slot: Slot; probe: boolean }> {
     for (;;) {
       signal.throwIfAborted();
       const slot = pick(avoid);
+      if (slot && "pausedUntil" in slot) {
+        await sleep(Math.max(1, slot.pausedUntil - now()), signal);
+        continue;
+      }
       if (slot) {
         slot.inFlight++;
+        const probe = slot.breaker.state() === "half_open";
         slot.breaker.started();
-        return slot;
+        return { slot, probe };
       }
       await new Promise<void>((resolve, reject) => {
         const wake = () => {
@@ -141,17 +170,19 @@ export function makeFleet(kind: "ollama" | "openai", model: string, servers: Ser
   }
 
   async function complete(request: CompletionRequest, signal: AbortSignal, call: CallOptions = {}): Promise<Completion> {
-    const slot = await acquire(call.avoid ?? new Set(), signal);
+    const { slot, probe } = await acquire(call.avoid ?? new Set(), signal);
     try {
       const completion = await slot.client.complete(request, signal);
       slot.breaker.succeeded();
       return { ...completion, server: slot.client.server };
     } catch (e) {
       if (signal.aborted || !(e instanceof ProviderError)) throw e;
-      if (e.kind === "http" && e.status === 429) slot.breaker.pause(e.retryAfterMs ?? DEFAULT_PAUSE_MS);
+      if (e.kind === "http" && e.status === 429) pause(slot, e.retryAfterMs ?? DEFAULT_PAUSE_MS);
       else if (isServerFault(e)) {
-        slot.breaker.failed();
-        if (e.retryAfterMs !== undefined) slot.breaker.pause(e.retryAfterMs);
+        // On a one-server rung the retry comes back here: the fault counts only if the request settles without this
+        // server answering it (see `settled`). In a fleet the retry fails over, so the fault counts at once.
+        if (!call.deferFaults || probe || slots.length > 1) slot.breaker.failed();
+        if (e.retryAfterMs !== undefined) pause(slot, e.retryAfterMs);
       }
       throw new ServerCallError(slot.client.server, e);
     } finally {
@@ -160,10 +191,22 @@ export function makeFleet(kind: "ollama" | "openai", model: string, servers: Ser
     }
   }
 
+  /**
+   * A request placed with `deferFaults` on a one-server rung ended: the server counts one fault if it failed the
+   * request and did not answer it in the end. A call that succeeded after retries is no fault.
+   */
+  function settled(outcome: RequestOutcome): void {
+    if (slots.length > 1) return;
+    for (const slot of slots) {
+      if (outcome.failedOn.has(slot.client.server) && slot.client.server !== outcome.answeredBy) slot.breaker.failed();
+    }
+  }
+
   return {
     kind,
     model,
     complete,
+    settled,
     probe: (signal) => Promise.all(slots.map((s) => s.client.probe(signal))),
   };
 }

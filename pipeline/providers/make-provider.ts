@@ -4,6 +4,7 @@ import type { Provider } from "./provider";
 import { type FetchLike, makeFleet } from "./fleet";
 import { ollamaServer } from "./ollama";
 import { openaiServer } from "./openai";
+import type { TraitBook } from "./traits";
 
 export interface ProviderOptions {
   /** The API key's value (the caller reads it from the env var the rung names); absent = send none. */
@@ -14,6 +15,10 @@ export interface ProviderOptions {
   now?: () => number;
   /** How long a failing server of a fleet is set aside. Default: DEFAULT_COOL_DOWN_MS (30 s). */
   coolDownMs?: number;
+  /** What servers were found to accept, shared across the rungs of a process (seeded from the KB by the caller). */
+  traits?: TraitBook;
+  /** The wait between polls of a model still loading. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** The Provider of an `ollama` or `openai` rung. Static rungs are built by the static provider module, not here. */
@@ -22,6 +27,8 @@ export function makeProvider(rung: RungConfig, options: ProviderOptions = {}): P
     ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.traits ? { traits: options.traits } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
   };
   // A rung's `concurrency` is per server: a fleet of N servers takes N × concurrency calls at once.
   const fleet = {

@@ -4,6 +4,10 @@ import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import { overflowMessage, readOverflow } from "./context-overflow";
+import { callDeadline } from "./deadline";
+import type { StructuredShape } from "../config/config";
+import { completeAdapted } from "./adapt";
+import { chatMessages, TraitBook } from "./traits";
 import {
   type FetchLike,
   type ServerClient,
@@ -59,9 +63,9 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
   // ollama-js sends non-streaming requests without an AbortSignal and keeps no response headers on errors,
   // so every call gets its own (cheap) client whose fetch carries that call's signal and remembers the response.
   function openCall(signal: AbortSignal, timeoutMs: number) {
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
-    const both = AbortSignal.any([signal, timeout.signal]);
+    // The deadline covers the whole call: a body that stalls or never ends after the headers is cut too.
+    const deadline = callDeadline(signal, timeoutMs);
+    const both = deadline.signal;
     let lastResponse: Response | undefined;
     const callFetch: FetchLike = async (input, init) => {
       const headers = new Headers(init?.headers);
@@ -80,9 +84,9 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
     return {
       client,
       timeoutMs,
-      timedOut: () => timeout.signal.aborted,
+      timedOut: deadline.timedOut,
       lastHeaders: () => lastResponse?.headers,
-      close: () => clearTimeout(timer),
+      close: deadline.close,
     };
   }
 
@@ -113,19 +117,23 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
     return e;
   }
 
-  async function complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
+  const adapt = { server: host, rung, where, traits: options.traits ?? new TraitBook(), now, ...(options.sleep ? { sleep: options.sleep } : {}) };
+
+  function complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
+    return completeAdapted(adapt, request, signal, send);
+  }
+
+  async function send(request: CompletionRequest, shape: StructuredShape, systemRole: boolean, signal: AbortSignal): Promise<Completion> {
     const started = now();
     const call = openCall(signal, rung.timeoutMs);
     try {
       const res: unknown = await call.client.chat({
         model: rung.model,
-        messages: [
-          ...(request.system ? [{ role: "system", content: request.system }] : []),
-          { role: "user", content: request.prompt },
-        ],
+        messages: chatMessages(request, systemRole),
         stream: false,
-        // Ollama's `format` takes the request's JSON schema as it is (no strict form, unlike OpenAI).
-        ...(request.schema ? { format: request.schema } : {}),
+        // Ollama's `format` takes the request's JSON schema as it is (no strict form, unlike OpenAI); "json" is its JSON mode.
+        ...(request.schema && shape === "json_schema" ? { format: request.schema } : {}),
+        ...(request.schema && shape === "json_object" ? { format: "json" } : {}),
         options: {
           // Without num_ctx Ollama runs its own default window (2–4k tokens) and cuts the prompt from the front.
           // The rung's whole window, not this request's size: a num_ctx that changes between calls reloads the model.
@@ -134,7 +142,7 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
           ...(rung.maxOutputTokens !== undefined ? { num_predict: rung.maxOutputTokens } : {}),
         },
       });
-      const answer = { ...readChat(res), latencyMs: now() - started, server: host };
+      const answer = { ...readChat(res), latencyMs: now() - started, server: host, shape };
       if (rung.contextTokens === undefined) return answer;
       // Ollama clamps num_ctx to the model's trained length: the window the call really ran with is the smaller one,
       // and a prompt_eval_count at its edge is the sign of a cut (a rung configured larger than the model).

@@ -5,7 +5,12 @@ import type { RungConfig } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import { overflowMessage, readOverflow } from "./context-overflow";
+import { callDeadline } from "./deadline";
 import { toStrictSchema } from "./strict-schema";
+import type { StructuredShape } from "../config/config";
+import { completeAdapted } from "./adapt";
+import { DEFAULT_RESERVED_OUTPUT_TOKENS } from "../review/tokens";
+import { chatMessages, TraitBook } from "./traits";
 import {
   type ServerClient,
   type ServerOptions,
@@ -49,11 +54,12 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
   });
 
   /** Map whatever the client threw to a ProviderError; the caller's abort passes through as its reason. */
-  function failure(e: unknown, signal: AbortSignal): unknown {
+  function failure(e: unknown, signal: AbortSignal, timedOut = false): unknown {
     if (signal.aborted) return signal.reason;
     if (e instanceof ProviderError) return e;
     const redact = (text: string) => redactSecret(text, apiKey);
     const cause = safeCause(e, apiKey);
+    if (timedOut) return new ProviderError("timeout", `${where}: no complete answer within ${rung.timeoutMs} ms`, cause);
     if (e instanceof APIConnectionTimeoutError) return new ProviderError("timeout", `${where}: no answer within ${rung.timeoutMs} ms`, cause);
     if (e instanceof APIConnectionError) {
       const detail = e.cause instanceof Error ? networkMessage(e.cause) : e.message;
@@ -78,26 +84,33 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
     return e;
   }
 
-  async function complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
+  const adapt = { server: baseUrl, rung, where, traits: options.traits ?? new TraitBook(), now, ...(options.sleep ? { sleep: options.sleep } : {}) };
+
+  function complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
+    return completeAdapted(adapt, request, signal, send);
+  }
+
+  /** One request in one shape: json_schema (strict), json_object (with the full schema, which llama.cpp enforces by grammar), or the prompt alone. */
+  async function send(request: CompletionRequest, shape: StructuredShape, systemRole: boolean, signal: AbortSignal): Promise<Completion> {
     const started = now();
     const body: ChatCompletionCreateParamsNonStreaming = {
       model: rung.model,
-      messages: [
-        ...(request.system ? [{ role: "system" as const, content: request.system }] : []),
-        { role: "user", content: request.prompt },
-      ],
+      messages: chatMessages(request, systemRole),
       ...(rung.temperature !== undefined ? { temperature: rung.temperature } : {}),
       // max_tokens, not max_completion_tokens: the one every OpenAI-compatible server (vLLM, Ollama /v1) reads.
-      ...(rung.maxOutputTokens !== undefined ? { max_tokens: rung.maxOutputTokens } : {}),
-      ...(request.schema
-        ? { response_format: { type: "json_schema", json_schema: { name: SCHEMA_NAME, strict: true, schema: toStrictSchema(request.schema) } } }
-        : {}),
+      // Unset, the room the window keeps for the answer: llama.cpp's own default generates until its window is full.
+      max_tokens: rung.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS,
+      ...responseFormat(request.schema, shape),
     };
+    // The client's own timeout stops at the headers; this one also covers reading the body.
+    const deadline = callDeadline(signal, rung.timeoutMs);
     try {
-      const res: unknown = await client.chat.completions.create(body, { signal });
-      return { ...readCompletion(res), latencyMs: now() - started, server: baseUrl };
+      const res: unknown = await client.chat.completions.create(body, { signal: deadline.signal });
+      return { ...readCompletion(res), latencyMs: now() - started, server: baseUrl, shape };
     } catch (e) {
-      throw failure(e, signal);
+      throw failure(e, signal, deadline.timedOut());
+    } finally {
+      deadline.close();
     }
   }
 
@@ -148,6 +161,16 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
   }
 
   return { server: baseUrl, complete, probe };
+}
+
+/**
+ * The `response_format` of a shape. json_object carries the closed schema with its constraints beside it (`schema`):
+ * llama-cpp-python and llama.cpp's server turn it into a grammar that enforces minLength and enums; others ignore it.
+ */
+export function responseFormat(schema: Record<string, unknown> | undefined, shape: StructuredShape): Pick<ChatCompletionCreateParamsNonStreaming, "response_format"> {
+  if (!schema || shape === "none") return {};
+  if (shape === "json_object") return { response_format: { type: "json_object", schema: toStrictSchema(schema, { keepConstraints: true }) } as { type: "json_object" } };
+  return { response_format: { type: "json_schema", json_schema: { name: SCHEMA_NAME, strict: true, schema: toStrictSchema(schema) } } };
 }
 
 /** The window a model list entry states: vLLM says `max_model_len`, OpenRouter `context_length`; OpenAI itself says neither. */

@@ -1,4 +1,5 @@
 /** The one narrow interface every rung's provider implements; the ladder never imports a client library. */
+import type { StructuredShape } from "../config/config";
 
 /** What a rung is asked. `shard` is the raw material for providers that read code themselves (the static rung). */
 export interface CompletionRequest {
@@ -12,6 +13,8 @@ export interface CompletionRequest {
    * found in them wherever it reappears in the request, whole, escaped or cut (redact.ts).
    */
   sources?: readonly string[];
+  /** The request's random fence token (pipeline/review/prompt.ts fenceNonce); the cache key reads past it. */
+  nonce?: string;
 }
 
 export interface ShardInput {
@@ -35,6 +38,8 @@ export interface Completion {
   finishReason?: "stop" | "length" | "other";
   /** The context window the call ran with, when the provider set one (Ollama options.num_ctx). */
   window?: number;
+  /** The request shape the server accepted for this call (json_schema, json_object or none). */
+  shape?: StructuredShape;
 }
 
 export interface ProbeResult {
@@ -46,9 +51,20 @@ export interface ProbeResult {
   contextTokens?: number;
 }
 
-/** How one call is placed. `avoid`: servers this request already failed on; a fleet sends it elsewhere when it can. */
+/**
+ * How one call is placed. `avoid`: servers this request already failed on; a fleet sends it elsewhere when it can.
+ * `deferFaults`: the caller retries and will say how the request ended through `Provider.settled`; a server's failure
+ * then counts against it (its breaker) only if the request gave up or was answered by another server.
+ */
 export interface CallOptions {
   avoid?: ReadonlySet<string>;
+  deferFaults?: boolean;
+}
+
+/** How a request ended after all its retries: the servers that failed it, and the server that answered (null: none). */
+export interface RequestOutcome {
+  failedOn: ReadonlySet<string>;
+  answeredBy: string | null;
 }
 
 /** A model behind a rung. `complete` throws ProviderError for transport failures; an answer of any quality is a value. */
@@ -56,6 +72,8 @@ export interface Provider {
   readonly kind: "ollama" | "openai" | "static";
   readonly model: string;
   complete(request: CompletionRequest, signal: AbortSignal, call?: CallOptions): Promise<Completion>;
+  /** The end of a request whose calls were placed with `deferFaults` (servers keep their health here). */
+  settled?(outcome: RequestOutcome): void;
   /** Reachability and model presence of each server, for `scrum config check` and the pre-run check. */
   probe(signal: AbortSignal): Promise<ProbeResult[]>;
 }

@@ -1,10 +1,13 @@
 /** The static rung: deterministic local heuristics that answer with the forensic JSON verdict, as a model would. */
+import type { RuleId } from "../static/rules";
 import { scanShard } from "../static/scan";
 import type { Completion, CompletionRequest, ProbeResult, Provider } from "./provider";
 
 export interface StaticProviderOptions {
   /** Clock for latencyMs; injected so tests can pin it. */
   now?: () => number;
+  /** `[static] raise`: rules reported at the severity they claim instead of the one they earned. */
+  raise?: readonly RuleId[];
 }
 
 /**
@@ -15,9 +18,11 @@ export class StaticProvider implements Provider {
   readonly kind = "static" as const;
   readonly model = "static-heuristics";
   private readonly now: () => number;
+  private readonly raise: readonly RuleId[];
 
   constructor(options: StaticProviderOptions = {}) {
     this.now = options.now ?? (() => performance.now());
+    this.raise = options.raise ?? [];
   }
 
   async complete(request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
@@ -28,7 +33,7 @@ export class StaticProvider implements Provider {
     }
     signal.throwIfAborted();
     const started = this.now();
-    const text = JSON.stringify(await scanShard(request.shard), null, 2);
+    const text = JSON.stringify(await scanShard(request.shard, { raise: this.raise }), null, 2);
     return { text, tokensIn: 0, tokensOut: 0, latencyMs: Math.round(this.now() - started), server: "local" };
   }
 

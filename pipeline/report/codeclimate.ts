@@ -1,6 +1,6 @@
 /** `scrum report --format codeclimate`: GitLab's Code Quality report (a Code Climate issue array) for merge request widgets. */
 import type { Severity } from "../verdict/verdict";
-import { isDismissed, type IterationReport } from "./iteration-report";
+import { setAsideReason, type IterationReport } from "./iteration-report";
 import { reportIssues, type ReportIssue } from "./issues";
 import { code } from "./markdown-text";
 import { reportRules } from "./rule-catalog";
@@ -32,11 +32,11 @@ const CATEGORIES: Record<string, string> = {
   risk_points: "Bug Risk",
 };
 
-/** The report's issues as Code Quality issues; dismissed findings are left out (Code Quality has no suppression). Pure. */
+/** The report's issues as Code Quality issues; dismissed and refuted findings are left out (Code Quality has no suppression). Pure. */
 export function codeQualityIssues(report: IterationReport): CodeQualityIssue[] {
   const help = new Map(reportRules(report.files.flatMap((f) => f.findings)).map((r) => [r.id, r.helpMarkdown]));
   return reportIssues(report)
-    .filter((issue) => !(issue.finding && isDismissed(issue.finding)))
+    .filter((issue) => !(issue.finding && setAsideReason(issue.finding) !== null))
     .map((issue) => codeQualityIssue(issue, help.get(issue.ruleId) ?? ""));
 }
 

@@ -1,7 +1,9 @@
 /** The data every report format renders: one iteration read back from the KB, assembled in one place. */
 import { storedFinding, type StoredFinding } from "../../kb/rows";
 import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
-import { UsageError } from "../errors";
+import { DamagedKbError, UsageError } from "../errors";
+import { stateReportMetrics } from "./state-metrics";
+import type { StateRow } from "../../kb/state";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";
 import { applyDismissals } from "../score/state";
 import type { Metrics } from "../score/metrics";
@@ -47,6 +49,13 @@ export interface ReportFile {
   skip_reason: string | null;
   /** For a file with unreviewed shards: one line per shard, with the reason every rung gave up. */
   error: string | null;
+  /** Which kind of reviewer produced the review (`model`, `static_fallback`, `static`); null when none, or for old rows. */
+  reviewer: FileReviewRow["reviewer"];
+  /**
+   * Why the file's latest review is degraded (the model rungs gave up and only the static rung answered), or null. In
+   * a state report the file then keeps its last model review and this says why it was not replaced.
+   */
+  degraded: string | null;
   findings: ReportFinding[];
 }
 
@@ -58,8 +67,11 @@ export interface IterationReport {
   scope: "iteration" | "state";
   iteration: ReportIteration;
   metrics: Metrics;
-  /** `stored`: the iteration's rows in the `metrics` table; `computed`: recomputed from its file rows (an unfinished iteration has none stored). */
-  metrics_source: "stored" | "computed";
+  /**
+   * `stored`: the iteration's rows in the `metrics` table; `computed`: recomputed from its file rows (an unfinished
+   * iteration has none stored); `state`: computed from the state's rows (a state report; no metrics of a run's work).
+   */
+  metrics_source: "stored" | "computed" | "state";
   /** Every file row of the iteration, by path. */
   files: ReportFile[];
   /** The files that need work, most urgent first (as `scrum flagged`). */
@@ -95,18 +107,22 @@ export function readIterationReport(kb: Kb, ref: string | undefined): IterationR
 export function assembleReport(rows: IterationRows): IterationReport {
   const it = rows.iteration;
   const dismissals = new Map(rows.dismissals.map((d) => [d.id, d]));
+  const active = activeByFingerprint(rows.dismissals);
   const byPath = new Map<string, ReportFinding[]>();
   for (const f of rows.findings) {
     const list = byPath.get(f.path) ?? [];
-    list.push(toReportFinding(f, it.id, dismissals));
+    list.push(toReportFinding(f, it.id, dismissals, active));
     byPath.set(f.path, list);
   }
-  const files = [...rows.reviews]
+  // A dismissal made after the findings were stored holds at once: the file reads as the state reads it.
+  const reviews = rows.reviews.map((r) => withDismissalsNow(r, rows.findings.filter((f) => f.path === r.path), active));
+  const files = [...reviews]
     .sort((a, b) => a.path.localeCompare(b.path))
     .map((r) => toReportFile(r, byPath.get(r.path) ?? []));
   const reviewed = new Set(rows.reviews.map((r) => r.path));
   const orphans = [...byPath.keys()].filter((p) => !reviewed.has(p));
-  if (orphans.length > 0) throw new Error(`bug: iteration ${it.id} has findings for files with no file_reviews row: ${orphans.join(", ")}`);
+  // kb.findings refuses such rows as a damaged KB; rows handed in from elsewhere are held to the same rule.
+  if (orphans.length > 0) throw new DamagedKbError(`iteration ${it.id} has findings for files with no file_reviews row: ${orphans.join(", ")}; the knowledge base was changed outside scrum`);
   const stored = Object.keys(rows.metrics).length > 0;
   return {
     iteration: {
@@ -123,12 +139,39 @@ export function assembleReport(rows: IterationRows): IterationReport {
     metrics: stored ? rows.metrics : rows.computedMetrics,
     metrics_source: stored ? "stored" : "computed",
     files,
-    flagged: flaggedFiles(rows.reviews),
+    flagged: flaggedFiles(reviews),
   };
 }
 
-function toReportFinding(row: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>): ReportFinding {
+/** The active dismissal of each fingerprint (the oldest, as kb.activeDismissals picks it). */
+function activeByFingerprint(dismissals: DismissalRow[]): Map<string, DismissalRow> {
+  const out = new Map<string, DismissalRow>();
+  for (const d of [...dismissals].sort((a, b) => a.id - b.id)) if (d.undone_at === null && !out.has(d.fingerprint)) out.set(d.fingerprint, d);
+  return out;
+}
+
+/**
+ * A file row with the findings dismissed since it was stored taken out of its counts; a needs_patch/fail file left
+ * with no counting finding reads as pass (the same rule as score/state.ts applyDismissals).
+ */
+function withDismissalsNow(r: FileReviewRow, findings: FindingRow[], active: Map<string, DismissalRow>): FileReviewRow {
+  const gone = findings.filter((f) => f.category !== "verified_components" && f.evidence_verified === 1 && f.dismissal_id === null && active.has(f.fingerprint));
+  if (gone.length === 0) return r;
+  const out: FileReviewRow = {
+    ...r,
+    findings_count: r.findings_count - gone.length,
+    critical_failures_count: r.critical_failures_count - gone.filter((f) => f.category === "critical_failures").length,
+    missing_components_count: r.missing_components_count - gone.filter((f) => f.category === "missing_components").length,
+  };
+  if (out.findings_count <= 0 && (r.verdict === "needs_patch" || r.verdict === "fail")) out.verdict = "pass";
+  return out;
+}
+
+function toReportFinding(row: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>, active: Map<string, DismissalRow>): ReportFinding {
   const { path: _path, symbol: _symbol, agreement: _agreement, dismissal_id, ...f } = storedFinding(row);
+  // The dismissal in force now wins over the one recorded with the finding (which may have been undone since).
+  const now = active.get(row.fingerprint);
+  if (now) return { ...f, dismissal: { id: now.id, reason: now.reason, created_at: now.created_at, undone_at: null } };
   return { ...f, dismissal: dismissal_id === null ? null : toReportDismissal(row, iterationId, dismissals) };
 }
 
@@ -141,6 +184,18 @@ function toReportDismissal(f: FindingRow, iterationId: number, dismissals: Map<n
 /** True when the finding is dismissed and the dismissal still holds: reports that raise findings leave it out or mark it suppressed. */
 export function isDismissed(f: Pick<ReportFinding, "dismissal">): boolean {
   return f.dismissal !== null && f.dismissal.undone_at === null;
+}
+
+/** The verifier ([verify]) refuted the finding: kept for the record, raised nowhere. */
+export function isRefuted(f: Pick<ReportFinding, "disposition">): boolean {
+  return f.disposition === "refuted";
+}
+
+/** Why a finding is set aside in reports (a dismissal or a refutation), or null when it stands. */
+export function setAsideReason(f: Pick<ReportFinding, "dismissal" | "disposition" | "verified_by" | "verify_reason">): string | null {
+  if (isDismissed(f)) return f.dismissal!.reason;
+  if (isRefuted(f)) return `refuted by the verifier${f.verified_by ? ` (${f.verified_by})` : ""}: ${f.verify_reason ?? "no reason given"}`;
+  return null;
 }
 
 function toReportFile(r: FileReviewRow, findings: ReportFinding[]): ReportFile {
@@ -156,22 +211,30 @@ function toReportFile(r: FileReviewRow, findings: ReportFinding[]): ReportFile {
     accepted_model: r.accepted_model,
     skip_reason: r.skip_reason,
     error: r.error,
+    // Rows written before the KB recorded reviewers have none.
+    reviewer: r.reviewer ?? null,
+    degraded: r.reviewer === "static_fallback" ? (r.degraded_reason ?? "no model rung answered") : null,
     findings,
   };
+}
+
+/** True when the report does not cover every file with a model's (or the configured static) review: unreviewed, partial or degraded files. */
+export function coverageIncomplete(report: IterationReport): boolean {
+  return report.files.some((f) => f.verdict !== "skipped" && (f.verdict === "unreviewed" || f.coverage_complete === false || f.degraded !== null));
 }
 
 /** The length of the stored verdict's `coverage` list (validated against the file-verdict schema when it was written). */
 function shardsReviewed(r: FileReviewRow): number | null {
   if (r.review_json === null) return null;
   const verdict = JSON.parse(r.review_json) as { coverage?: unknown };
-  if (!Array.isArray(verdict.coverage)) throw new Error(`${r.path}: the stored verdict (review_json) has no coverage list`);
+  if (!Array.isArray(verdict.coverage)) throw new DamagedKbError(`iteration ${r.iteration_id}, ${r.path}: the stored verdict (review_json) has no coverage list; the knowledge base was changed outside scrum`);
   return verdict.coverage.length;
 }
 
 function parseTargets(it: IterationRow): string[] {
   const targets = JSON.parse(it.targets_json) as unknown;
   if (!Array.isArray(targets) || !targets.every((t) => typeof t === "string")) {
-    throw new Error(`iteration ${it.id}: targets_json is not a list of strings: ${it.targets_json}`);
+    throw new DamagedKbError(`iteration ${it.id}: targets_json is not a list of strings: ${it.targets_json}; the knowledge base was changed outside scrum`);
   }
   return targets;
 }
@@ -186,17 +249,23 @@ export function coverageCount(f: Pick<ReportFile, "shards" | "shards_reviewed">)
  * The state report after ITER (default latest): every file with its latest review, so a report of a `--changed`
  * sweep still carries the files it did not look at (code scanning then closes only what was really fixed).
  */
-export function readStateReport(kb: Kb, ref: string | undefined): IterationReport {
+export function readStateReport(kb: Kb, ref: string | undefined, live?: (rows: StateRow[]) => StateRow[]): IterationReport {
   const named = kb.resolveIteration(ref);
   const at = kb.latestStateIteration(named.id);
   if (at === null) throw new UsageError(`no iteration up to ${named.id} has finished, so there is no state to report; \`scrum history\` lists them`);
   const iteration = kb.iteration(at)!;
-  const rows = applyDismissals(kb.state(at), kb.dismissedSinceRecorded());
+  const stored = applyDismissals(kb.state(at), kb.dismissedSinceRecorded());
+  // The latest state's staleness as the disk says now, as `scrum status` shows it; an earlier state as it was.
+  const rows = live && at === kb.latestStateIteration() ? live(stored) : stored;
   const reviews = rows.map((r) => kb.fileReview(r.from_iteration_id, r.path)).filter((r): r is FileReviewRow => r !== undefined);
   const findings = rows.flatMap((r) => kb.findings(r.from_iteration_id, r.path));
   // The state covers every tree any finished sweep looked at: its scope is all of their targets.
   const targets = [...new Set(kb.iterations().filter((it) => it.status === "done" && it.id <= at).flatMap((it) => JSON.parse(it.targets_json) as string[]))];
-  const metrics = kb.metrics(at);
+  // What the state holds, not what the iteration at its end did (a --changed run of 2 files is not the tree's numbers).
+  const metrics = stateReportMetrics(rows, reviews, findings, kb.metrics(at));
   const report = assembleReport({ iteration: { ...iteration, targets_json: JSON.stringify(targets) }, reviews, findings, metrics, computedMetrics: metrics, dismissals: kb.dismissals() });
-  return { ...report, scope: "state", flagged: flaggedFiles(rows) };
+  // A file whose latest review was degraded keeps its model review in the state; the state row says why.
+  const degraded = new Map(rows.filter((r) => r.degraded === 1).map((r) => [r.path, r.degraded_reason ?? "no model rung answered"]));
+  const files = report.files.map((f) => ({ ...f, degraded: degraded.get(f.path) ?? null }));
+  return { ...report, files, scope: "state", metrics_source: "state", flagged: flaggedFiles(rows) };
 }

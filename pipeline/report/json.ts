@@ -24,6 +24,8 @@ export function renderJson(report: IterationReport): string {
       accepted_model: f.accepted_model,
       skip_reason: f.skip_reason,
       error: f.error,
+      reviewer: f.reviewer,
+      degraded: f.degraded,
       findings: f.findings,
     })),
   };

@@ -1,5 +1,5 @@
 /** `scrum report --format md`: the iteration report as a Markdown document for people (PR comments, wikis, CI summaries). */
-import { coverageCount, type IterationReport, type ReportFile, type ReportFinding } from "./iteration-report";
+import { coverageCount, isDismissed, type IterationReport, type ReportFile, type ReportFinding } from "./iteration-report";
 import { code, table, text } from "./markdown-text";
 
 /** Render the report as Markdown. Pure. */
@@ -17,6 +17,8 @@ export function renderMarkdown(report: IterationReport): string {
     filesWithFindings(report),
     "## Unreviewed files",
     unreviewed(report),
+    "## Degraded reviews",
+    degradedFiles(report),
     "## Skipped files",
     skipped(report),
   ];
@@ -42,19 +44,28 @@ function headlineMetrics(report: IterationReport): string {
     return v === undefined || v === null ? "n/a" : String(v);
   };
   const cost = report.metrics.cost_usd;
+  const state = report.scope === "state";
   const rows = [
     ["files", `${m("files_total")} (reviewed ${m("files_reviewed")}, skipped ${m("files_skipped")}, unreviewed ${m("files_unreviewed")}, partial coverage ${m("files_partial_coverage")})`],
     ["verdicts", `pass ${m("verdict_pass")}, needs_patch ${m("verdict_needs_patch")}, fail ${m("verdict_fail")}`],
     ["findings", `${m("findings_total")} (high ${m("findings_high")}, medium ${m("findings_medium")}, low ${m("findings_low")})`],
     ["evidence unverified", m("evidence_unverified")],
     ["tiers", `auto ${m("tier_auto")}, review ${m("tier_review")}, block ${m("tier_block")}`],
+    ...(state ? [["stale (changed since their review)", m("state_stale")]] : []),
+  ];
+  if (state) {
+    return `${table(["metric", "value"], rows)}
+
+_Every file's latest review after iteration ${report.iteration.id}. A run's attempts, tokens, cost and wall time are the iteration's: \`scrum report ITER\`._`;
+  }
+  rows.push(
     ["escalations", m("escalations")],
     ["thin rejections", m("thin_rejections")],
     ["attempts", m("attempts_total")],
     ["tokens", `${m("tokens_in")} in, ${m("tokens_out")} out`],
     ["cost", typeof cost === "number" ? `$${cost.toFixed(4)}` : "n/a"],
     ["wall time", report.metrics.wall_ms == null ? "n/a" : `${m("wall_ms")} ms`],
-  ];
+  );
   const note =
     report.metrics_source === "computed"
       ? `\n\n_The iteration is ${report.iteration.status} and stored no metrics; these are recomputed from its file rows (no wall time or probes)._`
@@ -80,13 +91,15 @@ function filesWithFindings(report: IterationReport): string {
 }
 
 function fileSection(f: ReportFile): string {
-  const verified = f.findings.length - problems(f).length;
+  const verified = f.findings.filter((x) => x.category === "verified_components").length;
+  const dismissed = f.findings.filter((x) => x.category !== "verified_components" && isDismissed(x));
   const facts = [
     `- verdict: **${f.verdict}**, tier ${f.gradient_tier ?? "-"}${f.alignment_score !== null ? `, alignment ${f.alignment_score}/10` : ""}`,
     `- coverage: ${coverage(f)}`,
     `- reduced by: ${f.reduced_by ? text(f.reduced_by) : "-"}`,
   ];
   if (verified > 0) facts.push(`- verified components: ${verified}`);
+  if (dismissed.length > 0) facts.push(`- dismissed (left out below): ${dismissed.map((x) => `${x.fingerprint} — ${text(x.dismissal!.reason)}`).join("; ")}`);
   const parts = [`### ${code(f.path)}`, facts.join("\n")];
   const rows = problems(f);
   if (rows.length > 0) {
@@ -117,6 +130,14 @@ function unreviewed(report: IterationReport): string {
     .join("\n");
 }
 
+/** Files whose latest review only the static rung gave after the model rungs gave up (in the state: kept at their model review). */
+function degradedFiles(report: IterationReport): string {
+  const files = report.files.filter((f) => f.degraded !== null);
+  if (files.length === 0) return "None: every reviewed file was answered by the rungs its ladder intends.";
+  const lead = report.scope === "state" ? "Their latest review was answered only by the static rung after the model rungs gave up; the state keeps the last model review where there is one." : "Answered only by the static rung after the model rungs gave up.";
+  return `${lead}\n\n${files.map((f) => `- ${code(f.path)} (reviewer ${f.reviewer ?? "unknown"}):\n${reasons(f.degraded, "  ")}`).join("\n")}`;
+}
+
 function skipped(report: IterationReport): string {
   const files = report.files.filter((f) => f.verdict === "skipped");
   if (files.length === 0) return "None.";
@@ -136,8 +157,9 @@ function reasons(error: string | null, indent: string): string {
     .join("\n");
 }
 
+/** The problem findings that stand: dismissed ones are left out (every format agrees; SARIF keeps them as suppressed). */
 function problems(f: ReportFile): ReportFinding[] {
-  return f.findings.filter((x) => x.category !== "verified_components");
+  return f.findings.filter((x) => x.category !== "verified_components" && !isDismissed(x));
 }
 
 function lines(f: ReportFinding): string {

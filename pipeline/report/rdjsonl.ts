@@ -1,5 +1,5 @@
 /** `scrum report --format rdjsonl`: reviewdog's Diagnostic format, one JSON object a line, for `reviewdog -f=rdjsonl`. */
-import { isDismissed, type IterationReport } from "./iteration-report";
+import { setAsideReason, type IterationReport } from "./iteration-report";
 import { reportIssues, type IssueLevel, type ReportIssue } from "./issues";
 import { reportRules } from "./rule-catalog";
 
@@ -17,11 +17,11 @@ export interface RdDiagnostic {
 
 const RD_SEVERITY: Record<IssueLevel, RdSeverity> = { error: "ERROR", warning: "WARNING", note: "INFO" };
 
-/** The report's issues as reviewdog diagnostics; dismissed findings are left out (a review comment cannot be suppressed). Pure. */
+/** The report's issues as reviewdog diagnostics; dismissed and refuted findings are left out (a review comment cannot be suppressed). Pure. */
 export function rdDiagnostics(report: IterationReport): RdDiagnostic[] {
   const fixes = new Map(reportRules(report.files.flatMap((f) => f.findings)).map((r) => [r.id, r.fix]));
   return reportIssues(report)
-    .filter((issue) => !(issue.finding && isDismissed(issue.finding)))
+    .filter((issue) => !(issue.finding && setAsideReason(issue.finding) !== null))
     .map((issue) => diagnostic(issue, fixes.get(issue.ruleId)));
 }
 

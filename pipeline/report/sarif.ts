@@ -1,6 +1,6 @@
 /** `scrum report --format sarif`: SARIF 2.1.0 for GitHub code scanning. One run; one result per problem finding and per unreviewed file. */
 import type { IterationReport, ReportFile } from "./iteration-report";
-import { isDismissed } from "./iteration-report";
+import { coverageIncomplete, isDismissed, setAsideReason } from "./iteration-report";
 import { reportIssues, type IssueLevel, type ReportIssue } from "./issues";
 import { reportRules, type ReportRule } from "./rule-catalog";
 import { sweepScope } from "./scope";
@@ -110,10 +110,11 @@ export function sarifLog(report: IterationReport, options: SarifOptions = {}): S
         },
         invocations: [
           {
-            executionSuccessful: it.status === "done",
+            // Incomplete coverage (unreviewed, partly reviewed or degraded files) is not a successful execution.
+            executionSuccessful: it.status === "done" && !coverageIncomplete(report),
             startTimeUtc: it.started_at,
             ...(it.finished_at ? { endTimeUtc: it.finished_at } : {}),
-            toolExecutionNotifications: report.files.filter((f) => f.verdict === "skipped").map(skippedNotification),
+            toolExecutionNotifications: [...report.files.filter((f) => f.verdict === "skipped").map(skippedNotification), ...report.files.filter((f) => f.degraded !== null).map(degradedNotification)],
           },
         ],
         results: issues.map((issue) => result(issue, ruleIndex)),
@@ -186,7 +187,8 @@ function result(issue: ReportIssue, ruleIndex: Map<string, number>): SarifResult
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: issue.fingerprint },
-    ...(f && isDismissed(f) ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: f.dismissal!.reason }] } : {}),
+    // A dismissed or refuted finding stays in the log, suppressed with why, so code scanning closes its alert.
+    ...(f && setAsideReason(f) !== null ? { suppressions: [{ kind: "external" as const, status: "accepted" as const, justification: setAsideReason(f)! }] } : {}),
     properties: f
       ? {
           category: f.category,
@@ -195,8 +197,17 @@ function result(issue: ReportIssue, ruleIndex: Map<string, number>): SarifResult
           evidence_verified: f.evidence_verified,
           shard_index: f.shard_index,
           ...(f.dismissal ? { dismissal_id: f.dismissal.id, dismissal_undone_at: f.dismissal.undone_at } : {}),
+          ...(f.disposition ? { disposition: f.disposition, verified_by: f.verified_by, verify_reason: f.verify_reason } : {}),
         }
       : { verdict: issue.file.verdict, shards: issue.file.shards, shards_reviewed: issue.file.shards_reviewed },
+  };
+}
+
+function degradedNotification(f: ReportFile) {
+  return {
+    level: "warning",
+    message: { text: `degraded review of ${f.path}: the model rungs gave up and only the static rung answered (${f.degraded!.split("\n").join("; ")})` },
+    locations: [{ physicalLocation: { artifactLocation: artifactLocation(f.path) } }],
   };
 }
 

@@ -1,17 +1,17 @@
 /**
- * A rung's health over one iteration. A rung whose calls keep failing (errors and timeouts, with no answer in
- * between) is cooled down for the rest of the iteration: later shards skip it and go straight to the next rung,
+ * A rung's health over one iteration. A rung whose requests keep failing after their retries (errors and timeouts,
+ * with no answer in between; a request answered on a retry is no failure) is cooled down for the rest of the iteration: later shards skip it and go straight to the next rung,
  * instead of each paying its timeouts and retries again. Thin or invalid answers are answers: they do not count.
  */
 
-/** Failed calls in a row that cool a rung down, at least; a rung with many slots gets more (they fail together). */
+/** Failed requests in a row that cool a rung down, at least; a rung with many slots gets more (they fail together). */
 export const COOLDOWN_MIN_FAILURES = 8;
 
 export class RungHealth {
   private failuresInRow = 0;
   private reason: string | null = null;
 
-  /** `threshold`: failed calls in a row that cool the rung down. */
+  /** `threshold`: requests in a row that failed after their retries and cool the rung down. */
   constructor(readonly threshold: number) {
     if (!Number.isInteger(threshold) || threshold < 1) throw new TypeError(`Expected \`threshold\` to be a whole number from 1 up, got ${threshold}`);
   }
@@ -21,12 +21,12 @@ export class RungHealth {
     if (this.reason === null) this.failuresInRow = 0;
   }
 
-  /** A call failed in transport; returns the cooldown reason when this failure cooled the rung down. */
+  /** A request failed in transport after its retries; returns the cooldown reason when this failure cooled the rung down. */
   failed(lastError: string): string | null {
     if (this.reason !== null) return null;
     this.failuresInRow++;
     if (this.failuresInRow < this.threshold) return null;
-    this.reason = `${this.failuresInRow} calls failed in a row (last: ${lastError}); skipped for the rest of the iteration`;
+    this.reason = `${this.failuresInRow} requests failed in a row after their retries (last: ${lastError}); skipped for the rest of the iteration`;
     return this.reason;
   }
 

@@ -7,10 +7,15 @@
 /** The rule id of an injection finding (findings.rule); the score stage reads it without loading the checker. */
 export const INJECTION_RULE = "prompt-injection";
 
+/** The intent of chat-template tokens: quoted in docs they are a prompt format being documented (injection-audience.ts). */
+export const CHAT_FORMAT_INTENT = "imitates the chat format";
+
 export interface InjectionPhrase {
   /** What the text tries to make the reviewer do, for the finding's title. */
   intent: string;
   pattern: RegExp;
+  /** When set, the same text must also name a model or agent (ADDRESSEE): an imperative alone is ordinary prose. */
+  addressed?: boolean;
 }
 
 const W = String.raw`(?:[\w'-]+\s+)`;
@@ -95,5 +100,75 @@ export const INJECTION_PHRASES: InjectionPhrase[] = [
   { intent: "reaches for the system prompt", pattern: re(String.raw`\b(?:new|updated|real|actual|true)\s+system\s+(?:prompt|message|instructions?)\s*(?::|is\b|are\b)`) },
   // A fake delimiter stands on a line of its own; prose about "the start of the system prompt" does not.
   { intent: "reaches for the system prompt", pattern: re(String.raw`^\W*(?:end|begin)\s+(?:of\s+)?(?:the\s+)?system\s+(?:prompt|message|instructions)\W*$`) },
-  { intent: "imitates the chat format", pattern: re(String.raw`<\|im_start\|>\s*(?:system|assistant|user)\b|<\|start_header_id\|>\s*(?:system|assistant)\b|\[INST\]|<{2}SYS>{2}`) },
+  { intent: CHAT_FORMAT_INTENT, pattern: re(String.raw`<\|im_start\|>\s*(?:system|assistant|user)\b|<\|start_header_id\|>\s*(?:system|assistant)\b|\[INST\]|<{2}SYS>{2}`) },
+];
+
+/**
+ * Who the text speaks to: a model, an AI tool or agent, or a reviewer called by name (`Reviewer:`, `dear auditor`,
+ * `if you are an automated …`). A line that names one and carries an attack imperative is an instruction, however
+ * it is worded; either half alone is ordinary prose.
+ */
+export const ADDRESSEE = re(
+  // Not a path or a file name: `~/.llm`, `models/`, `agent.py` name no one.
+  String.raw`(?<![\w./~-])(?:ai|a\.i\.|llms?|gpt(?:-?\d)?|chatgpt|claude|gemini|copilot|codex|(?:large\s+)?language\s+models?|(?:ai|automated|autonomous|coding|code|llm|review)\s+(?:agents?|assistants?|reviewers?|auditors?|scanners?|tools?|bots?)|assistants?|agents?|models?|bots?)(?![\w/-]|\.\w)|\b(?:dear|hey|hi|attention|note\s+(?:to|for)(?:\s+the|\s+any)?)\s+(?:code\s+|security\s+)?(?:reviewers?|auditors?|scanners?)\b|(?:^|[^\w\s]\s*)(?:code\s+|security\s+)?(?:reviewers?|auditors?|scanners?)\s*[,:]|\bif\s+you\s+are\s+(?:an?\s+)?(?:automated|reviewer|auditor|scanner|machine|program|bot)\b`,
+);
+
+// Attack imperatives: what an instruction asks the reader to do. Each is matched only where ADDRESSEE also is.
+const SOME = String.raw`(?:[\w'-]+\s+){0,4}?`;
+const OVERRIDE = String.raw`\b(?:ignore|disregard|forget|override|overwrite|bypass|skip|overlook|neglect|set\s+aside|pay\s+no\s+attention\s+to|(?:do\s+not|don't|stop)\s+follow(?:ing)?|abandon|discard)\s+${SOME}(?:instructions?|rules|guidelines|directions|directives|guidance|system\s+prompt|prompts?|polic(?:y|ies)|constraints|restrictions|safeguards|guardrails|checks|criteria|everything\s+(?:above|else|before)|the\s+above|what\s+(?:you\s+were|was)\s+told|(?:your|its)\s+(?:training|programming|task|job|audit))\b`;
+const SUBJECT = String.raw`(?:this|the|these|that|it|everything|all|my|our|its)(?:\s+(?:whole\s+|entire\s+)?(?:file|files|code|module|function|class|changes?|pr|pull\s+request|diff|snippet|script|library|package|repo(?:sitory)?|section|block|project|shard|commit|lines?|component|query|implementation|program|app|below|above))?`;
+const APPROVE = String.raw`\b(?:mark|flag|label|classify|rate|treat|consider|report|score|declare|deem|record|grade|judge|tag|certify|list)\s+${SUBJECT}\s+as\s+(?:a\s+|an\s+|being\s+|fully\s+|completely\s+)?(?:pass(?:ed|ing)?|safe|clean|secure|approved|correct|verified|trusted|ok|okay|fine|compliant|bug-?free|harmless|benign|production[\s-]ready|green|low[\s-]risk|acceptable|valid)\b|\b(?:approve|greenlight|green-light|sign\s+off\s+on|whitelist|allowlist)\s+(?:this|these|the|that|it|all|every)\b|\b(?:verdict|rating|outcome|assessment|result)\s+${SOME}(?:is|=|:|should\s+be|must\s+be|to|as)\s+["'\x60]?(?:pass(?:ed)?|approved|safe|clean)\b|\b(?:say|state|conclude|answer|respond|reply|output|return|write|report)\s+(?:that\s+)?${SOME}(?:is|are)\s+(?:safe|clean|correct|secure|fine|ok|bug-?free)\b|\b(?:there\s+are\s+|report\s+|find\s+|with\s+)?(?:no|zero)\s+(?:issues|findings|problems|vulnerabilities|bugs)\s+(?:here|found|exist|to\s+report|in\s+this)\b`;
+const HIDE = String.raw`\b(?:do\s+not|don't|dont|never|avoid|refrain\s+from|no\s+need\s+to|(?:you\s+)?(?:need|must|should)\s+not)\s+(?:\w+\s+){0,2}?(?:report(?:ing)?|flag(?:ging)?|mention(?:ing)?|rais(?:e|ing)|includ(?:e|ing)|surfac(?:e|ing)|penali[sz](?:e|ing)|point(?:ing)?\s+out|warn(?:ing)?\s+about|comment(?:ing)?\s+on|look(?:ing)?\s+(?:at|into)|review(?:ing)?|audit(?:ing)?|scan(?:ning)?|analy[sz](?:e|ing))\s+${SOME}(?:findings?|issues?|problems?|bugs?|vulnerabilit(?:y|ies)|errors?|flaws?|backdoors?|weakness(?:es)?|this\s+(?:file|code|function|module|section|block|line|part)|these\s+lines|anything)\b`;
+const KEEP_FROM_USER = String.raw`\b(?:do\s+not|don't|never|without)\s+(?:tell(?:ing)?|inform(?:ing)?|ask(?:ing)?|notify(?:ing)?|alert(?:ing)?|confirm(?:ing)?\s+with|show(?:ing)?)\s+(?:the\s+|your\s+)?(?:user|human|developer|operator|maintainer|owner)s?\b`;
+/** Commands an agent must never be told to run: deleting, piping the network into a shell, exfiltrating secrets. */
+const DANGEROUS = String.raw`\brm\s+-(?:rf|fr|r|f)\b|\bcurl\s[^|\n]*\|\s*(?:ba|z|k)?sh\b|\bwget\s[^|\n]*\|\s*(?:ba|z)?sh\b|\bchmod\s+(?:-R\s+)?777\b|\bmkfs\b|\bdd\s+if=|\bgit\s+push\s+(?:-f|--force)\b|\bdrop\s+(?:table|database)\b|\b(?:del|rd|rmdir)\s+\/[sfq]\b|\bformat\s+c:|\b(?:send|upload|post|exfiltrate|email|forward|copy|leak)\s+${SOME}(?:secrets?|api\s+keys?|tokens?|credentials|passwords?|private\s+keys?|ssh\s+keys?|\.env|env(?:ironment)?\s+variables)\b[^.\n]{0,40}?\bto\s+(?:https?:\/\/|[\w.-]+@[\w-]+\.|(?:this|the\s+following|my|our|an?)\s+(?:url|server|endpoint|address|webhook|email|host|gist|pastebin))|\b(?:delete|remove|wipe|erase|destroy|truncate)\s+(?:all\s+|every\s+|the\s+)?(?:files|data(?:base)?|repo(?:sitory)?|tests|logs|backups|history|home\s+directory)\b|\b(?:disable|turn\s+off|skip)\s+(?:the\s+|all\s+)?(?:tests|checks|ci|safety|security|linters?|hooks|sandbox)\b`;
+
+/** Paraphrases: an attack imperative in any wording, counted where the same text addresses a model or agent. */
+export const ADDRESSED_PHRASES: InjectionPhrase[] = [
+  { intent: "tells the reviewer to drop its instructions", pattern: re(OVERRIDE), addressed: true },
+  { intent: "dictates the verdict", pattern: re(APPROVE), addressed: true },
+  { intent: "tells the reviewer to hide findings", pattern: re(HIDE), addressed: true },
+  { intent: "tells an agent to act behind the user's back", pattern: re(KEEP_FROM_USER), addressed: true },
+  { intent: "tells an agent to run a destructive command", pattern: re(DANGEROUS), addressed: true },
+];
+
+/**
+ * The same instructions in the major other languages: Spanish, Portuguese, French, German, Italian, Russian, Chinese,
+ * Japanese and Korean. Each names the verb and its object, so a word alone never matches.
+ */
+export const FOREIGN_PHRASES: InjectionPhrase[] = [
+  // Spanish / Portuguese / Italian
+  { intent: "tells the reviewer to drop its instructions", pattern: re(String.raw`\b(?:ignora|ignore|ignorar|ignorad|olvida|olvide|olvidar|esque[çc]a|esquecer|descarta)\s+(?:\S+\s+){0,3}?(?:instrucciones|instru[çc][õo]es|istruzioni|reglas|regras|indicaciones)\b`) },
+  { intent: "dictates the verdict", pattern: re(String.raw`\b(?:marca|marque|marcar|marcad|considera|considere|clasifica|classifique|segna|contrassegna)\s+(?:este|esta|esto|este|questo|questa)\s+(?:archivo|arquivo|c[óo]digo|file|codice|fichero)\s+como\s+(?:seguro|aprovado|aprobado|correcto|correto|v[áa]lido|limpio|limpo|sicuro|approvato)\b|\b(?:segna|contrassegna)\s+questo\s+(?:file|codice)\s+come\s+(?:sicuro|approvato|corretto)\b`) },
+  { intent: "dictates the verdict", pattern: re(String.raw`\b(?:aprueba|aprove|aprovar|aprobar|approva)\s+(?:este|esta|questo|questa)\s+(?:archivo|arquivo|c[óo]digo|file|codice|cambio|mudan[çc]a)\b|\bel\s+veredicto\s+(?:debe\s+ser|es)\s+["'\x60]?pass\b|\bo\s+veredito\s+(?:deve\s+ser|[ée])\s+["'\x60]?pass\b`) },
+  { intent: "tells the reviewer to hide findings", pattern: re(String.raw`\bno\s+(?:reportes|reporte|informes|menciones|se[ñn]ales)\s+(?:ning[úu]n|ninguna|los|las)?\s*(?:problemas?|errores?|hallazgos?|fallos?|vulnerabilidad(?:es)?)\b|\bn[ãa]o\s+(?:reporte|relate|informe|mencione|aponte)\s+(?:nenhum|nenhuma|os|as)?\s*(?:problemas?|erros?|falhas?|vulnerabilidades?)\b|\bnon\s+(?:segnalare|riportare)\s+(?:alcun|nessun)\w*\s+(?:problem|error|vulnerabilit)\w*`) },
+  { intent: "gives the reviewer a new role", pattern: re(String.raw`\b(?:ahora\s+eres|eres\s+ahora|agora\s+voc[êe]\s+[ée]|voc[êe]\s+agora\s+[ée]|ora\s+sei)\s+(?:un|una|um|uma)\s+(?:\S+\s+){0,2}?(?:revisor|auditor|asistente|assistente|modelo|ia|revisore|bot)\b`) },
+  // French
+  { intent: "tells the reviewer to drop its instructions", pattern: re(String.raw`\b(?:ignore[zr]?|oublie[zr]?|n[ée]glige[zr]?)\s+(?:toutes\s+)?(?:les|vos|tes|ces)\s+(?:\S+\s+){0,2}?(?:instructions|consignes|r[èe]gles|directives)\b`) },
+  { intent: "dictates the verdict", pattern: re(String.raw`\b(?:marque[zr]?|consid[èée]re[zr]?|classe[zr]?)\s+ce\s+(?:fichier|code)\s+comme\s+(?:s[ûu]r|approuv[ée]|valide|correct|propre|conforme)\b|\bapprouve[zr]?\s+ce\s+(?:fichier|code|changement)\b|\ble\s+verdict\s+(?:doit\s+[êe]tre|est)\s+["'\x60]?pass\b`) },
+  { intent: "tells the reviewer to hide findings", pattern: re(String.raw`\bne\s+(?:signale[zr]?|rapporte[zr]?|mentionne[zr]?)\s+(?:aucun(?:e)?|pas\s+(?:les|de))\s+(?:probl[èe]mes?|erreurs?|failles?|vuln[ée]rabilit[ée]s?|anomalies?)\b`) },
+  { intent: "gives the reviewer a new role", pattern: re(String.raw`\b(?:tu\s+es|vous\s+[êe]tes)\s+maintenant\s+(?:un|une)\s+(?:\S+\s+){0,2}?(?:relecteur|r[ée]viseur|auditeur|assistant|mod[èe]le|ia|bot)\b`) },
+  // German
+  { intent: "tells the reviewer to drop its instructions", pattern: re(String.raw`\b(?:ignoriere|ignorieren\s+sie|vergiss|vergessen\s+sie|missachte)\s+(?:\S+\s+){0,3}?(?:anweisungen|instruktionen|regeln|vorgaben|richtlinien)\b`) },
+  { intent: "dictates the verdict", pattern: re(String.raw`\b(?:markiere|markieren\s+sie|bewerte|bewerten\s+sie|stufe)\s+(?:diese|den|die|das)\s+(?:datei|code|quellcode|modul)\s+als\s+(?:sicher|bestanden|korrekt|genehmigt|fehlerfrei|unbedenklich)\b|\bgenehmige\s+(?:diese|den)\s+(?:datei|code|[äa]nderung)\b|\bdas\s+urteil\s+(?:muss|soll)\s+["'\x60]?pass\b`) },
+  { intent: "tells the reviewer to hide findings", pattern: re(String.raw`\b(?:melde|meldet|berichte|erw[äa]hne|nenne)\s+(?:keine|keinerlei)\s+(?:fehler|probleme|befunde|schwachstellen|m[äa]ngel)\b`) },
+  { intent: "gives the reviewer a new role", pattern: re(String.raw`\bdu\s+bist\s+(?:jetzt|nun|ab\s+sofort)\s+(?:ein|eine)\s+(?:\S+\s+){0,2}?(?:\S*pr[üu]fer|\S*gutachter|assistent|modell|ki|bot)\b`) },
+  // Russian
+  { intent: "tells the reviewer to drop its instructions", pattern: re(String.raw`(?:игнорируй(?:те)?|проигнорируй(?:те)?|забудь(?:те)?|не\s+обращай(?:те)?\s+внимания\s+на)\s+(?:\S+\s+){0,3}?(?:инструкци\S*|указани\S*|правил\S*)`) },
+  { intent: "dictates the verdict", pattern: re(String.raw`(?:отметь(?:те)?|пометь(?:те)?|считай(?:те)?|оцени(?:те)?)\s+(?:этот\s+)?(?:файл|код)\s+как\s+(?:безопасн\S*|проверенн\S*|корректн\S*|чист\S*|одобренн\S*)|одобри(?:те)?\s+(?:этот\s+)?(?:файл|код)|вердикт\s+(?:должен\s+быть|[-—:=])\s*["'\x60]?pass\b`) },
+  { intent: "tells the reviewer to hide findings", pattern: re(String.raw`не\s+(?:сообщай(?:те)?|упоминай(?:те)?|отмечай(?:те)?|указывай(?:те)?)\s+(?:\S+\s+){0,2}?(?:ошибк\S*|проблем\S*|уязвимост\S*|замечани\S*)`) },
+  { intent: "gives the reviewer a new role", pattern: re(String.raw`(?:теперь\s+ты|ты\s+теперь)\s+(?:\S+\s+){0,2}?(?:ревьюер\S*|рецензент\S*|ассистент\S*|модел\S*|помощник\S*|аудитор\S*|бот\S*|ИИ)`) },
+  // Chinese (simplified and traditional)
+  { intent: "tells the reviewer to drop its instructions", pattern: re(String.raw`(?:忽略|忽視|忽视|无视|無視|忘记|忘記|不要理会|不要理會)(?:掉)?(?:你)?(?:之前|以上|先前|前面|上面|所有|全部|原有|原来|原來)\S{0,6}?(?:指令|指示|说明|說明|规则|規則|提示)`) },
+  { intent: "dictates the verdict", pattern: re(String.raw`(?:将|將|把)?(?:此|这个|這個|本|该|該)(?:文件|檔案|代码|代碼|程式碼|文檔)(?:标记|標記|评为|評為|视为|視為|判定)为?為?(?:安全|通过|通過|合格|无问题|無問題)|(?:批准|通过|通過)(?:此|这个|這個|本)(?:文件|檔案|代码|代碼)|(?:结论|結論|判定|裁决|裁決)(?:必须|必須|应该|應該)?(?:是|为|為)\s*["'\x60]?pass\b`) },
+  { intent: "tells the reviewer to hide findings", pattern: re(String.raw`(?:不要|请勿|請勿|不得|别|別)(?:报告|報告|提及|指出|标记|標記|列出)(?:任何)?\S{0,4}?(?:问题|問題|错误|錯誤|漏洞|缺陷|发现|發現)`) },
+  { intent: "gives the reviewer a new role", pattern: re(String.raw`(?:你现在是|你現在是|从现在开始你是|從現在開始你是)\S{0,10}?(?:审查|審查|审核|審核|助手|AI|模型|审计|審計)`) },
+  // Japanese
+  { intent: "tells the reviewer to drop its instructions", pattern: re(String.raw`(?:以前|前|上記|これまで|すべて|全て)の(?:すべての|全ての)?(?:指示|命令|ルール|プロンプト)を(?:無視|忘れ)`) },
+  { intent: "dictates the verdict", pattern: re(String.raw`この(?:ファイル|コード)を(?:安全|合格|承認済み|問題なし)(?:として|と)(?:マーク|判定|報告|評価|記録)|この(?:ファイル|コード)を承認して`) },
+  { intent: "tells the reviewer to hide findings", pattern: re(String.raw`(?:問題|エラー|脆弱性|指摘|バグ)を(?:報告|指摘|記載)しないで`) },
+  { intent: "gives the reviewer a new role", pattern: re(String.raw`あなたは(?:今|今から|これから)\S{0,12}?(?:レビュアー|レビューア|アシスタント|監査|AI|モデル)`) },
+  // Korean
+  { intent: "tells the reviewer to drop its instructions", pattern: re(String.raw`(?:이전|위의|앞의|모든)\S?\s*(?:모든\s*)?(?:지시|명령|지침|규칙)\S{0,2}\s*(?:무시|잊어)`) },
+  { intent: "dictates the verdict", pattern: re(String.raw`이\s*(?:파일|코드)\S{0,2}\s*(?:안전|통과|승인)\S{0,4}\s*(?:표시|처리|판정)`) },
 ];

@@ -1,56 +1,98 @@
 /**
- * Injection check: text in audited code that speaks to the reviewing model (in comments, strings and docs) is found
- * deterministically, before and independently of any model, and becomes a high-severity `risk_points` finding.
+ * Injection check: text in audited code that speaks to the reviewing model or to an agent is found deterministically,
+ * before and independently of any model. It reads everything the model sees — the file's path and every line, code
+ * included (shell `echo` lines, `#define`/`#error`, regex literals, JSX text, inline HTML, macro tokens) — through the
+ * cheap disguises (injection-normalise.ts), in English and the major other languages (injection-phrases.ts).
+ * A hit that addresses the reader is a high-severity `risk_points` finding; a hit that is data the program handles
+ * (injection-audience.ts) is no finding but is returned as `handled`, which keeps the file from `pass` at `auto`.
  */
 import type { Node, Tree } from "web-tree-sitter";
 import { hasGrammar, withTree } from "../shard/grammars";
 import { splitLines } from "../shard/lines";
 import type { Finding } from "../verdict/verdict";
-import { INJECTION_PHRASES, INJECTION_RULE } from "./injection-phrases";
+import { ADDRESSED_PHRASES, ADDRESSEE, FOREIGN_PHRASES, INJECTION_PHRASES, INJECTION_RULE, type InjectionPhrase } from "./injection-phrases";
+import { decodedBase64, latinReadings, visibleText } from "./injection-normalise";
+import { docLineKinds, handledReason, injectionTopicLine, insideQuote, type HandledReason, type TextKind } from "./injection-audience";
 
 export { INJECTION_RULE };
 
-/** Confidence of an injection finding: the phrase is there verbatim; whether it would sway a model is not known. */
+/** Confidence of an injection finding: the phrase is there; whether it would sway a model is not known. */
 const INJECTION_CONFIDENCE = 90;
 /** Longer evidence is cut to a window around the phrase, so a minified line does not become the quote. */
 const MAX_EVIDENCE_CHARS = 200;
 
-/** A region of the file that holds prose rather than code: a comment, a string, or (for docs) every line. */
-interface ProseRegion {
-  /** 0-based line of the region's first character. */
-  row: number;
-  /** 0-based column of its first character on that line. */
-  column: number;
-  text: string;
+/** A hit the program handles as data: no finding, but the file's tier is held below `auto`. */
+export interface HandledInjection {
+  /** 1-based line; 0 for the file's path. */
+  line: number;
+  intent: string;
+  reason: HandledReason;
 }
 
-/** Injection findings of one file, one per line at most, in line order. */
-export async function findInjections(language: string, text: string): Promise<Finding[]> {
-  // Every hit is a phrase inside the file's text: a file in which no phrase appears at all needs no parse (most files).
-  if (firstPhrase(text) === undefined) return [];
-  const regions = hasGrammar(language) ? await withTree(language, text, (tree) => proseRegions(tree, text)) : [{ row: 0, column: 0, text }];
+export interface InjectionScan {
+  findings: Finding[];
+  handled: HandledInjection[];
+}
+
+interface Hit {
+  intent: string;
+  /** Offset of the hit in the line as written; -1 when found only in a decoded reading (base64, look-alikes). */
+  index: number;
+  length: number;
+}
+
+/** Injection findings of one file (one per line at most, in line order) and the hits it handles as data. */
+export async function scanInjections(path: string, language: string, text: string): Promise<InjectionScan> {
   const lines = splitLines(text);
-  const found = new Map<number, Finding>();
-  for (const region of regions) {
-    region.text.split("\n").forEach((part, i) => {
-      const row = region.row + i;
-      if (found.has(row + 1)) return;
-      const hit = firstPhrase(part);
-      if (!hit) return;
-      const line = lines[row] ?? part;
-      const offset = (i === 0 ? region.column : 0) + hit.index;
-      found.set(row + 1, {
-        title: `Prompt injection: the code ${hit.intent}`,
-        evidence: evidenceAround(line, offset, hit.length),
-        line_start: row + 1,
-        line_end: row + 1,
-        severity: "high",
-        confidence: INJECTION_CONFIDENCE,
-        rule: INJECTION_RULE,
-      });
-    });
+  const hits = new Map<number, Hit>();
+  const prose = hasGrammar(language) ? null : docLineKinds(lines);
+  lines.forEach((line, row) => {
+    const hit = readLine(line);
+    if (hit) hits.set(row, hit);
+  });
+  // An instruction may run over two lines of prose (a comment, a paragraph): read each such pair as one.
+  for (let row = 0; row + 1 < lines.length; row++) {
+    if (hits.has(row) || hits.has(row + 1) || !isProse(lines[row]!, prose?.[row]) || !isProse(lines[row + 1]!, prose?.[row + 1])) continue;
+    // Only a sentence that runs on, from a line that names its addressee ("Note for the automated reviewer:").
+    if (SENTENCE_END.test(lines[row]!) || !ADDRESSEE.test(lines[row]!)) continue;
+    const hit = readLine(`${lines[row]!.trimEnd()} ${lines[row + 1]!.trim()}`);
+    if (hit) hits.set(row, { ...hit, index: hit.index < lines[row]!.length ? hit.index : -1 });
   }
-  return [...found.values()].sort((a, b) => a.line_start - b.line_start);
+  const pathHit = readLine(path.replace(/[/_.\\-]+/g, " "));
+  if (hits.size === 0 && !pathHit) {
+    // A file about the attack (a detector, its rules, its docs) is held for a human even when no line reads as one.
+    const topic = injectionTopicLine(lines);
+    return { findings: [], handled: topic === undefined ? [] : [{ line: topic, intent: "is about prompt injection", reason: "detector" }] };
+  }
+
+  const kinds = prose ?? (await withTree(language, text, (tree) => codeKinds(tree, lines, hits)));
+  const findings: Finding[] = [];
+  const handled: HandledInjection[] = [];
+  if (pathHit) {
+    const reason = handledReason({ path, fileText: text, kind: "code", before: "", line: path, intent: pathHit.intent });
+    if (reason) handled.push({ line: 0, intent: pathHit.intent, reason });
+    else findings.push(finding(`Prompt injection: the file's path ${pathHit.intent}`, path, 1));
+  }
+  for (const [row, hit] of [...hits].sort((a, b) => a[0] - b[0])) {
+    const line = lines[row]!;
+    const at = Math.max(0, hit.index);
+    let kind = kinds[row] ?? "code";
+    if ((kind === "prose" || kind === "comment") && hit.index >= 0 && insideQuote(line, at)) kind = "quoted";
+    const reason = handledReason({ path, fileText: withoutLine(lines, row), kind, before: line.slice(0, at), line, intent: hit.intent });
+    if (reason) handled.push({ line: row + 1, intent: hit.intent, reason });
+    else findings.push(finding(`Prompt injection: the ${kind === "code" ? "code" : "text"} ${hit.intent}`, evidenceAround(line, at, hit.length), row + 1));
+  }
+  return { findings, handled };
+}
+
+/** The file without one line: what a hit's context is judged by, so an instruction cannot vouch for itself. */
+function withoutLine(lines: string[], row: number): string {
+  return [...lines.slice(0, row), ...lines.slice(row + 1)].join("\n");
+}
+
+/** Injection findings of one file; `path` is read too when given. */
+export async function findInjections(language: string, text: string, path = ""): Promise<Finding[]> {
+  return (await scanInjections(path, language, text)).findings;
 }
 
 /** Whether a finding came from the injection check. */
@@ -58,12 +100,49 @@ export function isInjectionFinding(finding: Pick<Finding, "rule">): boolean {
   return finding.rule === INJECTION_RULE;
 }
 
-function firstPhrase(text: string): { intent: string; index: number; length: number } | undefined {
-  for (const { intent, pattern } of INJECTION_PHRASES) {
+function finding(title: string, evidence: string, line: number): Finding {
+  return { title, evidence, line_start: line, line_end: line, severity: "high", confidence: INJECTION_CONFIDENCE, rule: INJECTION_RULE };
+}
+
+/** The first instruction in a line, in any of its readings. */
+function readLine(line: string): Hit | undefined {
+  if (line.trim().length < 8) return undefined;
+  const visible = visibleText(line);
+  // Markup between words (`**ignore**`, `ignore_previous_instructions`) read as spaces, one for one.
+  const plain = visible.replace(/[*_~`|\\]/g, " ");
+  // A reading as long as the line keeps the line's offsets; the others (letters joined, base64) lose them.
+  for (const reading of new Set([line, visible, plain, ...latinReadings(visible), ...latinReadings(plain), ...decodedBase64(visible)])) {
+    const hit = matchPhrases(reading);
+    if (hit) return reading.length === line.length ? hit : { ...hit, index: -1 };
+  }
+  return undefined;
+}
+
+function matchPhrases(text: string): Hit | undefined {
+  const found = firstOf(INJECTION_PHRASES, text) ?? firstOf(FOREIGN_PHRASES, text);
+  if (found) return found;
+  const addressee = ADDRESSEE.exec(text);
+  if (!addressee) return undefined;
+  const hit = firstOf(ADDRESSED_PHRASES, text);
+  // The addressee starts the instruction: quote from it, so "AI agents: run `rm -rf …`" is judged whole.
+  return hit && { ...hit, index: Math.min(addressee.index, hit.index), length: Math.max(addressee.index + addressee[0].length, hit.index + hit.length) - Math.min(addressee.index, hit.index) };
+}
+
+function firstOf(phrases: InjectionPhrase[], text: string): Hit | undefined {
+  for (const { intent, pattern } of phrases) {
     const m = pattern.exec(text);
     if (m) return { intent, index: m.index, length: m[0].length };
   }
   return undefined;
+}
+
+/** A line whose sentence ends on it (before a closing comment marker). */
+const SENTENCE_END = /[.!?;]\s*(?:\*\/|-->|"""|''')?\s*$/;
+
+/** A line of prose: Markdown outside code blocks, or a comment line in code. */
+function isProse(line: string, kind: TextKind | undefined): boolean {
+  if (kind !== undefined) return kind === "prose";
+  return /^\s*(?:\/\/|#(?![!\[])|\*|\/\*|--|;|<!--|"""|''')/.test(line) && line.trim().length > 3;
 }
 
 /** The trimmed line, or a window of it around the phrase: always an exact substring of the file's line. */
@@ -75,32 +154,27 @@ function evidenceAround(line: string, at: number, length: number): string {
   return line.slice(from, from + Math.max(length, MAX_EVIDENCE_CHARS)).trim();
 }
 
-const STRING_NODE = /string|heredoc/;
+/** Literal text in a tree: strings of every grammar, heredocs, regex literals, JSX text and PHP inline HTML. */
+const STRING_NODE = /string|heredoc|regex|char_literal|^text$|jsx_text/;
 
-/**
- * Comments and string literals of a parsed file, outermost nodes only. A tree with syntax errors may have swallowed
- * a comment into an ERROR node, so then the whole file is read as prose: a false alarm beats a missed injection.
- */
-function proseRegions(tree: Tree, text: string): ProseRegion[] {
-  if (tree.rootNode.hasError) return [{ row: 0, column: 0, text }];
-  const out: ProseRegion[] = [];
-  const cursor = tree.walk();
-  try {
-    let descend = true;
-    for (;;) {
-      const node: Node = cursor.currentNode;
-      const prose = descend && (node.type.includes("comment") || STRING_NODE.test(node.type));
-      if (prose) out.push({ row: node.startPosition.row, column: node.startPosition.column, text: node.text });
-      if (descend && !prose && cursor.gotoFirstChild()) continue;
-      if (cursor.gotoNextSibling()) {
-        descend = true;
-        continue;
+/** What each hit line holds at the hit, by the innermost comment or literal around it; `code` otherwise. */
+function codeKinds(tree: Tree, lines: string[], hits: Map<number, Hit>): TextKind[] {
+  const kinds: TextKind[] = [];
+  for (const [row, hit] of hits) {
+    const line = lines[row]!;
+    const column = hit.index >= 0 ? hit.index : Math.max(0, line.search(/\S/));
+    let node: Node | null = tree.rootNode.descendantForPosition({ row, column });
+    kinds[row] = "code";
+    for (; node; node = node.parent) {
+      if (node.type.includes("comment")) {
+        kinds[row] = "comment";
+        break;
       }
-      if (!cursor.gotoParent()) break;
-      descend = false;
+      if (STRING_NODE.test(node.type)) {
+        kinds[row] = "string";
+        break;
+      }
     }
-  } finally {
-    cursor.delete();
   }
-  return out;
+  return kinds;
 }

@@ -14,7 +14,7 @@ import { shardRequestSchema, type ShardVerdict } from "../verdict/verdict";
  * `skipped`: the rung was passed over without a call (its window cannot hold the request, or the budget is spent); the
  * reason says why. `cached`: no call either — the same question was answered and accepted before (cost 0).
  */
-export type AttemptOutcome = "accepted" | "cached" | "thin" | "invalid" | "error" | "timeout" | "skipped";
+export type AttemptOutcome = "accepted" | "cached" | "thin" | "invalid" | "refused" | "error" | "timeout" | "skipped";
 
 /** One model call, as stored in the `attempts` table. */
 export interface Attempt {
@@ -29,7 +29,7 @@ export interface Attempt {
   costUsd: number;
   format: OutputFormat | null;
   server: string | null;
-  purpose: "review" | "reduce";
+  purpose: "review" | "reduce" | "verify";
   /** Secrets replaced in the request before it went to a `cloud = true` rung (0 for a local rung). */
   redactions: number;
   /** The cache key of what was asked (model, rendered prompt, schema); null for the static rung. */
@@ -53,6 +53,11 @@ export interface LadderDeps {
   cache?: AnswerCache;
   /** The iteration's spend limit: why nothing more may be sent, or null while calls may go out. */
   budget?: () => string | null;
+  /**
+   * Hold a call's estimated cost and tokens against what is left of the budget (calls in flight included) before it
+   * is sent: a hold to release once the call is recorded, or why the call does not fit (it is then not sent).
+   */
+  reserve?: (costUsd: number, tokens: number) => BudgetHold | string;
   /** Queue priority of this file's calls (higher first): older files drain first. Default 0. */
   priority?: number;
   /** The retry policy (backoff, jitter, Retry-After cap). Default DEFAULT_RETRY_POLICY. */
@@ -60,6 +65,14 @@ export interface LadderDeps {
   /** Told once when a rung cools down, with the reason. */
   onCooldown?: (rung: string, reason: string) => void;
 }
+
+/** A call's estimated spend held against the budget while it is in flight. */
+export interface BudgetHold {
+  release(): void;
+}
+
+/** A call refused by the budget in its queue slot: nothing was sent. */
+class BudgetRefusal extends Error {}
 
 export interface LadderResult {
   accepted: { verdict: ShardVerdict; rung: string; model: string; format: OutputFormat; notes: string[] } | null;
@@ -78,7 +91,10 @@ export function schemaFor(rung: RungConfig): Record<string, unknown> | undefined
 /** The cache key of a request to a rung: what the model is asked, exactly (model, system, prompt, schema). */
 export function promptKey(rung: RungConfig, request: CompletionRequest): string {
   const hasher = new Bun.CryptoHasher("sha256");
-  for (const part of [rung.provider, rung.model, request.system, request.prompt, schemaText(request.schema)]) hasher.update(`${part}\u0000`);
+  // The fence token is new in every request; the question it fences is not, so the key reads it as a constant.
+  const { nonce } = request;
+  const plain = (text: string) => (nonce ? text.replaceAll(nonce, "\u0000nonce\u0000") : text);
+  for (const part of [rung.provider, rung.model, plain(request.system), plain(request.prompt), schemaText(request.schema)]) hasher.update(`${part}\u0000`);
   return hasher.digest("hex");
 }
 
@@ -99,7 +115,7 @@ export function costOf(rung: RungConfig, tokensIn: number, tokensOut: number): n
 /** How a rung's answer is judged: accepted with a value, or rejected as thin/invalid with a reason. */
 export type Judgement<T> =
   | { outcome: "accepted"; value: T; format: OutputFormat | null; notes: string[] }
-  | { outcome: "thin" | "invalid"; reason: string; format: OutputFormat | null };
+  | { outcome: "thin" | "invalid" | "refused"; reason: string; format: OutputFormat | null };
 
 export interface RungResult<T> {
   accepted: { value: T; format: OutputFormat | null; notes: string[] } | null;
@@ -114,10 +130,10 @@ export interface RungResult<T> {
 export async function tryRung<T>(
   rung: Rung,
   request: CompletionRequest,
-  judge: (text: string) => Judgement<T>,
+  judge: (text: string, rung: RungConfig) => Judgement<T>,
   base: Pick<Attempt, "shardIndex" | "purpose">,
   record: (attempt: Attempt) => void,
-  deps: Pick<LadderDeps, "sleep" | "cache" | "budget" | "priority" | "retry" | "onCooldown">,
+  deps: Pick<LadderDeps, "sleep" | "cache" | "budget" | "reserve" | "priority" | "retry" | "onCooldown">,
   signal: AbortSignal,
   options: { cacheOnly?: boolean } = {},
 ): Promise<RungResult<T>> {
@@ -129,7 +145,7 @@ export async function tryRung<T>(
   const who = { ...base, rung: config.name, model: config.model, redactions: redacted.count, promptSha };
   const cached = promptSha !== null ? deps.cache?.lookup(promptSha) : undefined;
   if (cached !== undefined) {
-    const judged = judge(cached.text);
+    const judged = judge(cached.text, config);
     // An old answer that today's acceptance rules reject is asked again instead.
     if (judged.outcome === "accepted") {
       record({ ...who, outcome: "cached", reason: `answer accepted in iteration ${cached.iterationId}, reused`, latencyMs: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, format: judged.format, server: null });
@@ -152,6 +168,16 @@ export async function tryRung<T>(
   };
   // Servers this request failed on: the next call fails over to another server of the fleet when there is one.
   const failedOn = new Set<string>();
+  // Of those, the ones whose failure was the server's (5xx, 429, timeout, connection): they count against the server's
+  // breaker, and the rung's cooldown, only once the request ends — a call that succeeded after retries is no fault.
+  const faultedOn = new Set<string>();
+  let lastFault: string | null = null;
+  const settle = (answeredBy: string | null) => {
+    rung.provider.settled?.({ failedOn: faultedOn, answeredBy });
+    if (answeredBy !== null || lastFault === null) return;
+    const cooledNow = rung.health.failed(lastFault);
+    if (cooledNow) deps.onCooldown?.(config.name, cooledNow);
+  };
   let reason = "";
   let retried = 0;
   for (let n = 0; n <= config.retries; n++) {
@@ -162,12 +188,23 @@ export async function tryRung<T>(
     const spent = deps.budget?.();
     if (spent) return skip(`budget: ${spent}`);
     const clock = { started: performance.now() };
+    // Held from the moment the call has its queue slot until it is recorded: spend and holds never leave a gap.
+    let hold: BudgetHold | undefined;
+    const reserve =
+      deps.reserve && rung.provider.kind !== "static"
+        ? () => {
+            const held = deps.reserve!(costOf(config, estimate.prompt, estimate.output), estimate.total);
+            if (typeof held === "string") throw new BudgetRefusal(held);
+            hold = held;
+          }
+        : undefined;
     try {
-      const completion = await placeCall(rung, { request, tokens: estimate.total, avoid: failedOn, priority: deps.priority ?? 0, clock }, signal);
+      const completion = await placeCall(rung, { request, tokens: estimate.total, avoid: failedOn, priority: deps.priority ?? 0, clock, ...(reserve ? { reserve } : {}) }, signal);
       rung.health.succeeded();
+      settle(completion.server ?? null);
       // An answer to a prompt the server cut, or cut off itself, is judged by none of its text.
       const cut = truncationReason(completion, estimate, config.contextTokens);
-      const judged: Judgement<T> = cut ? { outcome: "invalid", reason: cut, format: null } : judge(completion.text);
+      const judged: Judgement<T> = cut ? { outcome: "invalid", reason: cut, format: null } : judge(completion.text, config);
       const call = {
         ...who,
         latencyMs: Math.round(completion.latencyMs),
@@ -186,30 +223,45 @@ export async function tryRung<T>(
       return { accepted: null, reason: `${judged.outcome}: ${judged.reason}` };
     } catch (e) {
       if (signal.aborted) throw signal.reason ?? e;
+      if (e instanceof BudgetRefusal) return skip(`budget: ${e.message}`);
       if (!(e instanceof ProviderError)) throw e;
       const { server, sent } = failureOf(e);
       // Every server is held by its breaker: nothing was sent, and the shard climbs instead of waiting out the hold.
       // A rung held this often keeps failing: it counts toward the cooldown like a failed call.
       if (!sent) {
-        const cooledNow = rung.health.failed(`breaker: ${e.message}`);
-        if (cooledNow) deps.onCooldown?.(config.name, cooledNow);
+        lastFault = `breaker: ${e.message}`;
+        settle(null);
         return skip(`breaker: ${e.message}`);
       }
       if (server !== null) failedOn.add(server);
+      learnWindow(rung, e);
       const outcome: AttemptOutcome = e.kind === "timeout" ? "timeout" : "error";
       const latencyMs = Math.round(performance.now() - clock.started);
       record({ ...who, outcome, reason: e.message, latencyMs, tokensIn: 0, tokensOut: 0, costUsd: 0, format: null, server });
       reason = `${outcome}: ${e.message}`;
       if (retryable(e)) {
-        const cooledNow = rung.health.failed(`${outcome}: ${e.message}`);
-        if (cooledNow) deps.onCooldown?.(config.name, cooledNow);
+        if (server !== null) faultedOn.add(server);
+        lastFault = `${outcome}: ${e.message}`;
       }
+      // A failed call spent nothing: its hold goes back before the backoff, not after it.
+      hold?.release();
+      hold = undefined;
       if (!retryable(e) || n === config.retries) break;
       const failover = config.servers.length > failedOn.size && server !== null;
       await deps.sleep(retryDelayMs(e, n, policy, failover), signal);
+    } finally {
+      hold?.release();
     }
   }
+  settle(null);
   return { accepted: null, reason: `${reason}${retried > 0 ? ` (after ${retried} retries)` : ""}` };
+}
+
+/** A window the server named in its overflow refusal holds for the rest of the run: later shards are planned against it. */
+function learnWindow(rung: Rung, e: ProviderError): void {
+  const named = e.kind === "context_overflow" ? e.window : undefined;
+  const current = rung.config.contextTokens;
+  if (named !== undefined && named > 0 && (current === undefined || named < current)) rung.config = { ...rung.config, contextTokens: named };
 }
 
 /**
@@ -219,9 +271,10 @@ export async function tryRung<T>(
 async function placeCall(rung: Rung, call: PlacedCall, signal: AbortSignal): Promise<Completion> {
   return rung.queue.add(
     async () => {
+      call.reserve?.();
       const admitted = rung.limit.limited ? await rung.limit.admit(call.tokens, signal) : undefined;
       call.clock.started = performance.now();
-      const done = await rung.provider.complete(call.request, signal, { avoid: call.avoid });
+      const done = await rung.provider.complete(call.request, signal, { avoid: call.avoid, deferFaults: true });
       admitted?.settle(done.tokensIn + done.tokensOut);
       return done;
     },
@@ -236,6 +289,8 @@ interface PlacedCall {
   avoid: ReadonlySet<string>;
   priority: number;
   clock: { started: number };
+  /** Holds the call's estimated spend once it has its slot; throws BudgetRefusal when it does not fit. */
+  reserve?: () => void;
 }
 
 /** Review one shard: each rung in order until an answer is accepted; every attempt is kept. */
@@ -252,8 +307,10 @@ export async function climbLadder(
     attempts.push(a);
     deps.onAttempt?.(a);
   };
-  const judge = (text: string): Judgement<ShardVerdict> => {
-    const a: Acceptance = acceptAnswer(text, { minChars: deps.minChars });
+  const judge = (text: string, rung: RungConfig): Judgement<ShardVerdict> => {
+    // A model's answer is judged for junk against the shard it was asked about; the static rung's own rules are not.
+    const junk = rung.provider === "static" ? {} : { junk: { ...(request.shard ? { shard: request.shard.text } : {}) } };
+    const a: Acceptance = acceptAnswer(text, { minChars: deps.minChars, ...junk });
     return a.outcome === "accepted"
       ? { outcome: "accepted", value: a.verdict, format: a.format, notes: a.notes }
       : { outcome: a.outcome, reason: a.reason, format: a.format };

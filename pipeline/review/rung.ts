@@ -1,6 +1,7 @@
 /** A rung ready to take calls, built once per iteration: its queue, its rate limit and its health. */
 import PQueue from "p-queue";
 import type { RungConfig } from "../config/config";
+import { abortableSleep } from "../providers/abortable-sleep";
 import type { Provider } from "../providers/provider";
 import { cooldownThreshold, RungHealth } from "./cooldown";
 import { SlidingWindow } from "./rate-limit";
@@ -44,18 +45,4 @@ export function makeRung(config: RungConfig, provider: Provider, deps: RungDeps 
   };
 }
 
-/** A sleep that an AbortSignal cuts short. */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
+export { abortableSleep } from "../providers/abortable-sleep";

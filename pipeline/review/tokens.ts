@@ -112,6 +112,31 @@ export function truncationReason(completion: Pick<Completion, "finishReason" | "
   const edge = completion.window ?? window;
   const belowEstimate = read < estimate.prompt * TRUNCATION_FLOOR[estimate.method];
   const atEdge = edge !== undefined && read >= edge - WINDOW_EDGE_TOKENS;
-  if (!belowEstimate && !atEdge) return null;
+  const atServerWindow = serverWindowEdge(read, estimate, edge);
+  if (!belowEstimate && !atEdge && atServerWindow === null) return null;
+  if (!belowEstimate && !atEdge) return `prompt truncated by the server (${read} of ~${estimate.prompt} tokens read: the count stops at ${atServerWindow}, a window the server runs with whatever num_ctx asked)`;
   return `prompt truncated by the server (${read} of ~${estimate.prompt} tokens read)`;
+}
+
+/** The smallest window a server plausibly runs with by default (Ollama's older default num_ctx). */
+const SMALLEST_SERVER_WINDOW = 1024;
+
+/**
+ * At a count that is exactly a power of two, a smaller drop below the estimate is evidence of a cut than anywhere else
+ * (TRUNCATION_FLOOR): the chars rule reads ordinary code at up to ~1.4× the server's count, so a whole prompt stays
+ * above two thirds of the estimate; a real tokenizer is near exact.
+ */
+const SERVER_WINDOW_FLOOR: Record<TokenMethod, number> = { o200k_base: 0.95, cl100k_base: 0.95, chars: 2 / 3 };
+
+/**
+ * The server's own window when its count is exactly a power of two (Ollama's default num_ctx 2048/4096, and the sizes
+ * OLLAMA_CONTEXT_LENGTH and proxies use) below the window the call asked for, while our count says the prompt is
+ * clearly longer (SERVER_WINDOW_FLOOR): a server that ignores num_ctx, or an endpoint that takes none (Ollama's /v1), cuts there without saying so
+ * (Ollama's runner keeps exactly num_ctx tokens of a prompt it cuts). Exact, not near: shard prompts cluster in size,
+ * and a whole prompt a few tokens under a power of two is common. Null otherwise.
+ */
+function serverWindowEdge(read: number, estimate: TokenEstimate, asked: number | undefined): number | null {
+  if (read < SMALLEST_SERVER_WINDOW || (read & (read - 1)) !== 0) return null;
+  if (read >= estimate.prompt * SERVER_WINDOW_FLOOR[estimate.method] || (asked !== undefined && read >= asked)) return null;
+  return read;
 }

@@ -1,12 +1,11 @@
 /** One iteration: wires plan → preflight → review every file (shard, ladder, reduce, score) → kb → state. */
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { thisProcess, type AttemptRow, type FileReviewRow, type FindingRow, type IterationRow, type Kb, type Owner } from "../../kb/kb";
 import { fileRecord, outcomeVerdict, type FileOutcome } from "../../kb/rows";
 import { stateMetrics, type Metrics } from "../../kb/aggregates";
-import { STATIC_RUNG, type Config, type RungConfig } from "../config/config";
+import { STATIC_RUNG, type Config, type RungConfig, type VerifyConfig } from "../config/config";
 import { ConfigError } from "../errors";
+import { readInputFile } from "../config/input-file";
 import type { AnswerCache, Attempt } from "../review/ladder";
 import { abortableSleep, makeRung, type Rung } from "../review/rung";
 import { buildSystemPrompt } from "../review/prompt";
@@ -14,10 +13,15 @@ import { loadInstructions } from "../review/instructions";
 import type { Provider } from "../providers/provider";
 import { applyDismissals, buildState } from "../score/state";
 import { readTarget } from "../targets/targets";
+import { diskChecker } from "../targets/disk-check";
+import { budgetTracker } from "./budget";
+import { countModelAnswers, type ModelAnswers } from "./model-answers";
 import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
 import { planIteration, storedConfigJson, type Plan } from "./plan";
 import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
-import { reviewFile } from "./review-file";
+import { reviewFile, type ReviewContext } from "./review-file";
+import { shippedTemplate } from "../review/template";
+import { trustCheck } from "../verify/trust";
 import { filePriority, scheduleFiles } from "./schedule";
 import { gitHead, runShell } from "./spawn";
 
@@ -49,6 +53,8 @@ export interface RunOptions {
   gitCommit?: () => string | null;
   runGate?: (command: string, cwd: string) => { code: number; output: string };
   onEvent?: (event: RunEvent) => void;
+  /** false: a model's verdict is not joined by the precise static rules (the bench measures models alone). Default true. */
+  staticFloor?: boolean;
   /** Who runs the iteration; default this process. */
   owner?: Owner;
   now?: () => number;
@@ -82,6 +88,10 @@ export interface RunSummary {
   budget_exhausted: string | null;
   /** Rungs cooled down during the run (their later shards went straight to the next rung), with the reason. */
   cooldowns: Array<{ rung: string; reason: string }>;
+  /** For --changed: the iteration whose state the change is measured against; null (and full_sweep) when there was none. */
+  changed_since?: { iteration: number | null; full_sweep: boolean };
+  /** Accepted model answers per model rung and the degraded files; null for a ladder of the static rung only. */
+  model_answers: ModelAnswers | null;
 }
 
 /** Raised when a run cannot start: the gate failed, or no rung of the ladder can be reached. Exit code 1. */
@@ -98,6 +108,30 @@ export function laddersFor(config: Config, offline: boolean): RungConfig[] {
   return config.ladder;
 }
 
+/**
+ * The prompts and instructions a run sends, read before anything is written (regular files only, size-capped: a
+ * resumed iteration's stored paths may have changed since). `scrum config check` reads them the same way.
+ */
+export function loadRunTexts(config: Config, root: string): { systemPrompt: string; reducePrompt: string; instructions: ReturnType<typeof loadInstructions> } {
+  const read = (file: string, key: string) => readInputFile(file, `[prompts] ${key}`, config.source ? { where: config.source } : {});
+  return {
+    systemPrompt: buildSystemPrompt(read(config.prompts.system, "system"), config.prompts.proposal ? read(config.prompts.proposal, "proposal") : undefined),
+    reducePrompt: read(config.prompts.reduce, "reduce"),
+    instructions: loadInstructions(config.instructions, root, (file) => readInputFile(file, "[[instructions]] file")),
+  };
+}
+
+/** [verify]: the ladder from the verifier rung upwards (model rungs only), the verifier prompt and the trust check. */
+function verifierFor(config: VerifyConfig, rungs: Rung[], kb: Kb): NonNullable<ReviewContext["verify"]> {
+  const from = rungs.findIndex((r) => r.config.name === config.rung);
+  return {
+    config,
+    rungs: rungs.slice(Math.max(0, from)).filter((r) => r.config.provider !== "static"),
+    systemPrompt: shippedTemplate("verify.md"),
+    ...(config.skipWhenTrusted ? { trusted: trustCheck(kb.overturnStats(), config.minJudged) } : {}),
+  };
+}
+
 /** Run one iteration and store everything it learns as it goes. */
 export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const { config, kb, cwd, signal } = opts;
@@ -110,9 +144,8 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const rungs = rungConfigs.map((r) => makeRung(r, opts.providerFor(r), { now, ...(opts.sleep ? { sleep: opts.sleep } : {}) }));
   const modelRungs = new Set(rungConfigs.filter((r) => r.provider !== "static").map((r) => r.name));
   const reduceRung = !opts.offline && config.reduce.rung ? rungs.find((r) => r.config.name === config.reduce.rung) : undefined;
-  const systemPrompt = buildSystemPrompt(readFileSync(config.prompts.system, "utf8"), config.prompts.proposal ? readFileSync(config.prompts.proposal, "utf8") : undefined);
-  const reducePrompt = readFileSync(config.prompts.reduce, "utf8");
-  const instructions = loadInstructions(config.instructions, root);
+  const { systemPrompt, reducePrompt, instructions } = loadRunTexts(config, root);
+  const verify = !opts.offline && config.verify ? verifierFor(config.verify, rungs, kb) : undefined;
 
   // Work out the files before anything is written: a bad path is a usage error with nothing half-written.
   const plan: Plan = planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed") });
@@ -139,9 +172,17 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       owner,
     });
   }
+  // The KB remembers the root its paths are relative to (once an iteration exists: a refused run writes nothing), so a
+  // later command from anywhere resolves paths against it.
+  if (kb.root() !== root) kb.setRoot(root);
   const heartbeat = setInterval(() => kb.heartbeat(iterationId, owner), HEARTBEAT_MS);
   try {
-    return await sweep(iterationId, plan.files);
+    const summary = await sweep(iterationId, plan.files);
+    return plan.changedSince ? { ...summary, changed_since: { iteration: plan.changedSince.iteration, full_sweep: plan.changedSince.fullSweep } } : summary;
+  } catch (e) {
+    // A failure after the files (probes, the state, the KB's disk filling) must not leave the iteration `running`.
+    markAborted(kb, iterationId, e);
+    throw e;
   } finally {
     clearInterval(heartbeat);
   }
@@ -183,13 +224,15 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
           reducePrompt,
           dismissed,
           instructions,
+          ...(opts.staticFloor === false ? { staticFloor: false } : {}),
+          ...(verify ? { verify } : {}),
           deps: {
             minChars: config.accept.minChars,
             sleep,
             onAttempt: (attempt) => {
               spend.add(attempt);
               emit({ type: "attempt", path: target.path, attempt });
-              const spent = spend.exhausted();
+              const spent = spend.limited();
               if (spent && !budgetSaid) {
                 budgetSaid = true;
                 emit({ type: "budget", reason: spent });
@@ -197,6 +240,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
             },
             ...(cache ? { cache } : {}),
             budget: spend.exhausted,
+            reserve: spend.reserve,
             priority: filePriority(seq),
             onCooldown,
           },
@@ -251,24 +295,45 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     const probes = runProbes(config.probes, { cwd: root, exclude: config.sweep.exclude });
     for (const p of probes) if (p.problem) emit({ type: "warning", message: p.problem });
     const previous = kb.latestStateIteration(id - 1);
+    // Size and mtime first: an unchanged carried-forward file is not read again.
+    const disk = diskChecker(root, kb.diskStats());
     const state = buildState({
       iterationId: id,
       previous: previous === null ? [] : kb.state(previous),
       reviewed: kb.fileReviews(id),
       counts: kb.countingFindings(id),
-      onDisk: (path) => shaOnDisk(resolve(root, path)),
+      onDisk: (path) => disk.sha(path),
     });
     const metrics: Metrics = {
       ...kb.computeMetrics(id),
+      ...kb.outcomeMetrics(id, previous),
       wall_ms: Math.round(performance.now() - started),
       ...probeMetrics(probes),
       ...stateMetrics(applyDismissals(state, kb.dismissedSinceRecorded())),
     };
     kb.completeIteration(id, state, metrics);
+    // Remember every state file's hash at its size and mtime, so readers (status, flagged, show) tell staleness cheaply.
+    for (const r of state) disk.sha(r.path);
+    kb.recordDiskStats(disk.fresh());
     emit({ type: "finish", iteration: kb.iteration(id)!, metrics: kb.metrics(id) });
-    const exhausted = spend.exhausted();
-    if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): nothing more was sent; the files left are unreviewed with reason "budget"` });
-    return summarize(kb, id, "done", metrics, exhausted, cooldowns);
+    const exhausted = spend.limited();
+    if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): calls that did not fit were not sent; their files are unreviewed with reason "budget"` });
+    const answers = countModelAnswers([...modelRungs], kb.attempts(id), kb.fileReviews(id));
+    if (answers?.warning) emit({ type: "warning", message: answers.warning });
+    return { ...summarize(kb, id, "done", metrics, exhausted, cooldowns), model_answers: answers };
+  }
+}
+
+/**
+ * Mark an iteration that failed while still `running` aborted, with the reason; `--resume` finishes it. When the KB
+ * cannot take even that write (the disk is full), the iteration is left to go stale with its owner's heartbeat, which
+ * --resume takes over too, and the caller reports the first error.
+ */
+function markAborted(kb: Kb, id: number, cause: unknown): void {
+  try {
+    if (kb.iteration(id)?.status === "running") kb.finishIteration(id, "aborted", cause instanceof Error ? cause.message : String(cause));
+  } catch (second) {
+    if ((second as Error)?.name !== "SQLiteError") throw second;
   }
 }
 
@@ -283,29 +348,6 @@ function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
   return out;
-}
-
-/** The file's content hash, or null when it is gone (the state then drops it). */
-function shaOnDisk(abs: string): string | null {
-  if (!existsSync(abs) || !statSync(abs).isFile()) return null;
-  return createHash("sha256").update(readFileSync(abs)).digest("hex");
-}
-
-/** Cost and tokens spent so far against `[budget]`; `exhausted` says why nothing more may be sent. */
-function budgetTracker(budget: Config["budget"]) {
-  let cost = 0;
-  let tokens = 0;
-  return {
-    add: (a: Attempt) => {
-      cost += a.costUsd;
-      tokens += a.tokensIn + a.tokensOut;
-    },
-    exhausted: (): string | null => {
-      if (budget.maxCostUsd !== undefined && cost >= budget.maxCostUsd) return `max_cost_usd ${budget.maxCostUsd} spent ($${cost.toFixed(4)})`;
-      if (budget.maxTokens !== undefined && tokens >= budget.maxTokens) return `max_tokens ${budget.maxTokens} used (${tokens})`;
-      return null;
-    },
-  };
 }
 
 function probeMetrics(probes: ProbeOutcome[]): Metrics {
@@ -330,6 +372,7 @@ export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted
     metrics,
     budget_exhausted: budgetExhausted,
     cooldowns,
+    model_answers: null,
   };
 }
 

@@ -5,13 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { relative, resolve, sep } from "node:path";
+import { resolve } from "node:path";
 import type { IterationRow, Kb } from "../../kb/kb";
 import type { Config, RungConfig } from "../config/config";
 import { ConfigError } from "../errors";
 import { applyDismissals } from "../score/state";
 import { flaggedFiles } from "../score/flagged";
 import { collectTargets, displayPath } from "../targets/targets";
+import { rootKey } from "../targets/root-path";
 
 export interface PlanInput {
   kb: Kb;
@@ -33,6 +34,8 @@ export interface Plan {
   resume?: IterationRow;
   /** Things to say before the run (a flagged file deleted since, say). */
   warnings: string[];
+  /** For --changed: what the change is measured against (null: no earlier review, so the run is a full sweep). */
+  changedSince?: { iteration: number | null; fullSweep: boolean };
 }
 
 /** Raised when there is nothing to review and that is a normal answer (--changed with no change): exit 0, said why. */
@@ -81,20 +84,27 @@ export function planIteration(input: PlanInput): Plan {
     return { files: collectTargets(targets, sweep), targets, warnings };
   }
   if (input.changed) {
-    // With no paths, the tree every earlier sweep looked at; new files in it count as changed.
-    const targets = given.length > 0 ? given : sweptTargets(kb);
-    if (targets.length === 0) throw new ConfigError("--changed with no paths needs an earlier iteration to know the tree; give paths, e.g. `scrum run --changed src/`");
+    // With no paths, the tree every earlier sweep looked at; new files in it count as changed. With no earlier
+    // sweep (CI's first run, an expired cache) that is the whole root: every file is new, so the run is a full sweep.
+    const swept = sweptTargets(kb);
+    const targets = given.length > 0 ? given : swept.length > 0 ? swept : ["."];
     const latest = kb.latestStateIteration();
-    const known = new Map((latest === null ? [] : kb.state(latest)).map((r) => [r.path, r.content_sha]));
+    if (latest === null) {
+      warnings.push(`--changed: the knowledge base has no earlier review, so every file of ${targets.join(", ")} is new: a full sweep`);
+    }
+    const rows = latest === null ? [] : kb.state(latest);
+    const known = new Map(rows.map((r) => [r.path, r.content_sha]));
+    // A file whose latest review was degraded (no model answered) is due for a model's review, changed or not.
+    const degraded = new Set(rows.filter((r) => r.degraded === 1).map((r) => r.path));
     const files = collectTargets(targets, sweep).filter((f) => {
       const path = displayPath(f, root);
-      if (!known.has(path)) return true;
+      if (!known.has(path) || degraded.has(path)) return true;
       // A skipped file (binary, vendored…) has no sha on record: it is not re-swept until it is reviewable.
       const sha = known.get(path);
       return sha !== null && sha !== fileSha(f);
     });
-    if (files.length === 0) throw new NothingToReview(`nothing changed since its last review in ${targets.join(", ")}; no iteration started`);
-    return { files, targets, warnings };
+    if (files.length === 0) throw new NothingToReview(`nothing changed since its last review in ${targets.join(", ")}; no iteration started (the state of iteration ${latest} stands; \`scrum report --scope state\` reports it)`);
+    return { files, targets, warnings, changedSince: { iteration: latest, fullSweep: latest === null } };
   }
   return { files: collectTargets(given, sweep), targets: given, warnings };
 }
@@ -113,11 +123,9 @@ function sweptTargets(kb: Kb): string[] {
   return [...new Set(all)];
 }
 
-/** A target as stored: relative to the root when inside it (globs keep their pattern), forward slashes. */
+/** A target as stored: relative to the root (globs keep their pattern), forward slashes; outside the root, exit 2. */
 function rootRelative(cwd: string, root: string, input: string): string {
-  const rel = relative(root, resolve(cwd, input));
-  const key = rel === "" ? "." : rel.startsWith("..") ? resolve(cwd, input) : rel;
-  return sep === "/" ? key : key.split(sep).join("/");
+  return rootKey(input, { cwd, root });
 }
 
 function fileSha(abs: string): string {

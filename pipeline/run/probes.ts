@@ -1,9 +1,9 @@
 /** Probes: per-iteration metrics from the target tree ([[probe]] in routing.toml): a regex count or a command's number. */
-import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ProbeConfig } from "../config/config";
 import { ConfigError } from "../errors";
-import { runShell } from "./spawn";
+import { runShell, type ShellResult } from "./spawn";
+import type { CountRequest } from "./probe-count";
 
 export interface ProbeOutcome {
   name: string;
@@ -12,11 +12,17 @@ export interface ProbeOutcome {
   problem?: string;
 }
 
+/** How long a probe may take when its `timeout_s` is not given: a slow regex or command costs a null metric, never the run. */
+export const PROBE_TIMEOUT_MS = 30_000;
+/** Files larger than this are not searched by a pattern probe. */
+const PROBE_MAX_FILE_BYTES = 5_000_000;
+const COUNTER = resolve(import.meta.dir, "probe-count.ts");
+
 export interface ProbeDeps {
   cwd: string;
   exclude: string[];
-  /** Runs a shell command and returns its exit code and stdout; injected for tests. */
-  run?: (command: string, cwd: string) => { code: number; stdout: string; stderr: string };
+  /** Runs a shell command (with a time bound) and returns its exit code and stdout; injected for tests. */
+  run?: (command: string, cwd: string, timeoutMs: number) => ShellResult & { timedOut?: boolean };
 }
 
 /** Compile every pattern probe's regex up front so a bad pattern is a config error before the iteration starts. */
@@ -31,30 +37,31 @@ export function checkProbes(probes: ProbeConfig[]): void {
   }
 }
 
-/** Run all probes against the working tree. */
+/** Run all probes against the working tree; each is bounded by its `timeout_s` (a probe past it is null, with a warning). */
 export function runProbes(probes: ProbeConfig[], deps: ProbeDeps): ProbeOutcome[] {
   return probes.map((p) => (p.pattern !== undefined ? patternProbe(p, p.pattern, deps) : commandProbe(p, deps)));
 }
 
 function patternProbe(p: ProbeConfig, pattern: string, deps: ProbeDeps): ProbeOutcome {
-  const re = new RegExp(pattern, "g");
-  const excludes = deps.exclude.map((g) => new Bun.Glob(g));
-  let hits = 0;
-  for (const include of p.include) {
-    for (const rel of new Bun.Glob(include).scanSync({ cwd: deps.cwd, onlyFiles: true })) {
-      if (excludes.some((g) => g.match(rel))) continue;
-      const abs = resolve(deps.cwd, rel);
-      if (statSync(abs).size > 5_000_000) continue;
-      const text = readFileSync(abs, "utf8");
-      hits += text.match(re)?.length ?? 0;
-    }
+  const timeoutMs = p.timeoutMs ?? PROBE_TIMEOUT_MS;
+  const request: CountRequest = { cwd: deps.cwd, pattern, include: p.include, exclude: deps.exclude, maxFileBytes: PROBE_MAX_FILE_BYTES };
+  // A child process, because a regular expression cannot be interrupted in this one (JavaScript has no regex timeout).
+  const r = Bun.spawnSync([process.execPath, COUNTER, JSON.stringify(request)], { cwd: deps.cwd, stdout: "pipe", stderr: "pipe", timeout: timeoutMs, env: {} });
+  if (r.exitedDueToTimeout) {
+    return { name: p.name, value: null, problem: `probe "${p.name}": the pattern did not finish within ${timeoutMs / 1000} s (a regular expression that backtracks, or too many files); the metric is null. Simplify the pattern, narrow include, or raise timeout_s` };
   }
-  return { name: p.name, value: hits };
+  const out = r.stdout.toString().trim();
+  if (r.exitCode !== 0 || !/^\d+$/.test(out)) {
+    return { name: p.name, value: null, problem: `probe "${p.name}": the pattern count failed (exit ${r.exitCode ?? r.signalCode}: ${r.stderr.toString().trim().split("\n").at(-1)?.slice(0, 200) ?? ""})` };
+  }
+  return { name: p.name, value: Number(out) };
 }
 
 function commandProbe(p: ProbeConfig, deps: ProbeDeps): ProbeOutcome {
+  const timeoutMs = p.timeoutMs ?? PROBE_TIMEOUT_MS;
   const run = deps.run ?? runShell;
-  const out = run(p.command!, deps.cwd);
+  const out = run(p.command!, deps.cwd, timeoutMs);
+  if (out.timedOut) return { name: p.name, value: null, problem: `probe "${p.name}": \`${p.command}\` did not finish within ${timeoutMs / 1000} s and was stopped; the metric is null` };
   const numbers = out.stdout.trim().match(/-?\d+(\.\d+)?/g);
   const last = numbers?.[numbers.length - 1];
   if (last === undefined) {
@@ -62,5 +69,3 @@ function commandProbe(p: ProbeConfig, deps: ProbeDeps): ProbeOutcome {
   }
   return { name: p.name, value: Number(last) };
 }
-
-

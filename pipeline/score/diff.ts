@@ -4,7 +4,7 @@
  * looks like a collapse) or one iteration's own rows (`--scope iteration`). Pure.
  */
 import type { FindingRow } from "../../kb/kb";
-import { METRIC_DIRECTION, type Metrics } from "./metrics";
+import { METRIC_DIRECTION, SCOPE_DEPENDENT_METRICS, type Metrics } from "./metrics";
 
 export type DiffScope = "state" | "iteration";
 
@@ -13,6 +13,10 @@ export interface SnapshotRow {
   verdict: string;
   /** The iteration whose review the row holds; for an iteration's own rows, that iteration. */
   from_iteration_id?: number;
+  /** Which kind of reviewer produced the review (kb Reviewer); null or absent when unknown (older rows). */
+  reviewer?: string | null;
+  /** The file's latest review was degraded (the state kept its model review). */
+  degraded?: boolean;
 }
 
 export interface IterationSnapshot {
@@ -28,8 +32,11 @@ export interface MetricDelta {
   from: number | null;
   to: number | null;
   delta: number | null;
-  /** better / worse by the metric's known direction; same when unchanged; null when the metric has no direction. */
-  direction: "better" | "worse" | "same" | null;
+  /**
+   * better / worse by the metric's known direction; same when unchanged; null when the metric has no direction;
+   * not_comparable for a metric of a run's work (wall time, attempts, tokens, cost) when the two runs' scopes differ.
+   */
+  direction: "better" | "worse" | "same" | "not_comparable" | null;
 }
 
 export interface DiffFinding {
@@ -48,6 +55,26 @@ export interface IterationDiff {
   metrics: MetricDelta[];
   transitions: Array<{ path: string; from: string; to: string }>;
   findings: { new: DiffFinding[]; resolved: DiffFinding[]; persisting: DiffFinding[] };
+  /**
+   * Files whose reviews were made by different kinds of reviewer (a model, the static rung): not compared — no
+   * transition, and none of their findings counts as resolved.
+   */
+  reviewers_differ: Array<{ path: string; from: string; to: string }>;
+  /** Files whose latest review in `to` was degraded (only the static rung answered): the state kept their model review. */
+  degraded: string[];
+}
+
+/** The kind of reviewer for comparing: a model, or the static rung (configured or as a fallback); null is unknown. */
+function reviewerKind(reviewer: string | null | undefined): string | null {
+  if (reviewer === undefined || reviewer === null) return null;
+  return reviewer === "model" ? "model" : "static";
+}
+
+/** Two reviews are compared only when the same kind of reviewer made them (an unknown one compares with any). */
+export function comparable(a: SnapshotRow | undefined, b: SnapshotRow | undefined): boolean {
+  const x = reviewerKind(a?.reviewer);
+  const y = reviewerKind(b?.reviewer);
+  return x === null || y === null || x === y;
 }
 
 const REVIEWED = new Set(["pass", "needs_patch", "fail"]);
@@ -56,7 +83,8 @@ const REVIEWED = new Set(["pass", "needs_patch", "fail"]);
  * Compare `a` (earlier) with `b`. A finding is resolved only where `b` looked again: in iteration scope, a file `b`
  * reviewed; in state scope, a file whose review in `b` is newer than in `a`, or that is gone from the tree.
  */
-export function diffIterations(a: IterationSnapshot, b: IterationSnapshot, scope: DiffScope = "iteration"): IterationDiff {
+export function diffIterations(a: IterationSnapshot, b: IterationSnapshot, scope: DiffScope = "iteration", options: { sameRunScope?: boolean } = {}): IterationDiff {
+  const sameRunScope = options.sameRunScope ?? true;
   const names = [...new Set([...Object.keys(a.metrics), ...Object.keys(b.metrics)])].sort();
   const metrics = names.map((name): MetricDelta => {
     const from = a.metrics[name] ?? null;
@@ -64,20 +92,27 @@ export function diffIterations(a: IterationSnapshot, b: IterationSnapshot, scope
     const delta = from !== null && to !== null ? round(to - from) : null;
     const want = METRIC_DIRECTION[name];
     let direction: MetricDelta["direction"] = null;
-    if (delta === 0) direction = "same";
+    if (!sameRunScope && SCOPE_DEPENDENT_METRICS.has(name)) direction = "not_comparable";
+    else if (delta === 0) direction = "same";
     else if (delta !== null && want) direction = (delta < 0) === (want === "lower") ? "better" : "worse";
     return { name, from, to, delta, direction };
   });
 
   const before = new Map(a.reviews.map((r) => [r.path, r]));
   const after = new Map(b.reviews.map((r) => [r.path, r]));
+  const reviewersDiffer = b.reviews
+    .filter((r) => before.has(r.path) && !comparable(before.get(r.path), r))
+    .map((r) => ({ path: r.path, from: before.get(r.path)!.reviewer!, to: r.reviewer! }))
+    .sort((x, y) => x.path.localeCompare(y.path));
   const transitions = b.reviews
-    .filter((r) => before.has(r.path) && before.get(r.path)!.verdict !== r.verdict)
+    .filter((r) => before.has(r.path) && before.get(r.path)!.verdict !== r.verdict && comparable(before.get(r.path), r))
     .map((r) => ({ path: r.path, from: before.get(r.path)!.verdict, to: r.verdict }))
     .sort((x, y) => x.path.localeCompare(y.path));
 
   const lookedAgain = (path: string): boolean => {
     const now = after.get(path);
+    // Nothing is resolved that no comparable reviewer looked at again.
+    if (now !== undefined && !comparable(before.get(path), now)) return false;
     if (scope === "iteration") return now !== undefined && REVIEWED.has(now.verdict);
     if (now === undefined) return true; // gone from the tree: nothing of it remains to fix
     return now.from_iteration_id !== before.get(path)?.from_iteration_id && REVIEWED.has(now.verdict);
@@ -98,6 +133,8 @@ export function diffIterations(a: IterationSnapshot, b: IterationSnapshot, scope
       resolved: [...inA.entries()].filter(([k, f]) => !inB.has(k) && lookedAgain(f.path)).map(([, f]) => pick(f)),
       persisting: [...inB.entries()].filter(([k]) => inA.has(k)).map(([, f]) => pick(f)),
     },
+    reviewers_differ: reviewersDiffer,
+    degraded: b.reviews.filter((r) => r.degraded === true).map((r) => r.path).sort(),
   };
 }
 

@@ -11,7 +11,7 @@ export interface StateInput {
   /** The state rows after the previous iteration (empty for the first). */
   previous: StateRow[];
   /** This iteration's file reviews. */
-  reviewed: Pick<FileReviewRow, "path" | "content_sha" | "verdict" | "gradient_tier">[];
+  reviewed: Pick<FileReviewRow, "path" | "content_sha" | "verdict" | "gradient_tier" | "reviewer" | "degraded_reason">[];
   /** Counting findings per path of this iteration's reviews. */
   counts: Map<string, FileCounts>;
   /** The file's content hash on disk now, or null when it is gone. */
@@ -20,11 +20,24 @@ export interface StateInput {
 
 const NO_COUNTS: FileCounts = { high: 0, medium: 0, low: 0, critical: 0, missing: 0 };
 
-/** The state after an iteration. */
+/**
+ * The state after an iteration. A degraded review (the static rung answered after the model rungs failed) never
+ * replaces a model review: the file keeps its last model review, marked degraded with the reason (and stale when the
+ * file changed since that review). A file with no model review yet takes the degraded review, marked degraded too.
+ */
 export function buildState(input: StateInput): StateRow[] {
   const rows = new Map<string, StateRow>();
+  const before = new Map(input.previous.map((p) => [p.path, p]));
   for (const r of input.reviewed) {
     const c = input.counts.get(r.path) ?? NO_COUNTS;
+    const degraded = r.reviewer === "static_fallback";
+    const kept = before.get(r.path);
+    if (degraded && kept?.reviewer === "model") {
+      const sha = input.onDisk(r.path);
+      const stale = kept.content_sha !== null && sha !== null && sha !== kept.content_sha ? 1 : kept.stale;
+      rows.set(r.path, { ...kept, iteration_id: input.iterationId, stale, degraded: 1, degraded_reason: r.degraded_reason });
+      continue;
+    }
     rows.set(r.path, {
       iteration_id: input.iterationId,
       path: r.path,
@@ -39,6 +52,9 @@ export function buildState(input: StateInput): StateRow[] {
       findings_low: c.low,
       critical_failures_count: c.critical,
       missing_components_count: c.missing,
+      reviewer: r.reviewer,
+      degraded: degraded ? 1 : 0,
+      degraded_reason: degraded ? r.degraded_reason : null,
     });
   }
   for (const p of input.previous) {

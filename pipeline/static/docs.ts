@@ -3,6 +3,7 @@ import type { Detector, Hit } from "./rules";
 import { blankInlineCode } from "./source";
 
 const MARKERS = "TODO|FIXME|XXX|TBD|WIP";
+const BANGS = /!{3,}/;
 /**
  * Checked in order; the first that matches names the finding (one finding per line). Markers count where they are
  * used as placeholders (a line or list item that starts with one, `TODO:`, `Owner: TBD`, `(WIP)`), not where prose
@@ -11,13 +12,15 @@ const MARKERS = "TODO|FIXME|XXX|TBD|WIP";
 /** [pattern, name, is a marker (low; not a finding in changelogs) rather than placeholder text]. */
 const PLACEHOLDERS: Array<[RegExp, string, boolean]> = [
   [/\bwe need to (update|fill in|finish|write) this\b/i, "\"we need to update this\"", false],
-  [/!{3,}/, "\"!!!\"", false],
+  [BANGS, "\"!!!\"", false],
   [/\blorem ipsum\b/i, "lorem ipsum", false],
   [new RegExp(String.raw`^\s{0,3}(?:<!--\s*|[-*+]\s+|\d+[.)]\s+|#{1,6}\s+|>\s*)*(?:\[[ xX]\]\s+)?(${MARKERS})\b(?![,/])`), "", true],
   [new RegExp(String.raw`\b(${MARKERS})\s*:|:\s*(${MARKERS})\b(?![,/])|[(\[]\s*(${MARKERS})\s*[)\]]|\b(TBD)\b`), "", true],
   [/\[?\binsert\b[^\]\n]{0,40}\bhere\b\]?/i, "\"insert … here\"", false],
 ];
 const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
+/** An admonition of MkDocs / Python-Markdown (`!!! note`, `!!! tip "Gotcha"`): syntax, not a placeholder `!!!`. */
+const ADMONITION = /^\s*!!!\s+[a-z][\w-]*(?:\s+(?:"[^"]*"|'[^']*'))?\s*$/;
 
 /** Changelogs and release checklists use TBD/TODO as a convention (an unreleased section, a step to do). */
 const CONVENTION_FILES = /(^|\/)(CHANGELOG|CHANGES|HISTORY|NEWS|RELEASES?|RELEASE[-_]?NOTES|[\w-]*CHECKLIST)[\w.-]*$/i;
@@ -49,6 +52,7 @@ export const detectDocPlaceholders: Detector = (input) => {
       return;
     }
     for (const [pattern, name, marker] of PLACEHOLDERS) {
+      if (pattern === BANGS && ADMONITION.test(prose)) continue;
       const m = pattern.exec(prose);
       if (!m) continue;
       if (marker && convention) return;

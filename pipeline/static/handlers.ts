@@ -125,7 +125,34 @@ function lineAt(starts: number[], offset: number): number {
 
 const DISCARDED_ERR = /^\s*_\s*=\s*(\w*[eE]rr)\s*$/;
 
-/** Go `_ = err`: an error assigned away on purpose to silence the compiler. */
+/**
+ * Go functions whose error says the value they return (or fill in) is garbage: parsing, decoding, reading. Ignoring
+ * that error uses a zero value as if it were the input. Cleanup calls (`Close`, `Remove`, `Flush`, `Fprintf`) are
+ * not here: discarding their error with `_ =` is the idiom for "nothing useful to do", and a maintainer leaves it.
+ */
+const MUST_CHECK: Record<string, ReadonlySet<string>> = {
+  strconv: new Set(["Atoi", "ParseInt", "ParseUint", "ParseFloat", "ParseBool", "ParseComplex", "Unquote"]),
+  json: new Set(["Unmarshal"]),
+  yaml: new Set(["Unmarshal"]),
+  toml: new Set(["Unmarshal"]),
+  xml: new Set(["Unmarshal"]),
+  time: new Set(["Parse", "ParseDuration", "ParseInLocation", "LoadLocation"]),
+  url: new Set(["Parse", "ParseQuery", "ParseRequestURI", "PathUnescape", "QueryUnescape"]),
+  fmt: new Set(["Sscan", "Sscanf", "Sscanln"]),
+  os: new Set(["ReadFile", "Open", "OpenFile", "ReadDir"]),
+  io: new Set(["ReadAll"]),
+  ioutil: new Set(["ReadFile", "ReadAll", "ReadDir"]),
+  hex: new Set(["DecodeString"]),
+};
+/** Decoder methods, whatever the receiver (`json.NewDecoder(r).Decode(&v)`, `base64.StdEncoding.DecodeString(s)`). */
+const MUST_CHECK_METHODS = new Set(["Decode", "DecodeString"]);
+const LITERAL_ARGUMENT = /^(interpreted_string_literal|raw_string_literal|int_literal|float_literal|rune_literal)$/;
+
+/**
+ * Go: `_ = err`, and the error of a parse/decode/read call thrown away — `_ = json.Unmarshal(b, &v)`,
+ * `n, _ := strconv.Atoi(s)`, or the call as a bare statement — outside test code. A call whose arguments are all
+ * literals (`strconv.Atoi("8")`) cannot fail on input and is not reported.
+ */
 export const detectDiscardedErrors: Detector = (input) => {
   if (input.language !== "go") return [];
   const hits: Hit[] = [];
@@ -133,5 +160,40 @@ export const detectDiscardedErrors: Detector = (input) => {
     const m = DISCARDED_ERR.exec(v.code);
     if (m) hits.push({ rule: "discarded-error", line: i, column: indentOf(v.code), detail: m[1] });
   });
+  if (!input.root) return hits;
+  for (const statement of input.root.descendantsOfType(["assignment_statement", "short_var_declaration", "expression_statement"])) {
+    if (!statement || input.testLines[statement.startPosition.row]) continue;
+    const call = discardedCall(statement);
+    const name = call ? mustCheckName(call) : null;
+    if (!call || !name) continue;
+    hits.push({ rule: "discarded-error", line: statement.startPosition.row, column: statement.startPosition.column, detail: `the error of ${name}` });
+  }
   return hits;
 };
+
+/** The call whose last result (its error) the statement discards: `_ = f()`, `x, _ := f()`, or `f()` on its own. */
+function discardedCall(statement: Node): Node | null {
+  if (statement.type === "expression_statement") {
+    const only = statement.namedChildren[0];
+    return only?.type === "call_expression" ? only : null;
+  }
+  const left = statement.childForFieldName("left")?.namedChildren ?? [];
+  const right = statement.childForFieldName("right")?.namedChildren ?? [];
+  const last = left[left.length - 1];
+  if (right.length !== 1 || right[0]?.type !== "call_expression" || last?.text !== "_") return null;
+  // `_, _ = f()` keeps nothing at all; `x, _ := f()` and `_ = f()` use (or drop) the value and lose the error.
+  return right[0];
+}
+
+/** `pkg.Func` (or a decoder method) when its error must be checked and some argument is not a literal; else null. */
+function mustCheckName(call: Node): string | null {
+  const fn = call.childForFieldName("function");
+  if (fn?.type !== "selector_expression") return null;
+  const field = fn.childForFieldName("field")?.text ?? "";
+  const operand = fn.childForFieldName("operand");
+  const qualified = operand?.type === "identifier" && MUST_CHECK[operand.text]?.has(field);
+  if (!qualified && !MUST_CHECK_METHODS.has(field)) return null;
+  const args = call.childForFieldName("arguments")?.namedChildren ?? [];
+  if (args.length > 0 && args.every((a) => a !== null && LITERAL_ARGUMENT.test(a.type))) return null;
+  return qualified ? `${operand.text}.${field}` : field;
+}

@@ -39,27 +39,55 @@ const CLEAN_CONFIDENCE = 60;
 /** Quotes longer than this are cut to a window around the marker (still an exact substring of the line). */
 const MAX_EVIDENCE_CHARS = 200;
 const SEVERITY_RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
+/**
+ * Confidence of an informational (low) finding and its action: below the default `review_below` (75), so a file whose
+ * only findings are informational sits at tier `review` like a clean one, never lifted to `auto` by them.
+ */
+export const INFORMATIONAL_CONFIDENCE = 70;
+
+/** What a repository's config changes in the scan: `[static] raise`, the rules promoted to the severity they claim. */
+export interface ScanOptions {
+  raise?: readonly RuleId[];
+}
+
+/**
+ * The severity a hit is reported at: the rule's earned severity (its claimed one when the repository promotes it with
+ * `[static] raise`), or lower when the detector lowers it (a stub in test code); never higher. A rule raises a verdict
+ * by default only with the severity its evaluation-set precision earned (docs/STATIC.md, "Which rules raise verdicts").
+ */
+export function hitSeverity(hit: Hit, raise: ReadonlySet<RuleId> = new Set()): Severity {
+  const rule = raise.has(hit.rule) ? RULES[hit.rule].claimed : RULES[hit.rule].severity;
+  const own = hit.severity ?? rule;
+  return SEVERITY_RANK[own] >= SEVERITY_RANK[rule] ? own : rule;
+}
+
+/** The confidence a finding of this severity carries: the rule's, capped for informational findings. */
+function confidenceOf(id: RuleId, severity: Severity): number {
+  const c = RULES[id].confidence;
+  return severity === "low" ? Math.min(c, INFORMATIONAL_CONFIDENCE) : c;
+}
 
 /**
  * Review one shard with the static heuristics. Pure: the same shard always gives the same verdict. A language with a
  * tree-sitter grammar is parsed (the grammar is loaded once per process); others are read by the line lexer (TOML)
  * or as prose (Markdown, text).
  */
-export async function scanShard(shard: ShardInput): Promise<ShardVerdict> {
+export async function scanShard(shard: ShardInput, options: ScanOptions = {}): Promise<ShardVerdict> {
   const lines = shardLines(shard.text);
   const code = isCodeLanguage(shard.language);
   // The triggers are tested once per shard; the tree is walked only for the detectors they let through.
   const detectors = (code ? CODE_DETECTORS : DOC_DETECTORS).filter(([, trigger]) => trigger(shard.text)).map(([detect]) => detect);
-  if (detectors.length === 0) return review(shard, lines.map((raw) => ({ raw, code: raw, comment: "", strings: [] })), []);
+  const raise = new Set(options.raise ?? []);
+  if (detectors.length === 0) return review(shard, lines.map((raw) => ({ raw, code: raw, comment: "", strings: [] })), [], raise);
   if (hasGrammar(shard.language)) {
-    return withTree(shard.language, shard.text, (tree) => review(shard, treeViews(tree.rootNode, lines), detectors, tree.rootNode));
+    return withTree(shard.language, shard.text, (tree) => review(shard, treeViews(tree.rootNode, lines), detectors, raise, tree.rootNode));
   }
   // Languages without a known code syntax (Markdown, plain text) are read as prose.
-  return review(shard, viewLines(lines, shard.language), detectors);
+  return review(shard, viewLines(lines, shard.language), detectors, raise);
 }
 
-function review(shard: ShardInput, views: LineView[], detectors: Detector[], root?: ScanInput["root"]): ShardVerdict {
-  if (detectors.length === 0) return buildVerdict([], views, shard);
+function review(shard: ShardInput, views: LineView[], detectors: Detector[], raise: ReadonlySet<RuleId>, root?: ScanInput["root"]): ShardVerdict {
+  if (detectors.length === 0) return buildVerdict([], views, shard, raise);
   const input: ScanInput = {
     path: shard.path,
     language: shard.language,
@@ -70,7 +98,7 @@ function review(shard: ShardInput, views: LineView[], detectors: Detector[], roo
     root,
   };
   const hits = dedupe(detectors.flatMap((detect) => detect(input)));
-  return buildVerdict(hits, views, shard);
+  return buildVerdict(hits, views, shard, raise);
 }
 
 /** One hit per rule and line (two patterns of one rule on one line are one problem). */
@@ -84,21 +112,22 @@ function dedupe(hits: Hit[]): Hit[] {
   });
 }
 
-function buildVerdict(hits: Hit[], views: LineView[], shard: ShardInput): ShardVerdict {
+function buildVerdict(hits: Hit[], views: LineView[], shard: ShardInput, raise: ReadonlySet<RuleId>): ShardVerdict {
+  const severityOf = (hit: Hit) => hitSeverity(hit, raise);
   const first = shard.lineStart;
   const last = shard.lineStart + Math.max(views.length, 1) - 1;
   const verdict: ShardVerdict = emptyShardVerdict("pass", 10, "");
   const ordered = [...hits].sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
-  for (const hit of ordered) verdict[RULES[hit.rule].category].push(toFinding(hit, views, first));
+  for (const hit of ordered) verdict[RULES[hit.rule].category].push(toFinding(hit, severityOf(hit), views, first));
 
-  const findings = ordered.map((h) => h.severity ?? RULES[h.rule].severity);
+  const findings = ordered.map(severityOf);
   const count = (s: Severity) => findings.filter((f) => f === s).length;
   const high = count("high");
   const medium = count("medium");
   const low = count("low");
   verdict.verdict = decide(high, medium);
   verdict.alignment_score = score(high, medium, low);
-  verdict.required_next_actions = nextActions(ordered, first);
+  verdict.required_next_actions = nextActions(ordered, first, severityOf);
 
   if (ordered.length === 0) {
     verdict.verified_components.push(proofOfLife(views, shard, first, last));
@@ -124,7 +153,7 @@ export function score(high: number, medium: number, low: number): number {
   return Math.round(Math.min(10, Math.max(0, raw)) * 10) / 10;
 }
 
-function toFinding(hit: Hit, views: LineView[], first: number): Finding {
+function toFinding(hit: Hit, severity: Severity, views: LineView[], first: number): Finding {
   const rule = RULES[hit.rule];
   const quoted = hit.evidenceLine ?? hit.line;
   return {
@@ -132,8 +161,8 @@ function toFinding(hit: Hit, views: LineView[], first: number): Finding {
     evidence: quote((views[quoted] as LineView).raw, hit.column),
     line_start: first + hit.line,
     line_end: first + Math.max(hit.endLine ?? hit.line, quoted),
-    severity: hit.severity ?? rule.severity,
-    confidence: rule.confidence,
+    severity,
+    confidence: confidenceOf(hit.rule, severity),
     rule: hit.rule,
   };
 }
@@ -147,17 +176,15 @@ export function quote(raw: string, column = 0): string {
 }
 
 /** One action per rule that fired, naming its lines; the worst severity among its hits is the priority. */
-function nextActions(hits: Hit[], first: number): NextAction[] {
+function nextActions(hits: Hit[], first: number, severityOf: (hit: Hit) => Severity): NextAction[] {
   const byRule = new Map<RuleId, Hit[]>();
   for (const h of hits) byRule.set(h.rule, [...(byRule.get(h.rule) ?? []), h]);
   const actions = [...byRule].map(([id, group]): NextAction => {
     const rule = RULES[id];
     const lines = [...new Set(group.map((h) => first + h.line))];
-    const priority = group
-      .map((h) => h.severity ?? rule.severity)
-      .reduce((a, b) => (SEVERITY_RANK[a] <= SEVERITY_RANK[b] ? a : b));
+    const priority = group.map(severityOf).reduce((a, b) => (SEVERITY_RANK[a] <= SEVERITY_RANK[b] ? a : b));
     const where = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(", ")}`;
-    return { action: `${rule.action} at ${where}.`, priority, confidence: rule.confidence };
+    return { action: `${rule.action} at ${where}.`, priority, confidence: confidenceOf(id, priority) };
   });
   return actions.sort((a, b) => SEVERITY_RANK[a.priority] - SEVERITY_RANK[b.priority]);
 }

@@ -21,7 +21,8 @@ export const MARKER_TRIGGER = has(/TODO|FIXME|XXX|HACK/);
 export const EMPTY_HANDLER_TRIGGER = has(/\bcatch\s*(?:\([^()]*\))?\s*\{(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*\}|\.catch\([\s\S]{0,80}?\{\s*\}|\bErr\s*\(\s*\w*\s*\)\s*=>|!=\s*nil\s*\{\s*\}/);
 /** An except clause whose first statement is pass or `...`. */
 export const SWALLOWED_EXCEPT_TRIGGER = has(/\bexcept\b[^\n]*:(?:\s|#[^\n]*)*(?:pass|\.\.\.)/);
-export const DISCARDED_ERROR_TRIGGER = has(/_\s*=\s*\w*[eE]rr\b/);
+/** `_ = err`, or a call of a function whose error must be checked (handlers.ts MUST_CHECK, by name). */
+export const DISCARDED_ERROR_TRIGGER = has(/_\s*=\s*\w*[eE]rr\b|\.(?:Atoi|Parse\w*|Unquote|Unmarshal|Load(?:Location)?|PathUnescape|QueryUnescape|Sscan\w*|ReadFile|Open(?:File)?|ReadDir|ReadAll|Decode(?:String)?)\s*\(/);
 export const DEBUG_TRIGGER = has(/dbg!|debugger|breakpoint\(|set_trace\(/);
 /** Placeholder text in prose; case-insensitive, so a superset of the case-sensitive markers. */
 export const DOC_PLACEHOLDER_TRIGGER = has(/!!!|TODO|FIXME|XXX|TBD|WIP|we need to|lorem ipsum|insert/i);

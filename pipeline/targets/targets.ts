@@ -110,7 +110,11 @@ const vendoredCheck = new VendoredCheck();
 export function readTarget(absPath: string, cwd: string, maxFileBytes: number, options: { skipVendored?: boolean } = {}): Target {
   const path = displayPath(absPath, cwd);
   const skip = (reason: string): SkippedFile => ({ kind: "skipped", path, absPath, reason });
-  const size = statSync(absPath).size;
+  const stats = statSync(absPath, { throwIfNoEntry: false });
+  // Deleted (or replaced by a folder, a pipe) since the sweep was planned: one file, not the whole run.
+  if (stats === undefined) return skip("gone: deleted after the sweep was planned");
+  if (!stats.isFile()) return skip("not a regular file (a FIFO, a device or a folder)");
+  const size = stats.size;
   if (size === 0) return skip("empty file (0 bytes)");
   if (size > maxFileBytes) return skip(`too large: ${size} bytes > max_file_bytes ${maxFileBytes} ([sweep] in routing.toml)`);
   const bytes = readFileSync(absPath);

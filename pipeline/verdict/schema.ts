@@ -68,6 +68,11 @@ const fileFindingProps = {
   symbol: Type.Optional(Type.String({ minLength: 1, description: "The enclosing symbol (from the shard plan) the finding sits in." })),
   agreement: ownFindingKeys.agreement,
   agreed_by: ownFindingKeys.agreed_by,
+  disposition: Type.Optional(
+    StringEnum(["confirmed", "refuted", "uncertain"], { description: "[verify]: what the verifier made of the finding; absent when it was not verified." }),
+  ),
+  verified_by: Type.Optional(Type.String({ minLength: 1, description: "[verify]: the model whose answer set the disposition." })),
+  verify_reason: Type.Optional(Type.String({ description: "[verify]: the verifier's reason (or why its confirmation counts as uncertain)." })),
 };
 
 export const FileFindingSchema = Type.Object(fileFindingProps, { additionalProperties: false });
@@ -124,6 +129,11 @@ export const FileVerdictSchema = Type.Object(
     coverage_complete: Type.Boolean(),
     shard_reviews: Type.Array(ShardReviewSchema),
     reduced_by: Type.String({ minLength: 1 }),
+    refuted: Type.Optional(
+      Type.Array(Type.Object({ ...fileFindingProps, category: StringEnum(FINDING_CATEGORIES) }, { additionalProperties: false }), {
+        description: "Findings the verifier ([verify]) refuted: kept with its reason, out of the lists, the verdict and the metrics.",
+      }),
+    ),
     dismissed: Type.Optional(
       Type.Array(DismissedFindingSchema, {
         description: "Findings a user dismissed (scrum dismiss): kept for the record, out of the lists, the verdict and the metrics.",

@@ -25,6 +25,8 @@ export interface Engine {
   read: (absPath: string, root: string) => { text: string } | { skipped: string };
   shard: (path: string, text: string) => Promise<{ language: string; shards: EngineShard[] }>;
   scan: (shard: { path: string; language: string; lineStart: number; text: string }) => Promise<Record<string, EngineFinding[]>> | Record<string, EngineFinding[]>;
+  /** The whole-file injection check (risk_points), when that version has one. */
+  injections?: (language: string, text: string) => Promise<EngineFinding[]>;
 }
 
 const SHARDING = { thresholdChars: 6000, maxShardChars: 6000 };
@@ -36,6 +38,7 @@ export async function loadEngine(label: string, root: string): Promise<Engine> {
   const targets = await import(join(root, "pipeline/targets/targets.ts"));
   const shard = await import(join(root, "pipeline/shard/shard.ts"));
   const scan = await import(join(root, "pipeline/static/scan.ts"));
+  const injection = existsSync(join(root, "pipeline/review/injection.ts")) ? await import(join(root, "pipeline/review/injection.ts")) : undefined;
   const sweep = { ...config.DEFAULTS.sweep, skipVendored: true };
   return {
     label,
@@ -50,6 +53,7 @@ export async function loadEngine(label: string, root: string): Promise<Engine> {
       return { language: plan.language, shards: plan.shards };
     },
     scan: scan.scanShard,
+    ...(injection ? { injections: injection.findInjections } : {}),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
- * Recreate the static-rung corpus: each repository of repos.json at its pinned commit, extracted into a folder
- * outside this repository (default /work/corpus). Uses a local mirror under /work/.mirror when there is one,
- * else clones the public URL. Usage: bun scripts/corpus/recreate.ts [DIR]
+ * Recreate the static-rung corpus: each repository at its pinned commit, extracted into a folder outside this
+ * repository (default /work/corpus). Two sets: the tuning set (repos.json, the repositories the rules were developed
+ * against) and the evaluation set (eval-repos.json, chosen before any finding was looked at; precision is reported on
+ * it). Uses a local mirror under /work/.mirror when there is one, else clones the public URL.
+ * Usage: bun scripts/corpus/recreate.ts [--set tuning|eval|all] [DIR]   (default: all)
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -11,11 +13,17 @@ export interface CorpusRepo {
   repo: string;
   commit: string;
   languages: string[];
+  /** Evaluation set only: rules developed against this repository; its findings of them count as tuning data. */
+  tuningFor?: string[];
 }
 
-/** The corpus repositories with their pinned commits, from scripts/corpus/repos.json. */
-export function corpusRepos(): CorpusRepo[] {
-  return JSON.parse(readFileSync(join(import.meta.dir, "repos.json"), "utf8")) as CorpusRepo[];
+export type CorpusSet = "tuning" | "eval";
+export const CORPUS_SETS: readonly CorpusSet[] = ["tuning", "eval"];
+const SET_FILES: Record<CorpusSet, string> = { tuning: "repos.json", eval: "eval-repos.json" };
+
+/** The repositories of one set with their pinned commits (tuning: scripts/corpus/repos.json, eval: eval-repos.json). */
+export function corpusRepos(set: CorpusSet = "tuning"): CorpusRepo[] {
+  return JSON.parse(readFileSync(join(import.meta.dir, SET_FILES[set]), "utf8")) as CorpusRepo[];
 }
 
 function run(cmd: string[], cwd?: string): void {
@@ -41,7 +49,15 @@ export function recreateRepo(r: CorpusRepo, dir: string, mirrorRoot = "/work/.mi
 }
 
 if (import.meta.main) {
-  const dir = resolve(process.argv[2] ?? "/work/corpus");
+  const args = process.argv.slice(2);
+  const at = args.indexOf("--set");
+  const set = at >= 0 ? args.splice(at, 2)[1] : "all";
+  if (set !== "all" && !(CORPUS_SETS as readonly string[]).includes(set ?? "")) {
+    console.error(`--set takes tuning, eval or all; got "${set ?? ""}"`);
+    process.exit(2);
+  }
+  const dir = resolve(args[0] ?? "/work/corpus");
   if (dir.startsWith(resolve(import.meta.dir, "../.."))) throw new Error(`the corpus must live outside this repository, not in ${dir}`);
-  for (const r of corpusRepos()) console.log(`${r.repo}@${r.commit.slice(0, 12)} -> ${recreateRepo(r, dir)}`);
+  const sets = set === "all" ? CORPUS_SETS : [set as CorpusSet];
+  for (const s of sets) for (const r of corpusRepos(s)) console.log(`${s} ${r.repo}@${r.commit.slice(0, 12)} -> ${recreateRepo(r, dir)}`);
 }

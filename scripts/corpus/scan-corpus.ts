@@ -33,8 +33,11 @@ export interface CorpusScan {
   totalMs: number;
 }
 
-/** Scan every file of each repo folder; the rule of a finding is its `rule` field (older engines: from the title). */
-export async function scanCorpus(engine: Engine, repos: Array<{ name: string; dir: string }>): Promise<CorpusScan> {
+/**
+ * Scan every file of each repo folder; the rule of a finding is its `rule` field (older engines: from the title).
+ * With `injections`, the whole-file injection check runs on each file too (its findings are `prompt-injection`).
+ */
+export async function scanCorpus(engine: Engine, repos: Array<{ name: string; dir: string }>, options: { injections?: boolean } = {}): Promise<CorpusScan> {
   const out: CorpusScan = { findings: [], shards: [], files: 0, skipped: [], lines: 0, bytes: 0, scanMs: 0, totalMs: 0 };
   const started = performance.now();
   for (const repo of repos) {
@@ -49,6 +52,11 @@ export async function scanCorpus(engine: Engine, repos: Array<{ name: string; di
       out.lines += read.text.split("\n").length;
       out.bytes += Buffer.byteLength(read.text);
       const plan = await engine.shard(path, read.text);
+      if (options.injections && engine.injections) {
+        for (const f of await engine.injections(plan.language, read.text)) {
+          out.findings.push({ repo: repo.name, path, line: f.line_start, rule: f.rule ?? "prompt-injection", category: "risk_points", severity: f.severity, evidence: f.evidence });
+        }
+      }
       for (const s of plan.shards) {
         const shard = { path, language: plan.language, lineStart: s.lineStart, text: s.text };
         out.shards.push(shard);

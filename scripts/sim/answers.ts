@@ -2,6 +2,7 @@
 import type { AnswerBehaviour } from "./behaviours";
 import { type CodeLine, type ShardPrompt, fingerprintsOf, readReducePayload, readShardPrompt } from "./read-prompt";
 import { measuringAnswer } from "./noisy";
+import { readVerifyPrompt, VERIFY_BEHAVIOURS, verifyAnswer, type VerifyBehaviour } from "./verify";
 
 interface Marker {
   pattern: RegExp;
@@ -38,6 +39,9 @@ export interface Finding {
 
 /** The answer text for a call whose user message is `prompt`. */
 export function answerFor(behaviour: AnswerBehaviour, prompt: string): string {
+  // A verifier answers verify requests as scripted (and a shard it is sent as a good reviewer would, below).
+  const request = (VERIFY_BEHAVIOURS as readonly string[]).includes(behaviour) ? readVerifyPrompt(prompt) : undefined;
+  if (request) return verifyAnswer(behaviour as VerifyBehaviour, request);
   switch (behaviour) {
     case "good":
       return pretty(shardVerdict(prompt, "file"));
@@ -66,6 +70,12 @@ export function answerFor(behaviour: AnswerBehaviour, prompt: string): string {
     case "reduce-drop-shard":
     case "reduce-invent":
       return reduceAnswer(behaviour, prompt);
+    case "verify-real":
+    case "verify-confirm-all":
+    case "verify-refute-all":
+    case "verify-uncertain":
+    case "verify-bad-quote":
+      return pretty(shardVerdict(prompt, "file"));
     default:
       // blind, flag-all and the noisy:HIT:FALSE:SEED family: behaviours for measuring a bench.
       return measuringAnswer(behaviour, prompt);

@@ -1,5 +1,6 @@
 /** What the simulated model server can be told to do on a call, per model. */
 import { isNoisyBehaviour, MEASURE_BEHAVIOURS, type NoisyBehaviour } from "./noisy";
+import { VERIFY_BEHAVIOURS } from "./verify";
 
 /** Behaviours that decide the answer text; the server wraps it in the protocol's normal response. */
 export const ANSWER_BEHAVIOURS = [
@@ -17,10 +18,15 @@ export const ANSWER_BEHAVIOURS = [
   "reduce-drop-shard",
   "reduce-invent",
   ...MEASURE_BEHAVIOURS,
+  ...VERIFY_BEHAVIOURS,
 ] as const;
 
-/** Behaviours that break the transport: an error status, no answer, a cut connection. */
-export const TRANSPORT_BEHAVIOURS = ["error500", "ratelimit", "hang", "truncated-stream"] as const;
+/**
+ * Behaviours that break the transport: an error status, no answer, a cut connection, and two hostile bodies: the
+ * status and headers arrive, then the body stalls for good (`stall-body`) or trickles a byte at a time and never ends
+ * (`slow-body`). A client whose timeout covers only the headers waits on either forever.
+ */
+export const TRANSPORT_BEHAVIOURS = ["error500", "ratelimit", "hang", "truncated-stream", "stall-body", "slow-body"] as const;
 
 export const BEHAVIOURS = [...ANSWER_BEHAVIOURS, ...TRANSPORT_BEHAVIOURS] as const;
 
@@ -43,6 +49,17 @@ export function parseBehaviour(name: string, model: string): Behaviour {
   throw new TypeError(`Expected a behaviour for model "${model}" from: ${BEHAVIOURS.join(", ")}, noisy[:HIT[:FALSE[:SEED]]]; got "${name}"`);
 }
 
+/** `ratelimit*3` → three `ratelimit`s: a script of N failures then an answer reads `ratelimit*2,good`. */
+export function expandBehaviours(names: string[], model: string): Behaviour[] {
+  return names.flatMap((name) => {
+    const m = /^(.+)\*(\d+)$/.exec(name);
+    if (!m) return [parseBehaviour(name, model)];
+    const times = Number(m[2]);
+    if (times < 1 || times > 10_000) throw new TypeError(`Expected a repeat count from 1 to 10000 for model "${model}", got "${name}"`);
+    return Array<Behaviour>(times).fill(parseBehaviour(m[1]!, model));
+  });
+}
+
 /** Hands out each model's behaviours in order; the last one repeats. */
 export class BehaviourScript {
   private readonly used = new Map<string, number>();
@@ -51,7 +68,7 @@ export class BehaviourScript {
   constructor(behaviours: Record<string, Behaviour | Behaviour[]>) {
     this.script = new Map();
     for (const [model, b] of Object.entries(behaviours)) {
-      const list = (Array.isArray(b) ? b : [b]).map((name) => parseBehaviour(name, model));
+      const list = expandBehaviours(Array.isArray(b) ? b : [b], model);
       if (list.length === 0) throw new TypeError(`Expected at least one behaviour for model "${model}"`);
       this.script.set(bareModel(model), list);
     }

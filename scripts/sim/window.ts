@@ -9,6 +9,12 @@ export interface ModelWindow {
   contextTokens: number;
   /** The longest answer the model writes before it stops with "length". Default: no limit of its own. */
   outputTokens?: number;
+  /**
+   * The window the server really runs the model with, whatever the request asks: it ignores num_ctx and cuts a longer
+   * prompt from the front on either protocol, saying nothing (a proxy that drops options, Ollama's /v1 endpoint).
+   * /api/show and /v1/models still report `contextTokens`. Default: none (num_ctx is honoured, vLLM refuses).
+   */
+  cutsAt?: number;
 }
 
 /**
@@ -53,6 +59,7 @@ export function ollamaRead(prompt: string, tokens: number, window: number, chars
 
 /** The window an Ollama call runs with: its num_ctx (or Ollama's default), never more than the model's own length. */
 export function ollamaWindow(model: ModelWindow, numCtx: number | undefined): number {
+  if (model.cutsAt !== undefined) return model.cutsAt;
   const asked = numCtx !== undefined && numCtx > 0 ? numCtx : OLLAMA_DEFAULT_NUM_CTX;
   return Math.min(asked, model.contextTokens);
 }
@@ -86,6 +93,9 @@ export function tightest(...limits: (number | undefined)[]): number | undefined 
 export function checkWindow(model: string, w: ModelWindow): ModelWindow {
   if (!Number.isInteger(w.contextTokens) || w.contextTokens < OLLAMA_NUM_KEEP + 1) {
     throw new TypeError(`Expected the context window of model "${model}" to be a whole number of tokens above ${OLLAMA_NUM_KEEP}, got ${w.contextTokens}`);
+  }
+  if (w.cutsAt !== undefined && (!Number.isInteger(w.cutsAt) || w.cutsAt < OLLAMA_NUM_KEEP + 1)) {
+    throw new TypeError(`Expected the window model "${model}" cuts prompts at to be a whole number of tokens above ${OLLAMA_NUM_KEEP}, got ${w.cutsAt}`);
   }
   if (w.outputTokens !== undefined && (!Number.isInteger(w.outputTokens) || w.outputTokens < 1)) {
     throw new TypeError(`Expected the output limit of model "${model}" to be a whole number of tokens from 1, got ${w.outputTokens}`);

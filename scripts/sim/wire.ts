@@ -147,3 +147,30 @@ export function openaiModels(models: string[], windowOf: (model: string) => numb
     }),
   });
 }
+
+/**
+ * A 200 whose body never completes: the protocol's first bytes, then one more byte every `everyMs` (or nothing more,
+ * for Infinity) until `wait` resolves early because the client went away or the server stopped.
+ */
+export function endlessBody(protocol: "ollama" | "openai", stream: boolean, everyMs: number, wait: (ms: number) => Promise<void>): Response {
+  const first = !stream ? "{" : protocol === "ollama" ? "{\"model\":\"sim\",\"message\":{\"role\":\"assistant\",\"content\":\"" : "data: {\"choices\":[{\"delta\":{\"content\":\"";
+  const type = !stream ? "application/json; charset=utf-8" : protocol === "ollama" ? "application/x-ndjson" : "text/event-stream";
+  let stopped = false;
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(encoder.encode(first));
+      // A padding byte JSON allows anywhere between tokens, so the body stays a valid prefix however long it runs.
+      while (!stopped) {
+        const started = Date.now();
+        await wait(everyMs);
+        if (stopped || !Number.isFinite(everyMs) || Date.now() - started < everyMs - 5) break;
+        controller.enqueue(encoder.encode(" "));
+      }
+      if (!stopped) controller.close();
+    },
+    cancel() {
+      stopped = true;
+    },
+  });
+  return new Response(body, { headers: { "content-type": type } });
+}

@@ -1,5 +1,6 @@
 /** The bench against the simulated server: each measuring behaviour is reported as it is, and consensus pays off. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { nothingFound, perTp } from "../../pipeline/bench/table";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -47,7 +48,7 @@ const variant = (r: BenchResult, name: string) => r.variants.find((v) => v.varia
 
 beforeAll(async () => {
   sim = await startSimServer({
-    behaviours: { blind: "blind", "flag-all": "flag-all", "noisy-a": `noisy:${HIT}:1:11`, "noisy-b": `noisy:${HIT}:1:22`, "noisy-c": `noisy:${HIT}:1:33` },
+    behaviours: { blind: "blind", "flag-all": "flag-all", "noisy-a": `noisy:${HIT}:1:11`, "noisy-b": `noisy:${HIT}:1:22`, "noisy-c": `noisy:${HIT}:1:33`, "noisy-loud": "noisy:1:2:44", verifier: "verify-real" },
   });
   dir = mkdtempSync(join(tmpdir(), "scrum-bench-test-"));
   scratchParent = mkdtempSync(join(tmpdir(), "scrum-bench-scratch-"));
@@ -61,6 +62,12 @@ afterAll(async () => {
 });
 
 describe("scrum bench on the simulated server", () => {
+  test("a model that finds something: its cost per true positive in tokens and seconds", async () => {
+    const r = variant(await bench(rung("flag-all", "flag-all")), "flag-all");
+    expect(r.details.tokens_per_tp).toBeGreaterThan(0);
+    expect(perTp(r)).toMatch(/^\d+ tok, \d+\.\d s$/);
+  });
+
   test("a model that finds nothing: recall 0, no precision to speak of, no noise", async () => {
     const r = variant(await bench(rung("blind", "blind")), "blind");
     expect(r.planted).toBeGreaterThanOrEqual(12);
@@ -68,6 +75,10 @@ describe("scrum bench on the simulated server", () => {
     expect(r.precision).toBeNull();
     expect(r.noise_per_kloc).toBe(0);
     expect(r.cost_per_tp).toBeNull();
+    // A local rung costs $0: what it spent for nothing is said in tokens and seconds, never a bare "-".
+    expect(r.details.subject_tokens).toBeGreaterThan(0);
+    expect(perTp(r)).toMatch(/^none found \(\d+ tok, \d+\.\d s spent\)$/);
+    expect(nothingFound(r)).toMatch(/^blind found none of the \d+ planted defects for \d+ tokens and [\d.]+ s of model time/);
   });
 
   test("a model that flags every function: precision near 0 and loud on the controls", async () => {
@@ -91,11 +102,25 @@ describe("scrum bench on the simulated server", () => {
     // 2 of 3 agreeing: P(Binomial(3, p) >= 2) = 3p²(1-p) + p³.
     const implied = 3 * HIT ** 2 * (1 - HIT) + HIT ** 3;
     expect(voted.recall!).toBeGreaterThan(implied - margin);
-    expect(voted.precision!).toBeGreaterThan(single.precision! + 0.2);
+    // The accept gate already refuses some noise a single model makes (junk answers), so the margin is 0.15.
+    expect(voted.precision!).toBeGreaterThan(single.precision! + 0.15);
     expect(voted.noise_per_kloc!).toBeLessThan(single.noise_per_kloc!);
     expect(voted.details.consensus).toEqual({ rungs: ["a", "b", "c"], samples: 1, min_agree: 2 });
     // Three answers per shard cost about three times one.
     expect(voted.tokens).toBeGreaterThan(2 * single.tokens);
+  });
+
+  test("[verify] with a verifier of real defects: precision rises, recall holds, and the verifier's cost is in the cost per true positive", async () => {
+    const result = await bench(`${rung("loud", "noisy-loud")}${rung("check", "verifier")}[verify]\nrung = "check"\nmax_per_file = 50\n`);
+    const plain = variant(result, "ladder");
+    const verified = variant(result, "ladder+verify");
+    if (process.env.BENCH_PRINT) console.log(JSON.stringify([plain, verified].map((v) => [v.variant, v.found, v.planted, v.recall, v.precision, v.noise_per_kloc, v.tokens, v.cost_per_tp])));
+    expect(verified.precision!).toBeGreaterThan(plain.precision! + 0.2);
+    // The detector sees every visible plant (hit rate 1), so any recall lost would be the verifier's doing: none is.
+    expect(verified.recall!).toBe(plain.recall!);
+    expect(verified.noise_per_kloc!).toBeLessThan(plain.noise_per_kloc!);
+    // Verification is paid for: more tokens for the same plants.
+    expect(verified.tokens).toBeGreaterThan(plain.tokens);
   });
 
   test("--repeat: a noisy model is unstable across runs, the blind one perfectly stable", async () => {

@@ -24,7 +24,10 @@ describe("loadConfig errors name the file, the line and the key", () => {
     ["wrong-type.toml", /wrong-type\.toml:2: sweep\.max_shard_chars must be integer/],
     ["duplicate-rung.toml", /duplicate-rung\.toml:6: rung name "a" is used twice/],
     ["reduce-unknown.toml", /reduce-unknown\.toml:6: \[reduce\] rung = "cloud" names no rung; expected one of: a/],
+    ["verify-unknown.toml", /verify-unknown\.toml:7: \[verify\] rung = "b" names no rung; expected one of: a/],
+    ["verify-static.toml", /verify-static\.toml:6: \[verify\] rung = "static" is the static rung, which cannot judge a claim/],
     ["missing-prompt.toml", /missing-prompt\.toml:6: \[prompts\] proposal = "docs\/NOPE.md" does not exist/],
+    ["static-unknown-rule.toml", /static-unknown-rule\.toml:6: \[static\] raise names no static rule "todo-comments"; expected some of: stub-macro, /],
   ];
   for (const [file, pattern] of cases) {
     test(file, () => expect(errorOf(file).message).toMatch(pattern));
@@ -32,6 +35,22 @@ describe("loadConfig errors name the file, the line and the key", () => {
 
   test("a missing file says how to create one", () => {
     expect(() => loadConfig(fixture("nope.toml"))).toThrow(/config file not found/);
+  });
+});
+
+describe("structured: the request shape", () => {
+  test("default auto; the old boolean still reads (true → auto, false → none); a shape and system_role as given", () => {
+    const shapes = loadConfig(fixture("shapes.toml")).ladder.map((r) => [r.name, r.shape, r.structured, r.systemRole]);
+    expect(shapes).toEqual([
+      ["default", "auto", true, undefined],
+      ["old-true", "auto", true, undefined],
+      ["old-false", "none", false, undefined],
+      ["llama", "json_object", true, false],
+    ]);
+  });
+
+  test("an unknown shape names the key and the choices", () => {
+    expect(errorOf("bad-shape.toml").message).toMatch(/bad-shape\.toml:6: ladder\[0\]\.structured must be one of: "auto", "json_schema", "json_object", "none"/);
   });
 });
 
@@ -66,5 +85,14 @@ describe("loadConfig fills defaults and resolves paths", () => {
   test("the shipped config/routing.toml is valid", () => {
     const shipped = loadConfig(resolve(import.meta.dir, "../../config/routing.toml"));
     expect(shipped.ladder.map((r) => r.provider)).toContain("ollama");
+  });
+});
+
+describe("[static] raise", () => {
+  test("names the rules promoted past their earned severity; absent, none is", () => {
+    expect(loadConfig(resolve(import.meta.dir, "../../examples/demo-repo/.scrum/routing.toml")).static.raise).toEqual([
+      "stub-macro", "stub-raise", "stub-throw", "duplicate-import-redeclared",
+    ]);
+    expect(loadConfig(resolve(import.meta.dir, "../../config/routing.toml")).static.raise).toEqual([]);
   });
 });

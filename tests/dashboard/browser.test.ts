@@ -20,7 +20,7 @@ const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) console.warn(`tests/dashboard/browser.test.ts skipped: ${CHROMIUM} does not exist (install it: apt-get install -y chromium)`);
 
 const SCREENSHOT = join(tmpdir(), "scrum-dashboard.png");
-const CHART_IDS = ["state-findings", "state-verdicts", "findings", "verdicts", "tiers", "ladder", "evidence", "cost", "tokens", "probe-stub_markers"];
+const CHART_IDS = ["state-findings", "state-verdicts", "findings", "verdicts", "tiers", "ladder", "evidence", "outcomes", "cost", "tokens", "probe-stub_markers"];
 
 let dir = "";
 let kbFile = "";
@@ -44,10 +44,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "scrum-dash-browser-"));
   kbFile = join(dir, "scrum.db");
   pageFile = join(dir, "scrum.html");
-  // The static rung plus one probe, so the probe chart is exercised too.
+  // The static rung (its stub rules raised, as the demo's own config does) plus one probe, so the probe chart is exercised too.
   writeFileSync(
     join(dir, "routing.toml"),
-    `[[ladder]]\nname = "static"\nprovider = "static"\n\n[[probe]]\nname = "stub_markers"\npattern = 'unimplemented!\\(\\)|NotImplementedError|not implemented'\n`,
+    `[[ladder]]\nname = "static"\nprovider = "static"\n\n[static]\nraise = ["stub-macro", "stub-raise", "stub-throw", "duplicate-import-redeclared"]\n\n[[probe]]\nname = "stub_markers"\npattern = 'unimplemented!\\(\\)|NotImplementedError|not implemented'\n`,
   );
   await scrum("run", ".", "--offline", "--label", "iter-1");
   await scrum("note", "add", "src/auth.rs", "the stub at line 58 is reached from login()");
@@ -79,6 +79,16 @@ afterAll(async () => {
   await context?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** The iterations that stored a value for a metric, as the chart labels them ("1", "2"); none for a series that is no metric. */
+function metricIterations(name: string): string[] {
+  const db = new Database(kbFile, { readonly: true });
+  try {
+    return (db.prepare(`SELECT iteration_id FROM metrics WHERE name = ? AND value IS NOT NULL ORDER BY iteration_id`).all(name) as { iteration_id: number }[]).map((r) => String(r.iteration_id));
+  } finally {
+    db.close();
+  }
+}
 
 function kbCount(sql: string): number {
   const db = new Database(kbFile, { readonly: true });
@@ -113,7 +123,10 @@ describe("the dashboard in Chromium", () => {
       expect(series.length).toBeGreaterThan(0);
       for (const s of series) {
         const iterations = await chart.locator(`circle.point[data-series="${s}"]`).evaluateAll((cs) => cs.map((c) => c.getAttribute("data-iteration")));
-        expect(iterations, `${id}/${s}`).toEqual(["1", "2", "3"]);
+        // A rate with nothing to divide (resolution_rate has no earlier state at #1) is stored as null, so not drawn.
+        const stored = metricIterations(s!);
+        const expected = stored.length > 0 ? stored : ["1", "2", "3"];
+        expect(iterations, `${id}/${s}`).toEqual(expected);
       }
       expect(await chart.locator("text.x-label").allTextContents()).toEqual(["#1", "#2", "#3"]);
     }
@@ -127,7 +140,7 @@ describe("the dashboard in Chromium", () => {
     const rows = await cells("flagged");
     const needsPatch = [...EXPECTED_VERDICTS].filter(([, v]) => v === "needs_patch").map(([p]) => p).sort();
     const head = rows.slice(0, needsPatch.length);
-    expect(head.map((r) => r[7]).sort()).toEqual(needsPatch);
+    expect(head.map((r) => r[8]).sort()).toEqual(needsPatch);
     expect(head.every((r) => r[1] === "needs_patch")).toBe(true);
     expect(rows.slice(needsPatch.length).every((r) => r[1] === "pass")).toBe(true);
     expect(await page.getByRole("heading", { name: /Latest iteration: 3 \(iter-3\)/ }).isVisible()).toBe(true);
@@ -144,7 +157,9 @@ describe("the dashboard in Chromium", () => {
     const byOutcome = (await cells("attempts-outcome"))[0]!;
     expect(Number(byOutcome[1])).toBe(kbCount(`SELECT count(*) AS n FROM attempts WHERE outcome = 'accepted'`));
     expect(await page.locator(`[data-tile="iterations_total"] .tile-value`).textContent()).toBe("3");
-    const unverified = kbCount(`SELECT count(*) AS n FROM findings WHERE evidence_verified = 0`);
-    expect(await page.locator(`[data-tile="evidence_unverified_share"] .tile-detail`).textContent()).toBe(`${unverified} of ${kbCount("SELECT count(*) AS n FROM findings")} finding rows`);
+    // Problem findings only: the static rung's proof-of-life quotes (verified_components) are not claims to check.
+    const problems = "FROM findings WHERE category <> 'verified_components'";
+    const unverified = kbCount(`SELECT count(*) AS n ${problems} AND evidence_verified = 0`);
+    expect(await page.locator(`[data-tile="evidence_unverified_share"] .tile-detail`).textContent()).toBe(`${unverified} of ${kbCount(`SELECT count(*) AS n ${problems}`)} problem finding rows`);
   });
 });

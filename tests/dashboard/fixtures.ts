@@ -41,6 +41,7 @@ export function latestOf(p: IterationPoint, overrides: Partial<LatestIteration> 
       { path: "src/auth.rs", category: "pseudocode_flags", severity: "high", confidence: 95, title: "Stub macro left in code: unimplemented!()", evidence: "unimplemented!()", line_start: 58, line_end: 58, evidence_verified: true },
     ],
     unreviewed: [],
+    degraded: [],
     skipped: [],
     ...overrides,
   };
@@ -54,10 +55,10 @@ export function health(overrides: Partial<KbHealth> = {}): KbHealth {
     notes: { open: 1, picked_up: 1, resolved: 0 },
     evidence: { unverified: 2, findings: 8 },
     coverage: { partial: 1, reviewed: 11 },
-    attemptsByOutcome: { accepted: 11, thin: 1, invalid: 0, error: 1, timeout: 0, cached: 0, skipped: 0 },
+    attemptsByOutcome: { accepted: 11, thin: 1, invalid: 0, error: 1, timeout: 0, cached: 0, skipped: 0, refused: 0 },
     attemptsByRung: [
-      { rung: "local", total: 12, outcomes: { accepted: 10, thin: 1, invalid: 0, error: 1, timeout: 0, cached: 0, skipped: 0 } },
-      { rung: "cloud-large", total: 1, outcomes: { accepted: 1, thin: 0, invalid: 0, error: 0, timeout: 0, cached: 0, skipped: 0 } },
+      { rung: "local", total: 12, outcomes: { accepted: 10, thin: 1, invalid: 0, error: 1, timeout: 0, cached: 0, skipped: 0, refused: 0 } },
+      { rung: "cloud-large", total: 1, outcomes: { accepted: 1, thin: 0, invalid: 0, error: 0, timeout: 0, cached: 0, skipped: 0, refused: 0 } },
     ],
     lastIteration: { id: 1, at: "2026-04-21T10:05:00.000Z", ageMs: 3 * 3600_000 },
     ...overrides,

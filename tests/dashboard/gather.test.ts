@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 function finding(path: string, over: Partial<FindingRow> = {}): FindingRow {
-  return { path, category: "pseudocode_flags", severity: "high", confidence: 90, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: `${path}-f`, evidence_verified: 1, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null, ...over };
+  return { path, category: "pseudocode_flags", severity: "high", confidence: 90, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: `${path}-f`, evidence_verified: 1, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null, disposition: null, verified_by: null, verify_reason: null, rung: null, ...over };
 }
 
 function attempt(path: string, outcome: AttemptRow["outcome"], rung = "local"): AttemptRow {
@@ -30,7 +30,7 @@ function record(path: string, verdict: FileRecord["review"]["verdict"], over: Pa
       path, content_sha: "abc", verdict, alignment_score: 7, output_format: "forensic_json", confidence_avg: 80, confidence_min: 70,
       gradient_tier: "auto", findings_count: findings.length, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 0,
       shards: 1, tree_split_fired: 0, attempts_made: attempts.length, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
-      tokens_out: 20, cost_usd: 0.001, latency_ms: 5, review_json: "{}", error: null, skip_reason: null, coverage_complete: 1,
+      tokens_out: 20, cost_usd: 0.001, latency_ms: 5, review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: 1,
       evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole", ...over,
     },
     findings,
@@ -87,7 +87,7 @@ describe("gathering the dashboard data", () => {
     expect(h.evidence).toEqual({ unverified: 1, findings: 3 });
     // Reviewed rows: a.rs and b.ts of iteration 1, b.ts of iteration 2 (partial); the unreviewed a.rs is not a reviewed row.
     expect(h.coverage).toEqual({ partial: 1, reviewed: 3 });
-    expect(h.attemptsByOutcome).toEqual({ accepted: 3, thin: 1, invalid: 0, error: 0, timeout: 1, cached: 0, skipped: 0 });
+    expect(h.attemptsByOutcome).toEqual({ accepted: 3, thin: 1, invalid: 0, error: 0, timeout: 1, cached: 0, skipped: 0, refused: 0 });
     expect(h.attemptsByRung.map((r) => [r.rung, r.total, r.outcomes.thin])).toEqual([["local", 4, 1], ["cloud", 1, 0]]);
     expect(h.lastIteration).toEqual({ id: 2, at: "2026-04-24T10:00:00.000Z", ageMs: 2 * 3600_000 });
   });

@@ -4,7 +4,7 @@ import { escapeHtml } from "../../pipeline/dashboard/format";
 import { renderDashboard } from "../../pipeline/dashboard/render";
 import { chartPoints, dashboard, health, latestOf, point, storedMetrics, tileValue } from "./fixtures";
 
-const CHARTS = ["state-findings", "state-verdicts", "findings", "verdicts", "tiers", "ladder", "evidence", "cost", "tokens"];
+const CHARTS = ["state-findings", "state-verdicts", "findings", "verdicts", "tiers", "ladder", "evidence", "outcomes", "cost", "tokens"];
 
 describe("the dashboard page", () => {
   test("is self-contained: no script, no external resource, a CSP that forbids both", () => {
@@ -73,7 +73,7 @@ describe("the dashboard page", () => {
         unreviewed: [{ path: evil, reason: `rung local: ${evil}` }],
         skipped: [{ path: "bin/a.png", reason: evil }],
       }),
-      health: health({ attemptsByRung: [{ rung: evil, total: 1, outcomes: { accepted: 1, thin: 0, invalid: 0, error: 0, timeout: 0, cached: 0, skipped: 0 } }] }),
+      health: health({ attemptsByRung: [{ rung: evil, total: 1, outcomes: { accepted: 1, thin: 0, invalid: 0, error: 0, timeout: 0, cached: 0, skipped: 0, refused: 0 } }] }),
     });
     const html = renderDashboard(data);
     expect(html).not.toContain("<script");
@@ -107,7 +107,7 @@ describe("the dashboard page", () => {
     expect(tileValue(html, "notes_open")).toBe("1");
     expect(tileValue(html, "last_iteration_age")).toBe("3 h");
     const byRung = html.match(/<table data-table="attempts-rung">[\s\S]*?<\/table>/)![0];
-    expect(byRung).toContain(`<tr><td>local</td><td class="num">10</td><td class="num">0</td><td class="num">1</td><td class="num">0</td><td class="num">1</td><td class="num">0</td><td class="num">0</td><td class="num">12</td></tr>`);
+    expect(byRung).toContain(`<tr><td>local</td><td class="num">10</td><td class="num">0</td><td class="num">1</td><td class="num">0</td><td class="num">1</td><td class="num">0</td><td class="num">0</td><td class="num">0</td><td class="num">12</td></tr>`);
     expect(html).toContain("1 model call failed with an error or timeout.");
   });
 

@@ -47,3 +47,13 @@ export function rung(name: string, provider: "ollama" | "openai", url: string, m
   const defaults = ["retries = 0", "timeout_s = 5"].filter((d) => !extra.includes(d.split(" ")[0]!));
   return [`[[ladder]]`, `name = "${name}"`, `provider = "${provider}"`, `model = "${model}"`, where, ...defaults, extra, ""].join("\n");
 }
+
+/**
+ * Run bin/scrum as its own process in `cwd` (asynchronously, so a simulated server in this process keeps answering);
+ * SCRUM_KB and SCRUM_CONFIG are cleared unless `env` sets them.
+ */
+export async function spawnScrum(cwd: string, argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  const child = Bun.spawn([join(REPO, "bin/scrum"), ...argv], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, SCRUM_KB: "", SCRUM_CONFIG: "", ...env } });
+  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { code, out, err };
+}

@@ -6,6 +6,7 @@ import { Database } from "bun:sqlite";
 import { main } from "../../pipeline/cli/main";
 import type { Io } from "../../pipeline/cli/context";
 import { DEMO_REPO, EXPECTED_VERDICTS, PLANTED } from "./demo-expected";
+import { STATIC_RULE_METRICS } from "../../kb/aggregates";
 
 let dir: string;
 let kbFile: string;
@@ -88,6 +89,9 @@ describe("an offline iteration over the demo repo", () => {
     for (const name of ["files_total", "verdict_pass", "tier_auto", "escalations", "thin_rejections", "cost_usd", "wall_ms", "evidence_unverified", "tree_split_files"]) {
       expect(m[name], name).toBeDefined();
     }
+    // One counter per static rule, informational rules included: the planted problems, rule by rule, and 0 for the rest.
+    for (const [rule, name] of STATIC_RULE_METRICS) expect(m[name], name).toBe(PLANTED.filter((p) => p.rule === rule).length);
+    expect(m.static_todo_comment).toBe(1);
   });
 
   test("show prints the stored verdict; flagged lists the files that need work, most urgent first", async () => {

@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Database } from "bun:sqlite";
 import { Kb, type FileRecord } from "../../kb/kb";
+
+/** The schema version is the number of migration files. */
+const MIGRATIONS = readdirSync(join(import.meta.dir, "../../kb/migrations")).filter((f) => /^\d+_.*\.sql$/.test(f)).length;
 
 let dir: string;
 let file: string;
@@ -19,7 +22,7 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
       path, content_sha: "abc", verdict, alignment_score: 7, output_format: "forensic_json", confidence_avg: 80, confidence_min: 70,
       gradient_tier: "review", findings_count: 1, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 1,
       shards: 1, tree_split_fired: 0, attempts_made: 1, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
-      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: "{}", error: null, skip_reason: null, coverage_complete: 1,
+      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: 1,
       evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
     },
     findings: [
@@ -31,10 +34,11 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
   };
 }
 
+
 describe("knowledge base", () => {
   test("migrations create the design's tables in WAL mode and record the schema version", () => {
     const kb = new Kb(file);
-    expect(kb.schemaVersion).toBe(3);
+    expect(kb.schemaVersion).toBe(MIGRATIONS);
     kb.close();
     const db = new Database(file, { readonly: true });
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
@@ -50,7 +54,7 @@ describe("knowledge base", () => {
   test("reopening an existing KB does not re-run migrations", () => {
     new Kb(file).close();
     const kb = new Kb(file);
-    expect(kb.schemaVersion).toBe(3);
+    expect(kb.schemaVersion).toBe(MIGRATIONS);
     kb.close();
   });
 
@@ -129,6 +133,30 @@ describe("knowledge base", () => {
     expect(kb.notes()[0]).toMatchObject({ status: "picked_up", picked_up_in: id });
     kb.resolveNote(n);
     expect(kb.notes("resolved")).toHaveLength(1);
+    kb.close();
+  });
+});
+
+describe("server traits", () => {
+  test("the newest row per server, model and trait is what is known; rows are append-only", () => {
+    const kb = new Kb(file);
+    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "shape", value: "json_schema", reason: "answered" });
+    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "shape", value: "json_object", reason: "json_schema refused (HTTP 500)" });
+    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "window", value: "2048", reason: "overflow error" });
+    kb.recordServerTrait({ server: "http://b/v1", model: "m", trait: "shape", value: "json_schema", reason: "answered" });
+    expect(kb.serverTraits().map((r) => [r.server, r.trait, r.value])).toEqual([
+      ["http://a/v1", "shape", "json_object"],
+      ["http://a/v1", "window", "2048"],
+      ["http://b/v1", "shape", "json_schema"],
+    ]);
+    expect(() => kb.db.exec("DELETE FROM server_traits")).toThrow(/never deleted/);
+    kb.close();
+  });
+
+  test("an attempt may be recorded as refused", () => {
+    const kb = new Kb(file);
+    const cols = kb.db.query("SELECT sql FROM sqlite_master WHERE name = 'attempts'").get() as { sql: string };
+    expect(cols.sql).toContain("'refused'");
     kb.close();
   });
 });

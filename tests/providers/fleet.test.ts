@@ -132,17 +132,57 @@ describe("failing servers", () => {
     expect(a.calls).toBe(5);
   });
 
-  test("a 429 pauses its server for the Retry-After without counting as a fault", async () => {
+  test("a 429 pauses its server for the Retry-After without counting as a fault: the next call waits it out", async () => {
     const c = clock();
-    const a = fakeServer("a", new ProviderError("http", "429", { status: 429, retryAfterMs: 1000 }), "ok");
-    const fleet = makeFleet("openai", "m", [a], { now: c.now });
+    const waited: number[] = [];
+    const sleep = async (ms: number) => {
+      waited.push(ms);
+      c.advance(ms);
+    };
+    const limited = new ProviderError("http", "429", { status: 429, retryAfterMs: 1000 });
+    const a = fakeServer("a", limited, limited, limited, limited, "ok");
+    const fleet = makeFleet("openai", "m", [a], { now: c.now, sleep });
+    for (let i = 0; i < 4; i++) expect(((await failureOf(fleet.complete(REQUEST, signal()))) as ServerCallError).error).toBe(limited);
+    // Four 429s are no fault: the breaker never opened, each pause was waited out, and the fifth call is answered.
+    expect(waited).toEqual([1000, 1000, 1000]);
+    expect((await fleet.complete(REQUEST, signal())).server).toBe("a");
+    expect(a.calls).toBe(5);
+  });
+
+  test("a Retry-After longer than the cap pauses the server for the cap only", async () => {
+    const c = clock();
+    const waited: number[] = [];
+    const a = fakeServer("a", new ProviderError("http", "429", { status: 429, retryAfterMs: 3_600_000 }), "ok");
+    const fleet = makeFleet("openai", "m", [a], { now: c.now, sleep: async (ms) => void (waited.push(ms), c.advance(ms)), maxPauseMs: 5000 });
     await failureOf(fleet.complete(REQUEST, signal()));
-    const held = await failureOf(fleet.complete(REQUEST, signal()));
+    await fleet.complete(REQUEST, signal());
+    expect(waited).toEqual([5000]);
+  });
+
+  test("a paused server is waited for only while the caller lets it: an abort ends the wait", async () => {
+    const a = fakeServer("a", new ProviderError("http", "429", { status: 429, retryAfterMs: 60_000 }), "ok");
+    const fleet = makeFleet("openai", "m", [a]);
+    await failureOf(fleet.complete(REQUEST, signal()));
+    const caller = new AbortController();
+    const reason = new Error("Ctrl-C");
+    setTimeout(() => caller.abort(reason), 20);
+    expect(await fleet.complete(REQUEST, caller.signal).catch((e: unknown) => e)).toBe(reason);
+    expect(a.calls).toBe(1);
+  });
+
+  test("with deferFaults a one-server rung's failures count only when the request settles unanswered", async () => {
+    const c = clock();
+    const a = fakeServer("a", refused("a"));
+    const fleet = makeFleet("ollama", "m", [a], { now: c.now });
+    // Six failed calls of two requests that were answered in the end: no fault, the server still takes calls.
+    for (let i = 0; i < 6; i++) await failureOf(fleet.complete(REQUEST, signal(), { deferFaults: true }));
+    fleet.settled!({ failedOn: new Set(["a"]), answeredBy: "a" });
+    expect((await failureOf(fleet.complete(REQUEST, signal(), { deferFaults: true }))).constructor.name).toBe("ServerCallError");
+    // Three requests that gave up open the breaker.
+    for (let i = 0; i < 3; i++) fleet.settled!({ failedOn: new Set(["a"]), answeredBy: null });
+    const held = await failureOf(fleet.complete(REQUEST, signal(), { deferFaults: true }));
     expect(held).toBeInstanceOf(ServersHeldError);
     expect(held.message).toMatch(/^every server is held/);
-    expect(a.calls).toBe(1);
-    c.advance(1001);
-    expect((await fleet.complete(REQUEST, signal())).server).toBe("a");
   });
 
   test("a 4xx other than 429, or an invalid answer, does not count against the server", async () => {

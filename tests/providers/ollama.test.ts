@@ -14,7 +14,7 @@ let keyed: SimServer;
 
 beforeAll(async () => {
   sim = await startSimServer({
-    behaviours: { good: "good", e500: "error500", limited: "ratelimit", hang: "hang", cut: "truncated-stream", "qwen2.5-coder:7b": "good" },
+    behaviours: { good: "good", e500: "error500", limited: "ratelimit", hang: "hang", stalled: "stall-body", slow: "slow-body", cut: "truncated-stream", "qwen2.5-coder:7b": "good" },
   });
   keyed = await startSimServer({ behaviours: { good: "good", e500: "error500", hang: "hang" }, apiKey: KEY });
 });
@@ -73,6 +73,17 @@ describe("failures map to ProviderError kinds", () => {
     const e = await failureOf(provider("limited").complete(request(), signal()));
     expect([e.kind, e.status, e.retryAfterMs]).toEqual(["http", 429, 1000]);
   });
+
+  for (const body of ["stalled", "slow"] as const) {
+    test(`headers, then a ${body} body that never ends → timeout within the rung timeout (it covers the body)`, async () => {
+      const started = performance.now();
+      const e = await failureOf(provider(body, sim.ollamaHost, { timeoutMs: 300 }).complete(request(), signal()));
+      const took = performance.now() - started;
+      expect(e.kind).toBe("timeout");
+      expect(took).toBeGreaterThanOrEqual(280);
+      expect(took).toBeLessThan(1500);
+    });
+  }
 
   test("a model that never answers → timeout within the rung timeout", async () => {
     const started = performance.now();

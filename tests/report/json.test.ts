@@ -6,8 +6,8 @@ import { readIterationReport } from "../../pipeline/report/iteration-report";
 import { JSON_REPORT_VERSION, renderJson } from "../../pipeline/report/json";
 import { buildReportKb, CRAFTED, type ReportKb } from "./report-kb";
 
-const FILE_KEYS = ["path", "verdict", "gradient_tier", "alignment_score", "shards", "shards_reviewed", "coverage_complete", "reduced_by", "accepted_model", "skip_reason", "error", "findings"];
-const FINDING_KEYS = ["category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint", "evidence_verified", "shard_index", "rule", "dismissal"];
+const FILE_KEYS = ["path", "verdict", "gradient_tier", "alignment_score", "shards", "shards_reviewed", "coverage_complete", "reduced_by", "accepted_model", "skip_reason", "error", "reviewer", "degraded", "findings"];
+const FINDING_KEYS = ["category", "severity", "confidence", "title", "evidence", "line_start", "line_end", "fingerprint", "evidence_verified", "shard_index", "rule", "disposition", "verified_by", "verify_reason", "rung", "dismissal"];
 const ITERATION_KEYS = ["id", "label", "status", "started_at", "finished_at", "git_commit", "targets", "error"];
 
 interface JsonReport {

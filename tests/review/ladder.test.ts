@@ -25,6 +25,24 @@ const request = { system: "sys", prompt: "review this", shard: { path: "a.rs", l
 const signal = new AbortController().signal;
 
 describe("climbLadder", () => {
+  test("a window named in a 400 is used for the rest of the run: the next shard skips the rung without a call", async () => {
+    const overflow = new ProviderError("context_overflow", "maximum context length is 600 tokens", { status: 400, window: 600 });
+    const { rungs, providers } = ladder(["small", [overflow], { contextTokens: 32768 }], ["big", [goodAnswer("todo!()", 1)]]);
+    const big = { ...request, prompt: "x".repeat(1500) };
+    await climbLadder(big, 0, rungs, deps, signal);
+    expect(rungs[0]!.config.contextTokens).toBe(600);
+    const r = await climbLadder(big, 1, rungs, deps, signal);
+    expect(providers[0]!.calls).toHaveLength(1);
+    expect(r.attempts[0]).toMatchObject({ rung: "small", outcome: "skipped" });
+    expect(r.attempts[0]!.reason).toContain("context_tokens is 600");
+  });
+
+  test("a refusal is its own outcome and climbs", async () => {
+    const { rungs } = ladder(["tiny", ["I can't help with that."]], ["big", [goodAnswer("todo!()", 1)]]);
+    const r = await climbLadder(request, 0, rungs, deps, signal);
+    expect(r.attempts.map((a) => [a.rung, a.outcome])).toEqual([["tiny", "refused"], ["big", "accepted"]]);
+  });
+
   test("thin → malformed → good: accepted from rung 3 after two escalations, three attempts recorded", async () => {
     const { rungs } = ladder(["cheap", ["Looks fine overall."]], ["mid", ['{"verdict": "pass", "alignment_score": 7, "summary": "ok", "critical_fa']], ["big", [goodAnswer("todo!()", 1)]]);
     const r = await climbLadder(request, 0, rungs, deps, signal);
@@ -110,15 +128,23 @@ describe("cooldown", () => {
     const threshold = rungs[0]!.health.threshold;
     const results = [];
     for (let i = 0; i < threshold; i++) results.push(await climbLadder(request, i, rungs, d, signal));
-    // Each shard made retries + 1 calls before climbing; the threshold-th failure cooled the rung.
-    expect(providers[0]!.calls).toHaveLength(threshold);
+    // Each shard made retries + 1 calls before climbing; the threshold-th shard that gave up cooled the rung.
+    expect(providers[0]!.calls).toHaveLength(threshold * 2);
     expect(cooled).toHaveLength(1);
-    expect(cooled[0]).toMatch(/^a: \d+ calls failed in a row \(last: error: connect ECONNREFUSED/);
+    expect(cooled[0]).toMatch(/^a: \d+ requests failed in a row after their retries \(last: error: connect ECONNREFUSED/);
     const later = await climbLadder(request, 99, rungs, d, signal);
-    expect(providers[0]!.calls).toHaveLength(threshold);
+    expect(providers[0]!.calls).toHaveLength(threshold * 2);
     expect(later.attempts.map((a) => [a.rung, a.outcome])).toEqual([["a", "skipped"], ["b", "accepted"]]);
     expect(later.attempts[0]!.reason).toMatch(/^cooldown: /);
     expect(results.every((r) => r.accepted?.rung === "b")).toBe(true);
+  });
+
+  test("a request answered on a retry is no failure: a rung failing once per request never cools down", async () => {
+    const dead = new ProviderError("http", "500", { status: 500 });
+    const script = Array.from({ length: 80 }, (_, i) => (i % 2 === 0 ? dead : goodAnswer("todo!()", 1)));
+    const { rungs } = ladder(["a", script, { retries: 1 }], ["b", [goodAnswer("todo!()", 1)]]);
+    for (let i = 0; i < 40; i++) expect((await climbLadder(request, i, rungs, deps, signal)).accepted?.rung).toBe("a");
+    expect(rungs[0]!.health.cooled()).toBeNull();
   });
 
   test("an answer in between resets the count: thin answers are answers, not failures", async () => {

@@ -123,6 +123,12 @@ describe("truncation read from the server's answer", () => {
     ["the count at the rung's window", chars, { promptTokens: 8190, tokensOut: 12 }, 8192, "prompt truncated by the server (8190 of ~4000 tokens read)"],
     ["an exact tokenizer: 80% read is a cut", exact, { promptTokens: 3200, tokensOut: 400 }, 32768, "prompt truncated by the server (3200 of ~4000 tokens read)"],
     ["an exact tokenizer: a full read", exact, { promptTokens: 4010, tokensOut: 400 }, 32768, null],
+    ["the count stops at a server's own window (num_ctx ignored) though the rule's count is near", chars, { promptTokens: 2048, tokensOut: 300 }, 8192, "prompt truncated by the server (2048 of ~4000 tokens read: the count stops at 2048, a window the server runs with whatever num_ctx asked)"],
+    ["exactly a power of two, with no window configured", { ...chars, prompt: 6500 }, { promptTokens: 4096, tokensOut: 300 }, undefined, "prompt truncated by the server (4096 of ~6500 tokens read: the count stops at 4096, a window the server runs with whatever num_ctx asked)"],
+    ["a whole prompt a token under a power of two (shard prompts cluster)", { ...chars, prompt: 2750 }, { promptTokens: 2047, tokensOut: 300 }, 4096, null],
+    ["a whole prompt of exactly a power of two, at the chars rule's usual over-count", { ...chars, prompt: 2750 }, { promptTokens: 2048, tokensOut: 300 }, 4096, null],
+    ["a whole read that happens to end near a power of two, our count no longer", { ...chars, prompt: 4000 }, { promptTokens: 4090, tokensOut: 300 }, 32768, null],
+    ["a small prompt near 512 is no server window", { ...chars, prompt: 700 }, { promptTokens: 510, tokensOut: 300 }, 8192, null],
     ["the output limit cut the answer", chars, { promptTokens: 3100, tokensOut: 512, finishReason: "length" }, 8192, 'answer cut off by the output limit after 512 tokens (finish reason "length"); raise max_output_tokens or context_tokens'],
   ] as const)("%s", (_name, estimate, completion, window, reason) => {
     expect(truncationReason(completion, estimate, window)).toBe(reason);

@@ -33,6 +33,16 @@ function options(provider: FakeProvider, extra: Partial<RunOptions> = {}): RunOp
 const stub = () => goodAnswer("todo!()", 2);
 
 describe("runIteration", () => {
+  test("a model's pass never hides a stub the static rules prove: the finding joins and the file needs a patch", async () => {
+    const pass = (r: { prompt: string }) => goodAnswer(/File: src\/(\w)\.rs/.exec(r.prompt)![1] === "b" ? "pub fn b() -> u32 {" : `pub fn ${/File: src\/(\w)\.rs/.exec(r.prompt)![1]}() {`, 1, "pass");
+    // The stub rules raise verdicts where the repository says so ([static] raise); earned severities alone are low.
+    const raised: Config = { ...config, static: { ...config.static, raise: ["stub-macro", "stub-raise", "stub-throw"] } };
+    const s = await runIteration(options(new FakeProvider("m", [pass]), { config: raised }));
+    expect(s.verdicts).toEqual({ pass: 0, needs_patch: 3, fail: 0 });
+    const rules = kb.findings(s.iteration_id, "src/a.rs").map((f) => f.rule);
+    expect(rules).toContain("stub-macro");
+  });
+
   test("skipped files get a row with their reason; reviewed files their verdict", async () => {
     const s = await runIteration(options(new FakeProvider("m", [stub])));
     expect(s.files).toEqual({ total: 4, reviewed: 3, skipped: 1, unreviewed: 0 });

@@ -87,7 +87,7 @@ describe("attempt rows equal calls made", () => {
     const skipped = attempts.filter((a) => a.rung === "local" && a.outcome === "skipped");
     expect(skipped.length).toBeGreaterThan(0);
     expect(skipped.every((a) => /^(cooldown|breaker): /.test(a.reason ?? ""))).toBe(true);
-    expect(skipped.some((a) => /^cooldown: \d+ calls failed in a row/.test(a.reason ?? ""))).toBe(true);
+    expect(skipped.some((a) => /^cooldown: \d+ requests failed in a row after their retries/.test(a.reason ?? ""))).toBe(true);
     expect(summary.cooldowns.map((c) => c.rung)).toEqual(["local"]);
     // The broken rung took at most the cooldown threshold of calls; every shard was reviewed on the next rung.
     expect(made.filter((a) => a.rung === "local").length).toBeLessThanOrEqual(8);

@@ -40,3 +40,19 @@ test("findings by fingerprint: a file not re-reviewed resolves nothing; proof of
   const partial = diffIterations(a, { ...b, reviews: [review("b.rs", "fail")] });
   expect(partial.findings.resolved.map((f) => f.fingerprint)).toEqual(["f2"]);
 });
+
+test("like with like: a file a model reviewed and then only the static rung is not compared — no transition, nothing resolved", () => {
+  const byModel = (path: string, verdict: FileReviewRow["verdict"]) => ({ path, verdict, reviewer: "model" });
+  const byStatic = (path: string, verdict: FileReviewRow["verdict"]) => ({ path, verdict, reviewer: "static_fallback", degraded: true });
+  const d = diffIterations(
+    { ...a, reviews: [byModel("a.rs", "needs_patch"), byModel("b.rs", "fail")] },
+    { ...b, reviews: [byStatic("a.rs", "pass"), byModel("b.rs", "fail")], findings: [finding("b.rs", "f3")] },
+    "iteration",
+  );
+  expect(d.transitions).toEqual([]);
+  expect(d.findings.resolved.map((f) => f.fingerprint)).toEqual(["f2"]);
+  expect(d.reviewers_differ).toEqual([{ path: "a.rs", from: "model", to: "static_fallback" }]);
+  expect(d.degraded).toEqual(["a.rs"]);
+  // Rows that do not say their reviewer (older KBs) compare as before.
+  expect(diffIterations(a, b, "iteration").reviewers_differ).toEqual([]);
+});

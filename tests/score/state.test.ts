@@ -4,7 +4,8 @@ import { applyDismissals, buildState } from "../../pipeline/score/state";
 
 const row = (path: string, over: Partial<StateRow> = {}): StateRow => ({
   iteration_id: 1, path, from_iteration_id: 1, content_sha: `sha-${path}`, stale: 0, verdict: "needs_patch", gradient_tier: "review",
-  findings_count: 1, findings_high: 0, findings_medium: 1, findings_low: 0, critical_failures_count: 0, missing_components_count: 0, ...over,
+  findings_count: 1, findings_high: 0, findings_medium: 1, findings_low: 0, critical_failures_count: 0, missing_components_count: 0,
+  reviewer: "model", degraded: 0, degraded_reason: null, ...over,
 });
 
 describe("the state after an iteration", () => {
@@ -13,7 +14,7 @@ describe("the state after an iteration", () => {
   const state = buildState({
     iterationId: 2,
     previous,
-    reviewed: [{ path: "new.ts", content_sha: "sha-new", verdict: "pass", gradient_tier: "auto" }],
+    reviewed: [{ path: "new.ts", content_sha: "sha-new", verdict: "pass", gradient_tier: "auto", reviewer: "model", degraded_reason: null }],
     counts: new Map(),
     onDisk: (p) => disk[p] ?? null,
   });
@@ -27,6 +28,25 @@ describe("the state after an iteration", () => {
     expect(by.get("b.ts")!.stale).toBe(1);
     expect(by.has("gone.ts")).toBe(false);
     expect(by.get("img.png")).toMatchObject({ stale: 0, verdict: "skipped" });
+  });
+  test("a degraded review never replaces a model review: the file keeps it, marked degraded with the reason", () => {
+    const fallback = { verdict: "pass" as const, gradient_tier: "auto" as const, reviewer: "static_fallback" as const, degraded_reason: "rung local (m) error: connection refused" };
+    const next = buildState({
+      iterationId: 3,
+      previous: [row("a.ts"), row("b.ts", { reviewer: "static", verdict: "needs_patch" })],
+      reviewed: [
+        { path: "a.ts", content_sha: "sha-a.ts", ...fallback },
+        { path: "b.ts", content_sha: "sha-b.ts", ...fallback },
+        { path: "c.ts", content_sha: "sha-c.ts", ...fallback },
+      ],
+      counts: new Map(),
+      onDisk: (p) => `sha-${p}`,
+    });
+    const at = new Map(next.map((r) => [r.path, r]));
+    expect(at.get("a.ts")).toMatchObject({ from_iteration_id: 1, verdict: "needs_patch", reviewer: "model", degraded: 1, degraded_reason: fallback.degraded_reason, stale: 0 });
+    // No model review to keep: the degraded review stands, and says so.
+    expect(at.get("b.ts")).toMatchObject({ from_iteration_id: 3, verdict: "pass", reviewer: "static_fallback", degraded: 1 });
+    expect(at.get("c.ts")).toMatchObject({ from_iteration_id: 3, reviewer: "static_fallback", degraded: 1 });
   });
   test("dismissals made since are subtracted; a file left with nothing reads as pass", () => {
     const seen = applyDismissals([row("a.ts"), row("b.ts", { findings_count: 2, findings_medium: 2 })], [

@@ -23,6 +23,11 @@ describe("window rules", () => {
     expect(ollamaWindow({ contextTokens: model }, numCtx)).toBe(window);
   });
 
+  test("a server that cuts at its own window ignores num_ctx", () => {
+    expect(ollamaWindow({ contextTokens: 32768, cutsAt: 2048 }, 16384)).toBe(2048);
+    expect(ollamaWindow({ contextTokens: 32768, cutsAt: 2048 }, undefined)).toBe(2048);
+  });
+
   test.each([
     [3000, 1000, null],
     [3000, 1097, "This model's maximum context length is 4096 tokens. However, you requested 4097 tokens (3000 in the messages, 1097 in the completion)."],

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { RULES, type RuleId } from "../../pipeline/static/rules";
-import { decide, quote, scanShard, score } from "../../pipeline/static/scan";
+import { decide, INFORMATIONAL_CONFIDENCE, quote, scanShard, score } from "../../pipeline/static/scan";
 import type { Severity, Verdict } from "../../pipeline/verdict/verdict";
 import { FIXTURES, fileLines, listFiles, problems, shardOf } from "./read-fixtures";
 
@@ -24,97 +24,97 @@ const FIXTURE_TABLE: Record<string, { verdict: Verdict; expect: Expected[] }> = 
   },
   "docs/clean.md": { verdict: "pass", expect: [] },
   "docs/placeholders.md": {
-    verdict: "needs_patch",
+    verdict: "pass",
     expect: [
-      [3, "doc-placeholder", "medium"],
+      [3, "doc-placeholder", "low"],
       [7, "doc-placeholder", "low"],
       [8, "doc-placeholder", "low"],
-      [9, "doc-placeholder", "medium"],
+      [9, "doc-placeholder", "low"],
       [11, "doc-placeholder", "low"],
       [13, "doc-placeholder", "low"],
-      [14, "doc-placeholder", "medium"],
-      [27, "doc-placeholder", "medium"],
+      [14, "doc-placeholder", "low"],
+      [27, "doc-placeholder", "low"],
     ],
   },
   "src/go/clean.go": { verdict: "pass", expect: [] },
   "src/go/handlers.go": {
-    verdict: "fail",
+    verdict: "pass",
     expect: [
-      [7, "duplicate-import-redeclared", "high"],
-      [14, "discarded-error", "medium"],
-      [15, "empty-catch", "medium"],
-      [17, "empty-catch", "medium"],
+      [7, "duplicate-import-redeclared", "low"],
+      [14, "discarded-error", "low"],
+      [15, "empty-catch", "low"],
+      [17, "empty-catch", "low"],
       [26, "todo-comment", "low"],
-      [27, "stub-throw", "high"],
-      [31, "stub-throw", "high"],
+      [27, "stub-throw", "low"],
+      [31, "stub-throw", "low"],
     ],
   },
   "src/go/server_test.go": { verdict: "pass", expect: [] },
   "src/py/clean.py": { verdict: "pass", expect: [] },
   "src/py/handlers.py": {
-    verdict: "needs_patch",
+    verdict: "pass",
     expect: [
       [5, "duplicate-import", "low"],
       [6, "duplicate-import", "low"],
-      [17, "swallowed-except", "medium"],
+      [17, "swallowed-except", "low"],
     ],
   },
   "src/py/stubs.py": {
-    verdict: "needs_patch",
+    verdict: "pass",
     expect: [
       [24, "fixme-marker", "low"],
-      [26, "debug-leftover", "medium"],
-      [30, "placeholder-return", "medium"],
+      [26, "debug-leftover", "low"],
+      [30, "placeholder-return", "low"],
       [34, "todo-comment", "low"],
-      [39, "stub-throw", "high"],
+      [39, "stub-throw", "low"],
     ],
   },
   "src/rust/clean.rs": { verdict: "pass", expect: [] },
   "src/rust/handlers.rs": {
-    verdict: "fail",
+    verdict: "pass",
     expect: [
-      [4, "duplicate-import-redeclared", "high"],
-      [5, "duplicate-import-redeclared", "high"],
-      [18, "empty-catch", "medium"],
-      [20, "debug-leftover", "medium"],
-      [23, "empty-catch", "medium"],
+      [4, "duplicate-import-redeclared", "low"],
+      [5, "duplicate-import-redeclared", "low"],
+      [18, "empty-catch", "low"],
+      [20, "debug-leftover", "low"],
+      [23, "empty-catch", "low"],
     ],
   },
   "src/rust/stubs.rs": {
-    verdict: "fail",
+    verdict: "pass",
     expect: [
-      [5, "dead-code-allowed", "medium"],
-      [18, "stub-macro", "high"],
-      [22, "stub-macro", "high"],
-      [26, "placeholder-return", "medium"],
-      [31, "stub-throw", "high"],
+      [5, "dead-code-allowed", "low"],
+      [18, "stub-macro", "low"],
+      [22, "stub-macro", "low"],
+      [26, "placeholder-return", "low"],
+      [31, "stub-throw", "low"],
       [34, "todo-comment", "low"],
       [36, "fixme-marker", "low"],
-      [45, "stub-macro", "medium"],
+      [45, "stub-macro", "low"],
     ],
   },
   "src/ts/clean.ts": { verdict: "pass", expect: [] },
   "src/ts/handlers.ts": {
-    verdict: "needs_patch",
+    verdict: "pass",
     expect: [
       [5, "duplicate-import", "low", 8],
       [10, "duplicate-import", "low"],
-      [14, "empty-catch", "medium"],
-      [17, "empty-catch", "medium"],
-      [20, "empty-catch", "medium"],
+      [14, "empty-catch", "low"],
+      [17, "empty-catch", "low"],
+      [20, "empty-catch", "low"],
     ],
   },
   "src/ts/stubs.ts": {
-    verdict: "fail",
+    verdict: "pass",
     expect: [
-      [14, "stub-throw", "high"],
-      [18, "placeholder-return", "medium"],
-      [23, "placeholder-return", "medium"],
+      [14, "stub-throw", "low"],
+      [18, "placeholder-return", "low"],
+      [23, "placeholder-return", "low"],
       [27, "todo-comment", "low"],
       [32, "fixme-marker", "low"],
-      [33, "debug-leftover", "medium"],
-      [34, "stub-throw", "high"],
-      [37, "dead-code-allowed", "medium"],
+      [33, "debug-leftover", "low"],
+      [34, "stub-throw", "low"],
+      [37, "dead-code-allowed", "low"],
     ],
   },
   "src/ui/form.tsx": { verdict: "pass", expect: [] },
@@ -139,7 +139,7 @@ describe("fixtures: each planted problem is found at its line, and nothing else"
       for (const [line, rule, , evidenceLine = line] of want.expect) {
         const f = found.find((x) => x.line === line && x.rule === rule)!;
         expect(f.category).toBe(RULES[rule].category);
-        expect(f.confidence).toBe(RULES[rule].confidence);
+        expect(f.confidence).toBe(f.severity === "low" ? Math.min(RULES[rule].confidence, INFORMATIONAL_CONFIDENCE) : RULES[rule].confidence);
         expect(f.evidence).toBe(lines[evidenceLine - 1]!.trim());
         expect(f.lineEnd).toBeGreaterThanOrEqual(evidenceLine);
       }
@@ -201,22 +201,34 @@ describe("verdict, score, summary and next actions", () => {
   test("the summary names the counts; one next action per rule that fired, naming its lines, worst first", async () => {
     const v = await scanShard(shardOf(FIXTURES, "src/ts/stubs.ts"));
     expect(v.summary).toBe(
-      "Static heuristics found 8 findings in lines 1–40 (2 high, 4 medium, 2 low; critical_failures 2, pseudocode_flags 5, risk_points 1).",
+      "Static heuristics found 8 findings in lines 1–40 (0 high, 0 medium, 8 low; critical_failures 2, pseudocode_flags 5, risk_points 1).",
     );
-    expect(v.alignment_score).toBe(0);
+    // Every rule is informational until its evaluation-set precision earns more (docs/STATIC.md): 8 low findings pass.
+    expect(v.verdict).toBe("pass");
+    expect(v.alignment_score).toBe(6);
     const actions = v.required_next_actions;
     expect(actions).toHaveLength(6);
-    expect(actions[0]).toEqual({ action: 'Implement the function that throws "not implemented" at lines 14, 34.', priority: "high", confidence: 90 });
-    expect(actions.map((a) => a.priority)).toEqual(["high", "medium", "medium", "medium", "low", "low"]);
+    expect(actions[0]).toEqual({ action: 'Implement the function that throws "not implemented" at lines 14, 34.', priority: "low", confidence: 70 });
+    expect(actions.map((a) => a.priority)).toEqual(["low", "low", "low", "low", "low", "low"]);
   });
 
-  test("a stub inside a Rust test module lowers the action's priority too", async () => {
-    const text = ["#[cfg(test)]", "mod tests {", "    fn later() { todo!() }", "}"].join("\n");
+  test("an informational finding passes, and its confidence stays below review_below so it never lifts a file to auto", async () => {
+    const text = ["pub fn later() -> u32 {", "    todo!()", "}"].join("\n");
     const v = await scanShard({ path: "src/lib.rs", language: "rust", lineStart: 1, text });
-    expect(v.verdict).toBe("needs_patch");
+    expect(v.verdict).toBe("pass");
+    expect(v.critical_failures.map((f) => [f.rule, f.severity, f.confidence])).toEqual([["stub-macro", "low", 70]]);
     expect(v.required_next_actions).toEqual([
-      { action: "Implement the stubbed code (todo!/unimplemented!) at line 3.", priority: "medium", confidence: 95 },
+      { action: "Implement the stubbed code (todo!/unimplemented!) at line 2.", priority: "low", confidence: 70 },
     ]);
+  });
+
+  test("[static] raise reports a rule at the severity it claims; a stub in test code is still lowered to medium", async () => {
+    const text = ["pub fn later() -> u32 {", "    todo!()", "}", "#[cfg(test)]", "mod tests {", "    fn helper() { todo!() }", "}"].join("\n");
+    const v = await scanShard({ path: "src/lib.rs", language: "rust", lineStart: 1, text }, { raise: ["stub-macro"] });
+    expect(v.critical_failures.map((f) => [f.line_start, f.severity, f.confidence])).toEqual([[2, "high", 95], [6, "medium", 95]]);
+    expect(v.verdict).toBe("needs_patch");
+    const other = await scanShard({ path: "src/lib.rs", language: "rust", lineStart: 1, text }, { raise: ["todo-comment"] });
+    expect(other.verdict).toBe("pass");
   });
 
   test("a clean shard records an honest proof of life quoting its first function signature", async () => {
@@ -248,15 +260,15 @@ describe("verdict, score, summary and next actions", () => {
 
 describe("the rule table", () => {
   const table: Array<[RuleId, string, Severity, number]> = [
-    ["stub-macro", "critical_failures", "high", 95],
-    ["stub-raise", "critical_failures", "high", 90],
+    ["stub-macro", "critical_failures", "low", 95],
+    ["stub-raise", "critical_failures", "low", 90],
     ["todo-comment", "pseudocode_flags", "low", 70],
     ["fixme-marker", "pseudocode_flags", "low", 70],
-    ["dead-code-allowed", "pseudocode_flags", "medium", 80],
-    ["empty-catch", "risk_points", "medium", 85],
+    ["dead-code-allowed", "pseudocode_flags", "low", 80],
+    ["empty-catch", "risk_points", "low", 85],
     ["duplicate-import", "risk_points", "low", 90],
-    ["duplicate-import-redeclared", "critical_failures", "high", 90],
-    ["doc-placeholder", "pseudocode_flags", "medium", 85],
+    ["duplicate-import-redeclared", "critical_failures", "low", 90],
+    ["doc-placeholder", "pseudocode_flags", "low", 85],
   ];
   for (const [id, category, severity, confidence] of table) {
     test(`${id}: ${category}, ${severity}, ${confidence}`, async () => {

@@ -84,6 +84,9 @@ describe("readTarget records why a file is skipped", () => {
     ["src/latin1.py", /^not valid UTF-8 \(first bad byte near offset 2\)/],
     ["src/big.go", /^too large: \d+ bytes > max_file_bytes 2000/],
     ["src/app.ts", /^read \(source\)$/],
+    // Deleted between planning and reading (the fuzz found a sweep of `../` failing whole on one such file).
+    ["src/deleted-since.ts", /^gone: deleted after the sweep was planned/],
+    ["src", /^not a regular file/],
   ];
   for (const [file, pattern] of cases) {
     test(file, () => expect(reason(readTarget(join(root, file), root, sweep.maxFileBytes))).toMatch(pattern));

@@ -3,10 +3,13 @@ import { resolve } from "node:path";
 import { resolveApiKeys, type RungConfig } from "../../config/config";
 import { UsageError } from "../../errors";
 import { readLabels } from "../../bench/labels";
+import { readInputFile } from "../../config/input-file";
+import { MAX_CONCURRENCY } from "./run";
 import { OPERATORS, type Operator } from "../../bench/operators";
 import { runBench, type BenchResult } from "../../bench/run-bench";
 import { renderBench, renderHistory } from "../../bench/table";
 import { makeProvider } from "../../providers/make-provider";
+import { TraitBook } from "../../providers/traits";
 import type { Provider } from "../../providers/provider";
 import { StaticProvider } from "../../providers/static";
 import { loadContextConfig, openKb, type CommandContext } from "../context";
@@ -28,10 +31,10 @@ export interface BenchFlags {
   concurrency?: string;
 }
 
-function whole(flag: string, value: string | undefined, fallback: number, min: number): number {
+function whole(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be a whole number from ${min} up; got "${value}"`);
+  if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}; got "${value}"`);
   return n;
 }
 
@@ -60,18 +63,21 @@ export async function benchCommand(ctx: CommandContext, args: string[], flags: B
   }
   if (args.length === 0) throw new UsageError("no targets: give the paths to bench (e.g. `scrum bench src/`)");
   const options = {
-    seed: whole("seed", flags.seed, 1, 0),
-    plants: whole("plants", flags.plants, 24, 1),
-    repeat: whole("repeat", flags.repeat, 1, 1),
-    tolerance: whole("tolerance", flags.tolerance, 2, 0),
-    concurrency: whole("concurrency", flags.concurrency, 8, 1),
+    seed: whole("seed", flags.seed, 1, 0, 2 ** 32 - 1),
+    plants: whole("plants", flags.plants, 24, 1, 10_000),
+    repeat: whole("repeat", flags.repeat, 1, 1, 100),
+    tolerance: whole("tolerance", flags.tolerance, 2, 0, 10_000),
+    concurrency: whole("concurrency", flags.concurrency, 8, 1, MAX_CONCURRENCY),
     operators: operatorsOf(flags.operators),
   };
-  const labels = flags.labels !== undefined ? readLabels(resolve(ctx.cwd, flags.labels)) : undefined;
+  const labelsFile = flags.labels !== undefined ? resolve(ctx.cwd, flags.labels) : undefined;
+  const labels = labelsFile !== undefined ? readLabels(labelsFile, readInputFile(labelsFile, "--labels", { maxBytes: 100_000_000 })) : undefined;
   const config = loadContextConfig(ctx);
   const offline = flags.offline === true;
   const keys = offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
   const startedAt = new Date().toISOString();
+  // One book for the whole bench: a server's accepted shape is found once, not once per variant.
+  const traits = new TraitBook();
   const result: BenchResult = await runBench({
     config,
     cwd: ctx.cwd,
@@ -81,9 +87,9 @@ export async function benchCommand(ctx: CommandContext, args: string[], flags: B
     ...(labels ? { labels } : {}),
     signal,
     providerFor: (rung: RungConfig): Provider => {
-      if (rung.provider === "static") return new StaticProvider();
+      if (rung.provider === "static") return new StaticProvider({ raise: config.static.raise });
       const apiKey = keys.get(rung.name);
-      return makeProvider(rung, apiKey !== undefined ? { apiKey } : {});
+      return makeProvider(rung, { traits, ...(apiKey !== undefined ? { apiKey } : {}) });
     },
     onProgress: (m) => {
       if (!ctx.quiet) ctx.io.err(`${m}\n`);

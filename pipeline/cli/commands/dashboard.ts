@@ -1,7 +1,9 @@
 /** `scrum dashboard --out FILE.html`: trajectory charts, flagged files and KB health as one self-contained HTML page. */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { kbFile as kbFileOf, openKb, sources, type CommandContext } from "../context";
+import { homeOf, kbFile as kbFileOf, openKb, sources, type CommandContext } from "../context";
+import { liveRows } from "../state-view";
+import { checkOutFile } from "../paths";
 import { gatherDashboard } from "../../dashboard/gather";
 import { renderDashboard } from "../../dashboard/render";
 import { UsageError } from "../../errors";
@@ -15,13 +17,13 @@ export interface DashboardFlags {
 /** Write the dashboard for the KB of `ctx` to `flags.out`, atomically (temp file, then rename). */
 export function dashboardCommand(ctx: CommandContext, flags: DashboardFlags): number {
   if (!flags.out) throw new UsageError("usage: scrum dashboard --out FILE.html (--out is required)");
-  const out = resolve(ctx.cwd, flags.out);
+  const out = checkOutFile(ctx.cwd, flags.out, "--out", homeOf(ctx));
   const kbFile = kbFileOf(ctx);
-  const kb = openKb(ctx, { mustExist: true });
+  const kb = openKb(ctx, { mustExist: true, snapshot: true });
   let html: string;
   let iterations: number;
   try {
-    const data = gatherDashboard(kb, { kbFile, now: (flags.now ?? (() => new Date()))() });
+    const data = gatherDashboard(kb, { kbFile, now: (flags.now ?? (() => new Date()))(), live: (rows) => liveRows(kb, rows, homeOf(ctx).root) });
     html = renderDashboard(data);
     iterations = data.iterations.length;
   } finally {

@@ -19,9 +19,17 @@ export function dismissCommand(ctx: CommandContext, target: string | undefined, 
     if (flags.list) return list(ctx, kb);
     if (flags.undo !== undefined) {
       const id = Number(flags.undo);
-      if (!Number.isInteger(id) || !kb.undoDismissal(id)) throw new UsageError(`no active dismissal with id ${flags.undo}; \`scrum dismiss --list\` shows them`);
-      if (ctx.json) ctx.io.out(JSON.stringify({ id, undone: true, ...sources(ctx) }));
-      else ctx.io.out(`dismissal ${id} undone: the finding counts again from the next review of its file`);
+      const dismissal = kb.dismissals().find((d) => d.id === id && d.undone_at === null);
+      if (!Number.isInteger(id) || !dismissal) throw new UsageError(`no active dismissal with id ${flags.undo}; \`scrum dismiss --list\` shows them`);
+      // Say what the undo did, measured: the state's count for the file before and after.
+      const counted = () => readStateView(kb, undefined).rows.find((r) => r.path === dismissal.path)?.findings_count ?? 0;
+      const before = kb.latestStateIteration() === null ? 0 : counted();
+      kb.undoDismissal(id);
+      const after = kb.latestStateIteration() === null ? 0 : counted();
+      const countsNow = after > before;
+      if (ctx.json) ctx.io.out(JSON.stringify({ id, undone: true, fingerprint: dismissal.fingerprint, path: dismissal.path, counts_from: countsNow ? "now" : "next_review", ...sources(ctx) }));
+      else if (countsNow) ctx.io.out(`dismissal ${id} undone: the finding counts again now (${dismissal.path} has ${after} counting finding${after === 1 ? "" : "s"} in the state)`);
+      else ctx.io.out(`dismissal ${id} undone: ${dismissal.path}'s latest review recorded the finding as dismissed (or did not find it), so it counts again from the file's next review that finds it (\`scrum run ${dismissal.path}\`)`);
       return 0;
     }
     const reason = flags.reason?.trim();
@@ -60,7 +68,26 @@ function resolveTarget(ctx: CommandContext, kb: Kb, target: string) {
     }
     return here[0]!;
   }
-  const found = kb.findingByFingerprint(target);
-  if (!found) throw new UsageError(`no finding has fingerprint "${target}"; \`scrum show PATH\` lists fingerprints, or give PATH:LINE`);
-  return found;
+  return byFingerprint(kb, target);
+}
+
+/** Fingerprints are 16 hex digits; a prefix of at least this many names one when no other fingerprint shares it. */
+export const MIN_FINGERPRINT_PREFIX = 8;
+
+/** The finding a fingerprint, or a unique prefix of one, names. */
+function byFingerprint(kb: Kb, target: string) {
+  const hex = target.toLowerCase();
+  const exact = kb.findingByFingerprint(hex);
+  if (exact) return exact;
+  if (!/^[0-9a-f]+$/.test(hex)) throw new UsageError(`"${target}" is neither a fingerprint (hex digits) nor PATH:LINE; \`scrum show PATH\` lists fingerprints`);
+  if (hex.length < MIN_FINGERPRINT_PREFIX) {
+    throw new UsageError(`"${target}" is too short: give at least ${MIN_FINGERPRINT_PREFIX} hex digits of a fingerprint (\`scrum show PATH\` lists them), or PATH:LINE`);
+  }
+  const matches = kb.fingerprintsWithPrefix(hex);
+  if (matches.length === 0) throw new UsageError(`no finding has a fingerprint starting "${target}"; \`scrum show PATH\` lists fingerprints, or give PATH:LINE`);
+  if (matches.length > 1) {
+    const listed = matches.map((m) => `  ${m.fingerprint}  ${m.path}:${m.line_start}  ${m.category}  ${m.title}`).join("\n");
+    throw new UsageError(`"${target}" starts ${matches.length === 20 ? "20 or more" : matches.length} fingerprints; give more digits:\n${listed}`);
+  }
+  return kb.findingByFingerprint(matches[0]!.fingerprint)!;
 }

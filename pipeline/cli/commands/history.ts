@@ -5,7 +5,7 @@ import { kbFile, openKb, type CommandContext } from "../context";
 import { renderTable } from "../table";
 
 export function historyCommand(ctx: CommandContext): number {
-  const kb = openKb(ctx, { mustExist: true });
+  const kb = openKb(ctx, { mustExist: true, snapshot: true });
   try {
     const counts = kb.historyCounts();
     const metrics = kb.allMetrics();

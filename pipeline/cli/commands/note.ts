@@ -1,12 +1,15 @@
 /** `scrum note add PATH TEXT` / `scrum note list` / `scrum note resolve ID`: fix-next-loop observations. */
 import { UsageError } from "../../errors";
 import { renderTable } from "../table";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { homeOf, kbPathOf, openKb, sources, type CommandContext } from "../context";
 
 export function noteCommand(ctx: CommandContext, args: string[]): number {
   const [sub, ...rest] = args;
+  // Usage is checked before the KB is opened: a refused command creates no KB file.
+  if (sub === "resolve" && !Number.isInteger(Number(rest[0] ?? ""))) throw new UsageError("usage: scrum note resolve ID");
+  if (sub !== "add" && sub !== "list" && sub !== "resolve") throw new UsageError("usage: scrum note add PATH TEXT | scrum note list | scrum note resolve ID");
   const kb = openKb(ctx, { mustExist: false });
   try {
     if (sub === "add") {
@@ -15,6 +18,11 @@ export function noteCommand(ctx: CommandContext, args: string[]): number {
       if (!path || !text) throw new UsageError("usage: scrum note add PATH TEXT");
       const latest = kb.iterations().at(-1);
       const key = kbPathOf(ctx, path);
+      // A note is put into one file's prompt: a folder has no prompt to carry it.
+      const abs = resolve(homeOf(ctx).root, key);
+      if (key === "." || (existsSync(abs) && statSync(abs).isDirectory())) {
+        throw new UsageError(`"${path}" is a directory; a note is about one file (give a file under it, e.g. \`scrum note add ${path.replace(/\/$/, "")}/FILE TEXT\`)`);
+      }
       const known = kb.knownPaths();
       // A note on a path no file will ever have would wait forever: refuse it, saying what the KB knows.
       if (!known.includes(key) && !existsSync(resolve(homeOf(ctx).root, key))) {

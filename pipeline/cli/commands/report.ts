@@ -1,7 +1,8 @@
 /** `scrum report [ITER] --format md|json|sarif|rdjsonl|codeclimate [--out FILE]`: the iteration report, on stdout or written atomically to a file. */
-import { resolve } from "node:path";
 import pkg from "../../../package.json";
-import { openKb, type CommandContext } from "../context";
+import { homeOf, openKb, type CommandContext } from "../context";
+import { liveRows } from "../state-view";
+import { checkOutFile } from "../paths";
 import { UsageError } from "../../errors";
 import { readIterationReport, readStateReport, type IterationReport } from "../../report/iteration-report";
 import { renderJson } from "../../report/json";
@@ -27,22 +28,22 @@ export function reportCommand(ctx: CommandContext, args: string[], flags: { form
   const format = flags.format ?? (ctx.json ? "json" : "md");
   if (!isFormat(format)) throw new UsageError(`--format must be one of: ${REPORT_FORMATS.join(", ")}; got "${format}"`);
   if (args.length > 1) throw new UsageError(`usage: scrum report [ITER] [--format ${REPORT_FORMATS.join("|")}] [--out FILE]`);
-  if (flags.out === "") throw new UsageError("--out needs a file name");
-  const kb = openKb(ctx, { mustExist: true });
+  const out = flags.out === undefined ? undefined : checkOutFile(ctx.cwd, flags.out, "--out", homeOf(ctx));
+  const kb = openKb(ctx, { mustExist: true, snapshot: true });
   let report: IterationReport;
   try {
-    report = flags.scope === "state" ? readStateReport(kb, args[0]) : readIterationReport(kb, args[0]);
+    report = flags.scope === "state" ? readStateReport(kb, args[0], (rows) => liveRows(kb, rows, homeOf(ctx).root)) : readIterationReport(kb, args[0]);
   } finally {
     kb.close();
   }
   const text = RENDERERS[format](report);
-  if (flags.out === undefined) {
+  if (out === undefined) {
     ctx.io.out(text);
     return 0;
   }
-  const file = resolve(ctx.cwd, flags.out);
+  const file = out;
   writeFileAtomic(file, text);
-  if (!ctx.quiet) ctx.io.err(`scrum: ${format} report of iteration ${report.iteration.id} written to ${file}\n`);
+  if (!ctx.quiet) ctx.io.err(`scrum: ${format} report of ${report.scope === "state" ? "the state after " : ""}iteration ${report.iteration.id} written to ${file}\n`);
   return 0;
 }
 

@@ -10,13 +10,16 @@ import { makeProvider } from "../../providers/make-provider";
 import type { Provider } from "../../providers/provider";
 import { StaticProvider } from "../../providers/static";
 import { renderTable } from "../table";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import type { Kb } from "../../../kb/kb";
 import { homeOf, kbFile, loadContextConfig, openKb, sources, type CommandContext } from "../context";
 import { progressPrinter } from "../progress";
 import { openEventStream } from "../../run/events";
 import { describeObserverStats, recordObserverStats } from "../../run/observer";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { checkOutFile } from "../paths";
+import { kbTraitBook } from "../server-traits";
+import { systemPromptOf, windowPlanError, withKnownWindows } from "../../run/windows";
 
 export interface RunFlags {
   paths: string[];
@@ -34,6 +37,8 @@ export interface RunFlags {
 }
 
 const FAIL_ON = ["needs_patch", "fail"] as const;
+/** The most calls in flight per server `--concurrency` may ask for (the config's own bound on a rung's concurrency). */
+export const MAX_CONCURRENCY = 256;
 
 /** Run one iteration; returns the exit code (3 when the --fail-on gate trips). */
 export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: AbortSignal): Promise<number> {
@@ -42,11 +47,13 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   }
   // Files are bounded by memory ([sweep] max_inflight_chars); the flag overrides each model rung's calls per server.
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
-    throw new UsageError(`--concurrency must be a whole number from 1 up; got "${flags.concurrency}"`);
+  if (concurrency !== undefined && (flags.concurrency!.trim() === "" || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${flags.concurrency}"`);
   }
+  const events = flags.events === undefined ? undefined : checkOutFile(ctx.cwd, flags.events, "--events", homeOf(ctx));
   let config = loadContextConfig(ctx);
   const existed = existsSync(kbFile(ctx));
+  const dirExisted = existsSync(dirname(kbFile(ctx)));
   const kb = openKb(ctx, { mustExist: false });
   try {
     flags = bindIterationWords(flags, kb);
@@ -59,17 +66,30 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     // A resumed iteration finishes with the config and ladder it started with, never another one.
     if (flags.resume !== undefined) config = resumeConfig(ctx, kb, flags, config);
     const keys = flags.offline ? new Map<string, string>() : resolveApiKeys(config, ctx.env);
+    const traits = kbTraitBook(kb);
+    // A window a server named before (its overflow error, its listing) holds for this run too.
+    config = withKnownWindows(config, traits);
     const root = homeOf(ctx).root;
-    if (flags.estimate) return await estimate(ctx, kb, flags, config, root);
+    if (flags.estimate) {
+      try {
+        return await estimate(ctx, kb, flags, config, root);
+      } catch (e) {
+        if (e instanceof NothingToReview) return sayNothingToReview(ctx, e);
+        throw e;
+      }
+    }
+    // Planned before anything is sent: a ladder whose windows cannot hold one small review stops here, with numbers.
+    const unplannable = await windowPlanError(laddersFor(config, flags.offline), systemPromptOf(config));
+    if (unplannable) throw new ConfigError(unplannable);
     const progress = progressPrinter(ctx);
-    const stream = openEventStream({ ...(flags.events !== undefined ? { file: resolve(ctx.cwd, flags.events) } : {}), ...(config.observer ? { observer: config.observer } : {}) });
+    const stream = openEventStream({ ...(events !== undefined ? { file: events } : {}), ...(config.observer ? { observer: config.observer } : {}) });
     let summary: RunSummary;
     try {
       summary = await runIteration({
       config,
       kb,
       cwd: ctx.cwd,
-      root: homeOf(ctx).root,
+      root,
       inputs: flags.paths,
       label: flags.label ?? null,
       ...(flags.fromFlagged !== undefined ? { fromFlagged: flags.fromFlagged } : {}),
@@ -80,9 +100,9 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       ...(concurrency !== undefined ? { concurrency } : {}),
       signal,
       providerFor: (rung: RungConfig): Provider => {
-        if (rung.provider === "static") return new StaticProvider();
+        if (rung.provider === "static") return new StaticProvider({ raise: config.static.raise });
         const apiKey = keys.get(rung.name);
-        return makeProvider(rung, apiKey !== undefined ? { apiKey } : {});
+        return makeProvider(rung, { traits, ...(apiKey !== undefined ? { apiKey } : {}) });
       },
       onEvent: (e) => {
         progress.event(e);
@@ -93,30 +113,43 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       progress.end();
       await stream.close();
       // Nothing changed since the last review: a normal answer in CI, said on stderr, exit 0.
-      if (e instanceof NothingToReview) {
-        if (ctx.json) ctx.io.out(JSON.stringify({ iteration_id: null, status: "nothing_to_review", reason: e.message, ...sources(ctx, { config: true }) }, null, 2));
-        else ctx.io.err(`scrum: ${e.message}\n`);
-        return 0;
-      }
+      if (e instanceof NothingToReview) return sayNothingToReview(ctx, e);
       throw e;
     }
     progress.end();
     const observed = await stream.close();
     if (observed) summary = recordObserverStats(kb, summary, observed);
     if (ctx.json) ctx.io.out(JSON.stringify({ ...summary, ...sources(ctx, { config: true }) }, null, 2));
-    else ctx.io.out(renderSummary(summary) + (observed ? `\n${describeObserverStats(observed)}` : ""));
+    else ctx.io.out(renderSummary(summary, tierSplit(kb, summary.iteration_id)) + (observed ? `\n${describeObserverStats(observed)}` : ""));
     if (summary.status === "aborted") return 1;
     if (summary.budget_exhausted) {
       ctx.io.err(`scrum: the [budget] ran out (${summary.budget_exhausted}); files not reviewed are unreviewed with reason "budget"\n`);
       return 1;
     }
-    return gateTripped(summary, flags.failOn) ? 3 : 0;
+    if (gateTripped(summary, flags.failOn)) return 3;
+    // Model rungs exist and none of their answers was accepted: not a clean sweep, whatever the static rung said.
+    if (summary.model_answers?.none_accepted) {
+      ctx.io.err(`scrum: ${summary.model_answers.warning}\n`);
+      return 1;
+    }
+    return 0;
   } finally {
     // A run that stopped before its first iteration (bad target, gate, no rung) leaves no new KB file behind.
     const empty = kb.iterations().length === 0;
     kb.close();
-    if (!existed && empty) for (const suffix of ["", "-wal", "-shm"]) rmSync(`${kbFile(ctx)}${suffix}`, { force: true });
+    if (!existed && empty) {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${kbFile(ctx)}${suffix}`, { force: true });
+      // The folder the KB's open created (.scrum/ in a fresh checkout) goes too, when nothing else is in it.
+      if (!dirExisted && readdirSync(dirname(kbFile(ctx))).length === 0) rmdirSync(dirname(kbFile(ctx)));
+    }
   }
+}
+
+/** Nothing changed since the last review: a normal answer in CI (exit 0), on stderr or as JSON. */
+function sayNothingToReview(ctx: CommandContext, e: NothingToReview): number {
+  if (ctx.json) ctx.io.out(JSON.stringify({ iteration_id: null, status: "nothing_to_review", reason: e.message, ...sources(ctx, { config: true }) }, null, 2));
+  else ctx.io.err(`scrum: ${e.message}\n`);
+  return 0;
 }
 
 /** --fail-on needs_patch trips on needs_patch, fail or unreviewed files; --fail-on fail on fail or unreviewed. */
@@ -127,7 +160,19 @@ export function gateTripped(summary: RunSummary, failOn: string | undefined): bo
   return failOn === "fail" ? fail + unreviewed > 0 : fail + needs_patch + unreviewed > 0;
 }
 
-function renderSummary(s: RunSummary): string {
+/** Files of the iteration per tier, split into those with findings and clean ones: a tier means different things for each. */
+type TierSplit = Record<"auto" | "review" | "block", { findings: number; clean: number }>;
+
+function tierSplit(kb: Kb, iterationId: number): TierSplit {
+  const split: TierSplit = { auto: { findings: 0, clean: 0 }, review: { findings: 0, clean: 0 }, block: { findings: 0, clean: 0 } };
+  for (const r of kb.fileReviews(iterationId)) {
+    if (r.gradient_tier === null) continue;
+    split[r.gradient_tier][r.findings_count > 0 ? "findings" : "clean"]++;
+  }
+  return split;
+}
+
+function renderSummary(s: RunSummary, tiers: TierSplit): string {
   const m = s.metrics;
   const lines = [
     `iteration ${s.iteration_id}${s.label ? ` (${s.label})` : ""}: ${s.status}`,
@@ -137,11 +182,29 @@ function renderSummary(s: RunSummary): string {
   if (m.findings_total !== undefined) {
     lines.push(
       `findings: ${m.findings_total} (${m.findings_high} high, ${m.findings_medium} medium, ${m.findings_low} low), ${m.evidence_unverified} with unverified evidence`,
+      ...(m.findings_confirmed || m.findings_refuted || m.findings_uncertain || m.findings_not_verified
+        ? [
+            `verify: ${m.findings_confirmed ?? 0} confirmed, ${m.findings_refuted ?? 0} refuted (set aside), ${m.findings_uncertain ?? 0} uncertain, ${m.findings_not_verified ?? 0} not verified` +
+              `${m.verify_skipped_trusted ? ` (${m.verify_skipped_trusted} skipped as trusted; \`scrum show PATH\` says why)` : ""}`,
+          ]
+        : []),
       `ladder: ${m.shards_total} shards (${m.cached_shards ?? 0} answered from the cache), ${m.attempts_total} attempts, ${m.escalations} escalations, ${m.thin_rejections} thin; tokens ${m.tokens_in} in / ${m.tokens_out} out; cost $${(m.cost_usd ?? 0).toFixed(4)}`,
       `state (every file's latest review): ${m.state_files} files, ${m.state_pass} pass, ${m.state_needs_patch} needs_patch, ${m.state_fail} fail, ${m.state_unreviewed} unreviewed, ${m.state_stale} stale; ${m.state_findings_total} open findings`,
       "",
-      renderTable(["tier", "files"], [["auto", m.tier_auto ?? 0], ["review", m.tier_review ?? 0], ["block", m.tier_block ?? 0]]),
+      renderTable(
+        ["tier", "files", "with findings", "clean", "meaning"],
+        [
+          ["auto", m.tier_auto ?? 0, tiers.auto.findings, tiers.auto.clean, "nothing to act on, a confident review"],
+          ["review", m.tier_review ?? 0, tiers.review.findings, tiers.review.clean, "a patch to review, or a pass not vouched for"],
+          ["block", m.tier_block ?? 0, tiers.block.findings, tiers.block.clean, "the reviewer doubts its verdict: check first"],
+        ],
+      ),
     );
+  }
+  const answers = s.model_answers;
+  if (answers) {
+    lines.push(`model answers accepted: ${answers.rungs.map((r) => `${r.rung} ${r.accepted} of ${r.shards_sent} shard${r.shards_sent === 1 ? "" : "s"} sent${r.cached > 0 ? ` (+${r.cached} from the cache)` : ""}`).join(", ")}; ${answers.degraded_files} degraded file${answers.degraded_files === 1 ? "" : "s"}`);
+    if (answers.warning) lines.push(`${answers.none_accepted ? "NO MODEL ANSWER" : "DEGRADED"}: ${answers.warning}`);
   }
   lines.push("", "next: `scrum flagged` lists what needs work; `scrum show PATH` shows one verdict.");
   return lines.join("\n");
@@ -195,6 +258,7 @@ async function estimate(ctx: CommandContext, kb: Kb, flags: RunFlags, config: Co
     ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
     changed: flags.changed === true,
   });
+  if (!ctx.quiet) for (const w of plan.warnings) ctx.io.err(`warning: ${w}\n`);
   const e = await estimateSweep({ files: plan.files, root, config, ladder: laddersFor(config, flags.offline), kb, noCache: flags.noCache === true });
   if (ctx.json) {
     ctx.io.out(JSON.stringify({ ...e, ...sources(ctx, { config: true }) }, null, 2));
@@ -203,10 +267,20 @@ async function estimate(ctx: CommandContext, kb: Kb, flags: RunFlags, config: Co
   ctx.io.out(`estimate: ${e.files} files to review (${e.skipped} would be skipped), ${e.shards} shards; nothing was called`);
   ctx.io.out(
     renderTable(
-      ["rung", "model", "shards", "cached", "to send", "tokens in", "tokens out (max)", "cost $ if all go here"],
-      e.rungs.map((r) => [r.rung, r.model, r.shards, r.cached, r.shards - r.cached, r.tokens_in, r.tokens_out, r.cost_usd.toFixed(4)]),
+      ["rung", "model", "window", "shards", "cached", "over window", "to send", "tokens in", "tokens out (max)", "cost $ if all go here"],
+      e.rungs.map((r, i) => {
+        const rung = laddersFor(config, flags.offline)[i];
+        return [r.rung, r.model, rung?.contextTokens ?? "-", r.shards, r.cached, r.over_window, r.shards - r.cached - r.over_window, r.tokens_in, r.tokens_out, r.cost_usd.toFixed(4)];
+      }),
     ),
   );
-  ctx.io.out("The first rung gets every shard the cache does not answer; later rungs only those that climb.");
+  ctx.io.out("The first rung gets every shard the cache does not answer and its window holds; later rungs only those that climb. A run re-splits a shard no window holds.");
+  if (e.verify) {
+    const v = e.verify;
+    ctx.io.out(
+      `verify: rung ${v.rung} (${v.model}), at most ${v.max_calls} calls ([verify] max_per_file per file; findings are not known before the sweep), ` +
+        `~${v.tokens_in_per_call} tokens in and up to ${v.tokens_out_per_call} out each; at most $${v.max_cost_usd.toFixed(4)}`,
+    );
+  }
   return 0;
 }
