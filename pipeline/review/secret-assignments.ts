@@ -34,6 +34,13 @@ export function nameWords(name: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
+/** Whether a name says its value is not a secret: public, structural or about a secret (`public_key`, `csrf_token`, `key_id`). */
+export function nameSaysNotSecret(name: string): boolean {
+  const words = nameWords(name);
+  if (words.length === 0) return false;
+  return ABOUT_A_SECRET.has(words[words.length - 1]!) || words.some((w) => NOT_SECRET_PREFIX.has(w) || /^pub(?:lic)?(?:key|token)$/.test(w));
+}
+
 /** How strongly a name says it holds a secret: "strong", "weak", or null (not a secret's name, or about one). */
 export function secretName(name: string): "strong" | "weak" | null {
   const words = nameWords(name);
@@ -68,7 +75,7 @@ const ASSIGNMENT = new RegExp(
 /** `"…" == password`: the literal first. */
 const COMPARED = new RegExp(String.raw`${QUOTED}\s*(?:===?|!==?)\s*([A-Za-z_$][\w$.]*)`, "g");
 /** `<apiToken>\n  …\n</apiToken>` and `<add key="Password" value="…" />`. */
-const XML_ELEMENT = /<([A-Za-z_][\w.:-]*)(?:\s[^>]*)?>\s*([^<>\s]+)\s*<\/\1>/g;
+const XML_ELEMENT = /<([A-Za-z_][\w.:-]*)(?:\s[^>]*)?>\s*(?:\d+ \| \s*)?([^<>\s]+)\s*(?:\d+ \| \s*)?<\/\1>/g;
 const XML_KEY_VALUE = /\b(?:key|name)\s*=\s*"([^"\n]+)"\s+value\s*=\s*"([^"\n]*)"/gi;
 /**
  * A whole line `NAME = value` (.env, INI, YAML, properties, Makefile): the value is the rest of the line, so `:`, `#`,
@@ -183,7 +190,12 @@ export function looksLikeSecretValue(strength: "strong" | "weak", value: string,
   const symbols = value.replace(/[A-Za-z0-9]/g, "").length;
   // A vendor-prefixed token (`pgar_…`, `BBDC-…`) is a token whatever its body.
   if (/^[A-Za-z]{2,12}[-_.][A-Za-z0-9_.-]{16,}$/.test(value) && value.length >= 24) return true;
-  if (value.length >= 12) return (alnumClasses >= 2 || symbols >= 3) && classes >= 2 && entropyBits(value) >= 3;
+  // A long run of digits (an app secret or a numeric token) is a token; a timestamp or a count is shorter.
+  if (/^\d{16,}$/.test(value)) return entropyBits(value) >= 2.5;
+  // Long lowercase letters with no word in them (`seugeupfknprstoe`): a generated key from a lowercase alphabet.
+  if (value.length >= 16 && /^[a-z]+$/.test(value)) return entropyBits(value) >= 3.2;
+  if (value.length >= 12) return (alnumClasses >= 2 || symbols >= 3) && classes >= 2 && entropyBits(value) >= 2.8;
+  if (value.length >= 10 && alnumClasses === 3) return entropyBits(value) >= 3;
   // Short values under a name that also means other things: only symbol-rich ones (a typed password) count.
   return symbols >= 3 && /[A-Za-z0-9]/.test(value) && entropyBits(value) >= 3;
 }

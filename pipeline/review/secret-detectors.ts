@@ -4,6 +4,7 @@
  * secret-sounding names (secret-assignments.ts). Each returns where the secret sits, not what to do with it.
  */
 import { findSecretAssignments, isPlaceholder } from "./secret-assignments";
+import { randomTokens, vendorTokens } from "./secret-formats";
 
 export { entropyBits, isPlaceholder, looksLikeSecretValue } from "./secret-assignments";
 
@@ -31,12 +32,12 @@ const TOKEN_FORMATS: Array<{ detector: string; pattern: RegExp }> = [
 const URL_CREDENTIALS = /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:/@'"`<>]+:([^\s/@'"`<>]+)@/g;
 
 /** `Authorization: Bearer …` (also Token and Basic) and a bare `Bearer <long token>` handed to a header builder. */
-const AUTH_HEADER = /\bAuthorization["']?\s*[:=,]\s*["']?(?:Bearer|Token|Basic)\s+([A-Za-z0-9._~+/-]{8,}=*)/gi;
+const AUTH_HEADER = /\bAuthorization["']?\s*[:=,]\s*["']?(?:[A-Za-z][\w-]{1,20}\s+)?([A-Za-z0-9._~+/@=-]{8,}=*)/gi;
 const BARE_BEARER = /\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)/g;
 
 /** Every secret the detectors of this module find in `text`; spans may overlap (the redactor merges them). */
 export function findSourceSecrets(text: string): SecretSpan[] {
-  return [...privateKeyBodies(text), ...tokenFormats(text), ...urlCredentials(text), ...authHeaders(text), ...findSecretAssignments(text)];
+  return [...privateKeyBodies(text), ...tokenFormats(text), ...vendorTokens(text), ...randomTokens(text), ...urlCredentials(text), ...authHeaders(text), ...findSecretAssignments(text)];
 }
 
 function tokenFormats(text: string): SecretSpan[] {
@@ -54,9 +55,13 @@ function urlCredentials(text: string): SecretSpan[] {
 
 function authHeaders(text: string): SecretSpan[] {
   return [AUTH_HEADER, BARE_BEARER].flatMap((re) =>
-    [...text.matchAll(re)].map((m) => {
+    [...text.matchAll(re)].flatMap((m) => {
+      const value = m[1]!;
+      // With no scheme the value must look like a credential, not code (`authorization: req.headers.authorization`).
+      const schemeless = !/(?:Bearer|Token|Basic)\s+\S*$/i.test(m[0]);
+      if (schemeless && (isPlaceholder(value) || !/\d/.test(value) || /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value))) return [];
       const end = m.index + m[0].length;
-      return { start: end - m[1]!.length, end, detector: "authorization-header" };
+      return [{ start: end - value.length, end, detector: "authorization-header" }];
     }),
   );
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { isPlaceholder } from "../../pipeline/review/secret-assignments";
+import { isPlaceholder, isWordy } from "../../pipeline/review/secret-assignments";
 
 const CORPUS = resolve(import.meta.dir, "../fixtures/secrets-corpus/corpus.jsonl");
 
@@ -25,15 +25,38 @@ export function readCorpus(): CorpusCase[] {
 }
 
 /**
- * Values the redactor does not claim to mask, each with why (docs/SECURITY.md, "What is not covered"): a passphrase
- * with spaces, values under 8 characters (a rule set's test of a prefix alone, such as detect-secrets' `ghp`), and
- * values the redactor reads as placeholders.
+ * Values the redactor does not claim to mask, each with why (docs/SECURITY.md, "What is not covered"):
+ * - a passphrase with spaces, and values under 8 characters (a rule set's test of a prefix alone, such as `ghp`);
+ * - placeholders the redactor reads as such (`test-token-6`, `${VAR}`);
+ * - synthetic values made mostly of one repeated character or chunk (`AKCxxxxxxxxxx`, `ABIAZZZZZZZZZZZZZZZZ`,
+ *   `12345678-ABCD-ABCD-ABCD-1234567890AB`, `12345678ABCDEFH1234567890ABCDEFH12345678`): a rule set's shape test, not a credential anyone was issued;
+ * - values that read as words (`TestSourcePassword`, `cafebabe:deadbeef`): the rule that keeps `PasswordEncoder` and
+ *   `same-origin` unmasked;
+ * - `jdbc:db2`, `Endpoint=`: what trufflehog's tests expect is a connection string's prefix, not a credential;
+ * - gitleaks' `jwt-base64` values: the rule's capture is a 10-character piece of a base64 blob, not a credential;
+ *   the blob itself is masked (its own test lines are planted whole and checked).
  */
-export function outOfScope(value: string): string | null {
-  if (/\s/.test(value.trim())) return "passphrase with spaces";
-  if (value.trim().length < 8) return "shorter than 8 characters";
-  if (isPlaceholder(value.trim())) return "a placeholder (`test-token-6`, `${VAR}`)";
+export function outOfScope(value: string, rule = ""): string | null {
+  const v = value.trim();
+  if (/\s/.test(v)) return "passphrase with spaces";
+  if (v.length < 8) return "shorter than 8 characters";
+  if (isPlaceholder(v)) return "a placeholder (`test-token-6`, `${VAR}`)";
+  if (isSynthetic(v)) return "synthetic: mostly one repeated character or chunk";
+  if (isWordy(v)) return "reads as words";
+  if (/^(?:jdbc:[a-z0-9]+|[A-Za-z]+=)$/.test(v)) return "a connection string's prefix, not a credential";
+  if (rule === "jwt-base64") return "a fragment of a base64 blob (the blob is masked)";
   return null;
+}
+
+/**
+ * Mostly one character or one chunk repeated (a run covering 40% of the value, or a chunk of 4+ repeated over 60%), or
+ * mostly an alphabet in order (`12345678ABCDEFH1234567890…`).
+ */
+export function isSynthetic(value: string): boolean {
+  const longest = (re: RegExp) => Math.max(0, ...[...value.matchAll(re)].map((m) => m[0].length));
+  let sequential = 0;
+  for (let i = 1; i < value.length; i++) if (value.charCodeAt(i) === value.charCodeAt(i - 1) + 1) sequential++;
+  return longest(/(.{1,12}?)\1{2,}/g) >= Math.max(6, 0.4 * value.length) || longest(/(.{4,12})\1+/g) >= 0.6 * value.length || sequential >= 0.5 * (value.length - 1);
 }
 
 /** Every distinct true-positive value of the corpus that the redactor claims to mask, with the rule that tests it. */
@@ -43,7 +66,7 @@ export function corpusSecrets(): Array<{ value: string; rule: string; source: st
     if (c.kind !== "tp") continue;
     for (const raw of c.values) {
       const value = raw.trim();
-      if (outOfScope(value) === null && !seen.has(value)) seen.set(value, { value, rule: c.rule, source: c.source });
+      if (outOfScope(value, c.rule) === null && !seen.has(value)) seen.set(value, { value, rule: c.rule, source: c.source });
     }
   }
   return [...seen.values()];
@@ -82,6 +105,7 @@ const FORMS: Array<{ ext: string; lines: Array<(n: string, v: string) => string>
 ];
 
 const NAMES = ["api key", "client secret", "db password", "auth token", "access token", "secret key", "private token", "service api key"];
+const STRONG_NAMES = ["api key", "client secret", "db password", "secret key", "service api key"];
 const words = (n: string) => n.split(" ");
 const camel = (n: string) => words(n).map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join("");
 const pascal = (n: string) => words(n).map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
@@ -103,7 +127,10 @@ export function plantCorpus(secrets: Array<{ value: string }>, cases: CorpusCase
   secrets.forEach(({ value }, i) => {
     if (!writable(value)) return;
     const form = FORMS[i % FORMS.length]!;
-    const name = NAMES[Math.floor(i / FORMS.length) % NAMES.length]!;
+    // A name that also means other things (`token`) claims only values of 16+ characters or symbol-rich ones
+    // (docs/SECURITY.md): shorter values go under names that only ever hold a secret.
+    const names = value.length >= 16 ? NAMES : STRONG_NAMES;
+    const name = names[Math.floor(i / FORMS.length) % names.length]!;
     const path = `src/plant${Math.floor(i / (FORMS.length * 8))}.${form.ext}`;
     const lines = bodies.get(path) ?? [];
     for (const line of form.lines) lines.push(line(name, value));
@@ -114,11 +141,11 @@ export function plantCorpus(secrets: Array<{ value: string }>, cases: CorpusCase
   });
   // The rule sets' own test lines, as they wrote them, in a text file and in a JSON fixture.
   // trufflehog's cases are its expected values, not test inputs: only gitleaks' and detect-secrets' lines are planted.
-  const own = cases.filter((c) => c.kind === "tp" && c.source !== "trufflehog" && c.values.some((v) => outOfScope(v.trim()) === null));
+  const own = cases.filter((c) => c.kind === "tp" && c.source !== "trufflehog" && c.values.some((v) => outOfScope(v, c.rule) === null));
   for (let k = 0; k < own.length; k += 400) {
     const chunk = own.slice(k, k + 400);
     bodies.set(`testdata/cases${k / 400}.txt`, chunk.map((c) => c.text));
-    for (const c of chunk) for (const v of c.values) if (outOfScope(v.trim()) === null) planted.push({ value: v.trim(), path: `testdata/cases${k / 400}.txt` });
+    for (const c of chunk) for (const v of c.values) if (outOfScope(v, c.rule) === null) planted.push({ value: v.trim(), path: `testdata/cases${k / 400}.txt` });
   }
   const files = [...bodies].map(([path, lines]) => ({ path, text: lines.join("\n") + "\n" }));
   return { files, planted };
