@@ -128,13 +128,13 @@ export function findSecretAssignments(text: string): SecretSpan[] {
   return out;
 }
 
-const PLACEHOLDER = /^(?:\{\{.*\}\}|<.*>|%\(?\w*\)?s|\*+|x+|X+|\.+|#+|-+|changeme|change[_-]?me|password|passwd|secret|example|sample|dummy|redacted|test|testing|todo|tbd|none|null|nil|undefined|true|false|yes|no|on|off|required|optional|(?:test|example|sample|dummy|fake|mock|placeholder)(?:[-_][a-z]+)*(?:[-_]?\d{1,3})?|your[-_ ].*|insert[-_ ].*|replace[-_ ].*|enter[-_ ].*|put[-_ ].*)$/i;
+const PLACEHOLDER = /^(?:\{\{.*\}\}|<.*>|%\(?\w*\)?s|\*+|x+|X+|\.+|#+|-+|changeme|change[_-]?me|password|passwd|secret|example|sample|dummy|redacted|test|testing|todo|tbd|none|null|nil|undefined|true|false|yes|no|on|off|required|optional|(?:[a-z]{2,4}[-_]){0,2}(?:test|example|sample|dummy|fake|mock|placeholder)(?:[-_][a-z]+)*(?:[-_]?\d{1,3})?|your[-_ ].*|insert[-_ ].*|replace[-_ ].*|enter[-_ ].*|put[-_ ].*)$/i;
 const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)*$/;
 /** Variable references in the syntaxes of shells, templates and runtimes: `$API_KEY`, `${X}`, `%X%`, `process.env.X`. */
 const VARIABLE_REFERENCE = /^(?:\$\{?[\w.:-]+\}?|%[\w.]+%|\$\([^)]*\)|#\{[^}]*\}|@\{[^}]*\}|\{\{[^}]*\}\}|\{[\w.]+\}|(?:var|local|data|module|each|process\.env|import\.meta\.env|os\.environ|os\.getenv|ENV|env|System\.getenv|getenv|secrets|vars|inputs|settings|config|self|this)\b.*)$/;
 /** A value that only stands in for a secret (`changeme`, `${VAR}`, `<your-token>`, an earlier `<REDACTED:…>`). */
 export function isPlaceholder(value: string): boolean {
-  return PLACEHOLDER.test(value) || VARIABLE_REFERENCE.test(value) || /^(?:<[^>]*>?|\$\{[^}]*\}?|\{\{.*|\*{3,}.*)$/.test(value);
+  return PLACEHOLDER.test(value) || VARIABLE_REFERENCE.test(value) || /^(?:<[^>]*>?|\$\{[^}]*\}?|\$?\{\{.*|\*{3,}.*)$/.test(value);
 }
 
 /** Shannon entropy of a string, in bits per character. */
@@ -162,7 +162,7 @@ export function isWordy(value: string): boolean {
     .split(/[\s_.:/\\-]+/)
     .filter((p) => p !== "");
   if (pieces.length === 0) return false;
-  return pieces.every(isWordShaped);
+  return pieces.every((p) => /^[A-Z]$/.test(p) || isWordShaped(p));
 }
 
 /** A piece shaped like a word: letters with vowels, no run of 4 consonants, a vowel share a language has. */
@@ -171,7 +171,7 @@ function isWordShaped(piece: string): boolean {
   // Acronyms and short words (`API`, `OPENAI`, `KEY`) read as words whatever their vowels.
   if (piece.length <= 5 || /^[A-Z]{2,8}$/.test(piece)) return true;
   const vowels = piece.replace(/[^aeiouy]/gi, "").length / piece.length;
-  return vowels >= 0.2 && vowels <= 0.65 && !/[^aeiouy]{4,}/i.test(piece.replace(/(?:str|ngth|ncts|rstr|chts)/gi, "a"));
+  return vowels >= 0.15 && vowels <= 0.65 && !/[^aeiouy]{4,}/i.test(piece.replace(/(?:str|ngth|ncts|rstr|chts)/gi, "a"));
 }
 
 /** Whether a value given to a secret's name reads as a secret rather than a placeholder, a reference, a name or prose. */
@@ -179,10 +179,14 @@ export function looksLikeSecretValue(strength: "strong" | "weak", value: string,
   if (value.length < 8 || /\s/.test(value) || isPlaceholder(value)) return false;
   if (value.includes("://") || value.startsWith("/") || value.startsWith("./") || value.startsWith("<REDACTED:")) return false;
   // Under a name that only holds secrets, one lowercase word of 8+ letters is a password (`wdjaiwojd`), not a keyword.
-  if (isWordy(value) && !(strength === "strong" && /^[a-z]+$/.test(value))) return false;
+  if (isWordy(value)) return false;
+  // Templates and expressions: `${a}/${b}`, `credentials?.apiKey`, `!!x`, `headers[…]`, `Promise<CryptoKey>`.
+  if (/\$\{[\w.]+\}/.test(value) || /^!!|^[A-Za-z_$][\w$.]*\?\.[A-Za-z_$]|^[A-Za-z_$][\w$.]*(?:<[\w, ]+>|\[["'`])/.test(value) || (!quoted && (/^[!&*]/.test(value) || /\?\.|[A-Za-z_]\[|^[A-Za-z_][\w.]*<[^>]*>?$/.test(value)))) return false;
   // A bare word that parses as a variable, member path or call is code, unless it mixes in digits the way secrets do.
   if (!quoted && (IDENTIFIER_PATH.test(value) || /^[\w$.]+\(.*\)?$|^[\w$.]+\[.*\]$/.test(value)) && !/\d/.test(value)) return false;
   if (!quoted && /^[\w$.]+\(/.test(value)) return false;
+  // An unquoted value that opens with a bracket or a path separator, or calls something, is code (`Token::Alternates(ref`).
+  if (!quoted && (/^[(:[{]/.test(value) || /[A-Za-z_]\(/.test(value))) return false;
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
   // A name that only ever holds a secret: any value that is not a word counts once it is long or random enough.
   if (strength === "strong") return entropyBits(value) >= 2.2 || (classes >= 2 && value.length >= 16);

@@ -3,7 +3,7 @@
  * the preset has no rule for, credentials in URLs, Authorization headers, and high-entropy values assigned to
  * secret-sounding names (secret-assignments.ts). Each returns where the secret sits, not what to do with it.
  */
-import { findSecretAssignments, isPlaceholder } from "./secret-assignments";
+import { findSecretAssignments, isPlaceholder, isWordy } from "./secret-assignments";
 import { randomTokens, vendorTokens } from "./secret-formats";
 
 export { entropyBits, isPlaceholder, looksLikeSecretValue } from "./secret-assignments";
@@ -59,6 +59,7 @@ function authHeaders(text: string): SecretSpan[] {
       const value = m[1]!;
       // With no scheme the value must look like a credential, not code (`authorization: req.headers.authorization`).
       const schemeless = !/(?:Bearer|Token|Basic)\s+\S*$/i.test(m[0]);
+      if (isPlaceholder(value) || isWordy(value)) return [];
       if (schemeless && (isPlaceholder(value) || !/\d/.test(value) || /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value))) return [];
       const end = m.index + m[0].length;
       return [{ start: end - value.length, end, detector: "authorization-header" }];
@@ -83,13 +84,20 @@ function privateKeyBodies(text: string): SecretSpan[] {
     const from = begin.index + begin[0].length;
     const end = END_KEY.exec(text.slice(from));
     // A key written on one line (JSON service accounts: "\n" escapes) ends on the same line.
-    const sameLine = end && !text.slice(from, from + end.index).includes("\n");
+    const sameLine = end && !text.slice(from, from + end.index).includes("\n") && /^[A-Za-z0-9+/=\\\s]*$/.test(text.slice(from, from + end.index));
     // With its END in the text, the whole block is the key: PGP armour has headers, a blank line and a short checksum.
-    const whole = end && text.slice(from, from + end.index).split("\n").slice(1, -1).every((l) => ARMOUR_LINE.test(l));
+    // A BEGIN marker inside code (`.replace(/-----BEGIN … KEY-----/g, "")`) has code after it on its line: not a key.
+    const body = end ? text.slice(from, from + end.index).split("\n") : [];
+    const whole = end && body.length > 2 && /^[\s"'`,\\n]*$/.test(body[0]!) && body.slice(1, -1).every((l) => ARMOUR_LINE.test(l));
+    const lineEnd = text.indexOf("\n", from);
+    if (!sameLine && !/^[\s"'`,]*(?:\\n)?[\s"'`,]*$/.test(text.slice(from, lineEnd < 0 ? text.length : lineEnd))) continue;
     const to = sameLine || whole ? from + end!.index : bodyEnd(text, from);
     if (to > from) out.push({ start: from, end: to, detector: "private-key" });
   }
   for (const end of text.matchAll(new RegExp(END_KEY.source, "g"))) {
+    // An END marker after code on its line (`.replace(/-----END … KEY-----/g, "")`) ends no key.
+    const before = text.slice(text.lastIndexOf("\n", end.index - 1) + 1, end.index);
+    if (!/^(?:\s*\d+ \| ?)?[\s"'`+]*$/.test(before) && !before.endsWith("\\n")) continue;
     const from = bodyStart(text, end.index);
     if (from < end.index) out.push({ start: from, end: end.index, detector: "private-key" });
   }

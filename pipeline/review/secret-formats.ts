@@ -132,10 +132,26 @@ export function randomTokens(text: string): SecretSpan[] {
   for (const m of text.matchAll(TOKEN_RUN)) {
     const value = m[0].replace(/[_~+-]+$/, "");
     if (value.length < RANDOM_MIN || DIGEST_BEFORE.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
-    if (namedNotSecret(text, m.index)) continue;
+    if (namedNotSecret(text, m.index) || inUrl(text, m.index) || /^[a-z]{1,6}-[0-9a-f]{8,}$/.test(value) || base64OfText(value)) continue;
     if (looksRandom(value)) out.push({ start: m.index, end: m.index + value.length, detector: "random-token" });
   }
   return out;
+}
+
+/** A token in a URL's path or query (an image id, an encoded path): a URL's secrets have their own formats. */
+function inUrl(text: string, at: number): boolean {
+  return /[a-z][a-z0-9+.-]*:\/\/[^\s"'`<>()]*$/i.test(text.slice(Math.max(0, at - 300), at));
+}
+
+/** A base64 token that decodes to plain text (`L2hvbWUv…` is "/home/…"): encoded data, not a generated secret. */
+function base64OfText(value: string): boolean {
+  // A JWT's parts decode to JSON, and are credentials.
+  if (!/^[A-Za-z0-9+/_-]+=*$/.test(value) || value.length % 4 === 1 || value.startsWith("eyJ")) return false;
+  const bytes = Buffer.from(value.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+  if (bytes.length < 12) return false;
+  let printable = 0;
+  for (const b of bytes) if ((b >= 32 && b < 127) || b === 10 || b === 9) printable++;
+  return printable / bytes.length >= 0.9;
 }
 
 /** `public_key = "…"`, `csrfToken: …`, `credentialId=…`: the name the token is given says it is not a secret. */
@@ -178,7 +194,8 @@ function wordLetterShare(value: string): number {
 
 function isWordRun(run: string): boolean {
   if (run.length < 3) return false;
-  if (/^[A-Z]+$/.test(run)) return run.length <= 5;
+  // Acronyms are words; a longer capital run (`NAMESPACE`) is judged as the word it spells.
+  if (/^[A-Z]+$/.test(run) && run.length <= 5) return true;
   const lower = run.toLowerCase();
   if (!/^[a-z]+$/.test(lower.slice(1)) || !/[aeiouy]/.test(lower)) return false;
   const vowels = lower.replace(/[^aeiouy]/g, "").length / lower.length;
