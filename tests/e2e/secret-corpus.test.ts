@@ -1,7 +1,8 @@
 /**
  * The secret corpus through the whole CLI: 100 in-scope values of the public rule sets' test data (a fixed sample),
  * planted in files of many languages, reviewed by `cloud = true` rungs over both protocols (shard and reduce
- * requests). No value may be in any request body the simulated server received, raw or JSON-escaped.
+ * requests, and verify requests whose findings quote the planted lines). No value may be in any request body the
+ * simulated server received, raw or JSON-escaped.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -36,7 +37,7 @@ const values = sample(corpusSecrets(), SAMPLE, 23);
 const { files } = plantCorpus(values);
 
 beforeAll(async () => {
-  sim = await startSimServer({ behaviours: { "cloud-good": "good", "cloud-reduce": "reduce-good" } });
+  sim = await startSimServer({ behaviours: { "cloud-good": "good", "cloud-reduce": "reduce-good", detector: "noisy:1:3:7", "cloud-verifier": "verify-real" } });
   plantDir = mkdtempSync(join(tmpdir(), "scrum-corpus-"));
   for (const f of files) {
     mkdirSync(dirname(join(plantDir, f.path)), { recursive: true });
@@ -71,6 +72,34 @@ for (const protocol of ["ollama", "openai"] as const) {
       const escaped = (v: string) => JSON.stringify(v).slice(1, -1);
       const leaked = values.map((v) => v.value).filter((v) => bodies.includes(v) || bodies.includes(escaped(v)) || bodies.includes(escaped(escaped(v))));
       expect(leaked).toEqual([]);
+    } finally {
+      p.cleanup();
+    }
+  }, 120_000);
+}
+
+/** Every sampled value found in `bodies` as written, JSON-escaped once or twice. */
+function leakedIn(bodies: string): string[] {
+  const escaped = (v: string) => JSON.stringify(v).slice(1, -1);
+  return values.map((v) => v.value).filter((v) => bodies.includes(v) || bodies.includes(escaped(v)) || bodies.includes(escaped(escaped(v))));
+}
+
+for (const protocol of ["ollama", "openai"] as const) {
+  test(`verify requests to a cloud verifier carry none of the values (${protocol})`, async () => {
+    const url = protocol === "ollama" ? sim.ollamaHost : sim.openaiBaseUrl;
+    // A local detector flags lines all over the planted files; the cloud verifier is asked about each finding.
+    const routing = [rung("detect", protocol, url, "detector"), rung("check", protocol, url, "cloud-verifier", "cloud = true"), `[verify]\nrung = "check"\nmin_severity = "low"\n`].join("\n");
+    const p = makeProject(Object.fromEntries(files.map((f) => [f.path, join(plantDir, f.path)])), routing);
+    const before = sim.calls.length;
+    try {
+      const r = await p.scrum("run", "src", "--json");
+      expect(r.code).toBe(0);
+      const calls = sim.calls.slice(before).filter((c) => c.protocol === protocol);
+      const verify = calls.filter((c) => c.model === "cloud-verifier");
+      expect(verify.length).toBeGreaterThan(0);
+      // The detector is local: it gets the values (the check below can fail), the verifier gets none.
+      expect(leakedIn(calls.filter((c) => c.model === "detector").map((c) => c.body).join("\n")).length).toBeGreaterThan(0);
+      expect(leakedIn(verify.map((c) => c.body).join("\n"))).toEqual([]);
     } finally {
       p.cleanup();
     }
