@@ -66,6 +66,8 @@ export interface RecordedCall {
   cutOff: boolean;
   system: string;
   user: string;
+  /** The request body as received, byte for byte (what a secret must never be in). */
+  body: string;
 }
 
 export interface SimServer {
@@ -120,8 +122,9 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
 
   async function chat(req: Request, protocol: Protocol): Promise<Response> {
     let raw: Record<string, unknown>;
+    const body = await req.text();
     try {
-      raw = (await req.json()) as Record<string, unknown>;
+      raw = JSON.parse(body) as Record<string, unknown>;
     } catch (e) {
       if (!(e instanceof SyntaxError)) throw e;
       return protocol === "ollama" ? ollamaError(400, "invalid JSON body") : openaiError(400, "We could not parse the JSON body of your request.", "invalid_request_error", null);
@@ -158,6 +161,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       cutOff: false,
       system,
       user,
+      body,
     };
     calls.push(call);
 

@@ -8,6 +8,11 @@ export interface CompletionRequest {
   /** JSON schema to send as structured-output format when the rung says `structured = true`. */
   schema?: Record<string, unknown>;
   shard?: ShardInput;
+  /**
+   * The texts the request was made from (the reviewed file), never sent: a cloud rung's redaction masks every secret
+   * found in them wherever it reappears in the request, whole, escaped or cut (redact.ts).
+   */
+  sources?: readonly string[];
   /** The request's random fence token (pipeline/review/prompt.ts fenceNonce); the cache key reads past it. */
   nonce?: string;
 }

@@ -93,13 +93,15 @@ export async function reduceWithModel(
   systemPrompt: string,
   deps: Pick<LadderDeps, "sleep" | "onAttempt">,
   signal: AbortSignal,
+  /** The file the verdicts are about: its secrets are masked wherever the verdicts quote them, whole, escaped or cut. */
+  sources: readonly string[] = [],
 ): Promise<ReduceResult> {
   const attempts: Attempt[] = [];
   const record = (a: Attempt) => {
     attempts.push(a);
     deps.onAttempt?.(a);
   };
-  const request = { system: systemPrompt, prompt: buildReducePrompt(merged) };
+  const request = { system: systemPrompt, prompt: buildReducePrompt(merged), sources };
   const result = await tryRung(rung, request, (text) => judgeReduceAnswer(text, merged), { shardIndex: -1, purpose: "reduce" }, record, deps, signal);
   if (!result.accepted) return { verdict: merged, attempts };
   const answer = result.accepted.value;

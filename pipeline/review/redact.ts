@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { CompletionRequest } from "../providers/provider";
 import { findSourceSecrets, isPlaceholder, type SecretSpan } from "./secret-detectors";
+import { findSecretPieces, MIN_PIECE, spanInSource, unescapeView, type EscapeView } from "./secret-views";
 
 export interface Redaction {
   text: string;
@@ -26,25 +27,91 @@ export function placeholderFor(value: string): string {
 }
 
 /** Replace every secret in `text` with its placeholder; returns the text and how many secrets were replaced. */
-export async function redactSecrets(text: string): Promise<Redaction> {
+export async function redactSecrets(text: string, known: ReadonlySet<string> = new Set()): Promise<Redaction> {
   if (text.trim() === "") return { text, count: 0 };
-  const lint = await (linter ??= loadSecretlint());
-  const spans = mergeSpans([...(await lint(text)), ...findSourceSecrets(text)]);
+  const spans = mergeSpans([...(await findSecrets(text)), ...findSecretPieces(text, known)]);
   let out = text;
   // From the end backwards, so the offsets of the spans still to replace stay valid.
   for (const s of [...spans].reverse()) out = out.slice(0, s.start) + maskSpan(text.slice(s.start, s.end)) + out.slice(s.end);
   return { text: out, count: spans.length };
 }
 
+/** Escape levels looked through: a string in a JSON document in a JSON string is two. */
+const ESCAPE_LEVELS = 2;
+
+/** Where every secret in `text` sits: the detectors over the text and over its unescaped views (`{\"api_key\": \"…\"}`). */
+async function findSecrets(text: string): Promise<SecretSpan[]> {
+  const lint = await (linter ??= loadSecretlint());
+  const spans = [...(await lint(text)), ...findSourceSecrets(text)];
+  let view = unescapeView(text);
+  const maps: EscapeView[] = [];
+  for (let level = 0; view !== null && level < ESCAPE_LEVELS; level++) {
+    maps.unshift(view);
+    const found = [...(await lint(view.text)), ...findSourceSecrets(view.text)];
+    // Back through every level to the text as given.
+    spans.push(...found.map((s) => maps.reduce((span, m) => spanInSource(m, span), s)));
+    view = unescapeView(view.text);
+  }
+  return spans;
+}
+
+/** The secret values in `texts` (what the detectors mask), for masking them again wherever they reappear, whole or cut. */
+export async function secretValues(texts: readonly string[]): Promise<Set<string>> {
+  const values = new Set<string>();
+  for (const text of texts) {
+    for (const s of mergeSpans(await findSecrets(text))) {
+      const raw = text.slice(s.start, s.end);
+      // A key body spans lines: each line is a value of its own (a summary quotes lines, not the block).
+      for (const line of raw.split("\n")) {
+        const value = line.replace(LINE_PREFIX, "").trim();
+        if (value.length >= MIN_PIECE) values.add(value);
+        // The value as an escaped string writes it (a JSON body), and unescaped if it was written escaped.
+        const escaped = JSON.stringify(value).slice(1, -1);
+        if (escaped !== value) values.add(escaped);
+        const plain = unescapeView(value)?.text;
+        if (plain && plain.length >= MIN_PIECE) values.add(plain);
+      }
+    }
+  }
+  return values;
+}
+
+/** The request fields a cloud rung gets, plus `sources`: the texts it was made from, never sent. */
+type Redactable = Pick<CompletionRequest, "system" | "prompt" | "shard" | "sources">;
+
 /**
- * The whole request as a cloud rung gets it: system prompt (with the proposal), user prompt (shard, preamble, notes,
- * or the reduce input) and the raw shard, each redacted. `count` is what leaves the machine: system and prompt.
+ * The one door to a cloud rung: every request (shard review, consensus vote, reduce, and any later kind) is redacted
+ * here, in `tryRung`, before it leaves. System prompt (with the proposal), user prompt (shard, preamble, notes, or the
+ * reduce input) and the raw shard are each redacted: every secret the detectors find, also inside escaped strings,
+ * and every piece of at least 8 characters of a secret found in `sources` (the file the request was made from), so a
+ * summary that quotes half a token or a JSON-escaped one does not carry it out. `count` is what leaves the machine:
+ * system and prompt. `sources` is dropped from the request.
  */
-export async function redactRequest<T extends Pick<CompletionRequest, "system" | "prompt" | "shard">>(request: T): Promise<{ request: T; count: number }> {
-  const [system, prompt] = await Promise.all([redactSecrets(request.system), redactSecrets(request.prompt)]);
+export async function redactRequest<T extends Redactable>(request: T): Promise<{ request: Omit<T, "sources">; count: number }> {
+  const { sources, ...rest } = request;
+  const known = await knownSecrets(sources ?? []);
+  const [system, prompt] = await Promise.all([redactSecrets(rest.system, known), redactSecrets(rest.prompt, known)]);
   // The raw shard is only read by local providers (the static rung); it is masked too so no provider can send it on.
-  const shard = request.shard ? { ...request.shard, text: (await redactSecrets(request.shard.text)).text } : undefined;
-  return { request: { ...request, system: system.text, prompt: prompt.text, ...(shard ? { shard } : {}) }, count: system.count + prompt.count };
+  const shard = rest.shard ? { ...rest.shard, text: (await redactSecrets(rest.shard.text, known)).text } : undefined;
+  return { request: { ...rest, system: system.text, prompt: prompt.text, ...(shard ? { shard } : {}) }, count: system.count + prompt.count };
+}
+
+/** The secrets of the last few source files: every shard of a file (and its reduce) names the same file. */
+const knownBySource = new Map<string, Promise<Set<string>>>();
+const KNOWN_CACHE = 8;
+
+async function knownSecrets(sources: readonly string[]): Promise<Set<string>> {
+  const all = new Set<string>();
+  for (const source of sources) {
+    let values = knownBySource.get(source);
+    if (values === undefined) {
+      values = secretValues([source]);
+      knownBySource.set(source, values);
+      if (knownBySource.size > KNOWN_CACHE) knownBySource.delete(knownBySource.keys().next().value!);
+    }
+    for (const v of await values) all.add(v);
+  }
+  return all;
 }
 
 async function loadSecretlint(): Promise<Linter> {

@@ -1,8 +1,12 @@
 /**
  * Secret detectors for what secretlint's recommended preset misses in source code: private key bodies, token formats
  * the preset has no rule for, credentials in URLs, Authorization headers, and high-entropy values assigned to
- * secret-sounding names (.env, YAML, TOML, JSON and code). Each returns where the secret sits, not what to do with it.
+ * secret-sounding names (secret-assignments.ts). Each returns where the secret sits, not what to do with it.
  */
+import { findSecretAssignments, isPlaceholder, isWordy } from "./secret-assignments";
+import { randomTokens, vendorTokens } from "./secret-formats";
+
+export { entropyBits, isPlaceholder, looksLikeSecretValue } from "./secret-assignments";
 
 /** Where a secret sits in a text: [start, end) in UTF-16 indexes, and which detector saw it. */
 export interface SecretSpan {
@@ -28,59 +32,12 @@ const TOKEN_FORMATS: Array<{ detector: string; pattern: RegExp }> = [
 const URL_CREDENTIALS = /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:/@'"`<>]+:([^\s/@'"`<>]+)@/g;
 
 /** `Authorization: Bearer …` (also Token and Basic) and a bare `Bearer <long token>` handed to a header builder. */
-const AUTH_HEADER = /\bAuthorization["']?\s*[:=,]\s*["']?(?:Bearer|Token|Basic)\s+([A-Za-z0-9._~+/-]{8,}=*)/gi;
+const AUTH_HEADER = /\bAuthorization["']?\s*[:=,]\s*["']?(?:[A-Za-z][\w-]{1,20}\s+)?([A-Za-z0-9._~+/@=-]{8,}=*)/gi;
 const BARE_BEARER = /\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)/g;
-
-const SECRET_WORD = String.raw`(?:passw(?:or)?d|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|client[_-]?key|signing[_-]?key|encryption[_-]?key|session[_-]?key|credentials?|salt)`;
-/** Names that hold something about a secret rather than the secret itself. */
-const ABOUT_A_SECRET = /(?:_|-|\b|(?<=[a-z]))(?:name|id|type|length|len|count|size|field|header|env|path|file|url|uri|dir|prefix|suffix|key_?id|ttl|expiry|expires)$/i;
-/** Names that only ever hold a secret: any non-trivial value counts. Other names (token, salt, auth…) need a random-looking one. */
-const STRONG_WORD = /passw(?:or)?d|passphrase|pwd|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential/i;
-/**
- * name, optional closing quote, an assignment operator, then a double-, single- or backtick-quoted value or a bare word
- * that is not followed by a call, member access or index (so `token = tokens.len()` is code, not a secret).
- */
-const ASSIGNMENT = new RegExp(
-  String.raw`(?<![A-Za-z0-9_])(["']?)([A-Za-z0-9_.-]*?${SECRET_WORD}[A-Za-z0-9_.-]*)\1\s*(?::=|=>|=|:)\s*` +
-    String.raw`(?:"((?:[^"\n\\]|\\.)*)"|'([^'\n]*)'|\x60([^\x60\n$]*)\x60|([A-Za-z0-9+/=_\-.~!@%^&*?]+)(?![\w(.\[]))`,
-  "gi",
-);
-const PLACEHOLDER = /^(?:\$\{.*\}|\{\{.*\}\}|<.*>|%\(?\w*\)?s|\*+|x+|\.+|changeme|change_me|password|secret|example|sample|dummy|redacted|your[-_].*|null|nil|none|undefined|true|false)$/i;
-const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 
 /** Every secret the detectors of this module find in `text`; spans may overlap (the redactor merges them). */
 export function findSourceSecrets(text: string): SecretSpan[] {
-  return [...privateKeyBodies(text), ...tokenFormats(text), ...urlCredentials(text), ...authHeaders(text), ...secretAssignments(text)];
-}
-
-/** Shannon entropy of a string, in bits per character. */
-export function entropyBits(value: string): number {
-  const counts = new Map<string, number>();
-  for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let bits = 0;
-  for (const n of counts.values()) {
-    const p = n / value.length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
-
-/** A value that stands in for a secret (`changeme`, `${VAR}`, `<your-token>`, an earlier `<REDACTED:…>`) rather than being one. */
-export function isPlaceholder(value: string): boolean {
-  return PLACEHOLDER.test(value) || /^[$%{<*]/.test(value);
-}
-
-/** Whether a value assigned to a secret-sounding name reads as a real secret rather than a placeholder, a variable or prose. */
-export function looksLikeSecretValue(name: string, value: string, quoted: boolean): boolean {
-  if (value.length < 8 || /\s/.test(value) || PLACEHOLDER.test(value)) return false;
-  if (value.includes("://") || value.startsWith("/") || value.startsWith("<REDACTED:")) return false;
-  if (ABOUT_A_SECRET.test(name)) return false;
-  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
-  // A bare word that parses as a variable or member path is code, unless it mixes in digits the way generated secrets do.
-  if (!quoted && IDENTIFIER_PATH.test(value) && !/\d/.test(value)) return false;
-  if (STRONG_WORD.test(name)) return classes >= 2 && entropyBits(value) >= 2.5;
-  const alnumClasses = [/[a-z]/, /[A-Z]/, /\d/].filter((re) => re.test(value)).length;
-  return value.length >= 12 && alnumClasses >= 2 && classes >= 2 && entropyBits(value) >= 3;
+  return [...privateKeyBodies(text), ...tokenFormats(text), ...vendorTokens(text), ...randomTokens(text), ...urlCredentials(text), ...authHeaders(text), ...findSecretAssignments(text)];
 }
 
 function tokenFormats(text: string): SecretSpan[] {
@@ -98,29 +55,22 @@ function urlCredentials(text: string): SecretSpan[] {
 
 function authHeaders(text: string): SecretSpan[] {
   return [AUTH_HEADER, BARE_BEARER].flatMap((re) =>
-    [...text.matchAll(re)].map((m) => {
+    [...text.matchAll(re)].flatMap((m) => {
+      const value = m[1]!;
+      // With no scheme the value must look like a credential, not code (`authorization: req.headers.authorization`).
+      const schemeless = !/(?:Bearer|Token|Basic)\s+\S*$/i.test(m[0]);
+      if (isPlaceholder(value) || isWordy(value)) return [];
+      if (schemeless && (isPlaceholder(value) || !/\d/.test(value) || /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value))) return [];
       const end = m.index + m[0].length;
-      return { start: end - m[1]!.length, end, detector: "authorization-header" };
+      return [{ start: end - value.length, end, detector: "authorization-header" }];
     }),
   );
 }
 
-function secretAssignments(text: string): SecretSpan[] {
-  const out: SecretSpan[] = [];
-  for (const m of text.matchAll(ASSIGNMENT)) {
-    const name = m[2]!;
-    const quotedValue = m[3] ?? m[4] ?? m[5];
-    const value = quotedValue ?? m[6];
-    if (value === undefined || !looksLikeSecretValue(name, value, quotedValue !== undefined)) continue;
-    // The value is the last group and (for quoted values) sits just before the closing quote.
-    const end = m.index + m[0].length - (quotedValue !== undefined ? 1 : 0);
-    out.push({ start: end - value.length, end, detector: "secret-assignment" });
-  }
-  return out;
-}
-
 const BEGIN_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
 const END_KEY = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
+/** A line inside a key block that has both its BEGIN and END: base64 of any length, an armour header, a blank line. */
+const ARMOUR_LINE = /^(?:\s*\d+ \| ?)?\s*(?:[A-Za-z0-9+/=]*|[\w-]+: .*)\s*$/;
 /** A line of a PEM body, after any `  12 | ` line-number prefix of a review prompt. */
 const KEY_BODY_LINE = /^(?:\s*\d+ \| )?\s*(?:[A-Za-z0-9+/=]{16,}|(?:Proc-Type|DEK-Info|Comment):.*|)\s*$/;
 
@@ -134,11 +84,20 @@ function privateKeyBodies(text: string): SecretSpan[] {
     const from = begin.index + begin[0].length;
     const end = END_KEY.exec(text.slice(from));
     // A key written on one line (JSON service accounts: "\n" escapes) ends on the same line.
-    const sameLine = end && !text.slice(from, from + end.index).includes("\n");
-    const to = sameLine ? from + end.index : bodyEnd(text, from);
+    const sameLine = end && !text.slice(from, from + end.index).includes("\n") && /^[A-Za-z0-9+/=\\\s]*$/.test(text.slice(from, from + end.index));
+    // With its END in the text, the whole block is the key: PGP armour has headers, a blank line and a short checksum.
+    // A BEGIN marker inside code (`.replace(/-----BEGIN … KEY-----/g, "")`) has code after it on its line: not a key.
+    const body = end ? text.slice(from, from + end.index).split("\n") : [];
+    const whole = end && body.length > 2 && /^[\s"'`,\\n]*$/.test(body[0]!) && body.slice(1, -1).every((l) => ARMOUR_LINE.test(l));
+    const lineEnd = text.indexOf("\n", from);
+    if (!sameLine && !/^[\s"'`,]*(?:\\n)?[\s"'`,]*$/.test(text.slice(from, lineEnd < 0 ? text.length : lineEnd))) continue;
+    const to = sameLine || whole ? from + end!.index : bodyEnd(text, from);
     if (to > from) out.push({ start: from, end: to, detector: "private-key" });
   }
   for (const end of text.matchAll(new RegExp(END_KEY.source, "g"))) {
+    // An END marker after code on its line (`.replace(/-----END … KEY-----/g, "")`) ends no key.
+    const before = text.slice(text.lastIndexOf("\n", end.index - 1) + 1, end.index);
+    if (!/^(?:\s*\d+ \| ?)?[\s"'`+]*$/.test(before) && !before.endsWith("\\n")) continue;
     const from = bodyStart(text, end.index);
     if (from < end.index) out.push({ start: from, end: end.index, detector: "private-key" });
   }

@@ -81,7 +81,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   const outline = needsOutline(merged) ? await outlineFile(file.path, file.text) : [];
   let verdict = applyDismissals(identifyFindings(merged, outline), ctx.dismissed ?? new Map());
   if (ctx.reduceRung && plan.shards.length > 1 && verdict.coverage.length > 0) {
-    const reduced = await reduceWithModel(verdict, ctx.reduceRung, ctx.reducePrompt, ctx.deps, ctx.signal);
+    const reduced = await reduceWithModel(verdict, ctx.reduceRung, ctx.reducePrompt, ctx.deps, ctx.signal, [file.text]);
     verdict = reduced.verdict;
     attempts.push(...reduced.attempts);
   }
@@ -148,6 +148,8 @@ function shardRequest(file: SourceFile, plan: ShardPlan, shard: Shard, notes: st
   return {
     ...fencedShardMessages(ctx.systemPrompt, { path: file.path, language: plan.language, shard, shardCount: plan.shards.length, notes }),
     shard: { path: file.path, language: plan.language, lineStart: shard.lineStart, text: shard.text },
+    // The notes quote earlier answers, which may quote a secret cut short: the file's secrets are masked in any form.
+    sources: [file.text],
   };
 }
 

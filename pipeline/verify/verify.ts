@@ -173,6 +173,8 @@ export async function verifyFindings(
   for (const c of over) skip(c, `over [verify] max_per_file = ${ctx.config.maxPerFile}`);
   if (picked.length === 0 || ctx.rungs.length === 0) return { verdict: applyDispositions(verdict, settled), attempts, skipped };
   const index = indexEvidence([...file.lines]);
+  // The findings quote model answers, which may carry a secret of the file cut short: redaction masks it in any form.
+  const sources = [file.lines.join("\n")];
   const record = (a: Attempt) => {
     attempts.push(a);
     ctx.deps.onAttempt?.(a);
@@ -184,7 +186,7 @@ export async function verifyFindings(
       const shard = file.shards.find((s) => s.index === c.finding.shard) ?? file.shards[0];
       if (!shard) return;
       const code = codeFor(c.finding, shard, file.lines, ctx.config.contextLines);
-      const request = { system: ctx.systemPrompt, prompt: buildVerifyPrompt(file.path, file.language, c, code, shard.preamble) };
+      const request = { system: ctx.systemPrompt, prompt: buildVerifyPrompt(file.path, file.language, c, code, shard.preamble), sources };
       const judge = (text: string) => judgeVerifyAnswer(text, index, code);
       const base = { shardIndex: c.finding.shard, purpose: "verify" as const };
       const reasons: string[] = [];

@@ -120,7 +120,7 @@ describe("secrets never leave for a cloud rung", () => {
     } finally {
       p.cleanup();
     }
-  });
+    }, 30_000);
 
   test("reduce: shard verdicts a local rung wrote (quoting secrets) reach a cloud reduce rung masked", async () => {
     const routing = [
@@ -147,5 +147,5 @@ describe("secrets never leave for a cloud rung", () => {
     } finally {
       p.cleanup();
     }
-  });
+    }, 30_000);
 });
