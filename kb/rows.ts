@@ -2,7 +2,7 @@
  * The one mapping between the pipeline's values and the KB's rows: snake_case columns and 0/1 flags stop here. A
  * finding, an attempt and a cached answer go in through these functions and findings come back out as StoredFinding.
  */
-import type { Attempt } from "../pipeline/review/ladder";
+import type { Attempt } from "../pipeline/call/attempt";
 import type { FileCounts, Tier } from "../pipeline/score/tiers";
 import { FINDING_CATEGORIES, type FileFinding, type FileVerdict, type FindingCategory, type Severity } from "../pipeline/verdict/verdict";
 import type { AttemptRow, FileRecord, FileReviewRow, FindingRow } from "./kb";

@@ -6,7 +6,7 @@
  */
 import type { RungConfig, StructuredShape } from "../config/config";
 import { ProviderError } from "../errors";
-import { abortableSleep } from "../review/rung";
+import { abortableSleep } from "./abortable-sleep";
 import { countByChars } from "../review/tokens";
 import type { Completion, CompletionRequest } from "./provider";
 import { formatRefused, nextShape, stillLoading, systemLooksDropped, SYSTEM_CONFIRM_RATIO, TraitBook } from "./traits";
@@ -32,7 +32,7 @@ export async function completeAdapted(options: AdaptOptions, request: Completion
   const { server, rung, where, traits, now } = options;
   const sleep = options.sleep ?? abortableSleep;
   const known = traits.get(server, rung.model);
-  // The ladder sends a schema only to a rung that wants one (schemaFor); which shape carries it is decided here.
+  // The ladder sends a schema only to a rung that wants one (schemaFor, pipeline/call/request.ts); which shape carries it is decided here.
   const mode = rung.shape ?? "auto";
   let shape: StructuredShape = !request.schema ? "none" : mode === "auto" ? (known.shape ?? "json_schema") : mode;
   const systemRole = rung.systemRole ?? known.systemRole ?? true;

@@ -3,7 +3,10 @@ import Ajv2020 from "ajv/dist/2020";
 import type { ValidateFunction } from "ajv";
 import type { Static } from "@sinclair/typebox";
 import { extractJson } from "../answer/extract-json";
-import { tryRung, type Attempt, type Judgement, type LadderDeps, type Rung } from "../review/ladder";
+import type { Attempt, Judgement } from "../call/attempt";
+import { callRung, type CallDeps } from "../call/call-rung";
+import type { Rung } from "../call/rung";
+import type { LadderDeps } from "../review/ladder";
 import { renderTemplate, shippedTemplate } from "../review/template";
 import type { ReduceAnswerSchema } from "./answer-schema";
 import schema from "./reduce-answer.schema.json";
@@ -91,7 +94,7 @@ export async function reduceWithModel(
   merged: FileVerdict,
   rung: Rung,
   systemPrompt: string,
-  deps: Pick<LadderDeps, "sleep" | "onAttempt">,
+  deps: CallDeps & Pick<LadderDeps, "onAttempt">,
   signal: AbortSignal,
   /** The file the verdicts are about: its secrets are masked wherever the verdicts quote them, whole, escaped or cut. */
   sources: readonly string[] = [],
@@ -102,7 +105,7 @@ export async function reduceWithModel(
     deps.onAttempt?.(a);
   };
   const request = { system: systemPrompt, prompt: buildReducePrompt(merged), sources };
-  const result = await tryRung(rung, request, (text) => judgeReduceAnswer(text, merged), { shardIndex: -1, purpose: "reduce" }, record, deps, signal);
+  const result = await callRung(rung, request, (text) => judgeReduceAnswer(text, merged), { shardIndex: -1, purpose: "reduce", record, deps, signal });
   if (!result.accepted) return { verdict: merged, attempts };
   const answer = result.accepted.value;
   const verdict = !merged.coverage_complete && answer.verdict === "pass" ? merged.verdict : answer.verdict;

@@ -7,7 +7,11 @@ import { acceptAnswer } from "../answer/accept";
 import type { ConsensusConfig } from "../config/config";
 import type { CompletionRequest } from "../providers/provider";
 import { FINDING_CATEGORIES, type Finding, type FindingCategory, type ShardVerdict } from "../verdict/verdict";
-import { climbLadder, schemaFor, tryRung, type Attempt, type Judgement, type LadderDeps, type LadderResult, type Rung } from "./ladder";
+import type { Attempt, Judgement } from "../call/attempt";
+import { callRung } from "../call/call-rung";
+import { shardRequestFor } from "../call/request";
+import type { Rung } from "../call/rung";
+import { climbLadder, type LadderDeps, type LadderResult } from "./ladder";
 
 /** Categories that say the same kind of thing: two answers filing one problem under neighbouring lists still agree. */
 const FAMILIES: Record<FindingCategory, string> = {
@@ -131,9 +135,8 @@ export async function climbWithConsensus(
   };
   const answers = await Promise.all(
     voters.map(async (rung) => {
-      const schema = schemaFor(rung.config);
-      // tryRung redacts the request for a cloud rung.
-      const r = await tryRung(rung, { ...request, ...(schema ? { schema } : {}) }, judge, { shardIndex, purpose: "review" }, record, deps, signal);
+      // callRung redacts the request for a cloud rung.
+      const r = await callRung(rung, shardRequestFor(rung.config, request), judge, { shardIndex, purpose: "review", record, deps, signal });
       // A thin, invalid or failed voter abstains: it neither agrees nor escalates.
       return r.accepted ? { rung: rung.config.name, verdict: r.accepted.value } : null;
     }),

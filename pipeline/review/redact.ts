@@ -81,7 +81,7 @@ type Redactable = Pick<CompletionRequest, "system" | "prompt" | "shard" | "sourc
 
 /**
  * The one door to a cloud rung: every request (shard review, consensus vote, reduce, and any later kind) is redacted
- * here, in `tryRung`, before it leaves. System prompt (with the proposal), user prompt (shard, preamble, notes, or the
+ * here, in `callRung`, before it leaves. System prompt (with the proposal), user prompt (shard, preamble, notes, or the
  * reduce input) and the raw shard are each redacted: every secret the detectors find, also inside escaped strings,
  * and every piece of at least 8 characters of a secret found in `sources` (the file the request was made from), so a
  * summary that quotes half a token or a JSON-escaped one does not carry it out. `count` is what leaves the machine:

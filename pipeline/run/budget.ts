@@ -5,7 +5,8 @@
  * the cap only by how much the calls in flight were under-estimated, never by whole calls.
  */
 import type { Config } from "../config/config";
-import type { Attempt, BudgetHold } from "../review/ladder";
+import type { Attempt } from "../call/attempt";
+import type { BudgetHold } from "../call/call-rung";
 
 export interface BudgetTracker {
   /** Count a recorded attempt's real spend. */

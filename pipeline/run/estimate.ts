@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Kb } from "../../kb/kb";
 import type { Config, RungConfig } from "../config/config";
 import type { CompletionRequest } from "../providers/provider";
-import { promptKey, schemaFor } from "../review/ladder";
+import { promptKey, schemaFor } from "../call/request";
 import { buildSystemPrompt, fencedShardMessages } from "../review/prompt";
 import { instructionsFor, loadInstructions, withInstructions } from "../review/instructions";
 import { redactRequest } from "../review/redact";

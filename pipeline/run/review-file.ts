@@ -1,6 +1,8 @@
 /** One file through the pipeline: shard, review every shard up the ladder, reduce, score. Returns the rows to store. */
 import type { Config } from "../config/config";
-import { countEscalations, fitsSomeWindow, type Attempt, type LadderDeps, type Rung } from "../review/ladder";
+import type { Attempt } from "../call/attempt";
+import type { Rung } from "../call/rung";
+import { countEscalations, fitsSomeWindow, type LadderDeps } from "../review/ladder";
 import type { CompletionRequest } from "../providers/provider";
 import { climbWithConsensus } from "../review/consensus";
 import { fencedShardMessages } from "../review/prompt";

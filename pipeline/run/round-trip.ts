@@ -11,7 +11,7 @@ import { ollamaServer } from "../providers/ollama";
 import { openaiServer } from "../providers/openai";
 import type { CompletionRequest, ProbeResult } from "../providers/provider";
 import type { TraitBook } from "../providers/traits";
-import { schemaFor } from "../review/ladder";
+import { schemaFor } from "../call/request";
 import { buildShardPrompt } from "../review/prompt";
 import { estimateRequest, type TokenEstimate } from "../review/tokens";
 import type { Shard } from "../shard/types";

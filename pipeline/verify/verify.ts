@@ -10,7 +10,10 @@ import type { ValidateFunction } from "ajv";
 import type { Static } from "@sinclair/typebox";
 import { extractJson } from "../answer/extract-json";
 import type { VerifyConfig } from "../config/config";
-import { tryRung, type Attempt, type Judgement, type LadderDeps, type Rung } from "../review/ladder";
+import type { Attempt, Judgement } from "../call/attempt";
+import { callRung } from "../call/call-rung";
+import type { Rung } from "../call/rung";
+import type { LadderDeps } from "../review/ladder";
 import { fenced, numberLines } from "../review/prompt";
 import { renderTemplate, shippedTemplate } from "../review/template";
 import { indexEvidence, locateEvidence, type EvidenceIndex } from "../reduce/evidence";
@@ -188,12 +191,11 @@ export async function verifyFindings(
       const code = codeFor(c.finding, shard, file.lines, ctx.config.contextLines);
       const request = { system: ctx.systemPrompt, prompt: buildVerifyPrompt(file.path, file.language, c, code, shard.preamble), sources };
       const judge = (text: string) => judgeVerifyAnswer(text, index, code);
-      const base = { shardIndex: c.finding.shard, purpose: "verify" as const };
       const reasons: string[] = [];
       // An unchanged question answered before costs nothing, whichever rung answered it: the cache is asked first.
       for (const cacheOnly of ctx.deps.cache ? [true, false] : [false]) {
         for (const rung of ctx.rungs) {
-          const result = await tryRung(rung, request, judge, base, record, ctx.deps, ctx.signal, { cacheOnly });
+          const result = await callRung(rung, request, judge, { shardIndex: c.finding.shard, purpose: "verify", record, deps: ctx.deps, signal: ctx.signal, cacheOnly });
           if (result.accepted) {
             settled.set(c.finding.fingerprint, { ...result.accepted.value, by: rung.config.model });
             return;

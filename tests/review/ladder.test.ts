@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import type { RungConfig } from "../../pipeline/config/config";
 import { ProviderError } from "../../pipeline/errors";
 import { climbLadder, countEscalations, type LadderDeps } from "../../pipeline/review/ladder";
-import { DEFAULT_RETRY_POLICY, retryDelayMs } from "../../pipeline/review/retry";
-import { makeRung } from "../../pipeline/review/rung";
+import { DEFAULT_RETRY_POLICY, retryDelayMs } from "../../pipeline/call/retry";
+import { makeRung } from "../../pipeline/call/rung";
 import { FakeProvider, goodAnswer, type Scripted } from "../fake-provider";
 
 function rungConfig(name: string, extra: Partial<RungConfig> = {}): RungConfig {

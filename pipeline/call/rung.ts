@@ -45,4 +45,3 @@ export function makeRung(config: RungConfig, provider: Provider, deps: RungDeps 
   };
 }
 
-export { abortableSleep } from "../providers/abortable-sleep";

@@ -1,7 +1,7 @@
 /**
  * The one retry policy of every model call: which failures are worth another call, how long to wait before it, and
  * whether the next call can fail over to another server of the rung instead of waiting. The ladder's loop in
- * `tryRung` applies it; nothing below it (fleet, clients) retries on its own.
+ * `callRung` applies it; nothing below it (fleet, clients) retries on its own.
  */
 import { ProviderError } from "../errors";
 import { ServerCallError, ServersHeldError } from "../providers/fleet";

@@ -1,6 +1,6 @@
 /** Sliding-window rate limits: no 60 s span holds more than the limit, requests or tokens. */
 import { describe, expect, test } from "bun:test";
-import { SlidingWindow, WINDOW_MS } from "../../pipeline/review/rate-limit";
+import { SlidingWindow, WINDOW_MS } from "../../pipeline/call/rate-limit";
 
 /** A fake clock whose sleep advances time instead of waiting. */
 function fakeTime() {
