@@ -230,6 +230,22 @@ describe("kb merge refuses, writing nothing", () => {
     expect(existsSync(kb("fresh"))).toBe(false);
   });
 
+  test("--resume of an aborted partition finishes the files of its own share, not its whole targets", async () => {
+    const share = rows(kb("a2"), `SELECT path FROM file_reviews WHERE iteration_id = 1 ORDER BY path`).map((x) => x.path);
+    copyFileSync(kb("a2"), kb("resumed"));
+    const db = new Database(kb("resumed"));
+    db.exec(`INSERT INTO iterations (label, status, started_at, config_json, targets_json, partition, partition_json) SELECT 'again', 'running', started_at, config_json, targets_json, partition, partition_json FROM iterations WHERE id = 1`);
+    // As a partition job that was interrupted leaves it.
+    db.exec(`UPDATE iterations SET status = 'aborted', error = 'interrupted' WHERE id = 2`);
+    db.close();
+    const r = await scrum(dir, "--kb", kb("resumed"), "run", "--resume", "--offline", "--json");
+    expect(r.code, r.err).toBe(0);
+    expect(rows(kb("resumed"), `SELECT path FROM file_reviews WHERE iteration_id = 2 ORDER BY path`).map((x) => x.path)).toEqual(share);
+    const refused = await scrum(dir, "--kb", kb("resumed"), "run", "--resume", "--offline", "--partition", "1/2");
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/--partition 1\/2 with --resume/);
+  });
+
   test("bad --partition values exit 2 with what is expected, and leave no KB behind", async () => {
     for (const bad of ["0/2", "3/2", "a/b", "1/0"]) {
       const r = await scrum(dir, "--kb", kb("never"), "run", ".", "--offline", "--partition", bad);
