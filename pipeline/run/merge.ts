@@ -64,7 +64,7 @@ interface Share {
 /** Merge the shares into one new iteration of `into`; throws UsageError (nothing written) when they do not fit together. */
 export function mergePartitions(input: MergeInput): MergeResult {
   const shares = pickShares(input);
-  const problems = checkShares(shares);
+  const problems = [...checkShares(shares), ...alreadyMerged(input.into, shares)];
   const records = shares.map((s) => ({ share: s, ...s.kb.fileRecords(s.it.id) }));
   const reviewedBy = new Map<string, string>();
   for (const r of records) {
@@ -98,7 +98,7 @@ export function mergePartitions(input: MergeInput): MergeResult {
     kind: "merged",
     count,
     digest: first.plan.digest,
-    shares: records.map((r) => ({ partition: r.share.it.partition!, kb: r.share.file, iteration: r.share.it.id, files: r.files.length })),
+    shares: records.map((r) => ({ partition: r.share.it.partition!, kb: r.share.file, iteration: r.share.it.id, files: r.files.length, started_at: r.share.it.started_at })),
     missing,
     unreviewed,
   };
@@ -156,6 +156,21 @@ function pickShares(input: MergeInput): Share[] {
   }
   if (problems.length > 0) throw new UsageError(`nothing merged into ${input.intoFile}:\n  ${problems.join("\n  ")}`);
   return found.map((f) => ({ file: f.file, kb: f.kb, it: f.it!, plan: readSharePlan(f.it!.partition_json ?? "", `${f.file}: iteration ${f.it!.id}`) }));
+}
+
+/** A share the target already holds (a merge run twice): each partition is merged once. */
+function alreadyMerged(into: Kb, shares: Share[]): string[] {
+  const merged = new Map<string, number>();
+  for (const it of into.iterations()) {
+    if (!it.partition_json || it.partition !== null) continue;
+    const plan = JSON.parse(it.partition_json) as Partial<MergedPlan>;
+    if (plan.kind !== "merged" || !Array.isArray(plan.shares)) continue;
+    for (const s of plan.shares) merged.set(`${s.partition}\u0000${s.started_at}`, it.id);
+  }
+  return shares.flatMap((s) => {
+    const id = merged.get(`${s.it.partition}\u0000${s.it.started_at}`);
+    return id === undefined ? [] : [`${s.file}: its partition ${s.it.partition} (started ${s.it.started_at}) is already merged, as part of iteration ${id}`];
+  });
 }
 
 /** Do the shares belong to one sweep: the same split (N, files, basis, sizes), targets, config and commit? */

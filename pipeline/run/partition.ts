@@ -43,8 +43,8 @@ export interface MergedPlan {
   kind: "merged";
   count: number;
   digest: string;
-  /** The shares joined: their partition, the KB file they came from (as given) and their iteration there. */
-  shares: Array<{ partition: string; kb: string; iteration: number; files: number }>;
+  /** The shares joined: their partition, the KB file they came from (as given), their iteration there and when it started. */
+  shares: Array<{ partition: string; kb: string; iteration: number; files: number; started_at: string }>;
   /** Partitions no KB was given for. */
   missing: string[];
   /** Files of the sweep no partition reviewed (stored as `unreviewed`). */

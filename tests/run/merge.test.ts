@@ -83,7 +83,7 @@ async function sweepBothWays(dir: string, n: number, start: string | null, runAr
   for (const name of ["single", "merged", ...Array.from({ length: n }, (_, i) => `part${i + 1}`)]) {
     if (start !== null) copyFileSync(start, kb(name));
   }
-  const single = await scrum(dir, "--kb", kb("single"), "run", ".", ...runArgs);
+  const single = await scrum(dir, "--kb", kb("single"), "run", ".", "--json", ...runArgs);
   expect(single.code, single.err).toBe(0);
   const shares: number[] = [];
   for (let k = 1; k <= n; k++) {
@@ -99,7 +99,7 @@ async function sweepBothWays(dir: string, n: number, start: string | null, runAr
   const iteration = m.iteration_id as number;
   // The same base, so the merged iteration has the single sweep's id too.
   expect(rows(kb("single"), `SELECT max(id) AS id FROM iterations`)[0]!.id).toBe(iteration);
-  return { single: snapshot(kb("single"), iteration), merged: snapshot(kb("merged"), iteration), shares, summary: m, kb };
+  return { single: snapshot(kb("single"), iteration), merged: snapshot(kb("merged"), iteration), shares, summary: m, singleSummary: JSON.parse(single.out), kb };
 }
 
 function expectEqual(a: ReturnType<typeof snapshot>, b: ReturnType<typeof snapshot>): void {
@@ -154,6 +154,9 @@ describe("partition + merge equals a single sweep (demo repository)", () => {
     expect(r.single.metrics.escalations).toBeGreaterThan(0);
     expect(r.single.attempts.some((a) => a.outcome === "thin")).toBe(true);
     expect(r.single.findings.some((f) => f.rung === "big")).toBe(true);
+    // The merge's summary counts model answers as the single run's does.
+    expect(r.summary.model_answers).toEqual(r.singleSummary.model_answers);
+    expect(r.summary.model_answers.accepted).toBeGreaterThan(0);
   }, 120_000);
 
   test("--changed: the partitions split the changed set, and the merge equals a single --changed run", async () => {
@@ -218,6 +221,16 @@ describe("kb merge refuses, writing nothing", () => {
       expect(statSync(kb("target")).mtimeMs).toBe(before);
     });
   }
+
+  test("a merge run twice: the second is refused, naming the iteration that holds the partitions", async () => {
+    copyFileSync(kb("whole"), kb("twice"));
+    expect((await scrum(dir, "kb", "merge", kb("a1"), kb("a2"), "--into", kb("twice"))).code).toBe(0);
+    const iterations = rows(kb("twice"), `SELECT count(*) AS n FROM iterations`)[0]!.n;
+    const again = await scrum(dir, "kb", "merge", kb("a1"), kb("a2"), "--into", kb("twice"));
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/partition 1\/2 \(started .*\) is already merged, as part of iteration 2/);
+    expect(rows(kb("twice"), `SELECT count(*) AS n FROM iterations`)[0]!.n).toBe(iterations);
+  });
 
   test("a partition still running is refused, naming how to finish it", async () => {
     copyFileSync(kb("a2"), kb("running"));

@@ -4,6 +4,8 @@ import { dirname, resolve } from "node:path";
 import { Kb } from "../../../kb/kb";
 import { UsageError } from "../../errors";
 import { summarize } from "../../run/iteration";
+import { countModelAnswers } from "../../run/model-answers";
+import type { StoredConfig } from "../../run/plan";
 import { mergePartitions, NothingToMerge, type MergeResult } from "../../run/merge";
 import { homeOf, kbFile, openKb, sources, type CommandContext } from "../context";
 import { gateTripped, renderSummary, tierSplit } from "./run";
@@ -42,7 +44,12 @@ export function kbMergeCommand(ctx: CommandContext, flags: MergeFlags): number {
       return 0;
     }
     if (into.root() !== homeOf(ctx).root) into.setRoot(homeOf(ctx).root);
-    const summary = { ...summarize(into, result.iteration_id, "done", result.metrics, null), merged: mergedOf(result) };
+    // Model answers counted as a run counts them: a merge of partitions whose model rungs answered nothing says so.
+    const stored = JSON.parse(into.iteration(result.iteration_id)!.config_json) as StoredConfig;
+    const modelRungs = stored.ladder.filter((r) => r.provider !== "static").map((r) => r.name);
+    const answers = countModelAnswers(modelRungs, into.attempts(result.iteration_id), into.fileReviews(result.iteration_id));
+    if (answers?.warning) result.warnings.push(answers.warning);
+    const summary = { ...summarize(into, result.iteration_id, "done", result.metrics, null), model_answers: answers, merged: mergedOf(result) };
     if (!ctx.quiet) for (const w of result.warnings) ctx.io.err(`warning: ${w}\n`);
     if (ctx.json) ctx.io.out(JSON.stringify({ ...summary, ...sources(ctx) }, null, 2));
     else {
