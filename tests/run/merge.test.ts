@@ -281,6 +281,10 @@ describe("kb merge refuses, writing nothing", () => {
     const stored = rows(kb("partial"), `SELECT path, verdict, error FROM file_reviews WHERE iteration_id = ? AND verdict = 'unreviewed' ORDER BY path`, m.iteration_id);
     expect(stored.map((x) => x.path)).toEqual(share2);
     expect(stored.every((x) => /partition 2\/2 was not merged/.test(x.error as string))).toBe(true);
+    const history = await scrum(dir, "--kb", kb("partial"), "history");
+    expect(history.out).toMatch(/\[merged 1 of 2, missing 2\/2\]/);
+    const shareHistory = JSON.parse((await scrum(dir, "--kb", kb("a1"), "history", "--json")).out);
+    expect(shareHistory.at(-1).partition).toBe("partition 1/2");
     // `scrum show` of such a file reads its stored review.
     const show = await scrum(dir, "--kb", kb("partial"), "show", share2[0] as string);
     expect(show.code, show.err).toBe(0);
