@@ -23,3 +23,10 @@ export function storeAnswer(db: Database, input: CachedAnswer & { prompt_sha: st
     `INSERT INTO shard_cache (prompt_sha, rung, model, verdict_json, output_format, iteration_id, created_at) VALUES (@prompt_sha, @rung, @model, @verdict_json, @output_format, @iteration_id, @created_at)`,
   ).run(input as unknown as Record<string, string | number | null>);
 }
+
+/** The answers an iteration added to the cache, in the order it added them (what `scrum kb merge` copies with its rows). */
+export function answersOf(db: Database, iterationId: number): Array<Omit<CachedAnswer, "iteration_id"> & { prompt_sha: string }> {
+  return db
+    .query(`SELECT prompt_sha, rung, model, verdict_json, output_format FROM shard_cache WHERE iteration_id = ? ORDER BY rowid`)
+    .all(iterationId) as Array<Omit<CachedAnswer, "iteration_id"> & { prompt_sha: string }>;
+}

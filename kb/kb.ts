@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UsageError } from "../pipeline/errors";
 import { historyCounts, allMetrics, iterationMetrics, outcomeMetrics, type HistoryRow, type Metrics } from "./aggregates";
-import { lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
+import { answersOf, lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
 import { activeDismissals, addDismissal, fingerprintsWithPrefix, undoDismissal, type FingerprintMatch } from "./dismissals";
 import { readDiskStats, readRoot, writeDiskStats, writeRoot, type DiskStat } from "./disk";
 import { checkFindingsHaveReviews, checkIterationRow, checkReviewRow, checkSchema } from "./integrity";
@@ -32,6 +32,10 @@ export interface IterationRow {
   host: string | null;
   pid: number | null;
   heartbeat_at: string | null;
+  /** `K/N` for an iteration that reviewed one share of its planned files (`scrum run --partition`); null otherwise (migration 012). */
+  partition?: string | null;
+  /** A share: the split it came from; a merged iteration: what `scrum kb merge` joined (pipeline/run/partition.ts). */
+  partition_json?: string | null;
 }
 
 export interface FileReviewRow {
@@ -285,13 +289,39 @@ export class Kb {
   }
 
   /** Open a running iteration owned by `owner` (default: this process on this host). */
-  startIteration(input: { label: string | null; configJson: string; gitCommit: string | null; targets: string[]; owner?: Owner }): number {
+  startIteration(input: { label: string | null; configJson: string; gitCommit: string | null; targets: string[]; owner?: Owner; partition?: { label: string | null; json: string } }): number {
     const at = this.stamp();
     const owner = input.owner ?? thisProcess();
     const info = this.db
-      .query(`INSERT INTO iterations (label, status, started_at, config_json, git_commit, targets_json, host, pid, heartbeat_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)`)
-      .run(input.label, at, input.configJson, input.gitCommit, JSON.stringify(input.targets), owner.host, owner.pid, at);
+      .query(`INSERT INTO iterations (label, status, started_at, config_json, git_commit, targets_json, host, pid, heartbeat_at, partition, partition_json) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(input.label, at, input.configJson, input.gitCommit, JSON.stringify(input.targets), owner.host, owner.pid, at, input.partition?.label ?? null, input.partition?.json ?? null);
     return Number(info.lastInsertRowid);
+  }
+
+  /** Run `fn` in one write transaction: everything it writes lands together, or nothing does (`scrum kb merge`). */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Every file of an iteration as the rows it wrote (review, findings, attempts), without ids, iteration or timestamps,
+   * and the answers it added to the shard cache: what `scrum kb merge` appends to another KB's iteration.
+   */
+  fileRecords(iterationId: number): { files: FileRecord[]; cache: NonNullable<FileRecord["cache"]> } {
+    const pick = <K extends string>(row: object, keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, (row as Record<string, unknown>)[k] ?? null]));
+    const byPath = <T extends { path: string }>(rows: T[]) => {
+      const out = new Map<string, T[]>();
+      for (const r of rows) out.set(r.path, [...(out.get(r.path) ?? []), r]);
+      return out;
+    };
+    const findings = byPath(this.db.query(`SELECT * FROM findings WHERE iteration_id = ? ORDER BY id`).all(iterationId) as FindingRow[]);
+    const attempts = byPath(this.attempts(iterationId));
+    const files = this.fileReviews(iterationId).map((r) => ({
+      review: pick(r, REVIEW_COLUMNS) as unknown as FileRecord["review"],
+      findings: (findings.get(r.path) ?? []).map((f) => pick(f, FINDING_COLUMNS) as unknown as FindingInput),
+      attempts: (attempts.get(r.path) ?? []).map((a) => pick(a, ATTEMPT_COLUMNS) as unknown as AttemptInput),
+    }));
+    return { files, cache: answersOf(this.db, iterationId) };
   }
 
   /**

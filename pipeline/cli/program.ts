@@ -93,6 +93,7 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option("--concurrency <n>", "calls in flight per server of every model rung (default: each rung's concurrency in routing.toml)")
     .option("--events <file>", "append every run event to FILE.jsonl as one JSON object a line (docs/EVENTS.md)")
     .addOption(new Option("--fail-on <verdict>", "exit 3 when a file ends with this verdict or worse (unreviewed counts)").choices(["needs_patch", "fail"]))
+    .option("--partition <K/N>", "review only share K of N of the planned files (the same split on every machine; docs/TEAM.md); `scrum kb merge` joins the shares' KBs")
     .action(async (paths: string[], opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const { runCommand } = await import("./commands/run");
       const ctx = contextOf(cmd, paths[0]);
@@ -113,6 +114,7 @@ export function buildProgram(deps: ProgramDeps): Command {
             ...(str("resume") !== undefined ? { resume: str("resume")! } : {}),
             ...(str("failOn") !== undefined ? { failOn: str("failOn")! } : {}),
             ...(str("events") !== undefined ? { events: str("events")! } : {}),
+            ...(str("partition") !== undefined ? { partition: str("partition")! } : {}),
           },
           deps.signal,
         ),
@@ -229,6 +231,27 @@ export function buildProgram(deps: ProgramDeps): Command {
       const ctx = contextOf(cmd);
       if (ctx.json && opts.format !== undefined && opts.format !== "json") throw new UsageError(`--json and --format ${opts.format} ask for two outputs; give one`);
       done(reportCommand(ctx, iter === undefined ? [] : [iter], { ...(opts.format !== undefined ? { format: opts.format } : {}), ...(opts.out !== undefined ? { out: opts.out } : {}), scope: opts.scope }));
+    });
+
+  const kbGroup = program.command("kb").description("the knowledge base itself: `scrum kb merge` joins the KBs of a partitioned sweep");
+  kbGroup
+    .command("merge")
+    .description("merge the KBs of `scrum run --partition K/N` jobs into one new iteration of the KB (--into, else the discovered one); refuses overlaps, says what no partition reviewed")
+    .argument("<files...>", "the partitions' KB files")
+    .option("--into <kb>", "the KB that takes the merged iteration (default: --kb, $SCRUM_KB, else .scrum/scrum.db of the repository)")
+    .option("--label <text>", "the merged iteration's label (default: the partitions' label when they agree)")
+    .addOption(new Option("--fail-on <verdict>", "exit 3 when a file of the merged iteration has this verdict or worse (unreviewed counts)").choices(["needs_patch", "fail"]))
+    .action(async (files: string[], opts: { into?: string; label?: string; failOn?: string }, cmd: Command) => {
+      const { kbMergeCommand } = await import("./commands/kb-merge");
+      if (opts.into !== undefined && cmd.optsWithGlobals<GlobalFlags>().kb !== undefined) throw new UsageError("--into and --kb both name the KB to merge into; give one");
+      const ctx = contextOf(cmd);
+      if (opts.into !== undefined) {
+        ctx.kbFlag = opts.into;
+        ctx.home = discoverHome({ cwd: ctx.cwd, env: ctx.env, kbFlag: opts.into, ...(ctx.configFlag !== undefined ? { configFlag: ctx.configFlag } : {}) });
+        checkHome(ctx.home, { kb: opts.into });
+      }
+      await announce(ctx);
+      done(kbMergeCommand(ctx, { files, ...(opts.label !== undefined ? { label: opts.label } : {}), ...(opts.failOn !== undefined ? { failOn: opts.failOn } : {}) }));
     });
 
   program

@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { thisProcess, type AttemptRow, type FileReviewRow, type FindingRow, type IterationRow, type Kb, type Owner } from "../../kb/kb";
 import { fileRecord, outcomeVerdict, type FileOutcome } from "../../kb/rows";
-import { stateMetrics, type Metrics } from "../../kb/aggregates";
+import type { Metrics } from "../../kb/aggregates";
 import { STATIC_RUNG, type Config, type RungConfig, type VerifyConfig } from "../config/config";
 import { ConfigError } from "../errors";
 import { readInputFile } from "../config/input-file";
@@ -13,14 +13,14 @@ import { abortableSleep } from "../providers/abortable-sleep";
 import { buildSystemPrompt } from "../review/prompt";
 import { loadInstructions } from "../review/instructions";
 import type { Provider } from "../providers/provider";
-import { applyDismissals, buildState } from "../score/state";
 import { readTarget } from "../targets/targets";
-import { diskChecker } from "../targets/disk-check";
 import { budgetTracker } from "./budget";
 import { countModelAnswers, type ModelAnswers } from "./model-answers";
 import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
 import { planIteration, storedConfigJson, type Plan } from "./plan";
-import { checkProbes, runProbes, type ProbeOutcome } from "./probes";
+import { checkProbes } from "./probes";
+import { completeSweep } from "./complete";
+import type { Partition } from "./partition";
 import { reviewFile, type ReviewContext } from "./review-file";
 import { shippedTemplate } from "../review/template";
 import { trustCheck } from "../verify/trust";
@@ -43,6 +43,8 @@ export interface RunOptions {
   resume?: string;
   /** Review the files changed since their last review, and new ones. */
   changed?: boolean;
+  /** `--partition K/N`: review only this job's share of the files planned (pipeline/run/partition.ts). */
+  partition?: Partition;
   /** Ask every rung again instead of reusing answers accepted before. */
   noCache?: boolean;
   offline: boolean;
@@ -94,6 +96,8 @@ export interface RunSummary {
   changed_since?: { iteration: number | null; full_sweep: boolean };
   /** Accepted model answers per model rung and the degraded files; null for a ladder of the static rung only. */
   model_answers: ModelAnswers | null;
+  /** With --partition: this job's share (`K/N`) and how many files every share planned together. */
+  partition?: { partition: string; planned: number };
 }
 
 /** Raised when a run cannot start: the gate failed, or no rung of the ladder can be reached. Exit code 1. */
@@ -150,7 +154,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const verify = !opts.offline && config.verify ? verifierFor(config.verify, rungs, kb) : undefined;
 
   // Work out the files before anything is written: a bad path is a usage error with nothing half-written.
-  const plan: Plan = planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed") });
+  const plan: Plan = planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed", "partition") });
   for (const message of plan.warnings) emit({ type: "warning", message });
   if (plan.resume) {
     const state = livenessOf(plan.resume, { now: now(), here: owner, isAlive: processAlive });
@@ -172,6 +176,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       gitCommit: (opts.gitCommit ?? (() => gitHead(root)))(),
       targets: plan.targets,
       owner,
+      ...(plan.partition ? { partition: { label: plan.partition.label, json: plan.partition.json } } : {}),
     });
   }
   // The KB remembers the root its paths are relative to (once an iteration exists: a refused run writes nothing), so a
@@ -180,7 +185,11 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const heartbeat = setInterval(() => kb.heartbeat(iterationId, owner), HEARTBEAT_MS);
   try {
     const summary = await sweep(iterationId, plan.files);
-    return plan.changedSince ? { ...summary, changed_since: { iteration: plan.changedSince.iteration, full_sweep: plan.changedSince.fullSweep } } : summary;
+    return {
+      ...summary,
+      ...(plan.changedSince ? { changed_since: { iteration: plan.changedSince.iteration, full_sweep: plan.changedSince.fullSweep } } : {}),
+      ...(plan.partition ? { partition: { partition: plan.partition.label, planned: plan.partition.planned } } : {}),
+    };
   } catch (e) {
     // A failure after the files (probes, the state, the KB's disk filling) must not leave the iteration `running`.
     markAborted(kb, iterationId, e);
@@ -294,29 +303,12 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       throw cause;
     }
 
-    const probes = runProbes(config.probes, { cwd: root, exclude: config.sweep.exclude });
-    for (const p of probes) if (p.problem) emit({ type: "warning", message: p.problem });
-    const previous = kb.latestStateIteration(id - 1);
-    // Size and mtime first: an unchanged carried-forward file is not read again.
-    const disk = diskChecker(root, kb.diskStats());
-    const state = buildState({
-      iterationId: id,
-      previous: previous === null ? [] : kb.state(previous),
-      reviewed: kb.fileReviews(id),
-      counts: kb.countingFindings(id),
-      onDisk: (path) => disk.sha(path),
+    const metrics = completeSweep(kb, id, {
+      config,
+      root,
+      wallMs: () => performance.now() - started,
+      onWarning: (message) => emit({ type: "warning", message }),
     });
-    const metrics: Metrics = {
-      ...kb.computeMetrics(id),
-      ...kb.outcomeMetrics(id, previous),
-      wall_ms: Math.round(performance.now() - started),
-      ...probeMetrics(probes),
-      ...stateMetrics(applyDismissals(state, kb.dismissedSinceRecorded())),
-    };
-    kb.completeIteration(id, state, metrics);
-    // Remember every state file's hash at its size and mtime, so readers (status, flagged, show) tell staleness cheaply.
-    for (const r of state) disk.sha(r.path);
-    kb.recordDiskStats(disk.fresh());
     emit({ type: "finish", iteration: kb.iteration(id)!, metrics: kb.metrics(id) });
     const exhausted = spend.limited();
     if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): calls that did not fit were not sent; their files are unreviewed with reason "budget"` });
@@ -350,10 +342,6 @@ function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
   return out;
-}
-
-function probeMetrics(probes: ProbeOutcome[]): Metrics {
-  return Object.fromEntries(probes.map((p) => [p.name, p.value]));
 }
 
 /** The run's summary as `scrum run --json` prints it. */

@@ -4,7 +4,7 @@
  * being taken over (--resume). A bad target is a usage error with nothing half-written.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { IterationRow, Kb } from "../../kb/kb";
 import type { Config, RungConfig } from "../config/config";
@@ -13,6 +13,7 @@ import { applyDismissals } from "../score/state";
 import { flaggedFiles } from "../score/flagged";
 import { collectTargets, displayPath } from "../targets/targets";
 import { rootKey } from "../targets/root-path";
+import { formatPartition, readSharePlan, shareFiles, sharePlan, splitInput, type Partition } from "./partition";
 
 export interface PlanInput {
   kb: Kb;
@@ -23,6 +24,8 @@ export interface PlanInput {
   fromFlagged?: string;
   resume?: string;
   changed?: boolean;
+  /** `--partition K/N`: review only this job's share of the files planned. */
+  partition?: Partition;
 }
 
 export interface Plan {
@@ -36,6 +39,8 @@ export interface Plan {
   warnings: string[];
   /** For --changed: what the change is measured against (null: no earlier review, so the run is a full sweep). */
   changedSince?: { iteration: number | null; fullSweep: boolean };
+  /** With --partition: the share (`K/N`) and its split, stored with the iteration; `planned` counts every share's files. */
+  partition?: { label: string; json: string; planned: number };
 }
 
 /** Raised when there is nothing to review and that is a normal answer (--changed with no change): exit 0, said why. */
@@ -53,8 +58,28 @@ export function storedConfigJson(config: Config, ladder: RungConfig[], offline: 
   return JSON.stringify({ ...config, ladder, offline });
 }
 
-/** Work out the files of the iteration. */
+/** Work out the files of the iteration: all of them, or this job's share of them with --partition. */
 export function planIteration(input: PlanInput): Plan {
+  const whole = planWhole(input);
+  if (input.partition === undefined || whole.resume) return whole;
+  const { kb, root } = input;
+  const recorded = kb.diskStats();
+  const split = splitInput(
+    input.partition.count,
+    whole.files.map((f) => displayPath(f, root)),
+    kb.latestStateIteration() !== null,
+    (path) => recorded.get(path)?.size,
+    (path) => statSync(resolve(root, path)).size,
+  );
+  const mine = new Set(shareFiles(split, input.partition.index));
+  return {
+    ...whole,
+    files: whole.files.filter((f) => mine.has(displayPath(f, root))),
+    partition: { label: formatPartition(input.partition), json: JSON.stringify(sharePlan(split, input.partition.index)), planned: split.paths.length },
+  };
+}
+
+function planWhole(input: PlanInput): Plan {
   const { kb, config, root } = input;
   const sweep = { cwd: root, sweep: config.sweep };
   if (input.resume !== undefined) {
@@ -64,7 +89,14 @@ export function planIteration(input: PlanInput): Plan {
     }
     const targets = JSON.parse(it.targets_json) as string[];
     const done = kb.reviewedPaths(it.id);
-    const files = collectTargets(targets, sweep).filter((f) => !done.has(displayPath(f, root)));
+    // A share finishes its own files (those of its split still on disk), not the whole of its targets.
+    const planned = it.partition_json
+      ? (() => {
+          const plan = readSharePlan(it.partition_json, `iteration ${it.id}`);
+          return shareFiles(plan, plan.index).map((p) => resolve(root, p)).filter((f) => existsSync(f));
+        })()
+      : collectTargets(targets, sweep);
+    const files = planned.filter((f) => !done.has(displayPath(f, root)));
     return { files, targets, resume: it, warnings: [] };
   }
   const given = input.inputs.map((i) => rootRelative(input.cwd, root, i));

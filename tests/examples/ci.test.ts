@@ -118,3 +118,29 @@ describe("the recipes use real scrum commands and docs/CI.md shows them as shipp
     expect(ciDoc).toContain(gitlab.trimEnd());
   });
 });
+
+describe("the partitioned recipes (docs/TEAM.md)", () => {
+  const ghFile = readFileSync(resolve(ROOT, "examples/ci/github-scrum-partitioned.yml"), "utf8");
+  const glFile = readFileSync(resolve(ROOT, "examples/ci/gitlab-scrum-partitioned.yml"), "utf8");
+  const team = readFileSync(resolve(ROOT, "docs/TEAM.md"), "utf8");
+
+  test("the GitHub matrix workflow is valid (action-validator) and splits by strategy.job-total", () => {
+    expect(validateWorkflow(ghFile).errors).toEqual([]);
+    expect(ghFile).toContain('--partition "${{ matrix.partition }}/${{ strategy.job-total }}"');
+    expect(ghFile).toMatch(/scrum kb merge partitions\/\*\.db --fail-on fail/);
+  });
+
+  test("the GitLab jobs use only job keywords, a parallel:matrix and a merge that needs it", () => {
+    const jobs = parse(glFile) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(jobs)).toEqual(["scrum-base", "scrum-partition", "scrum-merge"]);
+    for (const job of Object.values(jobs)) for (const key of Object.keys(job)) expect(GITLAB_JOB_KEYWORDS, key).toContain(key);
+    const matrix = (jobs["scrum-partition"]!.parallel as { matrix: Array<{ PARTITION: string[] }> }).matrix[0]!.PARTITION;
+    expect(matrix.length).toBe(Number((jobs["scrum-partition"]!.variables as { PARTITIONS: string }).PARTITIONS));
+    expect(jobs["scrum-merge"]!.needs).toEqual(["scrum-base", "scrum-partition"]);
+  });
+
+  test("docs/TEAM.md holds both files verbatim", () => {
+    expect(team).toContain(ghFile.trimEnd());
+    expect(team).toContain(glFile.trimEnd());
+  });
+});

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Ajv from "ajv-draft-04";
 import addFormats from "ajv-formats";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
@@ -149,6 +149,9 @@ interface GhContext {
   github: Record<string, unknown>;
   steps: Record<string, { outputs: Record<string, string> }>;
   workdir: string;
+  /** A matrix job's `matrix` and `strategy` contexts. */
+  matrix?: Record<string, unknown>;
+  strategy?: Record<string, unknown>;
 }
 
 /** Substitute `${{ expr }}` in a string. */
@@ -167,8 +170,8 @@ function ghEval(expr: string, ctx: GhContext, status: { failed: boolean } = { fa
     .replace(/\balways\(\)/g, "true")
     .replace(/\bsuccess\(\)/g, String(!status.failed))
     .replace(/\bfailure\(\)/g, String(status.failed))
-    .replace(/\b(github|steps)((?:\.[A-Za-z_][\w-]*)+)/g, (_, root: string, path: string) => {
-      let v: unknown = root === "github" ? ctx.github : ctx.steps;
+    .replace(/\b(github|steps|matrix|strategy)((?:\.[A-Za-z_][\w-]*)+)/g, (_, root: string, path: string) => {
+      let v: unknown = root === "github" ? ctx.github : root === "steps" ? ctx.steps : root === "matrix" ? ctx.matrix : ctx.strategy;
       for (const part of path.slice(1).split(".")) v = v === undefined || v === null ? undefined : (v as Record<string, unknown>)[part];
       return JSON.stringify(v ?? "");
     });
@@ -318,4 +321,223 @@ describe("the shipped recipes, run from an empty cache three times (first, no ch
     expect(resultsOf(fixed.sarif)).toEqual(AFTER_FIX);
     expect(fixed.codequality.length).toBe(1);
   });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The partitioned recipes: a matrix of partition jobs, each uploading its KB, and a merge job.
+
+/** A run's artifacts by name: the files uploaded, by their path inside the artifact. */
+class ArtifactStore {
+  readonly items = new Map<string, Map<string, string>>();
+  constructor(private readonly root: string) {}
+
+  /** Keep `paths` of `workdir` (files, or folders' files) under their names relative to the workdir (GitLab) or basename (GitHub, one file). */
+  upload(name: string, workdir: string, paths: string[], keepDirs: boolean): boolean {
+    const files = paths.flatMap((p) => listFiles(workdir, p));
+    if (files.length === 0) return false;
+    const stored = new Map<string, string>();
+    for (const rel of files) {
+      const to = join(this.root, name, rel);
+      copyInto(join(workdir, rel), to);
+      stored.set(keepDirs ? rel : rel.split("/").at(-1)!, to);
+    }
+    this.items.set(name, stored);
+    return true;
+  }
+
+  /** Put an artifact's files into `dir` of the workdir; false when there is no such artifact. */
+  download(name: string, workdir: string, dir: string): boolean {
+    const item = this.items.get(name);
+    if (!item) return false;
+    for (const [rel, from] of item) copyInto(from, join(workdir, dir, rel));
+    return true;
+  }
+}
+
+function listFiles(workdir: string, rel: string): string[] {
+  const abs = join(workdir, rel.replace(/\/$/, ""));
+  if (!existsSync(abs)) return [];
+  if (!statSync(abs).isDirectory()) return [rel.replace(/\/$/, "")];
+  return readdirSync(abs).flatMap((e) => listFiles(workdir, `${rel.replace(/\/$/, "")}/${e}`));
+}
+
+interface GhJob {
+  needs?: string | string[];
+  if?: string;
+  strategy?: { matrix: Record<string, unknown[]> };
+  steps: Array<GhStep & { "continue-on-error"?: boolean }>;
+}
+
+interface MatrixPipeline {
+  mergeExit: number;
+  log: string;
+  sarif: PipelineResult["sarif"] | undefined;
+}
+
+/** One run of the partitioned GitHub workflow: its jobs in order, each matrix entry on a fresh runner. */
+function runGithubMatrix(cache: CacheStore, runNumber: number, failPartition?: number): MatrixPipeline {
+  const workflow = parse(readFileSync(join(REPO, "examples/ci/github-scrum-partitioned.yml"), "utf8")) as { jobs: Record<string, GhJob> };
+  const artifacts = new ArtifactStore(join(base, `gh-matrix-artifacts-${runNumber}`));
+  const github = { ref_name: "main", ref: "refs/heads/main", run_id: String(2000 + runNumber), run_number: String(runNumber), event: { repository: { default_branch: "main" } } };
+  let log = "";
+  let mergeExit = -1;
+  let sarif: PipelineResult["sarif"] | undefined;
+  const failedJobs = new Set<string>();
+  for (const [name, job] of Object.entries(workflow.jobs)) {
+    const entries = job.strategy ? Object.entries(job.strategy.matrix).flatMap(([key, values]) => values.map((v) => ({ [key]: v }))) : [undefined];
+    for (const [index, matrix] of entries.entries()) {
+      const workdir = checkout(`gh-matrix-${runNumber}-${name}-${index}`);
+      const ctx: GhContext = { github, steps: {}, workdir, ...(matrix ? { matrix, strategy: { "job-index": index, "job-total": entries.length } } : {}) };
+      // A job runs when the jobs it needs succeeded, unless its `if` says otherwise (a status function in it).
+      const neededFailed = [job.needs ?? []].flat().some((n) => failedJobs.has(n));
+      if (job.if !== undefined ? !ghShouldRun({ if: job.if }, ctx, neededFailed) : neededFailed) continue;
+      let failed = false;
+      for (const step of job.steps) {
+        if (!ghShouldRun(step, ctx, failed)) continue;
+        const withs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, ghInterpolate(String(v), ctx)]));
+        if (step.uses !== undefined) {
+          const action = step.uses.split("@")[0]!;
+          let ok = true;
+          if (action === "actions/cache/restore") {
+            const prefixes = (withs["restore-keys"] ?? "").split("\n").map((k) => k.trim()).filter(Boolean);
+            cache.restore(workdir, [withs.path!], { exact: [withs.key!], prefixes });
+          } else if (action === "actions/cache/save") cache.save(workdir, [withs.path!], withs.key!);
+          else if (action === "actions/upload-artifact") artifacts.upload(withs.name!, workdir, withs.path!.split("\n").map((p) => p.trim()).filter(Boolean), false);
+          else if (action === "actions/download-artifact") {
+            if (withs.pattern !== undefined) {
+              const re = new RegExp(`^${withs.pattern.replace(/\*/g, ".*")}$`);
+              for (const n of artifacts.items.keys()) if (re.test(n)) artifacts.download(n, workdir, withs["merge-multiple"] === "true" ? withs.path! : join(withs.path!, n));
+            } else ok = artifacts.download(withs.name!, workdir, withs.path ?? ".");
+          } else if (action === "github/codeql-action/upload-sarif") sarif = readSarif(join(workdir, withs.sarif_file!));
+          else if (action !== "actions/checkout" && action !== "actions/setup-node") throw new Error(`the test does not emulate ${action}`);
+          if (!ok && step["continue-on-error"] !== true) failed = true;
+          continue;
+        }
+        const script = ghInterpolate(step.run ?? "", ctx);
+        if (!/\bscrum (run|report|kb merge)\b/.test(script)) continue;
+        const output = join(base, `gh-matrix-output-${runNumber}-${name}-${index}`);
+        writeFileSync(output, "");
+        // A partition that fails as a runtime failure would (exit 1): the test's way to lose one.
+        const r = matrix && matrix.partition === failPartition ? { code: 1, out: "", err: "simulated runner failure\n" } : sh(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], workdir, { GITHUB_OUTPUT: output });
+        log += `[${name}${matrix ? ` ${JSON.stringify(matrix)}` : ""}] $ ${script}\n${r.out}${r.err}\n`;
+        if (step.id !== undefined) {
+          const outputs = Object.fromEntries(readFileSync(output, "utf8").split("\n").filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+          ctx.steps[step.id] = { outputs };
+          if (outputs.exit !== undefined) mergeExit = Number(outputs.exit);
+        }
+        if (r.code !== 0) failed = true;
+      }
+      if (failed) failedJobs.add(name);
+    }
+  }
+  return { mergeExit, log, sarif };
+}
+
+interface GlMatrixJob {
+  needs?: string[];
+  when?: string;
+  variables?: Record<string, string>;
+  parallel?: { matrix: Array<Record<string, string[]>> };
+  cache?: { key: string; fallback_keys?: string[]; paths: string[]; policy?: string; when?: string };
+  script: string[];
+  artifacts?: { when?: string; paths: string[]; reports?: { codequality?: string } };
+}
+
+/** One run of the partitioned GitLab pipeline: jobs in order, every parallel:matrix entry on a fresh runner. */
+function runGitlabMatrix(cache: CacheStore, pipelineIid: number, failPartition?: string): MatrixPipeline & { codequality: unknown[] | undefined } {
+  const jobs = parse(readFileSync(join(REPO, "examples/ci/gitlab-scrum-partitioned.yml"), "utf8")) as Record<string, GlMatrixJob>;
+  const artifacts = new ArtifactStore(join(base, `gl-matrix-artifacts-${pipelineIid}`));
+  const ci = { CI_COMMIT_REF_SLUG: "main", CI_DEFAULT_BRANCH: "main", CI_PIPELINE_IID: String(pipelineIid) };
+  const produced = new Map<string, string[]>();
+  const failedJobs = new Set<string>();
+  let log = "";
+  let mergeExit = -1;
+  let sarif: PipelineResult["sarif"] | undefined;
+  let codequality: unknown[] | undefined;
+  for (const [name, job] of Object.entries(jobs)) {
+    const entries = job.parallel ? job.parallel.matrix.flatMap((m) => Object.entries(m).flatMap(([k, values]) => values.map((v) => ({ [k]: v })))) : [{}];
+    const needsFailed = (job.needs ?? []).some((n) => failedJobs.has(n));
+    if (needsFailed && job.when !== "always") continue;
+    for (const [index, matrixVars] of entries.entries()) {
+      const workdir = checkout(`gl-matrix-${pipelineIid}-${name}-${index}`);
+      const vars = { ...ci, ...(job.variables ?? {}), ...matrixVars };
+      for (const need of job.needs ?? []) for (const a of produced.get(need) ?? []) artifacts.download(a, workdir, ".");
+      if (job.cache && job.cache.policy !== "push") {
+        cache.restore(workdir, job.cache.paths, { exact: [job.cache.key, ...(job.cache.fallback_keys ?? [])].map((k) => glInterpolate(k, vars)), prefixes: [] });
+      }
+      const script = job.script.join("\n");
+      const r = matrixVars.PARTITION !== undefined && matrixVars.PARTITION === failPartition ? { code: 1, out: "", err: "simulated runner failure\n" } : sh(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], workdir, vars);
+      log += `[${name} ${JSON.stringify(matrixVars)}] $ ${script}\n${r.out}${r.err}\n`;
+      if (r.code !== 0) failedJobs.add(name);
+      if (job.cache && job.cache.policy !== "pull" && (job.cache.when === "always" || r.code === 0)) cache.save(workdir, job.cache.paths, glInterpolate(job.cache.key, vars));
+      if (job.artifacts && (job.artifacts.when === "always" || r.code === 0)) {
+        const artifact = `${name}-${index}`;
+        if (artifacts.upload(artifact, workdir, job.artifacts.paths, true)) produced.set(name, [...(produced.get(name) ?? []), artifact]);
+      }
+      if (/\bscrum kb merge\b/.test(script)) {
+        mergeExit = r.code;
+        if (existsSync(join(workdir, "scrum.sarif"))) sarif = readSarif(join(workdir, "scrum.sarif"));
+        const cq = job.artifacts?.reports?.codequality;
+        if (cq !== undefined && existsSync(join(workdir, cq))) codequality = JSON.parse(readFileSync(join(workdir, cq), "utf8")) as unknown[];
+      }
+    }
+  }
+  return { mergeExit, log, sarif, codequality };
+}
+
+describe("the partitioned recipes, run from an empty cache: first sweep, no change, one file fixed, a partition lost", () => {
+  test("GitHub Actions matrix: examples/ci/github-scrum-partitioned.yml", () => {
+    makeOrigin("gh-matrix-origin");
+    const cache = new CacheStore(join(base, "gh-matrix-cache"));
+    const first = runGithubMatrix(cache, 1);
+    expect(first.log).toMatch(/no earlier review, so every file of \. is new: a full sweep/);
+    expect(first.log).toMatch(/merged 4 of 4 partitions into iteration 1/);
+    expect(first.mergeExit, first.log).toBe(3);
+    expect(resultsOf(first.sarif!)).toEqual(BEFORE_FIX);
+
+    const same = runGithubMatrix(cache, 2);
+    expect(same.log).toMatch(/nothing changed since its last review/);
+    expect(same.log).toMatch(/no partition was run/);
+    expect(same.mergeExit, same.log).toBe(0);
+    expect(resultsOf(same.sarif!)).toEqual(BEFORE_FIX);
+
+    pushFix();
+    const fixed = runGithubMatrix(cache, 3);
+    expect(fixed.log).toMatch(/merged 4 of 4 partitions into iteration 2/);
+    expect(fixed.log).toMatch(/files: 1 total, 1 reviewed/);
+    expect(fixed.mergeExit, fixed.log).toBe(0);
+    expect(resultsOf(fixed.sarif!)).toEqual(AFTER_FIX);
+
+    // A partition job that dies uploads nothing: the merge stores its files unreviewed and the gate trips.
+    writeFileSync(join(origin, "src/ok.ts"), "export const answer = 43;\n");
+    writeFileSync(join(origin, "src/parse.ts"), FILES["src/parse.ts"]!.replace("unknown", "unknown /* v2 */"));
+    writeFileSync(join(origin, "src/load.py"), FIXED_LOAD.replace("load", "load_text"));
+    git(origin, "commit", "-qam", "touch every file");
+    const lost = runGithubMatrix(cache, 4, 1);
+    expect(lost.log).toMatch(/MISSING partitions 1\/4/);
+    expect(lost.mergeExit, lost.log).toBe(3);
+  }, 180_000);
+
+  test("GitLab CI parallel:matrix: examples/ci/gitlab-scrum-partitioned.yml", () => {
+    makeOrigin("gl-matrix-origin");
+    const cache = new CacheStore(join(base, "gl-matrix-cache"));
+    const first = runGitlabMatrix(cache, 1);
+    expect(first.log).toMatch(/no earlier review, so every file of \. is new: a full sweep/);
+    expect(first.log).toMatch(/merged 4 of 4 partitions into iteration 1/);
+    expect(first.mergeExit, first.log).toBe(3);
+    expect(resultsOf(first.sarif!)).toEqual(BEFORE_FIX);
+    expect(first.codequality!.length).toBe(3);
+
+    const same = runGitlabMatrix(cache, 2);
+    expect(same.log).toMatch(/no partition was run/);
+    expect(same.mergeExit, same.log).toBe(0);
+    expect(resultsOf(same.sarif!)).toEqual(BEFORE_FIX);
+
+    pushFix();
+    const fixed = runGitlabMatrix(cache, 3);
+    expect(fixed.log).toMatch(/merged 4 of 4 partitions into iteration 2/);
+    expect(fixed.mergeExit, fixed.log).toBe(0);
+    expect(resultsOf(fixed.sarif!)).toEqual(AFTER_FIX);
+    expect(fixed.codequality!.length).toBe(1);
+  }, 180_000);
 });

@@ -3,6 +3,8 @@ import { hostname } from "node:os";
 import { livenessOf, processAlive } from "../../run/liveness";
 import { kbFile, openKb, type CommandContext } from "../context";
 import { renderTable } from "../table";
+import type { IterationRow } from "../../../kb/kb";
+import type { MergedPlan } from "../../run/partition";
 
 export function historyCommand(ctx: CommandContext): number {
   const kb = openKb(ctx, { mustExist: true, snapshot: true });
@@ -34,6 +36,8 @@ export function historyCommand(ctx: CommandContext): number {
         escalations: c?.escalations ?? 0,
         cost_usd: c?.cost_usd ?? 0,
         metrics: metrics.get(it.id) ?? {},
+        // A share of a partitioned sweep (`K/N`), or an iteration `scrum kb merge` joined: "merged J of N".
+        partition: partitionOf(it),
       };
     });
     if (ctx.json) {
@@ -49,7 +53,7 @@ export function historyCommand(ctx: CommandContext): number {
       renderTable(
         ["id", "label", "status", "started", "files", "pass", "patch", "fail", "unrev", "skip", "high", "med", "low", "esc", "cost $", "state pass/patch/fail"],
         rows.map((r) => [
-          r.id, r.label ?? "-", r.status, r.started_at.replace("T", " ").slice(0, 19), r.files, r.pass, r.needs_patch, r.fail, r.unreviewed, r.skipped,
+          r.id, r.partition === null ? (r.label ?? "-") : `${r.label ?? "-"} [${r.partition}]`, r.status, r.started_at.replace("T", " ").slice(0, 19), r.files, r.pass, r.needs_patch, r.fail, r.unreviewed, r.skipped,
           r.findings_high, r.findings_medium, r.findings_low, r.escalations, r.cost_usd.toFixed(4),
           r.metrics.state_files === undefined ? "-" : `${r.metrics.state_pass}/${r.metrics.state_needs_patch}/${r.metrics.state_fail}`,
         ]),
@@ -59,4 +63,13 @@ export function historyCommand(ctx: CommandContext): number {
   } finally {
     kb.close();
   }
+}
+
+/** What history says of an iteration's partition: `partition K/N`, `merged J of N` (with what is missing), or null. */
+function partitionOf(it: IterationRow): string | null {
+  if (it.partition) return `partition ${it.partition}`;
+  if (!it.partition_json) return null;
+  const plan = JSON.parse(it.partition_json) as Partial<MergedPlan>;
+  if (plan.kind !== "merged" || !Array.isArray(plan.shares)) return null;
+  return `merged ${plan.shares.length} of ${plan.count}${plan.missing?.length ? `, missing ${plan.missing.join(", ")}` : ""}`;
 }

@@ -4,6 +4,7 @@ import { UsageError } from "../../errors";
 import { laddersFor, runIteration, type RunSummary } from "../../run/iteration";
 import { estimateSweep } from "../../run/estimate";
 import { NothingToReview, planIteration, type StoredConfig } from "../../run/plan";
+import { parsePartition, type Partition } from "../../run/partition";
 import { ConfigError } from "../../errors";
 import type { Config } from "../../config/config";
 import { makeProvider } from "../../providers/make-provider";
@@ -34,6 +35,8 @@ export interface RunFlags {
   failOn?: string;
   /** `--events FILE.jsonl`: every run event appended as one JSON line. */
   events?: string;
+  /** `--partition K/N`: this job's share of the files. */
+  partition?: string;
 }
 
 const FAIL_ON = ["needs_patch", "fail"] as const;
@@ -49,6 +52,10 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency);
   if (concurrency !== undefined && (flags.concurrency!.trim() === "" || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)) {
     throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${flags.concurrency}"`);
+  }
+  const partition = flags.partition === undefined ? undefined : parsePartition(flags.partition);
+  if (partition && flags.resume !== undefined) {
+    throw new UsageError(`--partition ${flags.partition} with --resume: a resumed share finishes the files of its own partition; give --resume alone`);
   }
   const events = flags.events === undefined ? undefined : checkOutFile(ctx.cwd, flags.events, "--events", homeOf(ctx));
   let config = loadContextConfig(ctx);
@@ -72,7 +79,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     const root = homeOf(ctx).root;
     if (flags.estimate) {
       try {
-        return await estimate(ctx, kb, flags, config, root);
+        return await estimate(ctx, kb, flags, config, root, partition);
       } catch (e) {
         if (e instanceof NothingToReview) return sayNothingToReview(ctx, e);
         throw e;
@@ -97,6 +104,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       changed: flags.changed === true,
       noCache: flags.noCache === true,
       offline: flags.offline,
+      ...(partition ? { partition } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       signal,
       providerFor: (rung: RungConfig): Provider => {
@@ -161,9 +169,9 @@ export function gateTripped(summary: RunSummary, failOn: string | undefined): bo
 }
 
 /** Files of the iteration per tier, split into those with findings and clean ones: a tier means different things for each. */
-type TierSplit = Record<"auto" | "review" | "block", { findings: number; clean: number }>;
+export type TierSplit = Record<"auto" | "review" | "block", { findings: number; clean: number }>;
 
-function tierSplit(kb: Kb, iterationId: number): TierSplit {
+export function tierSplit(kb: Kb, iterationId: number): TierSplit {
   const split: TierSplit = { auto: { findings: 0, clean: 0 }, review: { findings: 0, clean: 0 }, block: { findings: 0, clean: 0 } };
   for (const r of kb.fileReviews(iterationId)) {
     if (r.gradient_tier === null) continue;
@@ -172,10 +180,12 @@ function tierSplit(kb: Kb, iterationId: number): TierSplit {
   return split;
 }
 
-function renderSummary(s: RunSummary, tiers: TierSplit): string {
+/** The summary `scrum run` prints (and `scrum kb merge` for the iteration it made). */
+export function renderSummary(s: RunSummary, tiers: TierSplit): string {
   const m = s.metrics;
   const lines = [
     `iteration ${s.iteration_id}${s.label ? ` (${s.label})` : ""}: ${s.status}`,
+    ...(s.partition ? [`partition ${s.partition.partition}: ${s.files.total} of the ${s.partition.planned} files planned (\`scrum kb merge\` joins the partitions' KBs)`] : []),
     `files: ${s.files.total} total, ${s.files.reviewed} reviewed, ${s.files.skipped} skipped, ${s.files.unreviewed} unreviewed`,
     `verdicts: ${s.verdicts.pass} pass, ${s.verdicts.needs_patch} needs_patch, ${s.verdicts.fail} fail`,
   ];
@@ -251,9 +261,10 @@ function resumeConfig(ctx: CommandContext, kb: Kb, flags: RunFlags, given: Confi
 }
 
 /** `--estimate`: plan the files and price them per rung; nothing is called and nothing is written. */
-async function estimate(ctx: CommandContext, kb: Kb, flags: RunFlags, config: Config, root: string): Promise<number> {
+async function estimate(ctx: CommandContext, kb: Kb, flags: RunFlags, config: Config, root: string, partition: Partition | undefined): Promise<number> {
   const plan = planIteration({
     kb, config, cwd: ctx.cwd, root, inputs: flags.paths,
+    ...(partition ? { partition } : {}),
     ...(flags.fromFlagged !== undefined ? { fromFlagged: flags.fromFlagged } : {}),
     ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
     changed: flags.changed === true,
