@@ -7,8 +7,11 @@
 
 import { CHAT_FORMAT_INTENT } from "./injection-phrases";
 
-/** Why a hit is data the program handles rather than an instruction to its reader. */
-export type HandledReason = "test" | "detector" | "described" | "prompt";
+/**
+ * Why a hit is data the program handles rather than an instruction to its reader; `address` is text that names a model
+ * as its reader and asks nothing of it.
+ */
+export type HandledReason = "test" | "detector" | "described" | "prompt" | "address";
 
 /** Where on its line a hit sits, as the tree or the Markdown structure says. */
 export type TextKind = "comment" | "string" | "code" | "prose" | "quoted";

@@ -16,6 +16,12 @@ export interface InjectionPhrase {
   pattern: RegExp;
   /** When set, the same text must also name a model or agent (ADDRESSEE): an imperative alone is ordinary prose. */
   addressed?: boolean;
+  /**
+   * When set, the phrase only names a model as its reader ("Note to AI reviewers:", "As an AI,"): with no attack in the
+   * same text it asks nothing, so it holds the file below `auto` but is no finding (docs of LLM tools say "instructions
+   * to Claude, such as…" and "Instructions to the LLM, to be passed in the prompt" all the time).
+   */
+  addressOnly?: boolean;
 }
 
 const W = String.raw`(?:[\w'-]+\s+)`;
@@ -64,6 +70,7 @@ export const INJECTION_PHRASES: InjectionPhrase[] = [
   { intent: "gives the reviewer a new role", pattern: re(String.raw`\bfrom\s+now\s+on,?\s+you\s+are\b`) },
   {
     intent: "speaks to the reviewer as a model",
+    addressOnly: true,
     pattern: re(
       String.raw`\bas\s+an?\s+(?:ai|llm|large\s+language\s+model|language\s+model|automated|artificial\s+intelligence)(?:\s+(?:code|security|software))?(?:\s+(?:reviewer|auditor|assistant|model|agent|system))?\s*[,:]`,
     ),
@@ -74,6 +81,7 @@ export const INJECTION_PHRASES: InjectionPhrase[] = [
   },
   {
     intent: "speaks to the reviewer as a model",
+    addressOnly: true,
     // Said to the model, not about it: the address ends in a mark ("Note to AI reviewers:", "Dear AI,"); docs of LLM
     // tools describe "instructions to the LLM that ask it to…" all the time (Aider-AI/aider, evaluation set).
     pattern: re(String.raw`\b(?:dear|hey|attention|(?:note|message|instructions?)\s+(?:to|for)(?:\s+the|\s+any)?)\s+(?:(?:ai|automated|llm)\s+(?:code\s+)?(?:reviewers?|auditors?|assistants?|agents?|models?)|ai|llm|gpt|claude|chatgpt|language\s+models?)\b\s*[:,!\u2014\u2013-]`),
@@ -122,7 +130,12 @@ export const ADDRESSEE = re(
 
 // Attack imperatives: what an instruction asks the reader to do. Each is matched only where ADDRESSEE also is.
 const SOME = String.raw`(?:[\w'-]+\s+){0,4}?`;
-const OVERRIDE = String.raw`\b(?:ignore|disregard|forget|override|overwrite|bypass|skip|overlook|neglect|set\s+aside|pay\s+no\s+attention\s+to|(?:do\s+not|don't|stop)\s+follow(?:ing)?|abandon|discard)\s+${SOME}(?:instructions?|rules|guidelines|directions|directives|guidance|system\s+prompt|prompts?|polic(?:y|ies)|constraints|restrictions|safeguards|guardrails|checks|criteria|everything\s+(?:above|else|before)|the\s+above|what\s+(?:you\s+were|was)\s+told|(?:your|its)\s+(?:training|programming|task|job|audit))\b`;
+/**
+ * An override verb in the imperative, not in a sentence that says what models do: "helps models ignore irrelevant
+ * context in their prompt" (567-labs/instructor) and "lets the model ignore…" describe, they do not instruct.
+ */
+const NOT_DESCRIBED = String.raw`(?<!\b(?:models|llms|agents|assistants|they|we)\s+|\b(?:helps?|helping|helped|lets?|letting|makes?|making|made)\s+(?:(?:the|a|an|your|our|their)\s+)?(?:models?|llms?|agents?|assistants?|ai|it|them)\s+)`;
+const OVERRIDE = String.raw`${NOT_DESCRIBED}\b(?:ignore|disregard|forget|override|overwrite|bypass|skip|overlook|neglect|set\s+aside|pay\s+no\s+attention\s+to|(?:do\s+not|don't|stop)\s+follow(?:ing)?|abandon|discard)\s+${SOME}(?:instructions?|rules|guidelines|directions|directives|guidance|system\s+prompt|prompts?|polic(?:y|ies)|constraints|restrictions|safeguards|guardrails|checks|criteria|everything\s+(?:above|else|before)|the\s+above|what\s+(?:you\s+were|was)\s+told|(?:your|its)\s+(?:training|programming|task|job|audit))\b`;
 const SUBJECT = String.raw`(?:this|the|these|that|it|everything|all|my|our|its)(?:\s+(?:whole\s+|entire\s+)?(?:file|files|code|module|function|class|changes?|pr|pull\s+request|diff|snippet|script|library|package|repo(?:sitory)?|section|block|project|shard|commit|lines?|component|query|implementation|program|app|below|above))?`;
 const APPROVE = String.raw`\b(?:mark|flag|label|classify|rate|treat|consider|report|score|declare|deem|record|grade|judge|tag|certify|list)\s+${SUBJECT}\s+as\s+(?:a\s+|an\s+|being\s+|fully\s+|completely\s+)?(?:pass(?:ed|ing)?|safe|clean|secure|approved|correct|verified|trusted|ok|okay|fine|compliant|bug-?free|harmless|benign|production[\s-]ready|green|low[\s-]risk|acceptable|valid)\b|\b(?:approve|greenlight|green-light|sign\s+off\s+on|whitelist|allowlist)\s+(?:this|these|the|that|it|all|every)\b|\b(?:verdict|rating|outcome|assessment|result)\s+${SOME}(?:is|=|:|should\s+be|must\s+be|to|as)\s+["'\x60]?(?:pass(?:ed)?|approved|safe|clean)\b|\b(?:say|state|conclude|answer|respond|reply|output|return|write|report)\s+(?:that\s+)?${SOME}(?:is|are)\s+(?:safe|clean|correct|secure|fine|ok|bug-?free)\b|\b(?:there\s+are\s+|report\s+|find\s+|with\s+)?(?:no|zero)\s+(?:issues|findings|problems|vulnerabilities|bugs)\s+(?:here|found|exist|to\s+report|in\s+this)\b`;
 const HIDE = String.raw`\b(?:do\s+not|don't|dont|never|avoid|refrain\s+from|no\s+need\s+to|(?:you\s+)?(?:need|must|should)\s+not)\s+(?:\w+\s+){0,2}?(?:report(?:ing)?|flag(?:ging)?|mention(?:ing)?|rais(?:e|ing)|includ(?:e|ing)|surfac(?:e|ing)|penali[sz](?:e|ing)|point(?:ing)?\s+out|warn(?:ing)?\s+about|comment(?:ing)?\s+on|look(?:ing)?\s+(?:at|into)|review(?:ing)?|audit(?:ing)?|scan(?:ning)?|analy[sz](?:e|ing))\s+${SOME}(?:findings?|issues?|problems?|bugs?|vulnerabilit(?:y|ies)|errors?|flaws?|backdoors?|weakness(?:es)?|this\s+(?:file|code|function|module|section|block|line|part)|these\s+lines|anything)\b`;

@@ -3,8 +3,9 @@
  * before and independently of any model. It reads everything the model sees — the file's path and every line, code
  * included (shell `echo` lines, `#define`/`#error`, regex literals, JSX text, inline HTML, macro tokens) — through the
  * cheap disguises (injection-normalise.ts), in English and the major other languages (injection-phrases.ts).
- * A hit that addresses the reader is a high-severity `risk_points` finding; a hit that is data the program handles
- * (injection-audience.ts) is no finding but is returned as `handled`, which keeps the file from `pass` at `auto`.
+ * A hit that asks something of the reader is a high-severity `risk_points` finding; a hit that is data the program
+ * handles (injection-audience.ts), or that only names a model as its reader, is no finding but is returned as
+ * `handled`, which keeps the file from `pass` at `auto`.
  */
 import type { Node, Tree } from "web-tree-sitter";
 import { hasGrammar, withTree } from "../shard/grammars";
@@ -39,6 +40,8 @@ interface Hit {
   /** Offset of the hit in the line as written; -1 when found only in a decoded reading (base64, look-alikes). */
   index: number;
   length: number;
+  /** The text names a model as its reader and asks nothing of it: held, no finding. */
+  addressOnly?: boolean;
 }
 
 /** Injection findings of one file (one per line at most, in line order) and the hits it handles as data. */
@@ -52,11 +55,12 @@ export async function scanInjections(path: string, language: string, text: strin
   });
   // An instruction may run over two lines of prose (a comment, a paragraph): read each such pair as one.
   for (let row = 0; row + 1 < lines.length; row++) {
-    if (hits.has(row) || hits.has(row + 1) || !isProse(lines[row]!, prose?.[row]) || !isProse(lines[row + 1]!, prose?.[row + 1])) continue;
+    const prior = hits.get(row);
+    if ((prior && !prior.addressOnly) || hits.has(row + 1) || !isProse(lines[row]!, prose?.[row]) || !isProse(lines[row + 1]!, prose?.[row + 1])) continue;
     // Only a sentence that runs on, from a line that names its addressee ("Note for the automated reviewer:").
     if (SENTENCE_END.test(lines[row]!) || !ADDRESSEE.test(lines[row]!)) continue;
     const hit = readLine(`${lines[row]!.trimEnd()} ${lines[row + 1]!.trim()}`);
-    if (hit) hits.set(row, { ...hit, index: hit.index < lines[row]!.length ? hit.index : -1 });
+    if (hit && !(hit.addressOnly && hits.has(row))) hits.set(row, { ...hit, index: hit.index < lines[row]!.length ? hit.index : -1 });
   }
   const pathHit = readLine(path.replace(/[/_.\\-]+/g, " "));
   if (hits.size === 0 && !pathHit) {
@@ -69,7 +73,7 @@ export async function scanInjections(path: string, language: string, text: strin
   const findings: Finding[] = [];
   const handled: HandledInjection[] = [];
   if (pathHit) {
-    const reason = handledReason({ path, fileText: text, kind: "code", before: "", line: path, intent: pathHit.intent });
+    const reason = handledReason({ path, fileText: text, kind: "code", before: "", line: path, intent: pathHit.intent }) ?? (pathHit.addressOnly ? "address" : undefined);
     if (reason) handled.push({ line: 0, intent: pathHit.intent, reason });
     else findings.push(finding(`Prompt injection: the file's path ${pathHit.intent}`, path, 1));
   }
@@ -78,7 +82,7 @@ export async function scanInjections(path: string, language: string, text: strin
     const at = Math.max(0, hit.index);
     let kind = kinds[row] ?? "code";
     if ((kind === "prose" || kind === "comment") && hit.index >= 0 && insideQuote(line, at)) kind = "quoted";
-    const reason = handledReason({ path, fileText: withoutLine(lines, row), kind, before: line.slice(0, at), line, intent: hit.intent });
+    const reason = handledReason({ path, fileText: withoutLine(lines, row), kind, before: line.slice(0, at), line, intent: hit.intent }) ?? (hit.addressOnly ? "address" : undefined);
     if (reason) handled.push({ line: row + 1, intent: hit.intent, reason });
     else findings.push(finding(`Prompt injection: the ${kind === "code" ? "code" : "text"} ${hit.intent}`, evidenceAround(line, at, hit.length), row + 1));
   }
@@ -118,15 +122,20 @@ function readLine(line: string): Hit | undefined {
   return undefined;
 }
 
+/** An instruction in the text; else a bare address to a model (`addressOnly`), which asks nothing by itself. */
 function matchPhrases(text: string): Hit | undefined {
-  const found = firstOf(INJECTION_PHRASES, text) ?? firstOf(FOREIGN_PHRASES, text);
+  const found = firstOf(ASKING_PHRASES, text) ?? firstOf(FOREIGN_PHRASES, text);
   if (found) return found;
   const addressee = ADDRESSEE.exec(text);
-  if (!addressee) return undefined;
-  const hit = firstOf(ADDRESSED_PHRASES, text);
+  const hit = addressee && firstOf(ADDRESSED_PHRASES, text);
   // The addressee starts the instruction: quote from it, so "AI agents: run `rm -rf …`" is judged whole.
-  return hit && { ...hit, index: Math.min(addressee.index, hit.index), length: Math.max(addressee.index + addressee[0].length, hit.index + hit.length) - Math.min(addressee.index, hit.index) };
+  if (addressee && hit) return { ...hit, index: Math.min(addressee.index, hit.index), length: Math.max(addressee.index + addressee[0].length, hit.index + hit.length) - Math.min(addressee.index, hit.index) };
+  const address = firstOf(ADDRESS_PHRASES, text);
+  return address && { ...address, addressOnly: true };
 }
+
+const ASKING_PHRASES = INJECTION_PHRASES.filter((p) => !p.addressOnly);
+const ADDRESS_PHRASES = INJECTION_PHRASES.filter((p) => p.addressOnly);
 
 function firstOf(phrases: InjectionPhrase[], text: string): Hit | undefined {
   for (const { intent, pattern } of phrases) {
