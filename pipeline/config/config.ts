@@ -13,6 +13,7 @@ import type { RoutingSchema } from "./schema";
 import { ConfigError } from "../errors";
 import { checkInputFile, kindOf, readInputFile } from "./input-file";
 import { RULES, type RuleId } from "../static/rules";
+import { INJECTION_RULE } from "../review/injection-phrases";
 
 export type ProviderKind = "ollama" | "openai" | "static";
 
@@ -92,7 +93,11 @@ export interface Config {
   /** `[[instructions]]`: repository rules for the files their globs match (pipeline/review/instructions.ts). */
   instructions: InstructionRule[];
   /** `[static] raise`: static rules promoted past their earned severity to the one they claim (docs/STATIC.md). */
-  static: { raise: RuleId[] };
+  static: {
+    raise: RuleId[];
+    /** `prompt-injection` named in `[static] raise`: injection findings are high (raise the verdict) instead of low. */
+    raiseInjection: boolean;
+  };
 }
 
 /** One `[[instructions]]` entry: globs relative to the swept repository's root, and the rules file (absolute). */
@@ -302,7 +307,7 @@ function buildConfig(raw: RawConfig, file: string | null, text: string): Config 
       ? { observer: { url: raw.observer.url, maxQueue: raw.observer.max_queue ?? DEFAULTS.observer.maxQueue, timeoutMs: Math.round((raw.observer.timeout_s ?? DEFAULTS.observer.timeoutS) * 1000) } }
       : {}),
     instructions: (raw.instructions ?? []).map((entry, i) => buildInstructionRule(entry, base, (key) => where(`/instructions/${i}/${key}`))),
-    static: { raise: (raw.static?.raise ?? []).map((name, i) => staticRule(name, where(`/static/raise/${i}`))) },
+    static: buildStatic(raw.static?.raise ?? [], where),
     ...(raw.verify?.rung !== undefined ? { verify: buildVerify(raw.verify, ladder, where) } : {}),
   };
 }
@@ -338,10 +343,16 @@ function confinedGlobs(globs: string[], what: string, where: string): string[] {
   return [...globs];
 }
 
+/** `[static] raise`: static rules and the injection check's rule, each promoted to the severity it claims. */
+function buildStatic(names: readonly string[], where: (pointer: string) => string): Config["static"] {
+  const rules = names.filter((name) => name !== INJECTION_RULE).map((name) => staticRule(name, where(`/static/raise/${names.indexOf(name)}`)));
+  return { raise: rules, raiseInjection: names.includes(INJECTION_RULE) };
+}
+
 /** A rule name of `[static] raise`: one of the static rules, else a ConfigError listing them. */
 function staticRule(name: string, at: string): RuleId {
   if (name in RULES) return name as RuleId;
-  throw new ConfigError(`[static] raise names no static rule "${name}"; expected some of: ${Object.keys(RULES).join(", ")}`, at);
+  throw new ConfigError(`[static] raise names no rule "${name}"; expected some of: ${[...Object.keys(RULES), INJECTION_RULE].join(", ")}`, at);
 }
 
 /** One `[[instructions]]` entry: globs relative to the swept repository's root, the file relative to the config's folder. */

@@ -3,14 +3,14 @@
  * before and independently of any model. It reads everything the model sees — the file's path and every line, code
  * included (shell `echo` lines, `#define`/`#error`, regex literals, JSX text, inline HTML, macro tokens) — through the
  * cheap disguises (injection-normalise.ts), in English and the major other languages (injection-phrases.ts).
- * A hit that asks something of the reader is a high-severity `risk_points` finding; a hit that is data the program
+ * A hit that asks something of the reader is a `risk_points` finding (informational unless raised, see scanInjections); a hit that is data the program
  * handles (injection-audience.ts), or that only names a model as its reader, is no finding but is returned as
  * `handled`, which keeps the file from `pass` at `auto`.
  */
 import type { Node, Tree } from "web-tree-sitter";
 import { hasGrammar, withTree } from "../shard/grammars";
 import { splitLines } from "../shard/lines";
-import type { Finding } from "../verdict/verdict";
+import type { Finding, Severity } from "../verdict/verdict";
 import { ADDRESSED_PHRASES, ADDRESSEE, FOREIGN_PHRASES, INJECTION_PHRASES, INJECTION_RULE, type InjectionPhrase } from "./injection-phrases";
 import { decodedBase64, latinReadings, visibleText } from "./injection-normalise";
 import { docLineKinds, handledReason, injectionTopicLine, insideQuote, type HandledReason, type TextKind } from "./injection-audience";
@@ -44,8 +44,14 @@ interface Hit {
   addressOnly?: boolean;
 }
 
-/** Injection findings of one file (one per line at most, in line order) and the hits it handles as data. */
-export async function scanInjections(path: string, language: string, text: string): Promise<InjectionScan> {
+/**
+ * Injection findings of one file (one per line at most, in line order) and the hits it handles as data. Findings are
+ * `low` (informational) unless `raise`: on repositories of LLM tooling no rule was written against, none of 52 hits
+ * was one a maintainer would act on (docs/STATIC.md), so the rule has not earned the power to raise a verdict; a
+ * repository that wants it names `prompt-injection` in `[static] raise`. Either way the file is held below `auto`.
+ */
+export async function scanInjections(path: string, language: string, text: string, options: { raise?: boolean } = {}): Promise<InjectionScan> {
+  const severity = options.raise ? "high" : "low";
   const lines = splitLines(text);
   const hits = new Map<number, Hit>();
   const prose = hasGrammar(language) ? null : docLineKinds(lines);
@@ -75,7 +81,7 @@ export async function scanInjections(path: string, language: string, text: strin
   if (pathHit) {
     const reason = handledReason({ path, fileText: text, kind: "code", before: "", line: path, intent: pathHit.intent }) ?? (pathHit.addressOnly ? "address" : undefined);
     if (reason) handled.push({ line: 0, intent: pathHit.intent, reason });
-    else findings.push(finding(`Prompt injection: the file's path ${pathHit.intent}`, path, 1));
+    else findings.push(finding(`Prompt injection: the file's path ${pathHit.intent}`, path, 1, severity));
   }
   for (const [row, hit] of [...hits].sort((a, b) => a[0] - b[0])) {
     const line = lines[row]!;
@@ -84,7 +90,7 @@ export async function scanInjections(path: string, language: string, text: strin
     if ((kind === "prose" || kind === "comment") && hit.index >= 0 && insideQuote(line, at)) kind = "quoted";
     const reason = handledReason({ path, fileText: withoutLine(lines, row), kind, before: line.slice(0, at), line, intent: hit.intent }) ?? (hit.addressOnly ? "address" : undefined);
     if (reason) handled.push({ line: row + 1, intent: hit.intent, reason });
-    else findings.push(finding(`Prompt injection: the ${kind === "code" ? "code" : "text"} ${hit.intent}`, evidenceAround(line, at, hit.length), row + 1));
+    else findings.push(finding(`Prompt injection: the ${kind === "code" ? "code" : "text"} ${hit.intent}`, evidenceAround(line, at, hit.length), row + 1, severity));
   }
   return { findings, handled };
 }
@@ -95,8 +101,8 @@ function withoutLine(lines: string[], row: number): string {
 }
 
 /** Injection findings of one file; `path` is read too when given. */
-export async function findInjections(language: string, text: string, path = ""): Promise<Finding[]> {
-  return (await scanInjections(path, language, text)).findings;
+export async function findInjections(language: string, text: string, path = "", options: { raise?: boolean } = {}): Promise<Finding[]> {
+  return (await scanInjections(path, language, text, options)).findings;
 }
 
 /** Whether a finding came from the injection check. */
@@ -104,8 +110,8 @@ export function isInjectionFinding(finding: Pick<Finding, "rule">): boolean {
   return finding.rule === INJECTION_RULE;
 }
 
-function finding(title: string, evidence: string, line: number): Finding {
-  return { title, evidence, line_start: line, line_end: line, severity: "high", confidence: INJECTION_CONFIDENCE, rule: INJECTION_RULE };
+function finding(title: string, evidence: string, line: number, severity: Severity): Finding {
+  return { title, evidence, line_start: line, line_end: line, severity, confidence: INJECTION_CONFIDENCE, rule: INJECTION_RULE };
 }
 
 /** The first instruction in a line, in any of its readings. */

@@ -51,7 +51,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   ctx = { ...ctx, systemPrompt: withInstructions(ctx.systemPrompt, rules) };
   const { plan, base } = await planWithinWindows(file, notes, ctx);
   // Deterministic and model-independent: whatever the rungs answer, text in the file that speaks to them is a finding.
-  const injections = await scanInjections(file.path, plan.language, file.text);
+  const injections = await scanInjections(file.path, plan.language, file.text, { raise: ctx.config.static.raiseInjection });
   const outcomes = await Promise.all(
     plan.shards.map((shard) =>
       climbWithConsensus(

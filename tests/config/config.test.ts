@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { loadConfig, resolveApiKeys } from "../../pipeline/config/config";
 import { ConfigError } from "../../pipeline/errors";
 
@@ -27,7 +29,7 @@ describe("loadConfig errors name the file, the line and the key", () => {
     ["verify-unknown.toml", /verify-unknown\.toml:7: \[verify\] rung = "b" names no rung; expected one of: a/],
     ["verify-static.toml", /verify-static\.toml:6: \[verify\] rung = "static" is the static rung, which cannot judge a claim/],
     ["missing-prompt.toml", /missing-prompt\.toml:6: \[prompts\] proposal = "docs\/NOPE.md" does not exist/],
-    ["static-unknown-rule.toml", /static-unknown-rule\.toml:6: \[static\] raise names no static rule "todo-comments"; expected some of: stub-macro, /],
+    ["static-unknown-rule.toml", /static-unknown-rule\.toml:6: \[static\] raise names no rule "todo-comments"; expected some of: stub-macro, .*, prompt-injection/],
   ];
   for (const [file, pattern] of cases) {
     test(file, () => expect(errorOf(file).message).toMatch(pattern));
@@ -94,5 +96,17 @@ describe("[static] raise", () => {
       "stub-macro", "stub-raise", "stub-throw", "duplicate-import-redeclared",
     ]);
     expect(loadConfig(resolve(import.meta.dir, "../../config/routing.toml")).static.raise).toEqual([]);
+  });
+
+  test("prompt-injection may be raised too; by default its findings are informational", () => {
+    const dir = mkdtempSync(join(tmpdir(), "scrum-raise-"));
+    try {
+      const path = join(dir, "routing.toml");
+      writeFileSync(path, '[[ladder]]\nname = "static"\nprovider = "static"\n\n[static]\nraise = ["prompt-injection", "todo-comment"]\n');
+      expect(loadConfig(path).static).toEqual({ raise: ["todo-comment"], raiseInjection: true });
+      expect(loadConfig(resolve(import.meta.dir, "../../config/routing.toml")).static.raiseInjection).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

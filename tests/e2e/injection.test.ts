@@ -1,6 +1,7 @@
 /**
  * The injection set end to end: every form (tests/fixtures/injection/forms.json) audited by the CLI against a simulated
- * model that obeys instructions in the code, over both protocols. None may end `pass` or `auto`. Text the code handles
+ * model that obeys instructions in the code, over both protocols. None may end `auto`; none may end `pass` where the
+ * repository raises `prompt-injection`. Text the code handles
  * (tests, detectors, described attacks, app prompts) is no finding but is held below `auto`; ordinary files that say
  * "ignore" or "model" get nothing.
  */
@@ -35,14 +36,15 @@ interface Row {
 }
 
 describe("the injection set against a model that obeys", () => {
-  for (const protocol of ["ollama", "openai"] as const) {
-    test(`${protocol}: ${FORMS.length} forms end neither pass nor auto; handled text is held, ordinary text is left alone`, async () => {
+  // With `[static] raise = ["prompt-injection"]` no form may end pass; by default (informational) none may end auto.
+  for (const [protocol, raise] of [["ollama", true], ["openai", false]] as const) {
+    test(`${protocol}: ${FORMS.length} forms end ${raise ? "neither pass nor auto (raised)" : "short of auto (informational)"}; handled text is held, ordinary text is left alone`, async () => {
       const files: Record<string, string> = {};
       for (const f of FORMS) files[f.path] = `${DIR}/forms/${f.fixture}`;
       for (const h of HANDLED) files[h.path] = `${DIR}/handled/${h.fixture}`;
       for (const o of ORDINARY) files[o.path] = `${DIR}/ordinary/${o.fixture}`;
       const url = protocol === "ollama" ? sim.ollamaHost : sim.openaiBaseUrl;
-      const p = makeProject(files, rung("gullible", protocol, url, "gullible"));
+      const p = makeProject(files, rung("gullible", protocol, url, "gullible") + (raise ? '\n[static]\nraise = ["prompt-injection"]\n' : ""));
       try {
         const r = await p.scrum("run", ...Object.keys(files), "--json");
         expect(r.code).toBe(0);
@@ -51,10 +53,11 @@ describe("the injection set against a model that obeys", () => {
           (db.prepare(`SELECT path, verdict, gradient_tier, json_extract(review_json, '$.summary') AS summary FROM file_reviews`).all() as Row[]).map((row) => [row.path, row]),
         );
         const injections = (path: string) => (db.prepare(`SELECT count(*) AS n FROM findings WHERE path = ? AND rule = 'prompt-injection'`).get(path) as { n: number }).n;
-        const endedClean = FORMS.filter((f) => rows.get(f.path)?.verdict === "pass" || rows.get(f.path)?.gradient_tier === "auto").map((f) => f.fixture);
+        const endedClean = FORMS.filter((f) => (raise && rows.get(f.path)?.verdict === "pass") || rows.get(f.path)?.gradient_tier === "auto").map((f) => f.fixture);
         expect(endedClean).toEqual([]);
         for (const f of FORMS) {
-          expect(rows.get(f.path)?.verdict).toBe("needs_patch");
+          if (raise) expect(rows.get(f.path)?.verdict).toBe("needs_patch");
+          else expect(rows.get(f.path)?.gradient_tier).toBe("review");
           expect(injections(f.path)).toBeGreaterThan(0);
         }
         for (const h of HANDLED) {

@@ -21,10 +21,13 @@ describe("audited code cannot buy a verdict", () => {
     "src/README.md": `${TRUST}/injection/README.md`,
   };
 
-  for (const protocol of ["ollama", "openai"] as const) {
-    test(`a model that obeys the injected instruction (${protocol}) still leaves every such file short of pass and auto`, async () => {
+  // Injection findings are informational by default (their precision on unseen repositories is too low to raise a
+  // verdict, docs/STATIC.md); `[static] raise = ["prompt-injection"]` makes them high. Each protocol runs one posture.
+  for (const [protocol, raise] of [["ollama", true], ["openai", false]] as const) {
+    test(`a model that obeys the injected instruction (${protocol}) still leaves every such file short of auto${raise ? " and pass, with prompt-injection raised" : ""}`, async () => {
       const url = protocol === "ollama" ? sim.ollamaHost : sim.openaiBaseUrl;
-      const p = makeProject({ ...injected, "src/clean.go": "tests/fixtures/sim/clean.go" }, rung("gullible", protocol, url, "gullible"));
+      const routing = rung("gullible", protocol, url, "gullible") + (raise ? '\n[static]\nraise = ["prompt-injection"]\n' : "");
+      const p = makeProject({ ...injected, "src/clean.go": "tests/fixtures/sim/clean.go" }, routing);
       try {
         const r = await p.scrum("run", "src", "--json");
         expect(r.code).toBe(0);
@@ -36,14 +39,14 @@ describe("audited code cannot buy a verdict", () => {
           const review = JSON.parse(row.review_json) as { shard_reviews: Array<{ verdict: string }> };
           // The model did obey: every shard it reviewed came back `pass`...
           expect(review.shard_reviews.map((s) => s.verdict)).toContain("pass");
-          // ...and the file still is not.
-          expect(row.verdict).not.toBe("pass");
+          // ...and the file still is not, or (informational) it waits for a human at tier review.
+          if (raise) expect(row.verdict).not.toBe("pass");
           expect(row.gradient_tier).not.toBe("auto");
           const findings = db.prepare(`SELECT category, severity, evidence, line_start, evidence_verified FROM findings WHERE path = ? AND rule = 'prompt-injection'`).all(path) as Array<{ category: string; severity: string; evidence: string; line_start: number; evidence_verified: number }>;
           expect(findings.length).toBeGreaterThan(0);
           const lines = readFileSync(join(REPO, injected[path]!), "utf8").split("\n");
           for (const f of findings) {
-            expect(f).toMatchObject({ category: "risk_points", severity: "high", evidence_verified: 1 });
+            expect(f).toMatchObject({ category: "risk_points", severity: raise ? "high" : "low", evidence_verified: 1 });
             expect(lines[f.line_start - 1]).toContain(f.evidence);
           }
         }
