@@ -160,7 +160,9 @@ for (const protocol of ["ollama", "openai"] as const) {
         const db = p.db();
         const rows = db.prepare(`SELECT disposition, verify_reason FROM findings WHERE category <> 'verified_components' AND evidence_verified = 1`).all() as Row[];
         expect(rows.length).toBeGreaterThan(0);
-        expect(rows.every((f) => f.disposition === null && /^not verified: rung check \(verifier-down\) (error|skipped: breaker)/.test(f.verify_reason ?? ""))).toBe(true);
+        // Which reason a finding gets depends on when its call starts: the failure itself, the server's breaker holding,
+        // or the rung cooled down by the failures of the other findings' calls (a loaded machine reorders them).
+        expect(rows.every((f) => f.disposition === null && /^not verified: rung check \(verifier-down\) (error|skipped: (breaker|cooldown))/.test(f.verify_reason ?? ""))).toBe(true);
         const clean = db.prepare(`SELECT verdict FROM file_reviews WHERE path = 'src/clean.go'`).get() as { verdict: string };
         // Noise nobody refuted still counts: a failed verifier never turns a finding into a pass.
         expect(clean.verdict).toBe("needs_patch");
