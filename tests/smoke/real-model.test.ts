@@ -5,6 +5,7 @@
  * The config is the shipped defaults with one rung pointing at the server: what a new user would write.
  */
 import { describe, expect, test } from "bun:test";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeProject, REPO, type Project } from "../e2e/harness";
 
@@ -95,13 +96,14 @@ describe.skipIf(skipped !== null)("a real model server (llama-cpp-python, SmolLM
 });
 
 /**
- * A second server from the same script with `--chat_format gemma`: llama-cpp-python's Gemma formatter drops every
- * `role=system` message (format_gemma in llama_chat_format.py). Started here, stopped in `finally` whatever happens.
+ * Another server from the same script with extra server arguments (`--chat_format gemma`: llama-cpp-python's Gemma
+ * formatter drops every `role=system` message, format_gemma in llama_chat_format.py; `--n_ctx N`: a smaller window,
+ * the later flag wins). Started by the test that needs it, stopped in its `finally` whatever happens.
  */
-async function startGemmaServer(): Promise<{ url: string; pid: number; model: string }> {
-  const child = Bun.spawn([join(REPO, "scripts/real-model/start.sh"), "--chat_format", "gemma"], { stdout: "pipe", stderr: "pipe" });
+async function startServer(...args: string[]): Promise<{ url: string; pid: number; model: string }> {
+  const child = Bun.spawn([join(REPO, "scripts/real-model/start.sh"), ...args], { stdout: "pipe", stderr: "pipe" });
   const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-  if (code !== 0) throw new Error(`scripts/real-model/start.sh --chat_format gemma failed (exit ${code}): ${err.trim()}`);
+  if (code !== 0) throw new Error(`scripts/real-model/start.sh ${args.join(" ")} failed (exit ${code}): ${err.trim()}`);
   const [serverUrl, pid, name] = out.trim().split(/\s+/);
   return { url: serverUrl!, pid: Number(pid), model: name! };
 }
@@ -133,7 +135,7 @@ describe.skipIf(skipped !== null)("a real server whose chat template drops the s
     "config check reports the dropped system message; a run detects it itself, sends the system prompt in the user message and remembers systemRole false",
     async () => {
       const started = performance.now();
-      const gemma = await startGemmaServer();
+      const gemma = await startServer("--chat_format", "gemma");
       const proxy = recordingProxy(gemma.url);
       // A short answer reserve: this test is about the request's shape, not the answer's quality.
       const routing = `[[ladder]]\nname = "gemma"\nprovider = "openai"\nmodel = "${gemma.model}"\nbase_url = "${proxy.url}"\nmax_output_tokens = 64\nretries = 0\n`;
@@ -178,6 +180,42 @@ describe.skipIf(skipped !== null)("a real server whose chat template drops the s
         process.kill(gemma.pid);
         checked.cleanup();
         ran.cleanup();
+      }
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe.skipIf(skipped !== null)("a real server whose window stops the answer (llama-cpp-python --n_ctx 2304)", () => {
+  test(
+    "the reason names the server's window and what to change, not max_output_tokens",
+    async () => {
+      const started = performance.now();
+      // llama-cpp-python lowers max_tokens to the room its window leaves after the prompt and stops there with
+      // finish_reason "length"; context_tokens is left at its default (32768). src/report.py with 23 comment lines
+      // more is a prompt of ~2,250 tokens: ~50 tokens of room, less than the shortest verdict the schema allows, so
+      // the answer is cut whatever the model writes. (If the system prompt grows by 50 tokens the server refuses the
+      // request as too long instead: remove padding lines.)
+      const small = await startServer("--n_ctx", "2304");
+      const p = makeProject({ "src/report.py": DEMO["src/report.py"] }, `[[ladder]]\nname = "smol"\nprovider = "openai"\nmodel = "${small.model}"\nbase_url = "${small.url}"\ntemperature = 0\nretries = 0\n`);
+      appendFileSync(join(p.dir, "src/report.py"), Array.from({ length: 23 }, (_, i) => `# padding line ${i + 1}\n`).join(""));
+      try {
+        const run = await p.scrum("run", ".", "--json");
+        expect(run.code).toBe(1);
+        const db = p.db();
+        const attempts = db.prepare(`SELECT outcome, reason, tokens_in, tokens_out FROM attempts WHERE outcome <> 'cached'`).all() as { outcome: string; reason: string; tokens_in: number; tokens_out: number }[];
+        db.close();
+        expect(attempts).toHaveLength(1);
+        const [a] = attempts;
+        expect(a!.outcome).toBe("invalid");
+        expect(a!.tokens_in + a!.tokens_out).toBe(2304);
+        expect(a!.reason).toBe(
+          `answer stopped at the server's window of 2304 tokens (prompt ${a!.tokens_in} + answer ${a!.tokens_out}; max_output_tokens = 1024 not reached): use a smaller max_shard_chars or a rung with a larger window; context_tokens = 32768 overstates it, set context_tokens = 2304`,
+        );
+        console.info(`real-model smoke (window 2304): ${Math.round((performance.now() - started) / 1000)} s with the server's start`);
+      } finally {
+        process.kill(small.pid);
+        p.cleanup();
       }
     },
     TIMEOUT_MS,
