@@ -105,7 +105,18 @@ async function startServer(...args: string[]): Promise<{ url: string; pid: numbe
   const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   if (code !== 0) throw new Error(`scripts/real-model/start.sh ${args.join(" ")} failed (exit ${code}): ${err.trim()}`);
   const [serverUrl, pid, name] = out.trim().split(/\s+/);
+  // Stopped by the test's `finally`; this covers a test runner that exits first (a timeout, an interrupt).
+  process.once("exit", () => stopServer(Number(pid)));
   return { url: serverUrl!, pid: Number(pid), model: name! };
+}
+
+/** Stop a server started by startServer; one already stopped is fine. */
+function stopServer(pid: number): void {
+  try {
+    process.kill(pid);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
+  }
 }
 
 interface Message {
@@ -139,9 +150,12 @@ describe.skipIf(skipped !== null)("a real server whose chat template drops the s
       const proxy = recordingProxy(gemma.url);
       // A short answer reserve: this test is about the request's shape, not the answer's quality.
       const routing = `[[ladder]]\nname = "gemma"\nprovider = "openai"\nmodel = "${gemma.model}"\nbase_url = "${proxy.url}"\nmax_output_tokens = 64\nretries = 0\n`;
-      const checked = makeProject({ "src/report.py": DEMO["src/report.py"] }, routing);
-      const ran = makeProject({ "src/report.py": DEMO["src/report.py"] }, routing);
+      const projects: Project[] = [];
       try {
+        const checked = makeProject({ "src/report.py": DEMO["src/report.py"] }, routing);
+        projects.push(checked);
+        const ran = makeProject({ "src/report.py": DEMO["src/report.py"] }, routing);
+        projects.push(ran);
         const check = await checked.scrum("config", "check", "--json");
         const checkedRung = (JSON.parse(check.out) as { rungs: { warnings: string[]; round_trips: { answered: boolean; systemRole: boolean | null }[] }[] }).rungs[0]!;
         expect(checkedRung.round_trips[0]).toMatchObject({ answered: true, systemRole: false });
@@ -177,9 +191,8 @@ describe.skipIf(skipped !== null)("a real server whose chat template drops the s
         console.info(`real-model smoke (gemma template): ${proxy.sent.length} chat requests, ${Math.round((performance.now() - started) / 1000)} s with the server's start`);
       } finally {
         proxy.stop();
-        process.kill(gemma.pid);
-        checked.cleanup();
-        ran.cleanup();
+        stopServer(gemma.pid);
+        for (const project of projects) project.cleanup();
       }
     },
     TIMEOUT_MS,
@@ -197,9 +210,10 @@ describe.skipIf(skipped !== null)("a real server whose window stops the answer (
       // the answer is cut whatever the model writes. (If the system prompt grows by 50 tokens the server refuses the
       // request as too long instead: remove padding lines.)
       const small = await startServer("--n_ctx", "2304");
-      const p = makeProject({ "src/report.py": DEMO["src/report.py"] }, `[[ladder]]\nname = "smol"\nprovider = "openai"\nmodel = "${small.model}"\nbase_url = "${small.url}"\ntemperature = 0\nretries = 0\n`);
-      appendFileSync(join(p.dir, "src/report.py"), Array.from({ length: 23 }, (_, i) => `# padding line ${i + 1}\n`).join(""));
+      let p: Project | undefined;
       try {
+        p = makeProject({ "src/report.py": DEMO["src/report.py"] }, `[[ladder]]\nname = "smol"\nprovider = "openai"\nmodel = "${small.model}"\nbase_url = "${small.url}"\ntemperature = 0\nretries = 0\n`);
+        appendFileSync(join(p.dir, "src/report.py"), Array.from({ length: 23 }, (_, i) => `# padding line ${i + 1}\n`).join(""));
         const run = await p.scrum("run", ".", "--json");
         expect(run.code).toBe(1);
         const db = p.db();
@@ -214,8 +228,8 @@ describe.skipIf(skipped !== null)("a real server whose window stops the answer (
         );
         console.info(`real-model smoke (window 2304): ${Math.round((performance.now() - started) / 1000)} s with the server's start`);
       } finally {
-        process.kill(small.pid);
-        p.cleanup();
+        stopServer(small.pid);
+        p?.cleanup();
       }
     },
     TIMEOUT_MS,
