@@ -171,7 +171,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
       return protocol === "ollama" ? ollamaError(404, message) : openaiError(404, message, "invalid_request_error", "model_not_found");
     }
     // vLLM checks the length before the model runs: a refused request draws no behaviour.
-    const refusal = !cuts && modelWindow ? vllmOverflow(modelWindow, call.promptTokens, call.maxTokens) : null;
+    const refusal = !cuts && modelWindow ? vllmOverflow(modelWindow, call.promptTokens, modelWindow.fillsWindow ? undefined : call.maxTokens) : null;
     if (refusal) {
       call.overflowed = true;
       return openaiError(400, refusal, "invalid_request_error", "context_length_exceeded");

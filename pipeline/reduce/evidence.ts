@@ -44,7 +44,7 @@ export interface CheckedLocation {
   lineStart: number;
   lineEnd: number;
   /** How the lines were settled, for the KB and reports. */
-  how: "found" | "shard-relative" | "as-reported";
+  how: "found" | "shard-relative" | "as-reported" | "clamped";
   /** Which occurrence of the evidence in the file (0-based) was chosen; -1 when not found. Stable across edits elsewhere. */
   occurrence: number;
 }
@@ -85,9 +85,21 @@ export function locateEvidence(
     if (lineText(index, line) === needle) return { verified: true, lineStart: line, lineEnd: line, how: "found", occurrence: 0 };
   }
   if (relative) return { verified: false, lineStart: relative[0], lineEnd: relative[1], how: "shard-relative", occurrence: -1 };
-  return { verified: false, lineStart: finding.line_start, lineEnd: finding.line_start + span, how: "as-reported", occurrence: -1 };
+  return { verified: false, ...withinFile(finding.line_start, finding.line_start + span, index.lineCount, shard), occurrence: -1 };
 }
 
+/**
+ * Reported lines kept as they are when they are lines of the file. A start below line 1 is the reviewer naming no
+ * line: the finding is about the file, `0-0` (reports say `file`), whatever end came with it (`0-4817963235`). A line
+ * past the end of the file says nothing about where: it becomes the bound of the shard the model was shown, so
+ * `900-4817963235` on a shard of lines 8–14 is `8-14`. The evidence was not found either way: the finding stays unverified.
+ */
+function withinFile(start: number, end: number, lineCount: number, shard: { lineStart: number; lineEnd: number }): Pick<CheckedLocation, "lineStart" | "lineEnd" | "how"> {
+  if (start < 1) return { lineStart: 0, lineEnd: 0, how: end === 0 ? "as-reported" : "clamped" };
+  if (end <= lineCount) return { lineStart: start, lineEnd: end, how: "as-reported" };
+  const lineStart = start <= lineCount ? start : shard.lineStart;
+  return { lineStart, lineEnd: Math.max(lineStart, Math.min(shard.lineEnd, lineCount)), how: "clamped" };
+}
 /** The whitespace-normalised text of 1-based line `n`, or null outside the file. */
 function lineText(index: EvidenceIndex, n: number): string | null {
   if (n < 1 || n > index.lineCount) return null;

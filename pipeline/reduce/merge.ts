@@ -22,6 +22,11 @@ export function fingerprint(path: string, category: FindingCategory, finding: { 
   return createHash("sha256").update(`${path}\u0000${category}\u0000${key}`).digest("hex").slice(0, 16);
 }
 
+/** A confidence as stored and shown: a whole number on the 0–100 scale (a model's 73.33333333 is 73; 0.85 is 1). */
+export function wholeConfidence(confidence: number): number {
+  return Math.round(confidence);
+}
+
 /** The worse of two verdicts. */
 export function worstVerdict(a: Verdict, b: Verdict): Verdict {
   return VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
@@ -50,7 +55,7 @@ export function mergeShardResults(path: string, fileLines: string[], results: Sh
           line_start: where.lineStart,
           line_end: where.lineEnd,
           severity: f.severity,
-          confidence: f.confidence,
+          confidence: wholeConfidence(f.confidence),
           fingerprint: fp,
           evidence_verified: where.verified,
           shard: r.shard.index,
@@ -72,8 +77,8 @@ export function mergeShardResults(path: string, fileLines: string[], results: Sh
     for (const a of r.verdict.required_next_actions) {
       const key = a.action.toLowerCase().replace(/\s+/g, " ").trim();
       const prior = actions.get(key);
-      if (prior) prior.confidence = Math.max(prior.confidence, a.confidence);
-      else actions.set(key, { action: a.action, priority: a.priority, confidence: a.confidence, shard: r.shard.index });
+      if (prior) prior.confidence = Math.max(prior.confidence, wholeConfidence(a.confidence));
+      else actions.set(key, { action: a.action, priority: a.priority, confidence: wholeConfidence(a.confidence), shard: r.shard.index });
     }
   }
   for (const c of FINDING_CATEGORIES) lists[c].sort((a, b) => a.line_start - b.line_start || a.title.localeCompare(b.title));
@@ -116,7 +121,7 @@ export function addFileFindings(verdict: FileVerdict, category: FindingCategory,
     const fp = fingerprint(verdict.path, category, f, where.occurrence);
     if (known.has(fp)) continue;
     known.add(fp);
-    added.push({ ...f, line_start: where.lineStart, line_end: where.lineEnd, fingerprint: fp, evidence_verified: where.verified, shard: shard.index });
+    added.push({ ...f, line_start: where.lineStart, line_end: where.lineEnd, confidence: wholeConfidence(f.confidence), fingerprint: fp, evidence_verified: where.verified, shard: shard.index });
   }
   const list = [...verdict[category], ...added].sort((a, b) => a.line_start - b.line_start || a.title.localeCompare(b.title));
   return { ...verdict, [category]: list, verdict: verdict.verdict === "pass" ? "needs_patch" : verdict.verdict };

@@ -104,9 +104,7 @@ export function windowShortfall(estimate: TokenEstimate, rung: RungConfig): stri
  * the server did not read whole (its count well below the estimate, or filling the window to the edge).
  */
 export function truncationReason(completion: Pick<Completion, "finishReason" | "promptTokens" | "tokensOut" | "window">, estimate: TokenEstimate, window?: number): string | null {
-  if (completion.finishReason === "length") {
-    return `answer cut off by the output limit after ${completion.tokensOut} tokens (finish reason "length"); raise max_output_tokens or context_tokens`;
-  }
+  if (completion.finishReason === "length") return lengthReason(completion, estimate.output, completion.window ?? window);
   const read = completion.promptTokens;
   if (read === undefined || read <= 0) return null;
   const edge = completion.window ?? window;
@@ -116,6 +114,35 @@ export function truncationReason(completion: Pick<Completion, "finishReason" | "
   if (!belowEstimate && !atEdge && atServerWindow === null) return null;
   if (!belowEstimate && !atEdge) return `prompt truncated by the server (${read} of ~${estimate.prompt} tokens read: the count stops at ${atServerWindow}, a window the server runs with whatever num_ctx asked)`;
   return `prompt truncated by the server (${read} of ~${estimate.prompt} tokens read)`;
+}
+
+/** Windows servers are started with (llama.cpp --n_ctx, vLLM --max-model-len) are multiples of this. */
+const WINDOW_GRAIN = 256;
+
+/**
+ * What stopped an answer with finish reason "length", and what to change. max_output_tokens (the answer reserve,
+ * `limit`) when the answer reached it. Otherwise the server stopped it earlier: llama.cpp lowers max_tokens to the
+ * room its window leaves after the prompt and stops there, so prompt + answer is the window — the configured one
+ * (`window`), or a round number of tokens (a multiple of WINDOW_GRAIN) when context_tokens overstates the server's.
+ * Anything else is a window of prompt + answer tokens or a cap of the server's own (a Modelfile's num_predict, a
+ * proxy's max_tokens): both are named, since the answer alone cannot tell them apart.
+ */
+function lengthReason(completion: Pick<Completion, "promptTokens" | "tokensOut">, limit: number, window: number | undefined): string {
+  const wrote = completion.tokensOut;
+  if (wrote >= limit) return `answer cut off by max_output_tokens after ${wrote} tokens (finish reason "length"); raise max_output_tokens (now ${limit}) if the window has room for it`;
+  const read = completion.promptTokens;
+  if (read === undefined || read <= 0) {
+    return `answer stopped after ${wrote} tokens, below max_output_tokens = ${limit} (finish reason "length"): the server's window or an output cap of its own ended it; use a smaller max_shard_chars or a rung with a larger window`;
+  }
+  const total = read + wrote;
+  const atWindow = window !== undefined && total >= window - WINDOW_EDGE_TOKENS;
+  if (atWindow || (total >= SMALLEST_SERVER_WINDOW / 2 && total % WINDOW_GRAIN === 0)) {
+    const size = atWindow ? window : total;
+    const overstated = !atWindow && window !== undefined ? `; context_tokens = ${window} overstates it, set context_tokens = ${size}` : "";
+    return `answer stopped at the server's window of ${size} tokens (prompt ${read} + answer ${wrote}; max_output_tokens = ${limit} not reached): use a smaller max_shard_chars or a rung with a larger window${overstated}`;
+  }
+  const configured = window !== undefined ? ` nor context_tokens = ${window}` : "";
+  return `answer stopped after ${wrote} tokens by the server (prompt ${read} + answer ${wrote} = ${total} tokens; neither max_output_tokens = ${limit}${configured} reached): a window of ${total} tokens on the server (llama.cpp --n_ctx) or an output cap of its own (Ollama num_predict, a proxy's max_tokens) ended it; set context_tokens to the server's window and use a smaller max_shard_chars, or raise the server's cap`;
 }
 
 /** The smallest window a server plausibly runs with by default (Ollama's older default num_ctx). */

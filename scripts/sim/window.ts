@@ -15,6 +15,12 @@ export interface ModelWindow {
    * /api/show and /v1/models still report `contextTokens`. Default: none (num_ctx is honoured, vLLM refuses).
    */
   cutsAt?: number;
+  /**
+   * llama.cpp's server (llama-cpp-python): max_tokens is lowered to the room the window leaves after the prompt, so a
+   * long answer stops at the window with "length"; only a prompt that fills the window is refused. Default: vLLM,
+   * which refuses a request whose prompt and max_tokens together exceed the window.
+   */
+  fillsWindow?: boolean;
 }
 
 /**

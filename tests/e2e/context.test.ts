@@ -92,13 +92,14 @@ for (const protocol of ["ollama", "openai"] as const) {
       }
     }, 30_000);
 
-    test("an answer cut off by the output limit is invalid (never thin) and the shard climbs", async () => {
+    test("an answer cut off by the model's own output limit is invalid (never thin), named as the server's cap, and the shard climbs", async () => {
       const p = makeProject({ "src/ledger.rs": "tests/fixtures/sim/ledger.rs" }, [rung("short", protocol, url(forced), "terse"), rung("big", protocol, url(forced), "big-good")].join("\n"));
       try {
         expect((await p.scrum("run", "src", "--quiet")).code).toBe(0);
         const attempts = attemptsOf(p);
         expect(attempts.map((a) => [a.rung, a.outcome])).toEqual([["short", "invalid"], ["big", "accepted"]]);
-        expect(attempts[0]!.reason).toMatch(/^answer cut off by the output limit after 30 tokens \(finish reason "length"\)/);
+        // `terse` stops at 30 tokens of its own: neither max_output_tokens nor the window, so raising them would not help.
+        expect(attempts[0]!.reason).toMatch(/^answer stopped after 30 tokens by the server \(prompt \d+ \+ answer 30 = \d+ tokens; neither max_output_tokens = 1024 nor context_tokens = \d+ reached\): a window of \d+ tokens on the server \(llama.cpp --n_ctx\) or an output cap of its own/);
       } finally {
         p.cleanup();
       }
@@ -253,5 +254,25 @@ test("a run whose ladder no window can hold stops before it starts, exit 2, nami
     expect(estimate.rungs[0]!.over_window).toBeGreaterThan(0);
   } finally {
     p.cleanup();
+  }
+});
+
+test("an answer the server's window stopped (llama.cpp lowers max_tokens to the room left) says so and what to change, not 'raise max_output_tokens'", async () => {
+  // `filler` runs a 1,792-token window (the prompt takes ~1,520) and, like llama.cpp's server, stops the answer where the window ends; the rung
+  // does not know the window (context_tokens unset: 32768), so the request is sent and the answer comes back cut.
+  const filling = await startSimServer({ behaviours: { filler: "good", "big-good": "good" }, windows: { filler: { contextTokens: 1792, fillsWindow: true } } });
+  const p = makeProject({ "src/ledger.rs": "tests/fixtures/sim/ledger.rs" }, [rung("small", "openai", filling.openaiBaseUrl, "filler"), rung("big", "openai", filling.openaiBaseUrl, "big-good")].join("\n"));
+  try {
+    expect((await p.scrum("run", "src", "--quiet")).code).toBe(0);
+    const attempts = attemptsOf(p);
+    expect(attempts.map((a) => [a.rung, a.outcome])).toEqual([["small", "invalid"], ["big", "accepted"]]);
+    const call = filling.calls.find((c) => c.model === "filler")!;
+    expect(call.cutOff).toBe(true);
+    expect(attempts[0]!.reason).toBe(
+      `answer stopped at the server's window of 1792 tokens (prompt ${call.promptTokens} + answer ${1792 - call.promptTokens}; max_output_tokens = ${DEFAULT_RESERVED_OUTPUT_TOKENS} not reached): use a smaller max_shard_chars or a rung with a larger window; context_tokens = 32768 overstates it, set context_tokens = 1792`,
+    );
+  } finally {
+    p.cleanup();
+    await filling.stop();
   }
 });

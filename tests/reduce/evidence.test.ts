@@ -51,6 +51,17 @@ describe("locateEvidence", () => {
     expect(r).toEqual({ verified: false, lineStart: 9, lineEnd: 10, how: "shard-relative", occurrence: -1 });
   });
 
+  test("unfound evidence with lines outside the file: a start below 1 is the file (0-0), a line past the end the shard's bound (issue 20: 0-4817963235)", () => {
+    const shard = { lineStart: 8, lineEnd: 14 };
+    expect(locateEvidence({ evidence: "not in the file", line_start: 0, line_end: 4817963235 }, index, shard)).toEqual({ verified: false, lineStart: 0, lineEnd: 0, how: "clamped", occurrence: -1 });
+    expect(locateEvidence({ evidence: "not in the file", line_start: 0, line_end: 0 }, index, shard)).toEqual({ verified: false, lineStart: 0, lineEnd: 0, how: "as-reported", occurrence: -1 });
+    expect(locateEvidence({ evidence: "not in the file", line_start: 900, line_end: 4817963235 }, index, shard)).toMatchObject({ lineStart: 8, lineEnd: 14, how: "clamped" });
+    // A start inside the file is kept; only the end past the file moves to the shard's last line.
+    expect(locateEvidence({ evidence: "not in the file", line_start: 9, line_end: 900 }, index, shard)).toMatchObject({ lineStart: 9, lineEnd: 14, how: "clamped" });
+    // Found evidence settles the lines whatever was reported.
+    expect(locateEvidence({ evidence: "let f = std::fs::File::open(path)?;", line_start: 0, line_end: 4817963235 }, index, whole)).toMatchObject({ verified: true, lineStart: 4, lineEnd: 4 });
+  });
+
   test("evidence too short to mean anything is not verified", () => {
     expect(locateEvidence({ evidence: "}", line_start: 6, line_end: 6 }, index, whole).verified).toBe(false);
   });

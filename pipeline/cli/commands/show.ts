@@ -58,7 +58,7 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
         renderTable(
           ["lines", "category", "sev", "conf", "evidence", "verifier", "symbol", "fingerprint", "title"],
           findings.map((f) => [
-            `${f.line_start}-${f.line_end}`, f.category, f.severity, f.confidence,
+            f.line_start <= 0 ? "file" : `${f.line_start}-${f.line_end}`, f.category, f.severity, f.confidence,
             f.dismissal_id !== null ? `DISMISSED #${f.dismissal_id}` : f.evidence_verified ? "verified" : "UNVERIFIED",
             f.disposition === null ? (f.verify_reason ? "not verified" : "-") : f.disposition === "refuted" ? "REFUTED" : f.disposition,
             f.symbol ?? "-", f.fingerprint, f.title,
