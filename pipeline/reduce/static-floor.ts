@@ -6,6 +6,7 @@
  */
 import { RULES, type RuleId } from "../static/rules";
 import { scanShard } from "../static/scan";
+import type { SharedTree } from "../shard/grammars";
 import type { Shard, ShardPlan } from "../shard/types";
 import { FINDING_CATEGORIES, type FileVerdict, type Finding, type FindingCategory } from "../verdict/verdict";
 
@@ -20,12 +21,12 @@ export function floorRules(raise: readonly RuleId[] = []): RuleId[] {
   return (Object.keys(RULES) as RuleId[]).filter((id) => RULES[id].confidence >= FLOOR_MIN_CONFIDENCE && (RULES[id].severity !== "low" || (raise.includes(id) && RULES[id].claimed !== "low")));
 }
 
-/** The floor's findings of a plan, by category (empty categories left out). */
-export async function staticFloor(plan: Pick<ShardPlan, "path" | "language"> & { shards: Shard[] }, raise: readonly RuleId[] = []): Promise<Map<FindingCategory, Finding[]>> {
+/** The floor's findings of a plan, by category (empty categories left out); `shared` serves the shard of its text. */
+export async function staticFloor(plan: Pick<ShardPlan, "path" | "language"> & { shards: Shard[] }, raise: readonly RuleId[] = [], shared?: SharedTree): Promise<Map<FindingCategory, Finding[]>> {
   const rules = new Set<string>(floorRules(raise));
   const found = new Map<FindingCategory, Finding[]>();
   for (const shard of plan.shards) {
-    const verdict = await scanShard({ path: plan.path, language: plan.language, lineStart: shard.lineStart, text: shard.text }, { raise });
+    const verdict = await scanShard({ path: plan.path, language: plan.language, lineStart: shard.lineStart, text: shard.text }, { raise }, shared);
     for (const category of FINDING_CATEGORIES) {
       const hits = verdict[category].filter((f) => f.rule !== undefined && rules.has(f.rule));
       if (hits.length > 0) found.set(category, [...(found.get(category) ?? []), ...hits]);

@@ -12,6 +12,7 @@ import { applyDismissals } from "../reduce/dismiss";
 import { staticFloor, unseenBy } from "../reduce/static-floor";
 import { identifyFindings, needsOutline } from "../reduce/identity";
 import { outlineFile } from "../shard/outline";
+import { hasGrammar, withSharedTree, type SharedTree } from "../shard/grammars";
 import { reduceWithModel } from "../reduce/llm-reduce";
 import { capTier, confidenceStats, fileCounts, gradientTier } from "../score/tiers";
 import { splitLines } from "../shard/lines";
@@ -77,10 +78,15 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   let merged = addFileFindings(mergeShardResults(file.path, lines, results), "risk_points", injections.findings, lines, plan.shards);
   // A model's answer never hides what the precise static rules prove; the floor reads the plan before any re-split.
   const byModel = results.some((r) => r.status === "reviewed" && ctx.rungs.some((g) => g.config.name === r.rung && g.config.provider !== "static"));
-  if (byModel && ctx.staticFloor !== false) {
-    for (const [category, found] of await staticFloor(base, ctx.config.static.raise)) merged = addFileFindings(merged, category, unseenBy(merged, found), lines, plan.shards);
-  }
-  const outline = needsOutline(merged) ? await outlineFile(file.path, file.text) : [];
+  const floorAndOutline = async (shared?: SharedTree) => {
+    if (byModel && ctx.staticFloor !== false) {
+      for (const [category, found] of await staticFloor(base, ctx.config.static.raise, shared)) merged = addFileFindings(merged, category, unseenBy(merged, found), lines, plan.shards);
+    }
+    return needsOutline(merged) ? await outlineFile(file.path, file.text, shared) : [];
+  };
+  // A one-shard file is parsed once for both, not once by the floor (its shard) and again by the outline (the file).
+  const whole = base.shards.length === 1 && hasGrammar(base.language) ? base.shards[0]!.text : undefined;
+  const outline = whole === undefined ? await floorAndOutline() : await withSharedTree(base.language, whole, floorAndOutline);
   let verdict = applyDismissals(identifyFindings(merged, outline), ctx.dismissed ?? new Map());
   if (ctx.reduceRung && plan.shards.length > 1 && verdict.coverage.length > 0) {
     const reduced = await reduceWithModel(verdict, ctx.reduceRung, ctx.reducePrompt, ctx.deps, ctx.signal, [file.text]);

@@ -52,6 +52,35 @@ async function loadParser(stem: string): Promise<Parser> {
   return parser;
 }
 
+/**
+ * One parse of a text that several readers share (the static floor and the outline of a one-shard file): `tree()`
+ * parses on the first call and returns the same tree after it. Only a reader of this very `text` may use it.
+ */
+export interface SharedTree {
+  text: string;
+  tree: () => Promise<Tree>;
+}
+
+/**
+ * Hand `use` a SharedTree of `text`, parsed only if `use` asks for it; the tree is freed once `use` has settled,
+ * whatever it does. `use` may await: the tree belongs to this call alone (the shared Parser is only used to parse).
+ */
+export async function withSharedTree<T>(language: string, text: string, use: (shared: SharedTree) => Promise<T>): Promise<T> {
+  let parsed: Promise<Tree> | undefined;
+  const tree = () =>
+    (parsed ??= parserFor(language).then((parser) => {
+      const t = parser.parse(text);
+      if (t === null) throw new Error(`tree-sitter returned no tree for a ${language} file`);
+      return t;
+    }));
+  try {
+    return await use({ text, tree });
+  } finally {
+    const done = await parsed?.catch(() => undefined);
+    done?.delete();
+  }
+}
+
 /** Parse `text` and hand the tree to `use`; the tree is freed afterwards, whatever `use` does. */
 export async function withTree<T>(language: string, text: string, use: (tree: Tree) => T): Promise<T> {
   const parser = await parserFor(language);

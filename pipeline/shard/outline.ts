@@ -3,8 +3,8 @@
  * so a finding can name the symbol it sits in. Fingerprints use it: a finding keeps its identity when code above it
  * moves or an identical finding in another function goes away.
  */
-import type { Node } from "web-tree-sitter";
-import { hasGrammar, withTree } from "./grammars";
+import type { Node, Tree } from "web-tree-sitter";
+import { hasGrammar, withTree, type SharedTree } from "./grammars";
 import { splitLines } from "./lines";
 import { languageOf } from "./shard";
 import { symbolOf, unwrap } from "./symbols";
@@ -20,10 +20,18 @@ export interface OutlineItem {
 /** Items outermost first; an item nested in another comes after it. */
 export type Outline = OutlineItem[];
 
-/** The outline of one file's text. Languages without a grammar: Markdown headings, TOML tables, else none. */
-export async function outlineFile(path: string, text: string): Promise<Outline> {
+/**
+ * The outline of one file's text. Languages without a grammar: Markdown headings, TOML tables, else none. `shared`: a
+ * tree the caller already parsed, used when its text is the file's or the file's without its final newline (a
+ * one-shard file's shard): a trailing newline is whitespace, so every item sits on the same lines in both.
+ */
+export async function outlineFile(path: string, text: string, shared?: SharedTree): Promise<Outline> {
   const language = languageOf(path);
-  if (hasGrammar(language)) return withTree(language, text, (tree) => treeOutline(tree.rootNode, syntaxOf(language)));
+  if (hasGrammar(language)) {
+    const outline = (tree: Tree) => treeOutline(tree.rootNode, syntaxOf(language));
+    if (shared !== undefined && (shared.text === text || `${shared.text}\n` === text)) return outline(await shared.tree());
+    return withTree(language, text, outline);
+  }
   const lines = splitLines(text);
   if (language === "markdown") return sections(lines, /^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$/, (m) => m[2]!);
   if (language === "toml") return sections(lines, /^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?/, (m) => `[${m[2]}]`);

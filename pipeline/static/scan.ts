@@ -4,7 +4,8 @@ import { shardLines } from "../shard/lines";
 import { emptyShardVerdict, FINDING_CATEGORIES, type Finding, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../verdict/verdict";
 import { detectDocPlaceholders } from "./docs";
 import { detectDiscardedErrors, detectEmptyHandlers, detectSwallowedExcepts } from "./handlers";
-import { hasGrammar, withTree } from "../shard/grammars";
+import type { Tree } from "web-tree-sitter";
+import { hasGrammar, withTree, type SharedTree } from "../shard/grammars";
 import { detectStubFunctions } from "./functions";
 import { detectDuplicateImports } from "./imports";
 import { detectDeadCode, detectDebugLeftovers, detectMarkerComments, detectStubs } from "./markers";
@@ -70,9 +71,9 @@ function confidenceOf(id: RuleId, severity: Severity): number {
 /**
  * Review one shard with the static heuristics. Pure: the same shard always gives the same verdict. A language with a
  * tree-sitter grammar is parsed (the grammar is loaded once per process); others are read by the line lexer (TOML)
- * or as prose (Markdown, text).
+ * or as prose (Markdown, text). `shared`: a tree the caller already parsed, used when it is of this shard's text.
  */
-export async function scanShard(shard: ShardInput, options: ScanOptions = {}): Promise<ShardVerdict> {
+export async function scanShard(shard: ShardInput, options: ScanOptions = {}, shared?: SharedTree): Promise<ShardVerdict> {
   const lines = shardLines(shard.text);
   const code = isCodeLanguage(shard.language);
   // The triggers are tested once per shard; the tree is walked only for the detectors they let through.
@@ -80,7 +81,10 @@ export async function scanShard(shard: ShardInput, options: ScanOptions = {}): P
   const raise = new Set(options.raise ?? []);
   if (detectors.length === 0) return review(shard, lines.map((raw) => ({ raw, code: raw, comment: "", strings: [] })), [], raise);
   if (hasGrammar(shard.language)) {
-    return withTree(shard.language, shard.text, (tree) => review(shard, treeViews(tree.rootNode, lines), detectors, raise, tree.rootNode));
+    const scan = (tree: Tree) => review(shard, treeViews(tree.rootNode, lines), detectors, raise, tree.rootNode);
+    // A tree parsed from this very text is read as it is; its owner frees it.
+    if (shared?.text === shard.text) return scan(await shared.tree());
+    return withTree(shard.language, shard.text, scan);
   }
   // Languages without a known code syntax (Markdown, plain text) are read as prose.
   return review(shard, viewLines(lines, shard.language), detectors, raise);

@@ -1,10 +1,11 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kb } from "../../kb/kb";
 import { defaultConfig, type Config, type RungConfig } from "../../pipeline/config/config";
 import { PreflightError, runIteration, type RunOptions } from "../../pipeline/run/iteration";
+import { parserFor } from "../../pipeline/shard/grammars";
 import { FakeProvider, goodAnswer } from "../fake-provider";
 
 let dir: string;
@@ -41,6 +42,21 @@ describe("runIteration", () => {
     expect(s.verdicts).toEqual({ pass: 0, needs_patch: 3, fail: 0 });
     const rules = kb.findings(s.iteration_id, "src/a.rs").map((f) => f.rule);
     expect(rules).toContain("stub-macro");
+  });
+
+  test("a one-shard file is parsed once: the static floor and the outline share its tree, and the finding keeps its symbol", async () => {
+    const pass = (r: { prompt: string }) => goodAnswer(/File: src\/(\w)\.rs/.exec(r.prompt)![1] === "b" ? "pub fn b() -> u32 {" : `pub fn ${/File: src\/(\w)\.rs/.exec(r.prompt)![1]}() {`, 1, "pass");
+    const raised: Config = { ...config, static: { ...config.static, raise: ["stub-macro", "stub-raise", "stub-throw"] } };
+    const parser = await parserFor("rust");
+    const parse = spyOn(parser, "parse");
+    try {
+      const s = await runIteration(options(new FakeProvider("m", [pass]), { config: raised }));
+      // Three one-shard files with a floor finding each: one parse per file (it was two: the shard's text, then the file's).
+      expect(parse).toHaveBeenCalledTimes(3);
+      expect(kb.findings(s.iteration_id, "src/a.rs").find((f) => f.rule === "stub-macro")).toMatchObject({ symbol: "fn a", line_start: 2 });
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   test("skipped files get a row with their reason; reviewed files their verdict", async () => {

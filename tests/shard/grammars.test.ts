@@ -1,6 +1,7 @@
 /** Grammars are loaded once per process and every tree is freed. */
 import { describe, expect, spyOn, test } from "bun:test";
-import { hasGrammar, parserFor, withTree } from "../../pipeline/shard/grammars";
+import type { Tree } from "web-tree-sitter";
+import { hasGrammar, parserFor, withSharedTree, withTree } from "../../pipeline/shard/grammars";
 
 describe("grammars", () => {
   test("each grammar is loaded once: later calls get the same parser", async () => {
@@ -44,5 +45,41 @@ describe("grammars", () => {
       throw new Error("boom");
     })).rejects.toThrow("boom");
     expect(deleted).toBe(2);
+  });
+
+  test("a shared tree is parsed once, only when asked, and deleted after use, also when use throws", async () => {
+    const parser = await parserFor("rust");
+    const parse = spyOn(parser, "parse");
+    let deleted = 0;
+    const counted = (tree: Tree): Tree => {
+      const original = tree.delete.bind(tree);
+      spyOn(tree, "delete").mockImplementation(() => {
+        deleted++;
+        original();
+      });
+      return tree;
+    };
+    try {
+      // Two readers, one parse, one delete.
+      const kinds = await withSharedTree("rust", "fn a() {}", async (shared) => {
+        const first = counted(await shared.tree());
+        const second = await shared.tree();
+        expect(second).toBe(first);
+        return [first, second].map((t) => t.rootNode.type);
+      });
+      expect(kinds).toEqual(["source_file", "source_file"]);
+      expect(parse).toHaveBeenCalledTimes(1);
+      expect(deleted).toBe(1);
+      // Nobody asks: nothing is parsed.
+      expect(await withSharedTree("rust", "fn a() {}", async () => 7)).toBe(7);
+      expect(parse).toHaveBeenCalledTimes(1);
+      await expect(withSharedTree("rust", "fn a() {}", async (shared) => {
+        counted(await shared.tree());
+        throw new Error("boom");
+      })).rejects.toThrow("boom");
+      expect(deleted).toBe(2);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
