@@ -1,11 +1,10 @@
 /** One Ollama server (local, or Ollama Cloud with a key) through the `ollama` client: one chat call per completion. */
 import { Ollama } from "ollama";
-import type { RungConfig } from "../config/config";
+import type { RungConfig, StructuredShape } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import { overflowMessage, readOverflow } from "./context-overflow";
 import { callDeadline } from "./deadline";
-import type { StructuredShape } from "../config/config";
 import { completeAdapted } from "./adapt";
 import { chatMessages, TraitBook } from "./traits";
 import {

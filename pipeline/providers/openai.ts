@@ -1,13 +1,12 @@
 /** One OpenAI-compatible server (OpenAI, vLLM, LiteLLM, OpenRouter, Ollama /v1) through the `openai` client. */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import type { RungConfig } from "../config/config";
+import type { RungConfig, StructuredShape } from "../config/config";
 import { ProviderError } from "../errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import { overflowMessage, readOverflow } from "./context-overflow";
 import { callDeadline } from "./deadline";
 import { toStrictSchema } from "./strict-schema";
-import type { StructuredShape } from "../config/config";
 import { completeAdapted } from "./adapt";
 import { DEFAULT_RESERVED_OUTPUT_TOKENS } from "../review/tokens";
 import { chatMessages, TraitBook } from "./traits";

@@ -1,12 +1,10 @@
 /** `scrum run`: one iteration. */
-import { resolveApiKeys, type RungConfig } from "../../config/config";
-import { UsageError } from "../../errors";
+import { resolveApiKeys, type Config, type RungConfig } from "../../config/config";
+import { ConfigError, UsageError } from "../../errors";
 import { laddersFor, runIteration, type RunSummary } from "../../run/iteration";
 import { estimateSweep } from "../../run/estimate";
 import { NothingToReview, planIteration, type StoredConfig } from "../../run/plan";
 import { parsePartition, type Partition } from "../../run/partition";
-import { ConfigError } from "../../errors";
-import type { Config } from "../../config/config";
 import { makeProvider } from "../../providers/make-provider";
 import type { Provider } from "../../providers/provider";
 import { StaticProvider } from "../../providers/static";
