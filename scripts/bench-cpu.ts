@@ -17,6 +17,7 @@ import { Kb } from "../kb/kb";
 import { defaultConfig, type RungConfig } from "../pipeline/config/config";
 import { makeProvider } from "../pipeline/providers/make-provider";
 import { runIteration } from "../pipeline/run/iteration";
+import { startSimProcess } from "./sim/own-process";
 
 const { values } = parseArgs({ options: { files: { type: "string", default: "1000" }, latencies: { type: "string", default: "0,100,1000" } } });
 const FILES = Number(values.files);
@@ -32,21 +33,6 @@ function mainThreadCpuMs(): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // utime and stime, in clock ticks of 10 ms.
   return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-async function startSim(latencyMs: number): Promise<{ url: string; stop: () => void }> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
-  const port = probe.port!;
-  probe.stop(true);
-  const child = Bun.spawn([process.execPath, join(import.meta.dir, "sim-server.ts"), "--port", String(port), "--latency", String(latencyMs), "--model", "reviewer=good"], { stdout: "pipe", stderr: "inherit" });
-  const reader = child.stdout.getReader();
-  let seen = "";
-  while (!seen.includes("listening")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`sim server exited before listening: ${seen}`);
-    seen += new TextDecoder().decode(value);
-  }
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
 async function sweepCpu(root: string, url: string, count: number): Promise<{ wallS: number; perShard: number; mainPerShard: number }> {
@@ -90,20 +76,20 @@ console.log(`${FILES} one-shard files, C = ${C}; CPU ms a shard (whole process /
 console.log("| L ms | wall s | CPU ms/shard | main thread ms/shard | bare fetch: calls in 5 s | bare fetch CPU ms/call |");
 console.log("| ---: | ---: | ---: | ---: | ---: | ---: |");
 try {
-  const warm = await startSim(0);
+  const warm = await startSimProcess({ behaviours: { reviewer: "good" }, latencyMs: 0 });
   try {
-    await sweepCpu(root, warm.url, FILES);
+    await sweepCpu(root, warm.ollamaHost, FILES);
   } finally {
-    warm.stop();
+    await warm.stop();
   }
   for (const latency of values.latencies.split(",").map(Number)) {
-    const sim = await startSim(latency);
+    const sim = await startSimProcess({ behaviours: { reviewer: "good" }, latencyMs: latency });
     try {
-      const r = await sweepCpu(root, sim.url, FILES);
-      const bare = await bareCpu(sim.url);
+      const r = await sweepCpu(root, sim.ollamaHost, FILES);
+      const bare = await bareCpu(sim.ollamaHost);
       console.log(`| ${latency} | ${r.wallS.toFixed(2)} | ${r.perShard.toFixed(2)} | ${r.mainPerShard.toFixed(2)} | ${bare.calls} | ${bare.perCall.toFixed(3)} |`);
     } finally {
-      sim.stop();
+      await sim.stop();
     }
   }
 } finally {

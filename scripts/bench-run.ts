@@ -21,6 +21,7 @@ import { planIteration } from "../pipeline/run/plan";
 import { shardFile } from "../pipeline/shard/shard";
 import { readTarget } from "../pipeline/targets/targets";
 import type { Behaviour } from "./sim-server";
+import { startSimProcess } from "./sim/own-process";
 
 const { values } = parseArgs({
   options: { latency: { type: "string", default: "50" }, shards: { type: "string", default: "2000" }, scale: { type: "boolean", default: false }, files: { type: "string", default: "20000" } },
@@ -39,26 +40,6 @@ function makeTree(count: number, big = 0): string {
   mkdirSync(join(dir, "src"));
   for (let i = 0; i < count; i++) writeFileSync(join(dir, "src", `f${String(i).padStart(5, "0")}.ts`), source(i, i < big ? 60 : 2));
   return dir;
-}
-
-/**
- * The simulated server in a process of its own, as a real model server is: its CPU and memory are then not the
- * orchestrator's (they were counted in when it ran in this process).
- */
-async function startSimServer(options: { behaviours: Record<string, Behaviour | Behaviour[]>; latencyMs: number }): Promise<{ ollamaHost: string; stop: () => Promise<void> }> {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
-  const port = probe.port!;
-  probe.stop(true);
-  const models = Object.entries(options.behaviours).flatMap(([name, b]) => ["--model", `${name}=${(Array.isArray(b) ? b : [b]).join(",")}`]);
-  const child = Bun.spawn([process.execPath, join(import.meta.dir, "sim-server.ts"), "--port", String(port), "--latency", String(options.latencyMs), ...models], { stdout: "pipe", stderr: "inherit" });
-  const reader = child.stdout.getReader();
-  let seen = "";
-  while (!seen.includes("listening")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`sim server exited before listening: ${seen}`);
-    seen += new TextDecoder().decode(value);
-  }
-  return { ollamaHost: `http://127.0.0.1:${port}`, stop: async () => void (child.kill(), await child.exited) };
 }
 
 /** A fetch that tracks calls in flight per server: peak per server, peak in total, and when each server's last call ended. */
@@ -140,7 +121,7 @@ async function shardingCpuMs(root: string, config: Config): Promise<number> {
 }
 
 async function throughput(): Promise<void> {
-  const sim = await startSimServer({ behaviours: { reviewer: "good" }, latencyMs: L });
+  const sim = await startSimProcess({ behaviours: { reviewer: "good" }, latencyMs: L });
   const rows: string[] = [];
   let startup = "";
   const tree = makeTree(SHARDS);
@@ -174,8 +155,8 @@ async function throughput(): Promise<void> {
   // Two rungs: one shard in four is answered thin by the fast rung and climbs to a rung 10× slower.
   const fastShards = SHARDS;
   const script: Behaviour[] = Array.from({ length: fastShards + 1 }, (_, i) => (i % 4 === 3 ? "thin" : "good"));
-  const fast = await startSimServer({ behaviours: { fast: script }, latencyMs: L });
-  const slow = await startSimServer({ behaviours: { slow: "good" }, latencyMs: 10 * L });
+  const fast = await startSimProcess({ behaviours: { fast: script }, latencyMs: L });
+  const slow = await startSimProcess({ behaviours: { slow: "good" }, latencyMs: 10 * L });
   try {
     const t = tracker();
     const C = 16;
@@ -188,7 +169,7 @@ async function throughput(): Promise<void> {
   }
 
   // A fleet of 4 servers, concurrency 2 each.
-  const fleet = await Promise.all(Array.from({ length: 4 }, () => startSimServer({ behaviours: { reviewer: "good" }, latencyMs: L })));
+  const fleet = await Promise.all(Array.from({ length: 4 }, () => startSimProcess({ behaviours: { reviewer: "good" }, latencyMs: L })));
   try {
     const t = tracker();
     const small = makeTree(400);
@@ -206,7 +187,7 @@ async function throughput(): Promise<void> {
 
 async function scale(): Promise<void> {
   const files = Number(values.files);
-  const sim = await startSimServer({ behaviours: { reviewer: "good" }, latencyMs: 0 });
+  const sim = await startSimProcess({ behaviours: { reviewer: "good" }, latencyMs: 0 });
   const tree = makeTree(files);
   try {
     const r = await sweep(tree, [rung("local", "reviewer", [sim.ollamaHost], 16)], tracker().fetch);
