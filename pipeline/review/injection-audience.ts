@@ -16,9 +16,12 @@ export type HandledReason = "test" | "detector" | "described" | "prompt" | "addr
 /** Where on its line a hit sits, as the tree or the Markdown structure says. */
 export type TextKind = "comment" | "string" | "code" | "prose" | "quoted";
 
-/** Paths of tests, fixtures and evaluation data: what sits there is input to a program, not a message to a reader. */
+/**
+ * Paths of tests, fixtures and evaluation data: what sits there is input to a program, not a message to a reader.
+ * Rust's `tests.rs` is the file of a `mod tests;` declared beside the code it tests.
+ */
 const TEST_PATH =
-  /(?:^|\/)(?:tests?|__tests__|spec|specs|fixtures?|__fixtures__|__mocks__|testdata|test[_-]data|e2e|evals?|benchmarks?|datasets?)\/|(?:^|\/)(?:test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(?:test|spec)\.[^/]+|conftest\.py)$/i;
+  /(?:^|\/)(?:tests?|__tests__|spec|specs|fixtures?|__fixtures__|__mocks__|testdata|test[_-]data|e2e|evals?|benchmarks?|datasets?)\/|(?:^|\/)(?:test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(?:test|spec)\.[^/]+|conftest\.py|tests\.rs)$/i;
 
 /** Prompt templates an application ships for its own model. */
 const PROMPT_PATH = /(?:^|\/)prompts?\/|(?:^|\/)[^/]*prompt[^/]*\.(?:md|txt|j2|jinja2?|hbs|mustache|tmpl|ya?ml)$/i;

@@ -45,6 +45,8 @@ describe("test code by path", () => {
     ["app/test_views.py", true],
     ["app/conftest.py", true],
     ["testdata/sample.json", true],
+    ["rig-core/src/providers/tests.rs", true],
+    ["src/contests.rs", false],
     ["src/api.ts", false],
     ["src/testing_utils.py", false],
     ["src/contest.rs", false],
