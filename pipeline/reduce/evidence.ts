@@ -100,6 +100,7 @@ function withinFile(start: number, end: number, lineCount: number, shard: { line
   const lineStart = start <= lineCount ? start : shard.lineStart;
   return { lineStart, lineEnd: Math.max(lineStart, Math.min(shard.lineEnd, lineCount)), how: "clamped" };
 }
+
 /** The whitespace-normalised text of 1-based line `n`, or null outside the file. */
 function lineText(index: EvidenceIndex, n: number): string | null {
   if (n < 1 || n > index.lineCount) return null;
