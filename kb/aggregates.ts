@@ -4,7 +4,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { COUNTING_FINDING, UNVERIFIED_PROBLEM, countingFinding } from "./state";
-import { RULES } from "../pipeline/static/rules";
+import { RULE_IDS } from "../domain/rules";
 
 export type Metrics = Record<string, number | null>;
 
@@ -12,7 +12,7 @@ export type Metrics = Record<string, number | null>;
  * Per static rule, the metric counting its findings in an iteration (`static_todo_comment`, ...): the trajectory of
  * each rule, informational ones included, as the original loop's per-iteration grep counts of todo!()/FIXME were.
  */
-export const STATIC_RULE_METRICS: ReadonlyMap<string, string> = new Map(Object.keys(RULES).map((rule) => [rule, `static_${rule.replaceAll("-", "_")}`]));
+export const STATIC_RULE_METRICS: ReadonlyMap<string, string> = new Map(RULE_IDS.map((rule) => [rule, `static_${rule.replaceAll("-", "_")}`]));
 
 /** Every metric scrum itself stores (any other name in the metrics table is a [[probe]]). */
 export const BUILT_IN_METRICS: ReadonlySet<string> = new Set([

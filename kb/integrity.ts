@@ -5,7 +5,7 @@
  * review — is reported as a damaged KB naming the table and rowid, never shown as true.
  */
 import { Database } from "bun:sqlite";
-import { DamagedKbError } from "../pipeline/errors";
+import { DamagedKbError } from "../domain/errors";
 import type { FileReviewRow, IterationRow } from "./kb";
 
 interface Schema {

@@ -3,14 +3,14 @@ import { Database } from "bun:sqlite";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { UsageError } from "../pipeline/errors";
+import { UsageError } from "../domain/errors";
 import { historyCounts, allMetrics, iterationMetrics, outcomeMetrics, type HistoryRow, type Metrics } from "./aggregates";
 import { answersOf, lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
 import { activeDismissals, addDismissal, fingerprintsWithPrefix, undoDismissal, type FingerprintMatch } from "./dismissals";
 import { readDiskStats, readRoot, writeDiskStats, writeRoot, type DiskStat } from "./disk";
 import { checkFindingsHaveReviews, checkIterationRow, checkReviewRow, checkSchema } from "./integrity";
 import { overturnCounts, rungTotals, type RungTotals } from "./rungs";
-import type { OverturnCount } from "../pipeline/verify/trust";
+import type { OverturnCount } from "../domain/overturn";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "migrations");

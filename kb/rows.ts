@@ -2,9 +2,9 @@
  * The one mapping between the pipeline's values and the KB's rows: snake_case columns and 0/1 flags stop here. A
  * finding, an attempt and a cached answer go in through these functions and findings come back out as StoredFinding.
  */
-import type { Attempt } from "../pipeline/call/attempt";
-import type { FileCounts, Tier } from "../pipeline/score/tiers";
-import { FINDING_CATEGORIES, type FileFinding, type FileVerdict, type FindingCategory, type Severity } from "../pipeline/verdict/verdict";
+import type { Attempt } from "../domain/attempt";
+import type { FileCounts, Tier } from "../domain/counts";
+import { FINDING_CATEGORIES, type FileFinding, type FileVerdict, type FindingCategory, type Severity } from "../domain/verdict";
 import type { AttemptRow, FileRecord, FileReviewRow, FindingRow } from "./kb";
 
 /** A finding as the KB keeps it, read back: the file verdict's finding plus where it belongs. The shape reports, the dashboard and the CLI share. */

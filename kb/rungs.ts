@@ -1,6 +1,6 @@
 /** Per-rung aggregates from the log: answers by outcome, cost, and how often later judgments overturned a rung's findings. */
 import type { Database } from "bun:sqlite";
-import type { OverturnCount } from "../pipeline/verify/trust";
+import type { OverturnCount } from "../domain/overturn";
 
 /** A finding judged after the fact: the verifier settled it, or a user dismissed it (then or since). */
 const JUDGED = `(disposition IN ('confirmed', 'refuted') OR dismissal_id IS NOT NULL OR fingerprint IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL))`;

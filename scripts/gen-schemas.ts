@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { GENERATED_SCHEMAS } from "../pipeline/verdict/generated-schemas";
-import { schemaJson } from "../pipeline/verdict/schema-builders";
+import { schemaJson } from "../domain/schema-builders";
 
 const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
 const root = resolve(import.meta.dir, "..");

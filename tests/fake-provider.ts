@@ -1,5 +1,5 @@
 /** A fake Provider for unit tests: implements the real interface, answers from a script, records every call. */
-import { ProviderError } from "../pipeline/errors";
+import { ProviderError } from "../domain/errors";
 import type { Completion, CompletionRequest, ProbeResult, Provider } from "../pipeline/providers/provider";
 
 export type Scripted = string | ProviderError | ((request: CompletionRequest) => string);

@@ -4,6 +4,7 @@
  * the same fields (a verdict or a score to derive it from, a score, confidences on every item).
  * Every reject reason is stored and shown, so each says what was wrong.
  */
+import type { OutputFormat } from "../../domain/attempt";
 import { isForensic, pickJson, scanJson, stripReasoning, type JsonCandidate } from "./extract-json";
 import {
   looksLikeMarkdownReview,
@@ -13,9 +14,9 @@ import {
   type ConfidentSuggestion,
 } from "./markdown-review";
 import { isRefusal, junkHits, junkReason } from "./junk";
-import { FINDING_CATEGORIES, validateShardVerdict, type ShardVerdict, type Verdict } from "../verdict/verdict";
+import { validateShardVerdict } from "../verdict/verdict";
+import { FINDING_CATEGORIES, type ShardVerdict, type Verdict } from "../../domain/verdict";
 
-export type OutputFormat = "forensic_json" | "markdown" | "unstructured";
 export type Acceptance =
   | { outcome: "accepted"; verdict: ShardVerdict; format: OutputFormat; notes: string[] }
   | { outcome: "thin" | "invalid" | "refused"; reason: string; format: OutputFormat };

@@ -2,7 +2,7 @@
  * Finds the JSON object in a model answer: bare, fenced, or wrapped in chatter, after reasoning
  * blocks are removed. Never repairs: a truncated or malformed object is reported, not patched.
  */
-import { FINDING_CATEGORIES } from "../verdict/verdict";
+import { FINDING_CATEGORIES } from "../../domain/verdict";
 
 /** The tags some models wrap their reasoning in before the answer. */
 const REASONING_TAGS = ["think", "thinking", "reasoning"] as const;

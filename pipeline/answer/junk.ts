@@ -4,7 +4,7 @@
  * nothing verified. Each rule is a small named predicate; an answer breaking any is refused with every rule named.
  */
 import { cleanEvidence, normaliseWhitespace } from "../reduce/evidence";
-import { FINDING_CATEGORIES, type ShardVerdict } from "../verdict/verdict";
+import { FINDING_CATEGORIES, type ShardVerdict } from "../../domain/verdict";
 
 export type JunkRule = "placeholder-echo" | "schema-echo" | "pass-unverified" | "verdict-score-contradiction" | "evidence-not-in-shard";
 

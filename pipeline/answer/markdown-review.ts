@@ -3,7 +3,7 @@
  * suggestions with their confidence and priority, and the first paragraph. Fenced code is never
  * read, so "10/10 tests pass" in a quoted test log is not a score.
  */
-import { emptyShardVerdict, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../verdict/verdict";
+import { emptyShardVerdict, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../../domain/verdict";
 
 export interface Suggestion {
   /** The suggestion as written (one line, markup removed). */

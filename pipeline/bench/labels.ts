@@ -1,7 +1,7 @@
 /** `--labels FILE.jsonl`: an external labelled set, one `{"path", "line_start", "line_end", "category"?}` a line. */
 import { readFileSync } from "node:fs";
-import { UsageError } from "../errors";
-import { FINDING_CATEGORIES, type FindingCategory } from "../verdict/verdict";
+import { UsageError } from "../../domain/errors";
+import { FINDING_CATEGORIES, type FindingCategory } from "../../domain/verdict";
 import type { Target } from "./measure";
 
 /** Every problem category: a label without a category is found by a finding of any kind but "verified". */

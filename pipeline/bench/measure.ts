@@ -1,6 +1,6 @@
 /** The bench's arithmetic: findings matched to planted (or labelled) defects, and the numbers of one variant. Pure. */
 import type { AttemptRow, BenchRunRow, FileReviewRow, FindingRow } from "../../kb/kb";
-import type { FindingCategory } from "../verdict/verdict";
+import type { FindingCategory } from "../../domain/verdict";
 
 /** A defect the review should find: a plant, or a line of a labels file. */
 export interface Target {

@@ -4,7 +4,7 @@
  */
 import type { Node } from "web-tree-sitter";
 import { hasGrammar, withTree } from "../shard/grammars";
-import type { FindingCategory } from "../verdict/verdict";
+import type { FindingCategory } from "../../domain/verdict";
 
 export const OPERATORS = ["stub", "hardcode", "swallow", "guard", "doc-placeholder", "duplicate-import", "dead-code"] as const;
 export type Operator = (typeof OPERATORS)[number];

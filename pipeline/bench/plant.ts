@@ -1,7 +1,7 @@
 /** Planting: pick seeded, non-overlapping sites across the files (operators taken in turn), apply them, record each plant. */
 import { findSites, OPERATOR_CATEGORIES, type Operator, type Site } from "./operators";
 import { seededRandom } from "./random";
-import type { FindingCategory } from "../verdict/verdict";
+import type { FindingCategory } from "../../domain/verdict";
 
 /** A file to plant into: its path (relative to the bench root), language and text. */
 export interface BenchFile {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { Kb } from "../../kb/kb";
 import { STATIC_RUNG, type Config, type ConsensusConfig, type RungConfig, type VerifyConfig } from "../config/config";
-import { UsageError } from "../errors";
+import { UsageError } from "../../domain/errors";
 import type { Provider } from "../providers/provider";
 import { runIteration, type RunEvent } from "../run/iteration";
 import { splitLines } from "../shard/lines";

@@ -5,13 +5,13 @@
  * it), retries what is worth retrying, cools the rung down when it keeps failing, and judges the answer. Every call is
  * recorded as an Attempt. The ladder above it only climbs; the providers below it only speak the wire.
  */
-import type { OutputFormat } from "../answer/accept";
+import type { OutputFormat, Attempt, AttemptOutcome } from "../../domain/attempt";
 import type { RungConfig } from "../config/config";
-import { ProviderError } from "../errors";
+import { ProviderError } from "../../domain/errors";
 import type { Completion, CompletionRequest } from "../providers/provider";
 import { redactRequest } from "../review/redact";
 import { estimateRequest, type TokenEstimate } from "../review/tokens";
-import type { Attempt, AttemptOutcome, Judgement } from "./attempt";
+import type { Judgement } from "./attempt";
 import { costOf, promptKey } from "./request";
 import { DEFAULT_RETRY_POLICY, failureOf, retryable, retryDelayMs, type RetryPolicy } from "./retry";
 import type { Rung } from "./rung";

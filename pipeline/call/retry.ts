@@ -3,7 +3,7 @@
  * whether the next call can fail over to another server of the rung instead of waiting. The ladder's loop in
  * `callRung` applies it; nothing below it (fleet, clients) retries on its own.
  */
-import { ProviderError } from "../errors";
+import { ProviderError } from "../../domain/errors";
 import { ServerCallError, ServersHeldError } from "../providers/fleet";
 
 export interface RetryPolicy {

@@ -3,7 +3,7 @@
  * giving the reason it is recorded with), when an answer is taken (accept rules), and when a failure is asked again.
  */
 import type { RungConfig } from "../config/config";
-import { ProviderError } from "../errors";
+import { ProviderError } from "../../domain/errors";
 import type { Completion } from "../providers/provider";
 import { truncationReason, windowShortfall, type TokenEstimate } from "../review/tokens";
 import type { Judgement } from "./attempt";

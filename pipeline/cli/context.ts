@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { basename, dirname, relative } from "node:path";
 import { Kb } from "../../kb/kb";
 import { loadConfig, type Config } from "../config/config";
-import { ConfigError } from "../errors";
+import { ConfigError } from "../../domain/errors";
 import { discoverHome, SCRUM_DIR, type Home } from "./discover";
 import { rootKey } from "../targets/root-path";
 

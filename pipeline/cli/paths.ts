@@ -6,7 +6,7 @@
 import { realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { kindOf } from "../config/input-file";
-import { UsageError } from "../errors";
+import { UsageError } from "../../domain/errors";
 import type { Home } from "./discover";
 
 /** SQLite's companions of a KB file: writing over one of them corrupts the KB as surely as writing over the KB. */

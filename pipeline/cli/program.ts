@@ -4,7 +4,7 @@
  */
 import { Command, Option } from "commander";
 import pkg from "../../package.json";
-import { UsageError } from "../errors";
+import { UsageError } from "../../domain/errors";
 import type { CommandContext, Io } from "./context";
 import { discoverHome, type Home } from "./discover";
 import { checkHome } from "./paths";

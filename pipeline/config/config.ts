@@ -10,9 +10,10 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Static } from "@sinclair/typebox";
 import routingSchema from "../../config/routing.schema.json";
 import type { RoutingSchema } from "./schema";
-import { ConfigError } from "../errors";
+import { ConfigError } from "../../domain/errors";
 import { checkInputFile, kindOf, readInputFile } from "./input-file";
-import { RULES, type RuleId } from "../static/rules";
+import { RULES } from "../static/rules";
+import type { RuleId } from "../../domain/rules";
 import { INJECTION_RULE } from "../review/injection-phrases";
 
 export type ProviderKind = "ollama" | "openai" | "static";

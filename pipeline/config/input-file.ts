@@ -4,7 +4,7 @@
  * returns (`/dev/zero`, a pipe nobody writes).
  */
 import { readFileSync, statSync, type Stats } from "node:fs";
-import { ConfigError } from "../errors";
+import { ConfigError } from "../../domain/errors";
 
 /** The largest prompt, instructions or config file read: far above any real one, far below what stalls a run. */
 export const MAX_INPUT_BYTES = 4_000_000;

@@ -4,7 +4,7 @@
  * tests/config/schema.test.ts keeps the two equal. Add a key here, then run `bun scripts/gen-schemas.ts`.
  */
 import { Type } from "@sinclair/typebox";
-import { DefRef, StringEnum } from "../verdict/schema-builders";
+import { DefRef, StringEnum } from "../../domain/schema-builders";
 
 const glob = Type.String({ minLength: 1 });
 const url = Type.String({ pattern: "^https?://" });

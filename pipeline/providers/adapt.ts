@@ -5,7 +5,7 @@
  * still loading (waited for within the rung's timeout), and the window a server's overflow error names.
  */
 import type { RungConfig, StructuredShape } from "../config/config";
-import { ProviderError } from "../errors";
+import { ProviderError } from "../../domain/errors";
 import { abortableSleep } from "./abortable-sleep";
 import { countByChars } from "../review/tokens";
 import type { Completion, CompletionRequest } from "./provider";

@@ -5,7 +5,7 @@
  * ladder's one retry policy decides whether the next call goes out (to another server, via `avoid`). One-server
  * rungs go through the same code.
  */
-import { ProviderError } from "../errors";
+import { ProviderError } from "../../domain/errors";
 import { abortableSleep } from "./abortable-sleep";
 import { Breaker, type BreakerOptions } from "./breaker";
 import type { CallOptions, Completion, CompletionRequest, ProbeResult, Provider, RequestOutcome } from "./provider";

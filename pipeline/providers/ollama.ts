@@ -1,7 +1,7 @@
 /** One Ollama server (local, or Ollama Cloud with a key) through the `ollama` client: one chat call per completion. */
 import { Ollama } from "ollama";
 import type { RungConfig, StructuredShape } from "../config/config";
-import { ProviderError } from "../errors";
+import { ProviderError } from "../../domain/errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import { overflowMessage, readOverflow } from "./context-overflow";
 import { callDeadline } from "./deadline";

@@ -2,7 +2,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import type { RungConfig, StructuredShape } from "../config/config";
-import { ProviderError } from "../errors";
+import { ProviderError } from "../../domain/errors";
 import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import { overflowMessage, readOverflow } from "./context-overflow";
 import { callDeadline } from "./deadline";

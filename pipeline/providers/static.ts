@@ -1,5 +1,5 @@
 /** The static rung: deterministic local heuristics that answer with the forensic JSON verdict, as a model would. */
-import type { RuleId } from "../static/rules";
+import type { RuleId } from "../../domain/rules";
 import { scanShard } from "../static/scan";
 import type { Completion, CompletionRequest, ProbeResult, Provider } from "./provider";
 

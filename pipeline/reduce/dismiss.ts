@@ -2,7 +2,7 @@
  * Dismissals applied to a file verdict: a finding whose fingerprint a user dismissed leaves the verdict's lists (it is
  * kept under `dismissed` with the dismissal id, so the KB still records it) and no longer drives the verdict.
  */
-import { FINDING_CATEGORIES, type FileVerdict } from "../verdict/verdict";
+import { FINDING_CATEGORIES, type FileVerdict } from "../../domain/verdict";
 
 /** Move dismissed findings out of the lists; a needs_patch/fail verdict left with no problem finding becomes pass. */
 export function applyDismissals(verdict: FileVerdict, dismissed: ReadonlyMap<string, number>): FileVerdict {

@@ -1,5 +1,5 @@
 /** Evidence checks: every finding's quoted evidence is looked up in the file; lines are corrected or the finding is marked unverified. */
-import type { Finding } from "../verdict/verdict";
+import type { Finding } from "../../domain/verdict";
 
 export interface EvidenceIndex {
   /** The file's lines, whitespace-normalised, joined by single spaces. */

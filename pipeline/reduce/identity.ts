@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { symbolAt, type Outline } from "../shard/outline";
-import { FINDING_CATEGORIES, type FileFinding, type FileVerdict } from "../verdict/verdict";
+import { FINDING_CATEGORIES, type FileFinding, type FileVerdict } from "../../domain/verdict";
 import { cleanEvidence } from "./evidence";
 
 /** The fingerprint of one finding. `occurrence` is -1 for unverified evidence (it has no place; the title stands in). */

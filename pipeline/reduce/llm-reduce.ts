@@ -3,14 +3,15 @@ import Ajv2020 from "ajv/dist/2020";
 import type { ValidateFunction } from "ajv";
 import type { Static } from "@sinclair/typebox";
 import { extractJson } from "../answer/extract-json";
-import type { Attempt, Judgement } from "../call/attempt";
+import type { Judgement } from "../call/attempt";
+import type { Attempt } from "../../domain/attempt";
 import { callRung, type CallDeps } from "../call/call-rung";
 import type { Rung } from "../call/rung";
 import type { LadderDeps } from "../review/ladder";
 import { renderTemplate, shippedTemplate } from "../review/template";
 import type { ReduceAnswerSchema } from "./answer-schema";
 import schema from "./reduce-answer.schema.json";
-import { FINDING_CATEGORIES, type FileVerdict } from "../verdict/verdict";
+import { FINDING_CATEGORIES, type FileVerdict } from "../../domain/verdict";
 
 /** The reduce rung's answer, as its schema (answer-schema.ts) admits it. */
 export type ReduceAnswer = Static<typeof ReduceAnswerSchema>;

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { cleanEvidence, indexEvidence, locateEvidence } from "./evidence";
 import type { Shard } from "../shard/types";
-import { FINDING_CATEGORIES, type Finding, type FileFinding, type FileVerdict, type FindingCategory, type ShardReview, type ShardVerdict, type Verdict } from "../verdict/verdict";
+import { FINDING_CATEGORIES, type Finding, type FileFinding, type FileVerdict, type FindingCategory, type ShardReview, type ShardVerdict, type Verdict } from "../../domain/verdict";
 
 /** What the ladder settled for one shard. */
 export type ShardResult =

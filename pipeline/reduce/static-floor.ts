@@ -4,11 +4,12 @@
  * rung proves. The shards scanned are the sharder's own plan at the configured size, so re-splitting for a small
  * window never changes what the rules see.
  */
-import { RULES, type RuleId } from "../static/rules";
+import { RULES } from "../static/rules";
+import type { RuleId } from "../../domain/rules";
 import { scanShard } from "../static/scan";
 import type { SharedTree } from "../shard/grammars";
 import type { Shard, ShardPlan } from "../shard/types";
-import { FINDING_CATEGORIES, type FileVerdict, type Finding, type FindingCategory } from "../verdict/verdict";
+import { FINDING_CATEGORIES, type FileVerdict, type Finding, type FindingCategory } from "../../domain/verdict";
 
 /** Rules at or above this confidence are precise enough to stand beside any model's answer. */
 export const FLOOR_MIN_CONFIDENCE = 85;

@@ -1,5 +1,5 @@
 /** `scrum report --format codeclimate`: GitLab's Code Quality report (a Code Climate issue array) for merge request widgets. */
-import type { Severity } from "../verdict/verdict";
+import type { Severity } from "../../domain/verdict";
 import { setAsideReason, type IterationReport } from "./iteration-report";
 import { reportIssues, type ReportIssue } from "./issues";
 import { code } from "./markdown-text";

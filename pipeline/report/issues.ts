@@ -1,5 +1,5 @@
 /** The problems of an iteration as CI tools see them: one issue per problem finding and per file not fully reviewed. SARIF, rdjsonl and Code Quality render these. */
-import type { Severity } from "../verdict/verdict";
+import type { Severity } from "../../domain/verdict";
 import { coverageCount, type IterationReport, type ReportDismissal, type ReportFile, type ReportFinding } from "./iteration-report";
 import { ruleIdOf, UNREVIEWED_RULE } from "./rule-catalog";
 

@@ -1,7 +1,7 @@
 /** The data every report format renders: one iteration read back from the KB, assembled in one place. */
 import { storedFinding, type StoredFinding } from "../../kb/rows";
 import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
-import { DamagedKbError, UsageError } from "../errors";
+import { DamagedKbError, UsageError } from "../../domain/errors";
 import { stateReportMetrics } from "./state-metrics";
 import type { StateRow } from "../../kb/state";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";

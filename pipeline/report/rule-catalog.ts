@@ -4,7 +4,7 @@
  * model findings, and `unreviewed`. SARIF's reportingDescriptors, the reviewdog and Code Quality texts come from here.
  */
 import { RULES, type Rule } from "../static/rules";
-import type { FindingCategory, Severity } from "../verdict/verdict";
+import type { FindingCategory, Severity } from "../../domain/verdict";
 import type { ReportFinding } from "./iteration-report";
 import categoryTexts from "./sarif-rules.json";
 

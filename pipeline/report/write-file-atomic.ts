@@ -1,7 +1,7 @@
 /** Write a file so a reader never sees it half-written: a temp file in the same folder, then a rename over the target. */
 import * as nodeFs from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { UsageError } from "../errors";
+import { UsageError } from "../../domain/errors";
 
 /** The file-system calls the write needs; tests pass a recording fake. */
 export type AtomicWriteFs = Pick<typeof nodeFs, "existsSync" | "statSync" | "writeFileSync" | "renameSync" | "rmSync">;

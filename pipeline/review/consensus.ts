@@ -6,8 +6,9 @@
 import { acceptAnswer } from "../answer/accept";
 import type { ConsensusConfig } from "../config/config";
 import type { CompletionRequest } from "../providers/provider";
-import { FINDING_CATEGORIES, type Finding, type FindingCategory, type ShardVerdict } from "../verdict/verdict";
-import type { Attempt, Judgement } from "../call/attempt";
+import { FINDING_CATEGORIES, type Finding, type FindingCategory, type ShardVerdict } from "../../domain/verdict";
+import type { Judgement } from "../call/attempt";
+import type { Attempt } from "../../domain/attempt";
 import { callRung } from "../call/call-rung";
 import { shardRequestFor } from "../call/request";
 import type { Rung } from "../call/rung";

@@ -10,7 +10,7 @@
 import type { Node, Tree } from "web-tree-sitter";
 import { hasGrammar, withTree } from "../shard/grammars";
 import { splitLines } from "../shard/lines";
-import type { Finding, Severity } from "../verdict/verdict";
+import type { Finding, Severity } from "../../domain/verdict";
 import { ADDRESSED_PHRASES, ADDRESSEE, FOREIGN_PHRASES, INJECTION_PHRASES, INJECTION_RULE, type InjectionPhrase } from "./injection-phrases";
 import { decodedBase64, latinReadings, visibleText } from "./injection-normalise";
 import { docLineKinds, handledReason, injectionTopicLine, insideQuote, type HandledReason, type TextKind } from "./injection-audience";

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
 import type { InstructionRule } from "../config/config";
-import { ConfigError } from "../errors";
+import { ConfigError } from "../../domain/errors";
 import { renderTemplate, shippedTemplate } from "./template";
 
 

@@ -1,14 +1,14 @@
 /** The ladder: a shard goes to the first rung and climbs only when the answer is thin, invalid or failed. */
-import type { OutputFormat } from "../answer/accept";
+import type { OutputFormat, Attempt } from "../../domain/attempt";
 import { acceptAnswer } from "../answer/accept";
 import type { RungConfig } from "../config/config";
-import type { Attempt, Judgement } from "../call/attempt";
+import type { Judgement } from "../call/attempt";
 import { callRung, type CallDeps, type RungResult } from "../call/call-rung";
 import { shardRequestFor } from "../call/request";
 import type { Rung } from "../call/rung";
 import type { CompletionRequest } from "../providers/provider";
 import { estimateRequest, windowShortfall } from "./tokens";
-import type { ShardVerdict } from "../verdict/verdict";
+import type { ShardVerdict } from "../../domain/verdict";
 
 export interface LadderDeps extends CallDeps {
   minChars: number;

@@ -5,7 +5,7 @@
  * the cap only by how much the calls in flight were under-estimated, never by whole calls.
  */
 import type { Config } from "../config/config";
-import type { Attempt } from "../call/attempt";
+import type { Attempt } from "../../domain/attempt";
 import type { BudgetHold } from "../call/call-rung";
 
 export interface BudgetTracker {

@@ -8,7 +8,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import type { AttemptRow, FileReviewRow, FindingRow, IterationRow } from "../../kb/kb";
 import type { Metrics } from "../../kb/aggregates";
 import type { ObserverConfig } from "../config/config";
-import { UsageError } from "../errors";
+import { UsageError } from "../../domain/errors";
 import { attemptRow } from "../../kb/rows";
 import type { RunEvent } from "./iteration";
 import { startObserver, type ObserverDeps, type ObserverStats } from "./observer";

@@ -4,9 +4,9 @@ import { thisProcess, type AttemptRow, type FileReviewRow, type FindingRow, type
 import { fileRecord, outcomeVerdict, type FileOutcome } from "../../kb/rows";
 import type { Metrics } from "../../kb/aggregates";
 import { STATIC_RUNG, type Config, type RungConfig, type VerifyConfig } from "../config/config";
-import { ConfigError } from "../errors";
+import { ConfigError } from "../../domain/errors";
 import { readInputFile } from "../config/input-file";
-import type { Attempt } from "../call/attempt";
+import type { Attempt } from "../../domain/attempt";
 import type { AnswerCache } from "../call/call-rung";
 import { makeRung, type Rung } from "../call/rung";
 import { abortableSleep } from "../providers/abortable-sleep";

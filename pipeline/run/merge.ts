@@ -14,7 +14,7 @@ import { isAbsolute, basename } from "node:path";
 import type { FileRecord, IterationRow, Kb } from "../../kb/kb";
 import type { Metrics } from "../../kb/aggregates";
 import type { Config } from "../config/config";
-import { UsageError } from "../errors";
+import { UsageError } from "../../domain/errors";
 import { mergeShardResults } from "../reduce/merge";
 import { completeSweep } from "./complete";
 import { assignShares, readSharePlan, type MergedPlan, type SharePlan } from "./partition";

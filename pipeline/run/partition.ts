@@ -9,7 +9,7 @@
  * jobs start from: jobs of one sweep must start from the same KB file.
  */
 import { createHash } from "node:crypto";
-import { UsageError } from "../errors";
+import { UsageError } from "../../domain/errors";
 
 export interface Partition {
   /** This job's share, 1-based. */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { IterationRow, Kb } from "../../kb/kb";
 import type { Config, RungConfig } from "../config/config";
-import { ConfigError } from "../errors";
+import { ConfigError } from "../../domain/errors";
 import { applyDismissals } from "../score/state";
 import { flaggedFiles } from "../score/flagged";
 import { collectTargets, displayPath } from "../targets/targets";

@@ -1,7 +1,7 @@
 /** Probes: per-iteration metrics from the target tree ([[probe]] in routing.toml): a regex count or a command's number. */
 import { resolve } from "node:path";
 import type { ProbeConfig } from "../config/config";
-import { ConfigError } from "../errors";
+import { ConfigError } from "../../domain/errors";
 import { runShell, type ShellResult } from "./spawn";
 import type { CountRequest } from "./probe-count";
 

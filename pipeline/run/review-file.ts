@@ -1,6 +1,6 @@
 /** One file through the pipeline: shard, review every shard up the ladder, reduce, score. Returns the rows to store. */
 import type { Config } from "../config/config";
-import type { Attempt } from "../call/attempt";
+import type { Attempt } from "../../domain/attempt";
 import type { Rung } from "../call/rung";
 import { countEscalations, fitsSomeWindow, type LadderDeps } from "../review/ladder";
 import type { CompletionRequest } from "../providers/provider";
@@ -14,7 +14,8 @@ import { identifyFindings, needsOutline } from "../reduce/identity";
 import { outlineFile } from "../shard/outline";
 import { hasGrammar, withSharedTree, type SharedTree } from "../shard/grammars";
 import { reduceWithModel } from "../reduce/llm-reduce";
-import { capTier, confidenceStats, fileCounts, gradientTier } from "../score/tiers";
+import { capTier, confidenceStats, gradientTier } from "../score/tiers";
+import { fileCounts } from "../../domain/counts";
 import { splitLines } from "../shard/lines";
 import { shardFile } from "../shard/shard";
 import type { Shard, ShardPlan } from "../shard/types";

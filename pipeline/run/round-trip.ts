@@ -5,7 +5,7 @@
  * refusal of a request just past the configured window), and whether that window holds a minimal review at all.
  */
 import type { RungConfig } from "../config/config";
-import { ProviderError } from "../errors";
+import { ProviderError } from "../../domain/errors";
 import type { FetchLike } from "../providers/fleet";
 import { ollamaServer } from "../providers/ollama";
 import { openaiServer } from "../providers/openai";

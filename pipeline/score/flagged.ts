@@ -1,6 +1,6 @@
 /** Flagged files: what needs work, most urgent first. Pure over state rows (or one iteration's file rows). */
 import type { FileReviewRow } from "../../kb/kb";
-import { UsageError } from "../errors";
+import { UsageError } from "../../domain/errors";
 
 /** The row shape `scrum flagged --json` prints (DESIGN.md). */
 export interface FlaggedFile {

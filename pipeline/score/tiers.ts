@@ -1,9 +1,8 @@
-/** Scoring: confidences, the permission-gradient tier, and the per-file counts stored in the KB. */
+/** Scoring: confidences and the permission-gradient tier (the tier itself and the per-file counts: domain/counts.ts). */
+import type { Tier } from "../../domain/counts";
 import type { Config } from "../config/config";
 import { INJECTION_RULE } from "../review/injection-phrases";
-import { FINDING_CATEGORIES, type FileVerdict, type FindingCategory } from "../verdict/verdict";
-
-export type Tier = "auto" | "review" | "block";
+import { FINDING_CATEGORIES, type FileVerdict, type FindingCategory } from "../../domain/verdict";
 
 export interface ConfidenceStats {
   avg: number | null;
@@ -64,34 +63,4 @@ export function restsOnEvidence(verdict: Pick<FileVerdict, "verified_components"
     reviewed.length > 0 &&
     reviewed.every((s) => verdict.verified_components.some((f) => f.shard === s.index && f.evidence_verified && f.line_start >= s.line_start && f.line_end <= s.line_end))
   );
-}
-
-export interface FileCounts {
-  findings: number;
-  criticalFailures: number;
-  missingComponents: number;
-  verifiedComponents: number;
-  evidenceUnverified: number;
-}
-
-/**
- * Counts of a file verdict, equal by construction to the `findings` rows that count: `findings_count` is every problem
- * finding (all categories but verified_components, proof of life counted on its own) whose evidence is in the file;
- * `evidence_unverified` the problem findings whose evidence is not. Dismissed findings are not in the lists.
- */
-export function fileCounts(verdict: FileVerdict): FileCounts {
-  let findings = 0;
-  let unverified = 0;
-  for (const c of FINDING_CATEGORIES) {
-    if (c === "verified_components") continue;
-    findings += verdict[c].filter((f) => f.evidence_verified).length;
-    unverified += verdict[c].filter((f) => !f.evidence_verified).length;
-  }
-  return {
-    findings,
-    criticalFailures: verdict.critical_failures.filter((f) => f.evidence_verified).length,
-    missingComponents: verdict.missing_components.filter((f) => f.evidence_verified).length,
-    verifiedComponents: verdict.verified_components.length,
-    evidenceUnverified: unverified,
-  };
 }

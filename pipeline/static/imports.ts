@@ -6,7 +6,8 @@
  * shards is missed. Only top-level (column 0) imports count: a Python import inside a function is a lazy import,
  * a Rust `use` inside a block is scoped.
  */
-import type { Detector, Hit, RuleId } from "./rules";
+import type { Detector, Hit } from "./rules";
+import type { RuleId } from "../../domain/rules";
 import type { LineView } from "./source";
 
 /** One import statement: what it brings in, where it starts and ends, and the line to quote. */

@@ -1,23 +1,9 @@
 /** The static rung's rule table: what each heuristic reports, where, how severe and how sure. Detectors live next door. */
-import type { FindingCategory, Severity } from "../verdict/verdict";
+import type { RuleId } from "../../domain/rules";
+import type { FindingCategory, Severity } from "../../domain/verdict";
 import type { Node } from "web-tree-sitter";
 import type { LineView } from "./source";
 
-export type RuleId =
-  | "stub-macro"
-  | "stub-raise"
-  | "stub-throw"
-  | "placeholder-return"
-  | "dead-code-allowed"
-  | "fixme-marker"
-  | "todo-comment"
-  | "empty-catch"
-  | "swallowed-except"
-  | "discarded-error"
-  | "debug-leftover"
-  | "duplicate-import"
-  | "duplicate-import-redeclared"
-  | "doc-placeholder";
 
 export interface Rule {
   category: FindingCategory;

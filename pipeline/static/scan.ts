@@ -1,7 +1,7 @@
 /** The static rung's review of one shard: run the rule detectors over its lines and build the forensic verdict from the hits. */
 import type { ShardInput } from "../providers/provider";
 import { shardLines } from "../shard/lines";
-import { emptyShardVerdict, FINDING_CATEGORIES, type Finding, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../verdict/verdict";
+import { emptyShardVerdict, FINDING_CATEGORIES, type Finding, type NextAction, type Severity, type ShardVerdict, type Verdict } from "../../domain/verdict";
 import { detectDocPlaceholders } from "./docs";
 import { detectDiscardedErrors, detectEmptyHandlers, detectSwallowedExcepts } from "./handlers";
 import type { Tree } from "web-tree-sitter";
@@ -10,7 +10,8 @@ import { detectStubFunctions } from "./functions";
 import { detectDuplicateImports } from "./imports";
 import { detectDeadCode, detectDebugLeftovers, detectMarkerComments, detectStubs } from "./markers";
 import { detectPlaceholderReturns } from "./placeholders";
-import { RULES, type Detector, type Hit, type RuleId, type ScanInput } from "./rules";
+import { RULES, type Detector, type Hit, type ScanInput } from "./rules";
+import type { RuleId } from "../../domain/rules";
 import { isCodeLanguage, testLines, viewLines, type LineView } from "./source";
 import { treeViews } from "./tree-views";
 import {

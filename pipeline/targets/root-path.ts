@@ -5,7 +5,7 @@
  * usage error, never a second key for the same file.
  */
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { UsageError } from "../errors";
+import { UsageError } from "../../domain/errors";
 
 export interface PathBase {
   cwd: string;

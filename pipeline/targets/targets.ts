@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, statSync, type Stats } from "nod
 import { dirname, join, relative, resolve, sep } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { Config } from "../config/config";
-import { UsageError } from "../errors";
+import { UsageError } from "../../domain/errors";
 import { VendoredCheck } from "./vendored";
 
 export interface TargetOptions {

@@ -2,7 +2,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { RoutingSchema } from "../config/schema";
 import { ReduceAnswerSchema } from "../reduce/answer-schema";
-import { FileVerdictSchema, ShardVerdictSchema } from "./schema";
+import { FileVerdictSchema, ShardVerdictSchema } from "../../domain/verdict-schema";
 import { VerifyAnswerSchema } from "../verify/answer-schema";
 
 export const GENERATED_SCHEMAS: ReadonlyArray<{ file: string; schema: TSchema }> = [

@@ -1,54 +1,13 @@
 /**
- * The forensic verdict: its types, derived from the TypeBox schemas in schema.ts, and the Ajv validators over the JSON
- * files generated from them. Only types come from schema.ts, so loading this module never loads TypeBox.
+ * The forensic verdict's validators (Ajv over the JSON files generated from domain/verdict-schema.ts) and the shard
+ * schema as structured requests carry it. The types themselves are the domain's (domain/verdict.ts).
  */
 import Ajv2020 from "ajv/dist/2020";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import type { Static } from "@sinclair/typebox";
-import type { DismissedFindingSchema, FileFindingSchema, FileVerdictSchema, FindingSchema, NextActionSchema, ShardReviewSchema, ShardVerdictSchema } from "./schema";
+import { FINDING_CATEGORIES, OWN_FINDING_KEYS, type FileVerdict, type Finding, type FindingCategory, type ShardVerdict, type ShardVerdictAnswer } from "../../domain/verdict";
 import { toStrictSchema } from "../providers/strict-schema";
 import shardSchema from "./verdict.schema.json";
 import fileSchema from "./file-verdict.schema.json";
-
-/** The seven finding lists, in the order of the audit passes; `required_next_actions` is the eighth. */
-export const FINDING_CATEGORIES = [
-  "critical_failures",
-  "pseudocode_flags",
-  "prd_mismatches",
-  "broken_pipelines",
-  "missing_components",
-  "risk_points",
-  "verified_components",
-] as const;
-export type FindingCategory = (typeof FINDING_CATEGORIES)[number];
-
-/** Finding keys only our own code sets (static rules, consensus): never in the schema a model is sent. */
-export const OWN_FINDING_KEYS = ["rule", "agreement", "agreed_by"] as const;
-
-export type Finding = Static<typeof FindingSchema>;
-export type NextAction = Static<typeof NextActionSchema>;
-export type Severity = Finding["severity"];
-
-/** A shard verdict exactly as the schema admits it: the finding lists may be absent. */
-export type ShardVerdictAnswer = Static<typeof ShardVerdictSchema>;
-/** One shard's verdict, as a reviewer returns it, after absent lists are made explicit. */
-export type ShardVerdict = ShardVerdictAnswer & Required<Pick<ShardVerdictAnswer, FindingCategory | "required_next_actions">>;
-export type Verdict = ShardVerdict["verdict"];
-
-export type FileFinding = Static<typeof FileFindingSchema>;
-/** A finding a user dismissed: out of the lists and the verdict, kept for the record with its category. */
-export type DismissedFinding = Static<typeof DismissedFindingSchema>;
-/** One shard of a file verdict: `reviewed` (rung, model, verdict, summary) or `unreviewed` (the reasons). */
-export type ShardReview = Static<typeof ShardReviewSchema>;
-/** The stored verdict of one file: shard verdicts reduced, plus what proves what was looked at. */
-export type FileVerdict = Static<typeof FileVerdictSchema>;
-export type FileVerdictState = FileVerdict["verdict"];
-
-/** A shard verdict with every list empty: the starting point for verdicts built in code (static rung, markdown reviews). */
-export function emptyShardVerdict(verdict: Verdict, alignment_score: number, summary: string): ShardVerdict {
-  const lists = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, [] as Finding[]])) as Record<FindingCategory, Finding[]>;
-  return { verdict, alignment_score, summary, ...lists, required_next_actions: [] };
-}
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
@@ -56,7 +15,7 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string
 let validators: { shard: ValidateFunction<ShardVerdictAnswer>; file: ValidateFunction<FileVerdict> } | undefined;
 function compiled(): NonNullable<typeof validators> {
   if (!validators) {
-    // discriminator: a shard review's oneOf is picked by its status (schema.ts).
+    // discriminator: a shard review's oneOf is picked by its status (domain/verdict-schema.ts).
     const ajv = new Ajv2020({ allErrors: true, strict: true, discriminator: true });
     validators = { shard: ajv.compile<ShardVerdictAnswer>(shardSchema), file: ajv.compile<FileVerdict>(fileSchema) };
   }

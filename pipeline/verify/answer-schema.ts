@@ -3,7 +3,7 @@
  * scripts/gen-schemas.ts writes it to verify-answer.schema.json, which Ajv loads at run time.
  */
 import { Type } from "@sinclair/typebox";
-import { StringEnum } from "../verdict/schema-builders";
+import { StringEnum } from "../../domain/schema-builders";
 
 export const VerifyAnswerSchema = Type.Object(
   {

@@ -2,15 +2,8 @@
  * What the ladder learns from its own log: how often a later judgment (the verifier, a user's dismissal) overturned a
  * rung's findings, with a 95% Wilson interval; and the skip_when_trusted rule built on it.
  */
+import type { OverturnCount } from "../../domain/overturn";
 import type { TrustCheck } from "./verify";
-
-/** Judged and overturned findings of one rung and category. */
-export interface OverturnCount {
-  rung: string;
-  category: string;
-  judged: number;
-  overturned: number;
-}
 
 /** The 95% Wilson score interval of `k` successes in `n` trials; [0, 1] when n is 0. */
 export function wilson(k: number, n: number, z = 1.959964): { low: number; high: number } {

@@ -10,7 +10,8 @@ import type { ValidateFunction } from "ajv";
 import type { Static } from "@sinclair/typebox";
 import { extractJson } from "../answer/extract-json";
 import type { VerifyConfig } from "../config/config";
-import type { Attempt, Judgement } from "../call/attempt";
+import type { Judgement } from "../call/attempt";
+import type { Attempt } from "../../domain/attempt";
 import { callRung } from "../call/call-rung";
 import type { Rung } from "../call/rung";
 import type { LadderDeps } from "../review/ladder";
@@ -18,7 +19,7 @@ import { fenced, numberLines } from "../review/prompt";
 import { renderTemplate, shippedTemplate } from "../review/template";
 import { indexEvidence, locateEvidence, type EvidenceIndex } from "../reduce/evidence";
 import type { Shard } from "../shard/types";
-import { FINDING_CATEGORIES, type FileFinding, type FileVerdict, type FindingCategory, type Severity } from "../verdict/verdict";
+import { FINDING_CATEGORIES, type FileFinding, type FileVerdict, type FindingCategory, type Severity } from "../../domain/verdict";
 import type { VerifyAnswerSchema } from "./answer-schema";
 import schema from "./verify-answer.schema.json";
 

@@ -62,7 +62,10 @@ export function extractCommit(commit: string, scratch = "/tmp/scrum-bench-static
   const dir = join(scratch, commit);
   if (!existsSync(join(dir, "pipeline"))) {
     mkdirSync(dir, { recursive: true });
-    const archive = Bun.spawnSync(["git", "-C", REPO_ROOT, "archive", commit, "pipeline", "kb", "config", "prompts"], { stdout: "pipe", stderr: "pipe" });
+    // domain/ exists from the commit that gave the pipeline its ground floor on; older commits have none.
+    const hasDomain = Bun.spawnSync(["git", "-C", REPO_ROOT, "ls-tree", "--name-only", commit, "domain"], { stdout: "pipe" }).stdout.toString().trim() !== "";
+    const folders = ["pipeline", "kb", "config", "prompts", ...(hasDomain ? ["domain"] : [])];
+    const archive = Bun.spawnSync(["git", "-C", REPO_ROOT, "archive", commit, ...folders], { stdout: "pipe", stderr: "pipe" });
     if (archive.exitCode !== 0) throw new Error(`git archive ${commit} failed: ${archive.stderr.toString().trim()}`);
     const tar = Bun.spawnSync(["tar", "-x", "-C", dir], { stdin: archive.stdout, stderr: "pipe" });
     if (tar.exitCode !== 0) throw new Error(`tar -x into ${dir} failed: ${tar.stderr.toString().trim()}`);

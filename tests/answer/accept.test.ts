@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { acceptAnswer, classifyFormat, coerceForensic, type OutputFormat } from "../../pipeline/answer/accept";
-import { FINDING_CATEGORIES, validateShardVerdict, type ShardVerdict, type Verdict } from "../../pipeline/verdict/verdict";
+import { acceptAnswer, classifyFormat, coerceForensic } from "../../pipeline/answer/accept";
+import type { OutputFormat } from "../../domain/attempt";
+import { validateShardVerdict } from "../../pipeline/verdict/verdict";
+import { FINDING_CATEGORIES, type ShardVerdict, type Verdict } from "../../domain/verdict";
 
 const answer = (name: string) => readFileSync(join(import.meta.dir, "../fixtures/answers", name), "utf8");
 const rules = { minChars: 200 };

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { acceptAnswer } from "../../pipeline/answer/accept";
 import { isRefusal, junkHits } from "../../pipeline/answer/junk";
-import type { ShardVerdict } from "../../pipeline/verdict/verdict";
+import type { ShardVerdict } from "../../domain/verdict";
 
 const SHARD = ["def summarize(rows):", "    return sum(r.amount for r in rows)", "", "", "def export_csv(rows, path):", "    raise NotImplementedError"].join("\n");
 const fixture = (name: string) => readFileSync(join(import.meta.dir, "../fixtures/answers/junk", name), "utf8");

@@ -11,7 +11,7 @@ import {
   verdictFromScore,
   type Suggestion,
 } from "../../pipeline/answer/markdown-review";
-import type { Severity, Verdict } from "../../pipeline/verdict/verdict";
+import type { Severity, Verdict } from "../../domain/verdict";
 
 const answer = (name: string) => readFileSync(join(import.meta.dir, "../fixtures/answers", name), "utf8");
 const FENCE = "```";

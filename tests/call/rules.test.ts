@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { RungConfig } from "../../pipeline/config/config";
-import { ProviderError } from "../../pipeline/errors";
+import { ProviderError } from "../../domain/errors";
 import { budgetSpent, canFailOver, cooledDown, heldByBreaker, judgeCompletion, reusable, windowTooSmall, worthRetry } from "../../pipeline/call/rules";
 import { makeRung } from "../../pipeline/call/rung";
 import { ServerCallError, ServersHeldError } from "../../pipeline/providers/fleet";

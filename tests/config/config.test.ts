@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig, resolveApiKeys } from "../../pipeline/config/config";
-import { ConfigError } from "../../pipeline/errors";
+import { ConfigError } from "../../domain/errors";
 
 const fixture = (name: string) => resolve(import.meta.dir, "../fixtures/config", name);
 

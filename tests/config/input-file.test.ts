@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../pipeline/config/config";
 import { checkInputFile, readInputFile } from "../../pipeline/config/input-file";
-import { ConfigError } from "../../pipeline/errors";
+import { ConfigError } from "../../domain/errors";
 
 const dir = mkdtempSync(join(tmpdir(), "scrum-input-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

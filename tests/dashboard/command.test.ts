@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Kb } from "../../kb/kb";
 import type { CommandContext } from "../../pipeline/cli/context";
 import { dashboardCommand } from "../../pipeline/cli/commands/dashboard";
-import { ConfigError, UsageError } from "../../pipeline/errors";
+import { ConfigError, UsageError } from "../../domain/errors";
 
 let dir: string;
 let out: string;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { RungConfig, StructuredShape } from "../../pipeline/config/config";
-import { ProviderError } from "../../pipeline/errors";
+import { ProviderError } from "../../domain/errors";
 import { completeAdapted, type SendShaped } from "../../pipeline/providers/adapt";
 import type { Completion, CompletionRequest } from "../../pipeline/providers/provider";
 import { formatRefused, TraitBook, type LearntTrait } from "../../pipeline/providers/traits";

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { RungConfig } from "../../pipeline/config/config";
-import { ProviderError } from "../../pipeline/errors";
+import { ProviderError } from "../../domain/errors";
 import { buildShardPrompt } from "../../pipeline/review/prompt";
 
 export const SIM_FIXTURES = resolve(import.meta.dir, "../fixtures/sim");

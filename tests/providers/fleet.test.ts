@@ -1,6 +1,6 @@
 /** The fleet: spreading calls over a rung's servers, setting failing ones aside, failing over within one call. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ProviderError } from "../../pipeline/errors";
+import { ProviderError } from "../../domain/errors";
 import { type ServerClient, ServerCallError, ServersHeldError, makeFleet, parseRetryAfter } from "../../pipeline/providers/fleet";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import type { Completion, CompletionRequest } from "../../pipeline/providers/provider";

@@ -1,7 +1,7 @@
 /** The ollama provider: the real `ollama` client over real HTTP against the simulated server. */
 import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { promptTokens } from "../../scripts/sim/window";
-import { ProviderError } from "../../pipeline/errors";
+import { ProviderError } from "../../domain/errors";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import type { CompletionRequest } from "../../pipeline/providers/provider";
 import { shardSchemaForFormat, validateShardVerdict } from "../../pipeline/verdict/verdict";

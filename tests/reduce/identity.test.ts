@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { identifyFindings } from "../../pipeline/reduce/identity";
 import { outlineFile } from "../../pipeline/shard/outline";
-import type { FileFinding, FileVerdict } from "../../pipeline/verdict/verdict";
+import type { FileFinding, FileVerdict } from "../../domain/verdict";
 
 const TWO_TODOS = `export function load(path: string) {
   // TODO: retry on EBUSY

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { buildReducePrompt, judgeReduceAnswer } from "../../pipeline/reduce/llm-reduce";
 import { mergeShardResults, type ShardResult } from "../../pipeline/reduce/merge";
 import { makeShard, splitLines } from "../../pipeline/shard/lines";
-import { emptyShardVerdict, type FileVerdict } from "../../pipeline/verdict/verdict";
+import { emptyShardVerdict, type FileVerdict } from "../../domain/verdict";
 
 const lines = splitLines(["fn a() {", "    1", "}", "", "fn b() {", "    todo!()", "}"].join("\n"));
 const shards = [makeShard(lines, 0, 1, 4), makeShard(lines, 1, 5, 7)];

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { fingerprint, mergeShardResults, type ShardResult } from "../../pipeline/reduce/merge";
 import { makeShard, splitLines } from "../../pipeline/shard/lines";
-import { validateFileVerdict, type Finding, type ShardVerdict } from "../../pipeline/verdict/verdict";
+import { validateFileVerdict } from "../../pipeline/verdict/verdict";
+import type { Finding, ShardVerdict } from "../../domain/verdict";
 
 const lines = splitLines(
   ["fn clean() -> u32 {", "    42", "}", "", "fn stub() {", "    todo!()", "}", "", "fn other() {", "    todo!()", "}"].join("\n"),

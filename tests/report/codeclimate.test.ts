@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Ajv from "ajv";
 import { Kb } from "../../kb/kb";
-import { codeQualityIssues, type CodeQualityIssue } from "../../pipeline/report/codeclimate";
+import { codeQualityIssues, renderCodeClimate, type CodeQualityIssue } from "../../pipeline/report/codeclimate";
 import { readIterationReport } from "../../pipeline/report/iteration-report";
-import { renderCodeClimate } from "../../pipeline/report/codeclimate";
 import codeQualitySchema from "../fixtures/report/gitlab-code-quality.schema.json";
 import { PLANTED } from "../e2e/demo-expected";
 import { buildReportKb, type ReportKb } from "./report-kb";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { reportCommand } from "../../pipeline/cli/commands/report";
-import { UsageError } from "../../pipeline/errors";
+import { UsageError } from "../../domain/errors";
 import { writeFileAtomic, type AtomicWriteFs } from "../../pipeline/report/write-file-atomic";
 import { buildReportKb, type ReportKb } from "./report-kb";
 

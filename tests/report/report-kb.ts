@@ -11,7 +11,8 @@ import { join, resolve } from "node:path";
 import { Kb, type AttemptRow, type DismissalRow, type FileRecord, type FileReviewRow, type FindingInput } from "../../kb/kb";
 import { main } from "../../pipeline/cli/main";
 import type { CommandContext, Io } from "../../pipeline/cli/context";
-import { FINDING_CATEGORIES, validateFileVerdict, type FileFinding, type FindingCategory } from "../../pipeline/verdict/verdict";
+import { validateFileVerdict } from "../../pipeline/verdict/verdict";
+import { FINDING_CATEGORIES, type FileFinding, type FindingCategory } from "../../domain/verdict";
 import { DEMO_REPO } from "../e2e/demo-expected";
 
 export const CRAFTED_FILE = resolve(import.meta.dir, "../fixtures/report/crafted-iteration.json");

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../pipeline/config/config";
-import { ConfigError } from "../../pipeline/errors";
+import { ConfigError } from "../../domain/errors";
 import { categoryFamily, voteFindings, type Vote } from "../../pipeline/review/consensus";
-import { emptyShardVerdict, type Finding, type FindingCategory } from "../../pipeline/verdict/verdict";
+import { emptyShardVerdict, type Finding, type FindingCategory } from "../../domain/verdict";
 
 function answer(rung: string, findings: Array<[FindingCategory, number, number]>): Vote {
   const v = emptyShardVerdict(findings.length > 0 ? "needs_patch" : "pass", 6, `Review by ${rung} of src/billing.ts lines 1-80.`);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../pipeline/config/config";
-import { ConfigError } from "../../pipeline/errors";
+import { ConfigError } from "../../domain/errors";
 import { describeInstructions, instructionsFor, loadInstructions, withInstructions } from "../../pipeline/review/instructions";
 
 let dir: string;

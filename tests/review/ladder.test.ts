@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { RungConfig } from "../../pipeline/config/config";
-import { ProviderError } from "../../pipeline/errors";
+import { ProviderError } from "../../domain/errors";
 import { climbLadder, countEscalations, type LadderDeps } from "../../pipeline/review/ladder";
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from "../../pipeline/call/retry";
 import { makeRung } from "../../pipeline/call/rung";

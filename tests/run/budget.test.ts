@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { budgetTracker } from "../../pipeline/run/budget";
-import type { Attempt } from "../../pipeline/call/attempt";
+import type { Attempt } from "../../domain/attempt";
 
 const spent = (costUsd: number, tokensIn = 0, tokensOut = 0): Attempt => ({
   shardIndex: 0, rung: "r", model: "m", outcome: "accepted", reason: null, latencyMs: 1, tokensIn, tokensOut, costUsd,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { IterationRow } from "../../kb/kb";
-import type { Attempt } from "../../pipeline/call/attempt";
+import type { Attempt } from "../../domain/attempt";
 import { eventRecorder, eventsFile, openEventStream, type EventRecord } from "../../pipeline/run/events";
 import type { RunEvent } from "../../pipeline/run/iteration";
 

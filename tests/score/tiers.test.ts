@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { capTier, restsOnEvidence } from "../../pipeline/score/tiers";
-import { FINDING_CATEGORIES, type FileFinding, type FileVerdict } from "../../pipeline/verdict/verdict";
+import { FINDING_CATEGORIES, type FileFinding, type FileVerdict } from "../../domain/verdict";
 
 function proof(shard: number, line: number, verified = true): FileFinding {
   return { title: "Charge is computed and returned", evidence: "return Math.round(cents * 1.2);", line_start: line, line_end: line, severity: "low", confidence: 95, fingerprint: `fp-${shard}-${line}`, evidence_verified: verified, shard };

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { RULES, type RuleId } from "../../pipeline/static/rules";
+import { RULES } from "../../pipeline/static/rules";
+import type { RuleId } from "../../domain/rules";
 import { earned, precisionOf, readPrecisionLabels } from "../../scripts/corpus/precision";
 import { corpusRepos } from "../../scripts/corpus/recreate";
 

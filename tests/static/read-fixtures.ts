@@ -4,7 +4,7 @@ import { join, relative, resolve } from "node:path";
 import type { ShardInput } from "../../pipeline/providers/provider";
 import { languageOf } from "../../pipeline/shard/shard";
 import { splitLines } from "../../pipeline/shard/lines";
-import { FINDING_CATEGORIES, type FindingCategory, type ShardVerdict } from "../../pipeline/verdict/verdict";
+import { FINDING_CATEGORIES, type FindingCategory, type ShardVerdict } from "../../domain/verdict";
 
 export const FIXTURES = resolve(import.meta.dir, "../fixtures/static");
 export const DEMO_REPO = resolve(import.meta.dir, "../../examples/demo-repo");

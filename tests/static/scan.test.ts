@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { RULES, type RuleId } from "../../pipeline/static/rules";
+import { RULES } from "../../pipeline/static/rules";
+import type { RuleId } from "../../domain/rules";
 import { decide, INFORMATIONAL_CONFIDENCE, quote, scanShard, score } from "../../pipeline/static/scan";
-import type { Severity, Verdict } from "../../pipeline/verdict/verdict";
+import type { Severity, Verdict } from "../../domain/verdict";
 import { FIXTURES, fileLines, listFiles, problems, shardOf } from "./read-fixtures";
 
 /** [line, rule, severity, evidence line when it is not `line` (a multi-line import quotes its `from` line)]. */

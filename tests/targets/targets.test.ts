@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultConfig } from "../../pipeline/config/config";
-import { UsageError } from "../../pipeline/errors";
+import { UsageError } from "../../domain/errors";
 import { collectTargets, readTarget, type Target } from "../../pipeline/targets/targets";
 
 let root: string;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { GENERATED_SCHEMAS } from "../../pipeline/verdict/generated-schemas";
-import { schemaJson } from "../../pipeline/verdict/schema-builders";
+import { schemaJson } from "../../domain/schema-builders";
 
 const root = resolve(import.meta.dir, "../..");
 

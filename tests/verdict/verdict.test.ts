@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import shardSchema from "../../pipeline/verdict/verdict.schema.json";
 import fileSchema from "../../pipeline/verdict/file-verdict.schema.json";
-import { FINDING_CATEGORIES, shardRequestSchema, strictShardSchema, validateFileVerdict, validateShardVerdict, type FileVerdict, type Finding, type ShardReview, type ShardVerdict } from "../../pipeline/verdict/verdict";
+import { shardRequestSchema, strictShardSchema, validateFileVerdict, validateShardVerdict } from "../../pipeline/verdict/verdict";
+import { FINDING_CATEGORIES, type FileVerdict, type Finding, type ShardReview, type ShardVerdict } from "../../domain/verdict";
 
 const finding: Finding = { title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, severity: "high", confidence: 90, rule: "stub-macro" };
 const shard: ShardVerdict = {

@@ -6,7 +6,7 @@ import { expect, test } from "bun:test";
 import type { RungConfig, VerifyConfig } from "../../pipeline/config/config";
 import { makeRung } from "../../pipeline/call/rung";
 import type { Shard } from "../../pipeline/shard/types";
-import type { FileVerdict } from "../../pipeline/verdict/verdict";
+import type { FileVerdict } from "../../domain/verdict";
 import { verifyFindings } from "../../pipeline/verify/verify";
 import { FakeProvider } from "../fake-provider";
 

@@ -1,6 +1,6 @@
 /** `scrum abort ITER`: mark a running or stale iteration aborted; what finished is kept. */
 import { hostname } from "node:os";
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { holderOf, livenessOf, processAlive } from "../../run/liveness";
 import { openKb, sources, type CommandContext } from "../context";
 

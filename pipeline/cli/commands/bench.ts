@@ -1,7 +1,7 @@
 /** `scrum bench [PATH...]`: recall, differential precision, noise and cost per true positive of this ladder on this code. */
 import { resolve } from "node:path";
 import { resolveApiKeys, type RungConfig } from "../../config/config";
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { readLabels } from "../../bench/labels";
 import { readInputFile } from "../../config/input-file";
 import { MAX_CONCURRENCY } from "./run";

@@ -6,7 +6,7 @@ import { liveRows } from "../state-view";
 import { checkOutFile } from "../paths";
 import { gatherDashboard } from "../../dashboard/gather";
 import { renderDashboard } from "../../dashboard/render";
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 
 export interface DashboardFlags {
   out?: string;

@@ -5,7 +5,7 @@
  */
 import type { Kb } from "../../../kb/kb";
 import { storedFinding } from "../../../kb/rows";
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { comparable, diffIterations, type DiffScope, type IterationSnapshot } from "../../score/diff";
 import { isStateScopeMetric } from "../../score/metrics";
 import { openKb, sources, type CommandContext } from "../context";

@@ -1,6 +1,6 @@
 /** `scrum dismiss FINGERPRINT|PATH:LINE --reason TEXT`, `--list`, `--undo ID`: findings a user decided are not problems. */
 import type { Kb } from "../../../kb/kb";
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { kbPathOf, openKb, sources, type CommandContext } from "../context";
 import { readStateView } from "../state-view";
 import { renderTable } from "../table";

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../../package.json";
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { homeOf, type CommandContext } from "../context";
 import { SCRUM_DIR, SHIPPED_CONFIG } from "../discover";
 

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Kb } from "../../../kb/kb";
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { summarize } from "../../run/iteration";
 import { countModelAnswers } from "../../run/model-answers";
 import type { StoredConfig } from "../../run/plan";

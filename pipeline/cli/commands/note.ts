@@ -1,5 +1,5 @@
 /** `scrum note add PATH TEXT` / `scrum note list` / `scrum note resolve ID`: fix-next-loop observations. */
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { renderTable } from "../table";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";

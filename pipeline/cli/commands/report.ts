@@ -3,7 +3,7 @@ import pkg from "../../../package.json";
 import { homeOf, openKb, type CommandContext } from "../context";
 import { liveRows } from "../state-view";
 import { checkOutFile } from "../paths";
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { readIterationReport, readStateReport, type IterationReport } from "../../report/iteration-report";
 import { renderJson } from "../../report/json";
 import { renderMarkdown } from "../../report/markdown";

@@ -1,6 +1,6 @@
 /** `scrum run`: one iteration. */
 import { resolveApiKeys, type Config, type RungConfig } from "../../config/config";
-import { ConfigError, UsageError } from "../../errors";
+import { ConfigError, UsageError } from "../../../domain/errors";
 import { laddersFor, runIteration, type RunSummary } from "../../run/iteration";
 import { estimateSweep } from "../../run/estimate";
 import { NothingToReview, planIteration, type StoredConfig } from "../../run/plan";

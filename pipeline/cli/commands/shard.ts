@@ -1,6 +1,6 @@
 /** `scrum shard FILE`: the shard plan of one file, for debugging. */
 import { resolve } from "node:path";
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { shardFile } from "../../shard/shard";
 import type { ShardPlan } from "../../shard/types";
 import { readTarget } from "../../targets/targets";

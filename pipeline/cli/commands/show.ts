@@ -1,5 +1,5 @@
 /** `scrum show [ITER] PATH`: a file's verdict (the state's row, or one iteration's), its findings and every attempt. */
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { homeOf, kbPathOf, openKb, sources, type CommandContext } from "../context";
 import { readStateView } from "../state-view";
 import { clipWords, renderTable } from "../table";

@@ -1,5 +1,5 @@
 /** `scrum status [PATH...]` and `scrum flagged [ITER]`: what the loop knows about every file now. */
-import { UsageError } from "../../errors";
+import { UsageError } from "../../../domain/errors";
 import { flaggedFiles, parseInclude } from "../../score/flagged";
 import { homeOf, kbPathOf, openKb, type CommandContext } from "../context";
 import { readStateView, rowsUnder } from "../state-view";

@@ -53,7 +53,7 @@ export const ShardVerdictSchema = Type.Object(
     $id: "https://scrumloop.dev/schema/verdict.json",
     title: "Forensic shard verdict",
     description:
-      "What a reviewer (model or static rung) returns for one shard. The eight lists map to the eight audit passes of prompts/forensic.md. An absent list means the reviewer reported nothing in it. Generated from pipeline/verdict/schema.ts by scripts/gen-schemas.ts.",
+      "What a reviewer (model or static rung) returns for one shard. The eight lists map to the eight audit passes of prompts/forensic.md. An absent list means the reviewer reported nothing in it. Generated from domain/verdict-schema.ts by scripts/gen-schemas.ts.",
     additionalProperties: true,
     $defs: { finding: FindingSchema, action: NextActionSchema },
   },
@@ -145,7 +145,7 @@ export const FileVerdictSchema = Type.Object(
     $id: "https://scrumloop.dev/schema/file-verdict.json",
     title: "Forensic file verdict",
     description:
-      "The verdict stored for one file: the shard verdicts reduced, with the coverage that proves what was looked at. Generated from pipeline/verdict/schema.ts by scripts/gen-schemas.ts.",
+      "The verdict stored for one file: the shard verdicts reduced, with the coverage that proves what was looked at. Generated from domain/verdict-schema.ts by scripts/gen-schemas.ts.",
     additionalProperties: false,
     $defs: { finding: FileFindingSchema },
   },
