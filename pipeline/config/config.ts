@@ -346,7 +346,7 @@ function confinedGlobs(globs: string[], what: string, where: string): string[] {
 
 /** `[static] raise`: static rules and the injection check's rule, each promoted to the severity it claims. */
 function buildStatic(names: readonly string[], where: (pointer: string) => string): Config["static"] {
-  const rules = names.filter((name) => name !== INJECTION_RULE).map((name) => staticRule(name, where(`/static/raise/${names.indexOf(name)}`)));
+  const rules = names.flatMap((name, i) => (name === INJECTION_RULE ? [] : [staticRule(name, where(`/static/raise/${i}`))]));
   return { raise: rules, raiseInjection: names.includes(INJECTION_RULE) };
 }
 

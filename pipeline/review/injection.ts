@@ -3,9 +3,9 @@
  * before and independently of any model. It reads everything the model sees — the file's path and every line, code
  * included (shell `echo` lines, `#define`/`#error`, regex literals, JSX text, inline HTML, macro tokens) — through the
  * cheap disguises (injection-normalise.ts), in English and the major other languages (injection-phrases.ts).
- * A hit that asks something of the reader is a `risk_points` finding (informational unless raised, see scanInjections); a hit that is data the program
- * handles (injection-audience.ts), or that only names a model as its reader, is no finding but is returned as
- * `handled`, which keeps the file from `pass` at `auto`.
+ * A hit that asks something of the reader is a `risk_points` finding (informational unless raised, see
+ * scanInjections); a hit that is data the program handles (injection-audience.ts), or that only names a model as its
+ * reader, is no finding but is returned as `handled`, which keeps the file from `pass` at `auto`.
  */
 import type { Node, Tree } from "web-tree-sitter";
 import { hasGrammar, withTree } from "../shard/grammars";

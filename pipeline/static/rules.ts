@@ -4,7 +4,6 @@ import type { FindingCategory, Severity } from "../../domain/verdict";
 import type { Node } from "web-tree-sitter";
 import type { LineView } from "./source";
 
-
 export interface Rule {
   category: FindingCategory;
   /** The severity its findings carry: earned on the evaluation set (medium/high raise a file's verdict), else low. */

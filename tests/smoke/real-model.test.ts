@@ -171,7 +171,6 @@ describe.skipIf(skipped !== null)("a real server whose chat template drops the s
         expect(traits).toHaveLength(1);
         expect(traits[0]).toMatchObject({ value: "false" });
         expect(traits[0]!.reason).toMatch(/drops the system message: \d+ prompt tokens read with it, \d+ with it in the user message/);
-        // The first request tried the system role; every request after it leads the user message with the system prompt.
         // The run's first call sends the system role (json_schema, refused with a 500, then json_object); the tokens read
         // give the dropped message away, and from the re-send on every request leads the user message with the system prompt.
         const merged = proxy.sent.findIndex((m) => m.length === 1);
