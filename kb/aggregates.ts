@@ -2,7 +2,7 @@
  * Aggregates computed once, in SQL: an iteration's metrics from its rows, the state's metrics, and the per-iteration
  * headline counts `history` shows (without loading any finding).
  */
-import type { Database } from "bun:sqlite";
+import type { Engine } from "./engine";
 import { COUNTING_FINDING, UNVERIFIED_PROBLEM, countingFinding } from "./state";
 import { RULE_IDS } from "../domain/rules";
 
@@ -31,7 +31,7 @@ export const BUILT_IN_METRICS: ReadonlySet<string> = new Set([
 const REVIEWED = `verdict IN ('pass', 'needs_patch', 'fail')`;
 
 /** Every iteration metric of docs/METRICS.md except probes and wall_ms, from the iteration's rows. */
-export function iterationMetrics(db: Database, iterationId: number): Metrics {
+export function iterationMetrics(db: Engine, iterationId: number): Metrics {
   const files = db
     .query(
       `SELECT count(*) AS files_total,
@@ -135,7 +135,7 @@ export interface HistoryRow {
 }
 
 /** Per iteration: file and verdict counts, escalations, cost and counting findings by severity, in two grouped queries. */
-export function historyCounts(db: Database): Map<number, HistoryRow> {
+export function historyCounts(db: Engine): Map<number, HistoryRow> {
   const files = db
     .query(
       `SELECT iteration_id, count(*) AS files, coalesce(sum(verdict = 'pass'), 0) AS pass, coalesce(sum(verdict = 'needs_patch'), 0) AS needs_patch,
@@ -157,7 +157,7 @@ export function historyCounts(db: Database): Map<number, HistoryRow> {
 }
 
 /** Every stored metric of every iteration, in one query: iteration id → name → value. */
-export function allMetrics(db: Database): Map<number, Metrics> {
+export function allMetrics(db: Engine): Map<number, Metrics> {
   const rows = db.query(`SELECT iteration_id, name, value FROM metrics ORDER BY iteration_id, name`).all() as { iteration_id: number; name: string; value: number | null }[];
   const out = new Map<number, Metrics>();
   for (const r of rows) {
@@ -182,7 +182,7 @@ const REVIEWER_KIND = (alias: string) => `(CASE WHEN ${alias}.accepted_model IS 
  * - `dismissal_rate`: of this iteration's problem findings, the share a user had dismissed.
  * Null where there is nothing to divide.
  */
-export function outcomeMetrics(db: Database, iterationId: number, previousState: number | null): Metrics {
+export function outcomeMetrics(db: Engine, iterationId: number, previousState: number | null): Metrics {
   const dismissal = db
     .query(
       `SELECT round(CAST(sum(dismissal_id IS NOT NULL) AS REAL) / nullif(count(*), 0), 3) AS dismissal_rate

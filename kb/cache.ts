@@ -1,5 +1,5 @@
 /** The shard answer cache: accepted answers by the hash of what was asked. SQL only. */
-import type { Database } from "bun:sqlite";
+import type { Engine } from "./engine";
 
 export interface CachedAnswer {
   rung: string;
@@ -10,7 +10,7 @@ export interface CachedAnswer {
 }
 
 /** The latest accepted answer for this prompt hash, or undefined. */
-export function lookupAnswer(db: Database, promptSha: string): CachedAnswer | undefined {
+export function lookupAnswer(db: Engine, promptSha: string): CachedAnswer | undefined {
   const row = db
     .query(`SELECT rung, model, verdict_json, output_format, iteration_id FROM shard_cache WHERE prompt_sha = ? ORDER BY rowid DESC LIMIT 1`)
     .get(promptSha) as CachedAnswer | null;
@@ -18,14 +18,14 @@ export function lookupAnswer(db: Database, promptSha: string): CachedAnswer | un
 }
 
 /** Store an accepted answer (inside the caller's transaction). */
-export function storeAnswer(db: Database, input: CachedAnswer & { prompt_sha: string; created_at: string }): void {
+export function storeAnswer(db: Engine, input: CachedAnswer & { prompt_sha: string; created_at: string }): void {
   db.query(
     `INSERT INTO shard_cache (prompt_sha, rung, model, verdict_json, output_format, iteration_id, created_at) VALUES (@prompt_sha, @rung, @model, @verdict_json, @output_format, @iteration_id, @created_at)`,
   ).run(input as unknown as Record<string, string | number | null>);
 }
 
 /** The answers an iteration added to the cache, in the order it added them (what `scrum kb merge` copies with its rows). */
-export function answersOf(db: Database, iterationId: number): Array<Omit<CachedAnswer, "iteration_id"> & { prompt_sha: string }> {
+export function answersOf(db: Engine, iterationId: number): Array<Omit<CachedAnswer, "iteration_id"> & { prompt_sha: string }> {
   return db
     .query(`SELECT prompt_sha, rung, model, verdict_json, output_format FROM shard_cache WHERE iteration_id = ? ORDER BY rowid`)
     .all(iterationId) as Array<Omit<CachedAnswer, "iteration_id"> & { prompt_sha: string }>;

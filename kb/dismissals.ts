@@ -1,9 +1,9 @@
 /** Dismissals: a live table (created, maybe undone, never deleted). SQL only. */
-import type { Database } from "bun:sqlite";
+import type { Engine } from "./engine";
 import type { DismissalRow } from "./kb";
 
 /** Record a dismissal; returns its id. */
-export function addDismissal(db: Database, input: { fingerprint: string; path: string; reason: string; at: string }): number {
+export function addDismissal(db: Engine, input: { fingerprint: string; path: string; reason: string; at: string }): number {
   const info = db
     .query(`INSERT INTO dismissals (fingerprint, path, reason, created_at) VALUES (?, ?, ?, ?)`)
     .run(input.fingerprint, input.path, input.reason, input.at);
@@ -11,12 +11,12 @@ export function addDismissal(db: Database, input: { fingerprint: string; path: s
 }
 
 /** Undo a dismissal (it stays listed, with undone_at). Returns false when there is no active dismissal of that id. */
-export function undoDismissal(db: Database, id: number, at: string): boolean {
+export function undoDismissal(db: Engine, id: number, at: string): boolean {
   return db.query(`UPDATE dismissals SET undone_at = ? WHERE id = ? AND undone_at IS NULL`).run(at, id).changes === 1;
 }
 
 /** The active dismissal per fingerprint (the oldest, when one was dismissed twice). */
-export function activeDismissals(db: Database): Map<string, DismissalRow> {
+export function activeDismissals(db: Engine): Map<string, DismissalRow> {
   const rows = db.query(`SELECT * FROM dismissals WHERE undone_at IS NULL ORDER BY id DESC`).all() as DismissalRow[];
   return new Map(rows.map((r) => [r.fingerprint, r]));
 }
@@ -31,7 +31,7 @@ export interface FingerprintMatch {
 }
 
 /** The distinct fingerprints starting with `prefix` (lowercase hex), each with its latest finding; at most `limit`. */
-export function fingerprintsWithPrefix(db: Database, prefix: string, limit: number): FingerprintMatch[] {
+export function fingerprintsWithPrefix(db: Engine, prefix: string, limit: number): FingerprintMatch[] {
   if (!/^[0-9a-f]+$/.test(prefix)) throw new Error(`bug: fingerprint prefix must be lowercase hex, got "${prefix}"`);
   return db
     .query(

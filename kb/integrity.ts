@@ -6,6 +6,7 @@
  */
 import { Database } from "bun:sqlite";
 import { DamagedKbError } from "../domain/errors";
+import type { Engine } from "./engine";
 import type { FileReviewRow, IterationRow } from "./kb";
 
 interface Schema {
@@ -29,7 +30,7 @@ function expectedSchema(migrations: () => string[]): Schema {
   return expected;
 }
 
-function readSchema(db: Database): Schema {
+function readSchema(db: Pick<Engine, "query"> | Database): Schema {
   const rows = db.query(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'trigger') AND name NOT LIKE 'sqlite_%'`).all() as { type: string; name: string; sql: string }[];
   return {
     tables: new Set(rows.filter((r) => r.type === "table").map((r) => r.name)),
@@ -41,7 +42,7 @@ function readSchema(db: Database): Schema {
  * Check the KB file's tables and triggers against what its migrations make. A missing table is a damaged KB; a
  * missing or altered append-only trigger is restored (in one write transaction). Returns the restored triggers' names.
  */
-export function checkSchema(db: Database, file: string, migrations: () => string[]): string[] {
+export function checkSchema(db: Engine, file: string, migrations: () => string[]): string[] {
   const want = expectedSchema(migrations);
   const have = readSchema(db);
   const missing = [...want.tables].filter((t) => !have.tables.has(t));
@@ -83,10 +84,11 @@ export function checkIterationRow(row: IterationRow, file: string): void {
 }
 
 /** Findings of an iteration (one path, or all) that belong to no file_reviews row: scrum writes both in one transaction. */
-export function checkFindingsHaveReviews(db: Database, file: string, iterationId: number, path?: string): void {
+export function checkFindingsHaveReviews(db: Engine, file: string, iterationId: number, path?: string): void {
   const orphans = db
     .query(
-      `SELECT f.id, f.path FROM findings f WHERE f.iteration_id = ?1 AND (?2 IS NULL OR f.path = ?2)
+      // CAST: PostgreSQL cannot tell a parameter's type from `IS NULL` alone.
+      `SELECT f.id, f.path FROM findings f WHERE f.iteration_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR f.path = ?2)
        AND NOT EXISTS (SELECT 1 FROM file_reviews r WHERE r.iteration_id = f.iteration_id AND r.path = f.path) ORDER BY f.id LIMIT 5`,
     )
     .all(iterationId, path ?? null) as { id: number; path: string }[];
@@ -104,7 +106,7 @@ function parseJson(text: string, file: string, what: string): unknown {
   }
 }
 
-function damaged(file: string, detail: string): DamagedKbError {
+export function damaged(file: string, detail: string): DamagedKbError {
   return new DamagedKbError(
     `the knowledge base ${file} is damaged: ${detail}. scrum never writes such a row; it was changed outside scrum. Nothing was shown from it; restore the file from a backup or start a new KB with --kb`,
   );

@@ -1,5 +1,7 @@
-/** The knowledge base: one SQLite file, WAL, versioned migrations, append-only. The only module that speaks SQL. */
-import { Database } from "bun:sqlite";
+/**
+ * The knowledge base: one SQLite file (WAL) or one PostgreSQL database, versioned migrations, append-only. The only
+ * module that speaks SQL (the engine is chosen by the location: kb/engine.ts).
+ */
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
@@ -8,7 +10,9 @@ import { historyCounts, allMetrics, iterationMetrics, outcomeMetrics, type Histo
 import { answersOf, lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
 import { activeDismissals, addDismissal, fingerprintsWithPrefix, undoDismissal, type FingerprintMatch } from "./dismissals";
 import { readDiskStats, readRoot, writeDiskStats, writeRoot, type DiskStat } from "./disk";
+import { openEngine, showLocation, type Engine } from "./engine";
 import { checkFindingsHaveReviews, checkIterationRow, checkReviewRow, checkSchema } from "./integrity";
+import { checkPostgresSchema, migratePostgres, postgresSchemaVersion } from "./postgres/schema";
 import { overturnCounts, rungTotals, type RungTotals } from "./rungs";
 import type { OverturnCount } from "../domain/overturn";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
@@ -206,23 +210,29 @@ function insertSql(table: string, columns: readonly string[], extra: string[] = 
 /** An open knowledge base. `now` is injected so tests control timestamps. */
 export class Kb {
   /** The connection; for the kb/ modules only (the rest of the code speaks through methods). */
-  readonly db: Database;
+  readonly db: Engine;
   /** Append-only triggers found dropped or altered at open and put back (the KB was changed outside scrum). */
   readonly restoredTriggers: string[] = [];
   private readonly now: () => Date;
+  /** The KB's location as messages name it (a URL's password hidden). */
   private readonly file: string;
 
-  constructor(file: string, options: { now?: () => Date } = {}) {
+  constructor(location: string, options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
-    this.file = file;
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    // strict: named parameters bind without their prefix and a missing one is an error, not a NULL.
-    this.db = new Database(file, { create: true, strict: true });
+    this.file = showLocation(location);
+    if (location !== ":memory:" && !location.includes("://")) mkdirSync(dirname(location), { recursive: true });
+    this.db = openEngine(location);
     try {
+      if (this.db.dialect === "postgres") {
+        this.checkVersion();
+        migratePostgres(this.db, MIGRATION_FILES);
+        this.restoredTriggers = checkPostgresSchema(this.db, this.file);
+        return;
+      }
       // A concurrent run or reader waits for the lock instead of failing with "database is locked".
       this.db.exec("PRAGMA busy_timeout = 10000");
       // Read the version before anything writes: a file that is not SQLite, or from a newer scrum, is left untouched.
-      this.checkVersion(file);
+      this.checkVersion();
       this.db.exec("PRAGMA journal_mode = WAL");
       // In WAL mode NORMAL never corrupts and a killed process loses nothing committed; only a power cut can drop the
       // last few commits, which --resume reviews again. FULL would fsync every file's row (a third of a sweep's CPU).
@@ -230,30 +240,34 @@ export class Kb {
       this.db.exec("PRAGMA foreign_keys = ON");
       this.migrate();
       // A writer that is not scrum (the sqlite3 shell) can drop a trigger; it is put back before anything is read.
-      this.restoredTriggers = checkSchema(this.db, file, () => MIGRATION_FILES.map((f) => readFileSync(join(MIGRATIONS_DIR, f), "utf8")));
+      this.restoredTriggers = checkSchema(this.db, this.file, () => MIGRATION_FILES.map((f) => readFileSync(join(MIGRATIONS_DIR, f), "utf8")));
     } catch (e) {
       this.db.close();
       throw e;
     }
   }
 
-  private checkVersion(file: string): void {
+  private checkVersion(): void {
     let version: number;
     try {
       version = this.schemaVersion;
     } catch (e) {
-      if (/not a database|file is encrypted|malformed/i.test((e as Error).message)) {
-        throw new UsageError(`${file} is not a scrum knowledge base (not an SQLite file); pass --kb with another file, or move it away`);
+      const message = (e as Error).message;
+      if (this.db.dialect === "postgres") {
+        throw new UsageError(`cannot use the knowledge base ${this.file}: ${message}; start the PostgreSQL server or fix --kb / $SCRUM_KB`);
+      }
+      if (/not a database|file is encrypted|malformed/i.test(message)) {
+        throw new UsageError(`${this.file} is not a scrum knowledge base (not an SQLite file); pass --kb with another file, or move it away`);
       }
       throw e;
     }
     if (version > MIGRATION_FILES.length) {
-      throw new UsageError(`${file} has knowledge-base schema version ${version}, newer than this scrum knows (${MIGRATION_FILES.length}); upgrade scrum (the file was not changed)`);
+      throw new UsageError(`${this.file} has knowledge-base schema version ${version}, newer than this scrum knows (${MIGRATION_FILES.length}); upgrade scrum (the file was not changed)`);
     }
   }
 
   close(): void {
-    if (this.db.inTransaction) this.db.exec("ROLLBACK");
+    if (this.db.dialect === "sqlite" && this.db.inTransaction) this.db.exec("ROLLBACK");
     this.db.close();
   }
 
@@ -262,6 +276,11 @@ export class Kb {
    * meanwhile is seen as it was at the first read, never half a file's rows. For read-only commands.
    */
   beginSnapshot(): void {
+    if (this.db.dialect === "postgres") {
+      (this.db as unknown as { begin(sql: string): void }).begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      this.db.query("SELECT 1").get();
+      return;
+    }
     this.db.exec("BEGIN");
     // The snapshot starts at the first read; take it now.
     this.db.query("SELECT count(*) FROM sqlite_master").get();
@@ -269,6 +288,7 @@ export class Kb {
 
   /** The schema version (the number of applied migrations). */
   get schemaVersion(): number {
+    if (this.db.dialect === "postgres") return postgresSchemaVersion(this.db);
     return (this.db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
   }
 

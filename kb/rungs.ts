@@ -1,5 +1,5 @@
 /** Per-rung aggregates from the log: answers by outcome, cost, and how often later judgments overturned a rung's findings. */
-import type { Database } from "bun:sqlite";
+import type { Engine } from "./engine";
 import type { OverturnCount } from "../domain/overturn";
 
 /** A finding judged after the fact: the verifier settled it, or a user dismissed it (then or since). */
@@ -7,7 +7,7 @@ const JUDGED = `(disposition IN ('confirmed', 'refuted') OR dismissal_id IS NOT 
 const OVERTURNED = `(disposition = 'refuted' OR dismissal_id IS NOT NULL OR fingerprint IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL))`;
 
 /** Judged and overturned findings per producing rung and category, over every iteration. */
-export function overturnCounts(db: Database): OverturnCount[] {
+export function overturnCounts(db: Engine): OverturnCount[] {
   return db
     .query(
       `SELECT rung, category, coalesce(sum(${JUDGED}), 0) AS judged, coalesce(sum(${OVERTURNED}), 0) AS overturned
@@ -34,7 +34,7 @@ export interface RungTotals {
   confirmed: number;
 }
 
-export function rungTotals(db: Database): RungTotals[] {
+export function rungTotals(db: Engine): RungTotals[] {
   return db
     .query(
       `SELECT a.rung, group_concat(DISTINCT a.model) AS model,

@@ -1,5 +1,5 @@
 /** The state table: every file of the swept tree with its latest review, one row set per finished iteration. SQL only. */
-import type { Database } from "bun:sqlite";
+import type { Engine } from "./engine";
 import type { FileReviewRow, FindingRow } from "./kb";
 
 export interface StateRow {
@@ -52,7 +52,7 @@ export function isUnverifiedProblem(f: Pick<FindingRow, "category" | "evidence_v
 }
 
 /** Write an iteration's state rows in one transaction. */
-export function writeState(db: Database, rows: StateRow[]): void {
+export function writeState(db: Engine, rows: StateRow[]): void {
   const stmt = db.query(`INSERT INTO state (${STATE_COLUMNS.join(", ")}) VALUES (${STATE_COLUMNS.map((c) => `@${c}`).join(", ")})`);
   db.transaction(() => {
     for (const r of rows) stmt.run(r as unknown as Record<string, string | number | null>);
@@ -60,12 +60,12 @@ export function writeState(db: Database, rows: StateRow[]): void {
 }
 
 /** The state rows stored after an iteration, by path. */
-export function readState(db: Database, iterationId: number): StateRow[] {
+export function readState(db: Engine, iterationId: number): StateRow[] {
   return db.query(`SELECT * FROM state WHERE iteration_id = ? ORDER BY path`).all(iterationId) as StateRow[];
 }
 
 /** The latest iteration (up to `atOrBefore`) that has state rows, or null. */
-export function latestStateIteration(db: Database, atOrBefore?: number): number | null {
+export function latestStateIteration(db: Engine, atOrBefore?: number): number | null {
   const row = (
     atOrBefore === undefined
       ? db.query(`SELECT max(iteration_id) AS id FROM state`).get()
@@ -84,7 +84,7 @@ export interface FileCounts {
 }
 
 /** The counting findings per path of one iteration's file reviews. */
-export function countingFindings(db: Database, iterationId: number): Map<string, FileCounts> {
+export function countingFindings(db: Engine, iterationId: number): Map<string, FileCounts> {
   const rows = db
     .query(
       `SELECT path, coalesce(sum(severity = 'high'), 0) AS high, coalesce(sum(severity = 'medium'), 0) AS medium, coalesce(sum(severity = 'low'), 0) AS low,
@@ -96,7 +96,7 @@ export function countingFindings(db: Database, iterationId: number): Map<string,
 }
 
 /** The counting findings behind an iteration's state: for every state row, those of the review it carries, less those dismissed since. */
-export function stateFindings(db: Database, iterationId: number): FindingRow[] {
+export function stateFindings(db: Engine, iterationId: number): FindingRow[] {
   return db
     .query(
       `SELECT f.* FROM state s JOIN findings f ON f.iteration_id = s.from_iteration_id AND f.path = s.path
@@ -117,7 +117,7 @@ export interface DismissedNow {
 }
 
 /** Findings recorded as counting whose fingerprint an active dismissal covers (dismissed after they were recorded). */
-export function dismissedSinceRecorded(db: Database): DismissedNow[] {
+export function dismissedSinceRecorded(db: Engine): DismissedNow[] {
   return db
     .query(
       `SELECT f.iteration_id, f.path, f.category, f.severity, f.fingerprint FROM findings f

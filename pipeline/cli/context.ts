@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, relative } from "node:path";
 import { Kb } from "../../kb/kb";
+import { isPostgresLocation, showLocation } from "../../kb/engine";
 import { loadConfig, type Config } from "../config/config";
 import { ConfigError } from "../../domain/errors";
 import { discoverHome, SCRUM_DIR, type Home } from "./discover";
@@ -62,13 +63,14 @@ export function kbFile(ctx: CommandContext): string {
  */
 export function openKb(ctx: CommandContext, options: { mustExist: boolean; snapshot?: boolean }): Kb {
   const file = kbFile(ctx);
-  if (options.mustExist && !existsSync(file)) {
+  // A PostgreSQL KB always exists once reachable; a command on one with no history says so as on an empty file.
+  if (options.mustExist && !isPostgresLocation(file) && !existsSync(file)) {
     throw new ConfigError(`no knowledge base at ${file}; run \`scrum run PATH\` first (or \`scrum init\`), or pass --kb FILE`);
   }
   const kb = new Kb(file);
   adoptKbRoot(ctx, kb);
   if (kb.restoredTriggers.length > 0) {
-    ctx.io.err(`scrum: warning: ${file} had lost append-only trigger${kb.restoredTriggers.length === 1 ? "" : "s"} ${kb.restoredTriggers.join(", ")} (changed outside scrum); restored. Rows written meanwhile may not be scrum's.\n`);
+    ctx.io.err(`scrum: warning: ${showLocation(file)} had lost append-only trigger${kb.restoredTriggers.length === 1 ? "" : "s"} ${kb.restoredTriggers.join(", ")} (changed outside scrum); restored. Rows written meanwhile may not be scrum's.\n`);
   }
   if (options.snapshot) kb.beginSnapshot();
   return kb;
@@ -99,7 +101,7 @@ export function kbPathOf(ctx: CommandContext, typed: string): string {
 /** The KB and config a command used, for JSON outputs: two KBs are never confused silently. */
 export function sources(ctx: CommandContext, used: { config?: boolean } = {}): { kb: string; config?: string } {
   const home = homeOf(ctx);
-  return { kb: home.kb, ...(used.config ? { config: home.config } : {}) };
+  return { kb: showLocation(home.kb), ...(used.config ? { config: home.config } : {}) };
 }
 
 /** Say on stderr which KB (and config) the command uses, unless --quiet. */
@@ -107,6 +109,7 @@ export function announce(ctx: CommandContext, used: { config?: boolean } = {}): 
   if (ctx.quiet) return;
   const home = homeOf(ctx);
   const show = (file: string) => {
+    if (isPostgresLocation(file)) return showLocation(file);
     const rel = relative(ctx.cwd, file);
     return rel.startsWith("..") || rel === "" ? file : rel;
   };

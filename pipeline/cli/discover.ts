@@ -5,6 +5,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { inside } from "../targets/root-path";
+import { isPostgresLocation } from "../../kb/engine";
 
 /** The folder in a repository that holds scrum's config and KB. */
 export const SCRUM_DIR = ".scrum";
@@ -47,7 +48,8 @@ export function discoverHome(input: DiscoverInput): Home {
   return {
     root,
     gitRoot,
-    kb: kbExplicit !== undefined ? resolve(input.cwd, kbExplicit) : join(root, SCRUM_DIR, "scrum.db"),
+    // A PostgreSQL URL is the KB as given; a file path is resolved against the current directory.
+    kb: kbExplicit !== undefined ? (isPostgresLocation(kbExplicit) ? kbExplicit : resolve(input.cwd, kbExplicit)) : join(root, SCRUM_DIR, "scrum.db"),
     kbFrom: input.kbFlag !== undefined ? "--kb" : kbExplicit !== undefined ? "$SCRUM_KB" : "default",
     config: configExplicit !== undefined ? resolve(input.cwd, configExplicit) : local !== null ? join(local, SCRUM_DIR, "routing.toml") : SHIPPED_CONFIG,
     configFrom: input.configFlag !== undefined ? "--config" : configExplicit !== undefined ? "$SCRUM_CONFIG" : local !== null ? ".scrum" : "shipped",

@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { kindOf } from "../config/input-file";
 import { UsageError } from "../../domain/errors";
 import type { Home } from "./discover";
+import { isPostgresLocation } from "../../kb/engine";
 
 /** SQLite's companions of a KB file: writing over one of them corrupts the KB as surely as writing over the KB. */
 const KB_COMPANIONS = ["", "-wal", "-shm", "-journal"];
@@ -16,6 +17,9 @@ const KB_COMPANIONS = ["", "-wal", "-shm", "-journal"];
 export function checkHome(home: Home, flags: { kb?: string; config?: string }): void {
   if (flags.kb !== undefined && flags.kb.trim() === "") throw new UsageError("--kb needs a file name (e.g. --kb .scrum/scrum.db)");
   if (flags.config !== undefined && flags.config.trim() === "") throw new UsageError("--config needs a file name (e.g. --config .scrum/routing.toml)");
+  const config = kindOf(home.config);
+  if (config.kind === "other") throw new UsageError(`the config ${home.config} (${home.configFrom}) is ${config.what}; give a routing.toml file`);
+  if (isPostgresLocation(home.kb)) return;
   const kb = kindOf(home.kb);
   if (kb.kind === "other") {
     throw new UsageError(`the knowledge base ${home.kb} (${home.kbFrom}) is ${kb.what}; give a KB file${kb.what === "a directory" ? `, e.g. ${join(home.kb, "scrum.db")}` : ""}`);
@@ -25,8 +29,6 @@ export function checkHome(home: Home, flags: { kb?: string; config?: string }): 
   if (companion !== undefined && kindOf(home.kb.slice(0, -companion.length)).kind === "file") {
     throw new UsageError(`the knowledge base ${home.kb} (${home.kbFrom}) is the ${companion.slice(1)} file of ${home.kb.slice(0, -companion.length)}; give the KB file itself`);
   }
-  const config = kindOf(home.config);
-  if (config.kind === "other") throw new UsageError(`the config ${home.config} (${home.configFrom}) is ${config.what}; give a routing.toml file`);
 }
 
 /**

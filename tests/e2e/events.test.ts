@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Database } from "bun:sqlite";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
-import { makeProject, rung } from "./harness";
+import { columnsOf, makeProject, rung } from "./harness";
 
 let sim: SimServer;
 beforeAll(async () => {
@@ -22,7 +22,8 @@ function ladder(): string {
 }
 
 function columns(db: Database, table: string): string[] {
-  return (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name).sort();
+  // PostgreSQL keeps the cache's insertion order as a column; SQLite's rowid is implicit.
+  return columnsOf(db, table).filter((c) => !(table === "shard_cache" && c === "rowid"));
 }
 
 type Line = Record<string, unknown> & { type: string; seq: number; iteration_id: number | null };

@@ -50,7 +50,10 @@ describe("the injection set against a model that obeys", () => {
         expect(r.code).toBe(0);
         const db = p.db();
         const rows = new Map(
-          (db.prepare(`SELECT path, verdict, gradient_tier, json_extract(review_json, '$.summary') AS summary FROM file_reviews`).all() as Row[]).map((row) => [row.path, row]),
+          (db.prepare(`SELECT path, verdict, gradient_tier, review_json FROM file_reviews`).all() as (Row & { review_json: string })[]).map(({ review_json, ...row }) => [
+            row.path,
+            { ...row, summary: (JSON.parse(review_json) as { summary: string }).summary },
+          ]),
         );
         const injections = (path: string) => (db.prepare(`SELECT count(*) AS n FROM findings WHERE path = ? AND rule = 'prompt-injection'`).get(path) as { n: number }).n;
         const endedClean = FORMS.filter((f) => (raise && rows.get(f.path)?.verdict === "pass") || rows.get(f.path)?.gradient_tier === "auto").map((f) => f.fixture);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
-import { makeProject, rung } from "./harness";
+import { kbText, makeProject, rung } from "./harness";
 
 let sim: SimServer;
 beforeAll(async () => {
@@ -140,8 +140,7 @@ test("an API key from the environment reaches the server as a bearer token and n
     expect(guarded.calls.every((c) => c.authorization)).toBe(true);
     const show = await p.scrum("show", "src/ledger.rs", "--json");
     const history = await p.scrum("history", "--json");
-    const kbFiles = [p.kb, `${p.kb}-wal`].filter((f) => existsSync(f));
-    const kbBytes = kbFiles.map((f) => readFileSync(f).toString("latin1")).join("");
+    const kbBytes = kbText(p);
     expect(kbBytes).toContain("SCRUM_E2E_KEY"); // the bytes searched do hold the iteration
     for (const text of [r.out, r.err, show.out, history.out, kbBytes]) expect(text).not.toContain(key);
     const db = p.db();

@@ -5,6 +5,7 @@ import { kbFile, openKb, type CommandContext } from "../context";
 import { renderTable } from "../table";
 import type { IterationRow } from "../../../kb/kb";
 import type { MergedPlan } from "../../run/partition";
+import { showLocation } from "../../../kb/engine";
 
 export function historyCommand(ctx: CommandContext): number {
   const kb = openKb(ctx, { mustExist: true, snapshot: true });
@@ -44,7 +45,7 @@ export function historyCommand(ctx: CommandContext): number {
       ctx.io.out(JSON.stringify(rows, null, 2));
       return 0;
     }
-    ctx.io.out(`knowledge base ${kbFile(ctx)}`);
+    ctx.io.out(`knowledge base ${showLocation(kbFile(ctx))}`);
     if (rows.length === 0) {
       ctx.io.out("no iterations yet; `scrum run PATH` starts the first");
       return 0;

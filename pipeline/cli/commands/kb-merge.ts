@@ -9,6 +9,7 @@ import type { StoredConfig } from "../../run/plan";
 import { mergePartitions, NothingToMerge, type MergeResult } from "../../run/merge";
 import { homeOf, kbFile, openKb, sources, type CommandContext } from "../context";
 import { gateTripped, renderSummary, tierSplit } from "./run";
+import { isPostgresLocation, showLocation } from "../../../kb/engine";
 
 export interface MergeFlags {
   files: string[];
@@ -27,7 +28,9 @@ export function kbMergeCommand(ctx: CommandContext, flags: MergeFlags): number {
   const absent = flags.files.filter((f) => !existsSync(resolve(ctx.cwd, f)));
   if (absent.length > 0) throw new UsageError(`no knowledge base at ${absent.join(", ")}; give the KB file each \`scrum run --partition K/N\` job wrote`);
   const target = kbFile(ctx);
-  const existed = existsSync(target);
+  const shown = showLocation(target);
+  // A PostgreSQL KB is a database that outlives a refused merge; a new KB file does not.
+  const existed = isPostgresLocation(target) || existsSync(target);
   const dirExisted = existsSync(dirname(target));
   const parts: Array<{ file: string; kb: Kb }> = [];
   let into: Kb | undefined;
@@ -36,7 +39,7 @@ export function kbMergeCommand(ctx: CommandContext, flags: MergeFlags): number {
     into = openKb(ctx, { mustExist: false });
     let result: MergeResult;
     try {
-      result = mergePartitions({ into, intoFile: target, parts, root: homeOf(ctx).root, ...(flags.label !== undefined ? { label: flags.label } : {}) });
+      result = mergePartitions({ into, intoFile: shown, parts, root: homeOf(ctx).root, ...(flags.label !== undefined ? { label: flags.label } : {}) });
     } catch (e) {
       if (!(e instanceof NothingToMerge)) throw e;
       if (ctx.json) ctx.io.out(JSON.stringify({ iteration_id: null, status: "nothing_to_merge", reason: e.message, ...sources(ctx) }, null, 2));
@@ -54,7 +57,7 @@ export function kbMergeCommand(ctx: CommandContext, flags: MergeFlags): number {
     if (ctx.json) ctx.io.out(JSON.stringify({ ...summary, ...sources(ctx) }, null, 2));
     else {
       const said = result.partitions.map((p) => `${p.partition} (${p.kb}: ${p.files} files)`).join(", ");
-      ctx.io.out(`merged ${result.partitions.length} of ${result.partitions[0]?.partition.split("/")[1] ?? "?"} partitions into iteration ${result.iteration_id} of ${target}: ${said}`);
+      ctx.io.out(`merged ${result.partitions.length} of ${result.partitions[0]?.partition.split("/")[1] ?? "?"} partitions into iteration ${result.iteration_id} of ${shown}: ${said}`);
       if (result.missing.length > 0) {
         ctx.io.out(`MISSING partitions ${result.missing.join(", ")}: ${result.unreviewed.length} files no partition reviewed are unreviewed (never a pass): ${result.unreviewed.slice(0, 10).join(", ")}${result.unreviewed.length > 10 ? ", …" : ""}`);
       }

@@ -11,6 +11,7 @@ import { StaticProvider } from "../../providers/static";
 import { renderTable } from "../table";
 import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import type { Kb } from "../../../kb/kb";
+import { isPostgresLocation } from "../../../kb/engine";
 import { homeOf, kbFile, loadContextConfig, openKb, sources, type CommandContext } from "../context";
 import { progressPrinter } from "../progress";
 import { openEventStream } from "../../run/events";
@@ -143,7 +144,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     // A run that stopped before its first iteration (bad target, gate, no rung) leaves no new KB file behind.
     const empty = kb.iterations().length === 0;
     kb.close();
-    if (!existed && empty) {
+    if (!existed && empty && !isPostgresLocation(kbFile(ctx))) {
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${kbFile(ctx)}${suffix}`, { force: true });
       // The folder the KB's open created (.scrum/ in a fresh checkout) goes too, when nothing else is in it.
       if (!dirExisted && readdirSync(dirname(kbFile(ctx))).length === 0) rmdirSync(dirname(kbFile(ctx)));

@@ -6,6 +6,7 @@
 import { TRUSTED_UPPER_BOUND, wilson } from "../../verify/trust";
 import { kbFile, openKb, type CommandContext } from "../context";
 import { renderTable } from "../table";
+import { showLocation } from "../../../kb/engine";
 
 export function rungsCommand(ctx: CommandContext, opts: { minJudged: number }): number {
   const kb = openKb(ctx, { mustExist: true });
@@ -44,10 +45,10 @@ export function rungsCommand(ctx: CommandContext, opts: { minJudged: number }): 
       };
     });
     if (ctx.json) {
-      ctx.io.out(JSON.stringify({ kb: kbFile(ctx), min_judged: opts.minJudged, rungs }, null, 2));
+      ctx.io.out(JSON.stringify({ kb: showLocation(kbFile(ctx)), min_judged: opts.minJudged, rungs }, null, 2));
       return 0;
     }
-    ctx.io.out(`knowledge base ${kbFile(ctx)}`);
+    ctx.io.out(`knowledge base ${showLocation(kbFile(ctx))}`);
     if (rungs.length === 0) {
       ctx.io.out("no model calls recorded yet; `scrum run PATH` makes the first");
       return 0;

@@ -1,0 +1,43 @@
+/**
+ * A PostgreSQL server for the tests that run the KB on PostgreSQL: $SCRUM_TEST_POSTGRES_URL when set (.ci/run
+ * starts one), else a throwaway server started here by scripts/postgres/start.sh and stopped when the process exits.
+ * Each caller gets its own schema in that database (`?schema=`), so tests never see each other's rows.
+ * Null (the tests are skipped and say why) when there is no PostgreSQL on the machine.
+ */
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+
+let base: string | null | undefined;
+export let postgresUnavailable = "";
+
+function server(): string | null {
+  if (base !== undefined) return base;
+  const given = process.env.SCRUM_TEST_POSTGRES_URL;
+  if (given) return (base = given);
+  const started = spawnSync(join(import.meta.dir, "../../scripts/postgres/start.sh"), { encoding: "utf8", timeout: 60_000 });
+  if (started.status !== 0) {
+    postgresUnavailable = started.stderr.trim() || `scripts/postgres/start.sh exited ${started.status}`;
+    return (base = null);
+  }
+  const [url, pid, dir] = started.stdout.trim().split(" ");
+  process.on("exit", () => {
+    try {
+      process.kill(Number(pid), "SIGINT");
+    } catch {
+      // Already gone.
+    }
+    // The data directory goes once the server has stopped; a server still stopping keeps its files a moment.
+    spawnSync("sh", ["-c", `for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 ${Number(pid)} 2>/dev/null || break; sleep 0.2; done`]);
+    rmSync(dir!, { recursive: true, force: true });
+  });
+  return (base = url!);
+}
+
+/** A KB location in a schema of its own, or null when no PostgreSQL server can be had. */
+export function postgresKb(name = "t"): string | null {
+  const url = server();
+  if (url === null) return null;
+  const schema = `${name.toLowerCase().replace(/[^a-z0-9_]/g, "_")}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  return `${url}${url.includes("?") ? "&" : "?"}schema=${schema}`;
+}
