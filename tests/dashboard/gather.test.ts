@@ -3,13 +3,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kb, type AttemptRow, type FileRecord, type FindingRow } from "../../kb/kb";
+import { testKb } from "../kb/postgres-server";
 import { gatherDashboard } from "../../pipeline/dashboard/gather";
 
 let dir: string;
 let kb: Kb;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "scrum-dash-gather-"));
-  kb = new Kb(join(dir, "scrum.db"), { now: () => new Date("2026-04-24T10:00:00.000Z") });
+  kb = new Kb(testKb(join(dir, "scrum.db")), { now: () => new Date("2026-04-24T10:00:00.000Z") });
 });
 afterEach(() => {
   kb.close();

@@ -5,15 +5,15 @@ import { dirname, join, resolve } from "node:path";
 import { Database } from "bun:sqlite";
 import { main } from "../../pipeline/cli/main";
 import { openEngine } from "../../kb/engine";
-import { postgresKb } from "../kb/postgres-server";
+import { ON_POSTGRES, postgresKb } from "../kb/postgres-server";
 
 export const REPO = resolve(import.meta.dir, "../..");
 
 /**
- * `SCRUM_TEST_KB_ENGINE=postgres` runs every project of this harness on a PostgreSQL KB (a schema of its own on the
+ * Under `SCRUM_TEST_KB_ENGINE=postgres` every project of this harness has a PostgreSQL KB (a schema of its own on the
  * server tests/kb/postgres-server.ts finds or starts): the commands get it as $SCRUM_KB, `db()` reads it.
  */
-export const ON_POSTGRES = process.env.SCRUM_TEST_KB_ENGINE === "postgres";
+export { ON_POSTGRES };
 /** Project folder → its PostgreSQL KB, for spawnScrum (which is given the folder, not the project). */
 const postgresKbs = new Map<string, string>();
 

@@ -8,6 +8,12 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 
+/**
+ * `SCRUM_TEST_KB_ENGINE=postgres`: the tests built on testKb() (and every project of tests/e2e/harness.ts) keep
+ * their KB on PostgreSQL instead of in a file.
+ */
+export const ON_POSTGRES = process.env.SCRUM_TEST_KB_ENGINE === "postgres";
+
 let base: string | null | undefined;
 export let postgresUnavailable = "";
 
@@ -32,6 +38,20 @@ function server(): string | null {
     rmSync(dir!, { recursive: true, force: true });
   });
   return (base = url!);
+}
+
+const locations = new Map<string, string>();
+
+/** The KB location a test uses for `file`: the file, or under ON_POSTGRES one PostgreSQL schema per file. */
+export function testKb(file: string): string {
+  if (!ON_POSTGRES) return file;
+  let url = locations.get(file);
+  if (url === undefined) {
+    const made = postgresKb("kb");
+    if (made === null) throw new Error(`SCRUM_TEST_KB_ENGINE=postgres and no PostgreSQL server: ${postgresUnavailable}`);
+    locations.set(file, (url = made));
+  }
+  return url;
 }
 
 /** A KB location in a schema of its own, or null when no PostgreSQL server can be had. */

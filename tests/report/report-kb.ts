@@ -4,7 +4,8 @@
  * iteration 3 ("crafted") holds the other cases that run never produces (tests/fixtures/report/crafted-iteration.json),
  * iteration 4 ("aborted") stopped early and stored no metrics.
  */
-import { Database } from "bun:sqlite";
+import { openEngine } from "../../kb/engine";
+import { testKb } from "../kb/postgres-server";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -49,7 +50,7 @@ export interface ReportKb {
 /** Build the three-iteration KB in a temp folder. */
 export async function buildReportKb(): Promise<ReportKb> {
   const dir = mkdtempSync(join(tmpdir(), "scrum-report-"));
-  const kbFile = join(dir, "scrum.db");
+  const kbFile = testKb(join(dir, "scrum.db"));
   const quiet: Io = { out: () => {}, err: () => {}, errIsTty: false };
   const code = await main(["run", ".", "--offline", "--label", "iter-1", "--quiet", "--kb", kbFile], {}, quiet, DEMO_REPO, new AbortController().signal);
   if (code !== 0) throw new Error(`the offline run over the demo repo exited ${code}`);
@@ -101,9 +102,9 @@ export async function buildReportKb(): Promise<ReportKb> {
  */
 function insertDismissals(kbFile: string, rows: Omit<DismissalRow, "id">[]): Map<string, number> {
   new Kb(kbFile).close(); // migrated, so the table exists
-  const db = new Database(kbFile, { strict: true });
+  const db = openEngine(kbFile);
   try {
-    const insert = db.prepare("INSERT INTO dismissals (fingerprint, path, reason, created_at, undone_at) VALUES (?, ?, ?, ?, ?)");
+    const insert = db.query("INSERT INTO dismissals (fingerprint, path, reason, created_at, undone_at) VALUES (?, ?, ?, ?, ?)");
     return new Map(rows.map((d) => [d.fingerprint, Number(insert.run(d.fingerprint, d.path, d.reason, d.created_at, d.undone_at).lastInsertRowid)]));
   } finally {
     db.close();
