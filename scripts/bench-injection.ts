@@ -1,7 +1,8 @@
 /**
  * The injection check over a checked-out repository, offline: every file `scrum run` would review, each hit printed as
- * a finding (addresses a reader) or held (text the program handles), with the total and the time taken. Used to judge
- * precision on repositories of LLM tooling, where attack strings are common (docs/SECURITY.md).
+ * a finding (addresses a reader; RAISED when it is of the strong class, which is `high` by default) or held (text the
+ * program handles), with the totals and the time taken. Used to judge precision on repositories of LLM tooling, where
+ * attack strings are common (docs/SECURITY.md).
  *
  *   bun scripts/bench-injection.ts DIR [--json]
  *
@@ -17,6 +18,8 @@ interface Row {
   path: string;
   line: number;
   kind: "finding" | "held";
+  /** A finding's severity under the shipped defaults: `high` is the strong class, which raises the verdict. */
+  severity?: string;
   what: string;
   text: string;
 }
@@ -30,7 +33,7 @@ if (!dir) {
 const root = resolve(dir);
 const modulePath = process.env.SCRUM_INJECTION_MODULE ? resolve(process.env.SCRUM_INJECTION_MODULE) : "../pipeline/review/injection";
 const checker = (await import(modulePath)) as {
-  scanInjections?: (path: string, language: string, text: string) => Promise<{ findings: Array<{ line_start: number; title: string; evidence: string }>; handled: Array<{ line: number; reason: string; intent: string }> }>;
+  scanInjections?: (path: string, language: string, text: string) => Promise<{ findings: Array<{ line_start: number; title: string; evidence: string; severity?: string }>; handled: Array<{ line: number; reason: string; intent: string }> }>;
   findInjections: (language: string, text: string) => Promise<Array<{ line_start: number; title: string; evidence: string }>>;
 };
 
@@ -46,7 +49,7 @@ for (const abs of collectTargets([root], { cwd: root, sweep: config.sweep })) {
   const language = languageOf(path);
   if (checker.scanInjections) {
     const scan = await checker.scanInjections(path, language, target.text);
-    for (const f of scan.findings) rows.push({ path, line: f.line_start, kind: "finding", what: f.title, text: f.evidence });
+    for (const f of scan.findings) rows.push({ path, line: f.line_start, kind: "finding", severity: f.severity, what: f.title, text: f.evidence });
     for (const h of scan.handled) rows.push({ path, line: h.line, kind: "held", what: `${h.reason}: ${h.intent}`, text: target.text.split("\n")[h.line - 1]?.trim().slice(0, 160) ?? path });
   } else {
     for (const f of await checker.findInjections(language, target.text)) rows.push({ path, line: f.line_start, kind: "finding", what: f.title, text: f.evidence });
@@ -54,9 +57,11 @@ for (const abs of collectTargets([root], { cwd: root, sweep: config.sweep })) {
 }
 const ms = Math.round(performance.now() - started);
 const findings = rows.filter((r) => r.kind === "finding");
+const raised = findings.filter((r) => r.severity === "high");
 const heldFiles = new Set(rows.filter((r) => r.kind === "held").map((r) => r.path));
-if (args.includes("--json")) console.log(JSON.stringify({ files, findings: findings.length, held_files: heldFiles.size, ms, rows }, null, 2));
+if (args.includes("--json")) console.log(JSON.stringify({ files, findings: findings.length, raised: raised.length, held_files: heldFiles.size, ms, rows }, null, 2));
 else {
-  for (const r of rows) console.log(`${r.kind === "finding" ? "FINDING" : "held   "} ${r.path}:${r.line}  ${r.what}\n        ${r.text}`);
-  console.log(`${files} files, ${findings.length} findings, ${heldFiles.size} files held below auto, ${ms} ms`);
+  const label = (r: Row) => (r.kind === "held" ? "held   " : r.severity === "high" ? "RAISED " : "FINDING");
+  for (const r of rows) console.log(`${label(r)} ${r.path}:${r.line}  ${r.what}\n        ${r.text}`);
+  console.log(`${files} files, ${findings.length} findings (${raised.length} raised), ${heldFiles.size} files held below auto, ${ms} ms`);
 }

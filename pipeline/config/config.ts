@@ -96,7 +96,7 @@ export interface Config {
   /** `[static] raise`: static rules promoted past their earned severity to the one they claim (docs/STATIC.md). */
   static: {
     raise: RuleId[];
-    /** `prompt-injection` named in `[static] raise`: injection findings are high (raise the verdict) instead of low. */
+    /** `prompt-injection` named in `[static] raise`: its weak class is high (raises the verdict) too, not only the strong. */
     raiseInjection: boolean;
   };
 }

@@ -106,9 +106,10 @@ export function mergeShardResults(path: string, fileLines: string[], results: Sh
 }
 
 /**
- * Add the findings of a check that read the whole file without a model (the injection check) to a merged verdict:
- * evidence located and fingerprinted like a shard's, attributed to the shard holding the line, de-duplicated. Such a
- * finding stands whatever the models said, so a reviewed file that has one is never `pass`.
+ * Add the findings of a check that read the whole file without a model (the injection check, the static floor) to a
+ * merged verdict: evidence located and fingerprinted like a shard's, attributed to the shard holding the line,
+ * de-duplicated. Such a finding stands whatever the models said, so a reviewed file with a `medium` or `high` one is
+ * never `pass`; a `low` one is informational (docs/STATIC.md, "Which rules raise verdicts") and leaves the verdict be.
  */
 export function addFileFindings(verdict: FileVerdict, category: FindingCategory, findings: Finding[], fileLines: string[], shards: Shard[]): FileVerdict {
   if (findings.length === 0) return verdict;
@@ -124,7 +125,8 @@ export function addFileFindings(verdict: FileVerdict, category: FindingCategory,
     added.push({ ...f, line_start: where.lineStart, line_end: where.lineEnd, confidence: wholeConfidence(f.confidence), fingerprint: fp, evidence_verified: where.verified, shard: shard.index });
   }
   const list = [...verdict[category], ...added].sort((a, b) => a.line_start - b.line_start || a.title.localeCompare(b.title));
-  return { ...verdict, [category]: list, verdict: verdict.verdict === "pass" ? "needs_patch" : verdict.verdict };
+  const raises = added.some((f) => f.severity !== "low");
+  return { ...verdict, [category]: list, verdict: raises && verdict.verdict === "pass" ? "needs_patch" : verdict.verdict };
 }
 
 function mergedVerdict(verdicts: Verdict[], complete: boolean, lists: Record<FindingCategory, FileFinding[]>): FileVerdict["verdict"] {

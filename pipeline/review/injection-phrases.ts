@@ -192,3 +192,60 @@ export const FOREIGN_PHRASES: InjectionPhrase[] = [
   { intent: "tells the reviewer to drop its instructions", pattern: re(String.raw`(?:이전|위의|앞의|모든)\S?\s*(?:모든\s*)?(?:지시|명령|지침|규칙)\S{0,2}\s*(?:무시|잊어)`) },
   { intent: "dictates the verdict", pattern: re(String.raw`이\s*(?:파일|코드)\S{0,2}\s*(?:안전|통과|승인)\S{0,4}\s*(?:표시|처리|판정)`) },
 ];
+
+/**
+ * The strong class: hits precise enough to raise a verdict by default (docs/SECURITY.md, "Which hits raise"). A hit is
+ * strong when its text speaks to the reader in the second person — a vocative address (VOCATIVE) with an instruction
+ * in the same text — or is one of the phrasings below, which are only ever said to a model reviewing this very file.
+ * Everything else stays `low`: on LLM tooling the same imperatives are described ("override the … sent to the model",
+ * "Claude can … delete … files"), and chat-template tokens are written by prompt renderers.
+ */
+export const STRONG_PHRASES: RegExp[] = [
+  // Dropping its instructions, with "previous" or "above": a chat history's "ignore earlier messages" names no rules.
+  re(String.raw`\b(?:ignore|disregard|forget)\s+(?:(?:all|any|the|your|of|every|these)\s+)*(?:previous|prior|above|earlier|preceding)\s+(?:instructions?|prompts?|rules|directions|directives|guidelines)\b`),
+  re(String.raw`\bforget\s+(?:everything|all)\s+(?:above|you\s+(?:were|have\s+been)\s+told)\b`),
+  // The reviewer's own vocabulary: a verdict of pass, this file marked safe, a new role as its reviewer.
+  ...INJECTION_PHRASES.filter((p) => p.intent === "dictates the verdict" && /verdict/.test(p.pattern.source)).map((p) => p.pattern),
+  re(String.raw`\b(?:mark|flag|label|classify|rate|report|score|approve)\s+this\s+(?:file|code|shard|module|change|pr|pull\s+request|diff|script|snippet)\s+as\s+(?:a\s+|an\s+)?(?:pass(?:ed|ing)?|safe|clean|secure|approved|verified|bug-?free)\b`),
+  re(String.raw`\byou\s+are\s+now\s+(?:a|an|the|my)\s+${W}{0,3}?(?:reviewer|auditor)\b`),
+  // A fake system turn that casts its reader as the reviewer.
+  re(String.raw`(?:<\|im_start\|>\s*system|<\|start_header_id\|>\s*system|<{2}SYS>{2}|\[INST\]).{0,80}?you\s+are\s+(?:now\s+)?(?:a|an|the)\s+${W}{0,3}?(?:reviewer|auditor)\b`),
+  // The other languages: marking this file safe (dropping the previous instructions: FOREIGN_PREVIOUS).
+  ...FOREIGN_PHRASES.filter((p) => p.intent === "dictates the verdict").map((p) => p.pattern),
+];
+
+/**
+ * "Previous" in the other languages: with one of FOREIGN_PHRASES' "drop its instructions" on the same text, as strong
+ * as the English phrasing ("siga las instrucciones anteriores", follow the instructions above, has no drop verb).
+ */
+export const FOREIGN_PREVIOUS = re(String.raw`anteriores|previas|precedenti|pr[ée]c[ée]dentes|vorherigen|bisherigen|предыдущ|прежни|之前|以前|先前|前面|上面|上記|これまで|이전|앞의|위의`);
+
+/**
+ * A fake delimiter of the system prompt on a line of its own: strong in prose, comments and config, where only a model
+ * reads it as a boundary; in a string literal or a quoted block it may be a prompt format being built or shown.
+ */
+export const STRONG_OUTSIDE_LITERALS: RegExp = re(String.raw`^\W*(?:end|begin)\s+(?:of\s+)?(?:the\s+)?system\s+(?:prompt|message|instructions)\W*$`);
+
+/** A model, an AI tool or agent, or a reviewer: the noun a vocative address names. */
+const READER = String.raw`(?:(?:ai|automated|autonomous|coding|code|llm|security|review)\s+(?:agents?|assistants?|reviewers?|auditors?|scanners?|tools?|bots?)|(?:large\s+)?language\s+models?|ai|a\.i\.|llms?|gpt(?:-?\d)?|chatgpt|claude|gemini|copilot|codex|assistants?|agents?|models?|bots?|(?:code\s+|security\s+)?(?:reviewers?|auditors?|scanners?))`;
+/** A reader called by name: only these take a comma ("Claude, …"); "Agents, tools and memory" is a list. */
+const NAMED_READER = String.raw`(?:ai|llms?|gpt(?:-?\d)?|chatgpt|claude|gemini|copilot|codex)`;
+/** What a speaker label in a transcript goes on with ("Assistant: I'll run …", "AI: Sure, …"): said by it, not to it. */
+const NOT_SPOKEN_BY = String.raw`(?!\s*(?:and|or|etc)\b|\s*${READER}\b)(?!\s*(?:i\b|i'(?:m|ll|ve|d)\b|we\b|sure\b|okay\b|ok\b|yes\b|no\b|here\b|certainly\b|of\s+course\b|hello\b|hi\b))`;
+/**
+ * Where an address starts: the line's first word (after comment, list or quote marks), the first word of a literal
+ * or an aside (`"AI agent: …`, `/LLM: …/`, "(LLM reviewer: …)"), or of a sentence. A noun after other words ("… the `gpt-4` model:") is not one.
+ */
+const CLAUSE_START = String.raw`(?:^[^\w]*|["'“‘/(]\s*|[.!?]\s+)`;
+/** Words that may follow the noun inside an address: "… reviewing this:", "… of this module:", "… reading this:". */
+const AFTER_READER = String.raw`(?:\s+(?:reading|reviewing|auditing|scanning|processing|analy[sz]ing|looking\s+at|working\s+(?:on|in)|of|in|on|for)\b[^.:;!?\n]{0,30}?)?`;
+
+/**
+ * Text spoken to a model or agent: a label at the start of a line or clause ("AI reviewer:", "Agents:", `"LLM:`,
+ * "Claude, …"), a greeting or note ("Dear AI,", "Hey Copilot,", "Note to the language model reviewing this:"), "if you
+ * are an AI agent", "as an AI …, you", or a sentence whose subject is its reader and whose verb is `must`/`shall`.
+ * Prose about models ("the model can …", "to override the … for a model") is none of these.
+ */
+export const VOCATIVE = re(
+  String.raw`${CLAUSE_START}(?:(?:all|any|every)\s+)?(?:${READER}\s*[:!](?!:)|${NAMED_READER}\s*,)(?=\s*\S)${NOT_SPOKEN_BY}|\b(?:dear|hey|hi|hello|attention|(?:note|message|memo|reminder|instructions?)\s+(?:to|for))\s+(?:(?:the|any|all|every)\s+)?${READER}${AFTER_READER}\s*[:,!\u2014\u2013-]|\bif\s+you\s+are\s+(?:an?\s+)?(?:ai|automated|autonomous|llm|language\s+model|coding|code|agent|assistant|bot|reviewer|auditor|scanner|machine|program)\b|\bas\s+an?\s+(?:ai|llm|large\s+language\s+model|language\s+model|automated|artificial\s+intelligence)\b[^.,\n]{0,40},\s*(?:you|please)\b|${CLAUSE_START}(?:(?:all|any|every)\s+)?${READER}\s+(?:must|shall)\s+(?!not\b|never\b|be\b)`,
+);

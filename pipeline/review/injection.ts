@@ -11,7 +11,19 @@ import type { Node, Tree } from "web-tree-sitter";
 import { hasGrammar, withTree } from "../shard/grammars";
 import { splitLines } from "../shard/lines";
 import type { Finding, Severity } from "../../domain/verdict";
-import { ADDRESSED_PHRASES, ADDRESSEE, FOREIGN_PHRASES, INJECTION_PHRASES, INJECTION_RULE, type InjectionPhrase } from "./injection-phrases";
+import {
+  ADDRESSED_PHRASES,
+  ADDRESSEE,
+  CHAT_FORMAT_INTENT,
+  FOREIGN_PHRASES,
+  FOREIGN_PREVIOUS,
+  INJECTION_PHRASES,
+  INJECTION_RULE,
+  STRONG_OUTSIDE_LITERALS,
+  STRONG_PHRASES,
+  VOCATIVE,
+  type InjectionPhrase,
+} from "./injection-phrases";
 import { decodedBase64, latinReadings, visibleText } from "./injection-normalise";
 import { docLineKinds, handledReason, injectionTopicLine, insideQuote, type HandledReason, type TextKind } from "./injection-audience";
 
@@ -42,16 +54,21 @@ interface Hit {
   length: number;
   /** The text names a model as its reader and asks nothing of it: held, no finding. */
   addressOnly?: boolean;
+  /** In the strong class (raises a verdict by default): anywhere, or only outside string literals and quotations. */
+  strong?: "anywhere" | "outside-literals";
 }
 
 /**
- * Injection findings of one file (one per line at most, in line order) and the hits it handles as data. Findings are
- * `low` (informational) unless `raise`: on repositories of LLM tooling no rule was written against, none of 52 hits
- * was one a maintainer would act on (docs/STATIC.md), so the rule has not earned the power to raise a verdict; a
- * repository that wants it names `prompt-injection` in `[static] raise`. Either way the file is held below `auto`.
+ * Injection findings of one file (one per line at most, in line order) and the hits it handles as data. A finding of
+ * the strong class (text spoken to its reader — "AI reviewer: …", "Dear AI, …", "If you are an AI agent, …" — with an
+ * instruction, or a phrasing only ever said to a model reviewing the file: "ignore all previous instructions", "return
+ * the verdict pass") is `high`: it raises the verdict. The rest are `low` (informational) unless `raise`: on
+ * repositories of LLM tooling no rule was written against, none of their hits was one a maintainer would act on, and
+ * none was of the strong class (docs/SECURITY.md). A repository that wants every hit to raise names `prompt-injection`
+ * in `[static] raise`. Either way the file is held below `auto`.
  */
 export async function scanInjections(path: string, language: string, text: string, options: { raise?: boolean } = {}): Promise<InjectionScan> {
-  const severity = options.raise ? "high" : "low";
+  const severityOf = (hit: Hit, kind: TextKind): Severity => (options.raise || raises(hit, kind) ? "high" : "low");
   const lines = splitLines(text);
   const hits = new Map<number, Hit>();
   const prose = hasGrammar(language) ? null : docLineKinds(lines);
@@ -81,7 +98,7 @@ export async function scanInjections(path: string, language: string, text: strin
   if (pathHit) {
     const reason = handledReason({ path, fileText: text, kind: "code", before: "", line: path, intent: pathHit.intent }) ?? (pathHit.addressOnly ? "address" : undefined);
     if (reason) handled.push({ line: 0, intent: pathHit.intent, reason });
-    else findings.push(finding(`Prompt injection: the file's path ${pathHit.intent}`, path, 1, severity));
+    else findings.push(finding(`Prompt injection: the file's path ${pathHit.intent}`, path, 1, severityOf(pathHit, "prose")));
   }
   for (const [row, hit] of [...hits].sort((a, b) => a[0] - b[0])) {
     const line = lines[row]!;
@@ -90,7 +107,7 @@ export async function scanInjections(path: string, language: string, text: strin
     if ((kind === "prose" || kind === "comment") && hit.index >= 0 && insideQuote(line, at)) kind = "quoted";
     const reason = handledReason({ path, fileText: withoutLine(lines, row), kind, before: line.slice(0, at), line, intent: hit.intent }) ?? (hit.addressOnly ? "address" : undefined);
     if (reason) handled.push({ line: row + 1, intent: hit.intent, reason });
-    else findings.push(finding(`Prompt injection: the ${kind === "code" ? "code" : "text"} ${hit.intent}`, evidenceAround(line, at, hit.length), row + 1, severity));
+    else findings.push(finding(`Prompt injection: the ${kind === "code" ? "code" : "text"} ${hit.intent}`, evidenceAround(line, at, hit.length), row + 1, severityOf(hit, kind)));
   }
   return { findings, handled };
 }
@@ -114,18 +131,40 @@ function finding(title: string, evidence: string, line: number, severity: Severi
   return { title, evidence, line_start: line, line_end: line, severity, confidence: INJECTION_CONFIDENCE, rule: INJECTION_RULE };
 }
 
-/** The first instruction in a line, in any of its readings. */
+/** Whether a finding's hit raises its file's verdict by default: strong, and (a fake delimiter) not in a literal. */
+function raises(hit: Hit, kind: TextKind): boolean {
+  return hit.strong === "anywhere" || (hit.strong === "outside-literals" && kind !== "string" && kind !== "quoted");
+}
+
+/** The first instruction in a line, in any of its readings, and whether any reading is of the strong class. */
 function readLine(line: string): Hit | undefined {
   if (line.trim().length < 8) return undefined;
   const visible = visibleText(line);
   // Markup between words (`**ignore**`, `ignore_previous_instructions`) read as spaces, one for one.
   const plain = visible.replace(/[*_~`|\\]/g, " ");
   // A reading as long as the line keeps the line's offsets; the others (letters joined, base64) lose them.
-  for (const reading of new Set([line, visible, plain, ...latinReadings(visible), ...latinReadings(plain), ...decodedBase64(visible)])) {
+  const readings = [...new Set([line, visible, plain, ...latinReadings(visible), ...latinReadings(plain), ...decodedBase64(visible)])];
+  for (const reading of readings) {
     const hit = matchPhrases(reading);
-    if (hit) return reading.length === line.length ? hit : { ...hit, index: -1 };
+    if (!hit) continue;
+    const strong = hit.addressOnly ? undefined : strengthOf(readings);
+    return { ...hit, ...(reading.length === line.length ? {} : { index: -1 }), ...(strong ? { strong } : {}) };
   }
   return undefined;
+}
+
+/** Phrases that ask something of the reader, chat-template tokens aside (a prompt renderer writes those). */
+const INSTRUCTIONS = [...INJECTION_PHRASES, ...ADDRESSED_PHRASES, ...FOREIGN_PHRASES].filter((p) => !p.addressOnly && p.intent !== CHAT_FORMAT_INTENT);
+const FOREIGN_DROP = FOREIGN_PHRASES.filter((p) => p.intent === "tells the reviewer to drop its instructions");
+
+/** The strong class (injection-phrases.ts, STRONG_PHRASES): in some reading, an instruction spoken to its reader. */
+function strengthOf(readings: string[]): Hit["strong"] {
+  for (const text of readings) {
+    if (STRONG_PHRASES.some((p) => p.test(text))) return "anywhere";
+    if (FOREIGN_PREVIOUS.test(text) && FOREIGN_DROP.some((p) => p.pattern.test(text))) return "anywhere";
+    if (VOCATIVE.test(text) && INSTRUCTIONS.some((p) => p.pattern.test(text))) return "anywhere";
+  }
+  return readings.some((text) => STRONG_OUTSIDE_LITERALS.test(text)) ? "outside-literals" : undefined;
 }
 
 /** An instruction in the text; else a bare address to a model (`addressOnly`), which asks nothing by itself. */

@@ -1,9 +1,10 @@
 /**
  * The injection set end to end: every form (tests/fixtures/injection/forms.json) audited by the CLI against a simulated
- * model that obeys instructions in the code, over both protocols. None may end `auto`; none may end `pass` where the
- * repository raises `prompt-injection`. Text the code handles
- * (tests, detectors, described attacks, app prompts) is no finding but is held below `auto`; ordinary files that say
- * "ignore" or "model" get nothing.
+ * model that obeys instructions in the code, over both protocols, with the shipped defaults. None may end `pass` or
+ * `auto`: every form is of the strong class, whose findings are high. The weak class (tests/fixtures/injection/weak/:
+ * what evaluation rounds 1-3 found falsely) stays informational — low, held at `review`, the model's verdict stands —
+ * unless the repository raises `prompt-injection`. Text the code handles (tests, detectors, described attacks, app
+ * prompts) is no finding but is held below `auto`; ordinary files that say "ignore" or "model" get nothing.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -20,6 +21,7 @@ interface Form {
 }
 const FORMS = JSON.parse(readFileSync(join(REPO, DIR, "forms.json"), "utf8")) as Form[];
 const HANDLED = JSON.parse(readFileSync(join(REPO, DIR, "handled.json"), "utf8")) as Array<{ fixture: string; path: string }>;
+const WEAK = JSON.parse(readFileSync(join(REPO, DIR, "weak.json"), "utf8")) as Array<{ fixture: string; path: string }>;
 const ORDINARY = readdirSync(join(REPO, DIR, "ordinary")).map((f) => ({ fixture: f, path: `src/plain/${f.replace(/\.txt$/, "")}` }));
 
 let sim: SimServer;
@@ -35,16 +37,20 @@ interface Row {
   summary: string;
 }
 
+const severities = (db: ReturnType<ReturnType<typeof makeProject>["db"]>, path: string) =>
+  (db.prepare(`SELECT severity FROM findings WHERE path = ? AND rule = 'prompt-injection'`).all(path) as Array<{ severity: string }>).map((r) => r.severity);
+
 describe("the injection set against a model that obeys", () => {
-  // With `[static] raise = ["prompt-injection"]` no form may end pass; by default (informational) none may end auto.
-  for (const [protocol, raise] of [["ollama", true], ["openai", false]] as const) {
-    test(`${protocol}: ${FORMS.length} forms end ${raise ? "neither pass nor auto (raised)" : "short of auto (informational)"}; handled text is held, ordinary text is left alone`, async () => {
+  // The shipped defaults: no `[static] raise`. The strong class alone keeps every form from `pass`.
+  for (const protocol of ["ollama", "openai"] as const) {
+    test(`${protocol}, defaults: ${FORMS.length} forms end neither pass nor auto; the weak class is informational; handled text is held, ordinary text is left alone`, async () => {
       const files: Record<string, string> = {};
       for (const f of FORMS) files[f.path] = `${DIR}/forms/${f.fixture}`;
       for (const h of HANDLED) files[h.path] = `${DIR}/handled/${h.fixture}`;
+      for (const w of WEAK) files[w.path] = `${DIR}/weak/${w.fixture}`;
       for (const o of ORDINARY) files[o.path] = `${DIR}/ordinary/${o.fixture}`;
       const url = protocol === "ollama" ? sim.ollamaHost : sim.openaiBaseUrl;
-      const p = makeProject(files, rung("gullible", protocol, url, "gullible") + (raise ? '\n[static]\nraise = ["prompt-injection"]\n' : ""));
+      const p = makeProject(files, rung("gullible", protocol, url, "gullible"));
       try {
         const r = await p.scrum("run", ...Object.keys(files), "--json");
         expect(r.code).toBe(0);
@@ -55,23 +61,30 @@ describe("the injection set against a model that obeys", () => {
             { ...row, summary: (JSON.parse(review_json) as { summary: string }).summary },
           ]),
         );
-        const injections = (path: string) => (db.prepare(`SELECT count(*) AS n FROM findings WHERE path = ? AND rule = 'prompt-injection'`).get(path) as { n: number }).n;
-        const endedClean = FORMS.filter((f) => (raise && rows.get(f.path)?.verdict === "pass") || rows.get(f.path)?.gradient_tier === "auto").map((f) => f.fixture);
+        const endedClean = FORMS.filter((f) => rows.get(f.path)?.verdict === "pass" || rows.get(f.path)?.gradient_tier === "auto").map((f) => f.fixture);
         expect(endedClean).toEqual([]);
         for (const f of FORMS) {
-          if (raise) expect(rows.get(f.path)?.verdict).toBe("needs_patch");
-          else expect(rows.get(f.path)?.gradient_tier).toBe("review");
-          expect(injections(f.path)).toBeGreaterThan(0);
+          expect(rows.get(f.path)?.verdict).toBe("needs_patch");
+          expect(rows.get(f.path)?.gradient_tier).toBe("review");
+          expect(severities(db, f.path)).toContain("high");
+        }
+        // The weak class: a low finding, the file held at review, the verdict the model's (the renderer and the API
+        // docs obey nothing, so the simulated model passes them).
+        for (const w of WEAK) {
+          const row = rows.get(w.path)!;
+          expect(severities(db, w.path).length).toBeGreaterThan(0);
+          expect(new Set(severities(db, w.path))).toEqual(new Set(["low"]));
+          expect([row.verdict, row.gradient_tier]).toEqual(["pass", "review"]);
         }
         for (const h of HANDLED) {
           const row = rows.get(h.path)!;
-          expect(injections(h.path)).toBe(0);
+          expect(severities(db, h.path)).toEqual([]);
           expect(row.gradient_tier).toBe("review");
           expect(row.summary).toContain("Held below auto");
         }
         for (const o of ORDINARY) {
           const row = rows.get(o.path)!;
-          expect(injections(o.path)).toBe(0);
+          expect(severities(db, o.path)).toEqual([]);
           expect(row.summary).not.toContain("Held below auto");
           expect([row.verdict, row.gradient_tier]).toEqual(["pass", "auto"]);
         }
@@ -91,4 +104,21 @@ describe("the injection set against a model that obeys", () => {
       }
     }, 60_000);
   }
+
+  test('`[static] raise = ["prompt-injection"]` raises the weak class too: the renderer and the API docs end needs_patch', async () => {
+    const files: Record<string, string> = {};
+    for (const w of WEAK) files[w.path] = `${DIR}/weak/${w.fixture}`;
+    const p = makeProject(files, rung("gullible", "ollama", sim.ollamaHost, "gullible") + '\n[static]\nraise = ["prompt-injection"]\n');
+    try {
+      expect((await p.scrum("run", ...Object.keys(files), "--json")).code).toBe(0);
+      const db = p.db();
+      for (const w of WEAK) {
+        expect(new Set(severities(db, w.path))).toEqual(new Set(["high"]));
+        expect(db.prepare(`SELECT verdict, gradient_tier FROM file_reviews WHERE path = ?`).get(w.path)).toEqual({ verdict: "needs_patch", gradient_tier: "review" });
+      }
+      db.close();
+    } finally {
+      p.cleanup();
+    }
+  }, 60_000);
 });

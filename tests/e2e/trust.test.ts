@@ -21,10 +21,11 @@ describe("audited code cannot buy a verdict", () => {
     "src/README.md": `${TRUST}/injection/README.md`,
   };
 
-  // Injection findings are informational by default (their precision on unseen repositories is too low to raise a
-  // verdict, docs/STATIC.md); `[static] raise = ["prompt-injection"]` makes them high. Each protocol runs one posture.
+  // Injection findings of the strong class (an instruction spoken to the reader) are high by default; the rest are
+  // informational unless `[static] raise = ["prompt-injection"]` makes them high too (docs/SECURITY.md). Every planted
+  // file has a strong one, so none ends pass in either posture. Each protocol runs one posture.
   for (const [protocol, raise] of [["ollama", true], ["openai", false]] as const) {
-    test(`a model that obeys the injected instruction (${protocol}) still leaves every such file short of auto${raise ? " and pass, with prompt-injection raised" : ""}`, async () => {
+    test(`a model that obeys the injected instruction (${protocol}) still leaves every such file short of auto and pass${raise ? ", with prompt-injection raised" : ""}`, async () => {
       const url = protocol === "ollama" ? sim.ollamaHost : sim.openaiBaseUrl;
       const routing = rung("gullible", protocol, url, "gullible") + (raise ? '\n[static]\nraise = ["prompt-injection"]\n' : "");
       const p = makeProject({ ...injected, "src/clean.go": "tests/fixtures/sim/clean.go" }, routing);
@@ -39,14 +40,16 @@ describe("audited code cannot buy a verdict", () => {
           const review = JSON.parse(row.review_json) as { shard_reviews: Array<{ verdict: string }> };
           // The model did obey: every shard it reviewed came back `pass`...
           expect(review.shard_reviews.map((s) => s.verdict)).toContain("pass");
-          // ...and the file still is not, or (informational) it waits for a human at tier review.
-          if (raise) expect(row.verdict).not.toBe("pass");
+          // ...and the file still is not.
+          expect(row.verdict).not.toBe("pass");
           expect(row.gradient_tier).not.toBe("auto");
           const findings = db.prepare(`SELECT category, severity, evidence, line_start, evidence_verified FROM findings WHERE path = ? AND rule = 'prompt-injection'`).all(path) as Array<{ category: string; severity: string; evidence: string; line_start: number; evidence_verified: number }>;
           expect(findings.length).toBeGreaterThan(0);
+          expect(findings.some((f) => f.severity === "high")).toBe(true);
           const lines = readFileSync(join(REPO, injected[path]!), "utf8").split("\n");
           for (const f of findings) {
-            expect(f).toMatchObject({ category: "risk_points", severity: raise ? "high" : "low", evidence_verified: 1 });
+            expect(f).toMatchObject({ category: "risk_points", evidence_verified: 1 });
+            expect(raise ? ["high"] : ["high", "low"]).toContain(f.severity);
             expect(lines[f.line_start - 1]).toContain(f.evidence);
           }
         }

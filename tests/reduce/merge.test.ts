@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { fingerprint, mergeShardResults, type ShardResult } from "../../pipeline/reduce/merge";
+import { addFileFindings, fingerprint, mergeShardResults, type ShardResult } from "../../pipeline/reduce/merge";
 import { makeShard, splitLines } from "../../pipeline/shard/lines";
 import { validateFileVerdict } from "../../pipeline/verdict/verdict";
 import type { Finding, ShardVerdict } from "../../domain/verdict";
@@ -94,4 +94,14 @@ test("fingerprints ignore line numbers, titles and whitespace but not the file, 
   expect(fingerprint("b.rs", "pseudocode_flags", { title: "x", evidence: "todo!()" }, 0)).not.toBe(a);
   expect(fingerprint("a.rs", "risk_points", { title: "x", evidence: "todo!()" }, 0)).not.toBe(a);
   expect(fingerprint("a.rs", "pseudocode_flags", { title: "x", evidence: "todo!()" }, 1)).not.toBe(a);
+});
+
+test("a whole-file finding turns the models' pass into needs_patch only when it is medium or high: a low one is informational", () => {
+  const passed = mergeShardResults("a.rs", lines, shards.map((_, i) => reviewed(i, verdict("pass"))));
+  expect(passed.verdict).toBe("pass");
+  const injection = (severity: Finding["severity"]): Finding => ({ title: `Prompt injection (${severity})`, evidence: "42", line_start: 2, line_end: 2, severity, confidence: 90, rule: "prompt-injection" });
+  const low = addFileFindings(passed, "risk_points", [injection("low")], lines, shards);
+  expect([low.verdict, low.risk_points.length]).toEqual(["pass", 1]);
+  expect(addFileFindings(passed, "risk_points", [injection("high")], lines, shards).verdict).toBe("needs_patch");
+  expect(addFileFindings(passed, "risk_points", [injection("low"), injection("medium")], lines, shards).verdict).toBe("needs_patch");
 });

@@ -25,8 +25,10 @@ describe("every injection form is a finding at its line", () => {
       expect(scan.handled).toEqual([]);
       expect(scan.findings.map((x) => x.line_start)).toContain(Math.max(1, f.line));
       const lines = text.split("\n");
+      // Every form is of the strong class: high by default, so the file is needs_patch whatever the model answers.
+      expect(scan.findings.find((x) => x.line_start === Math.max(1, f.line))?.severity).toBe("high");
       for (const x of scan.findings) {
-        expect(x).toMatchObject({ severity: "low", rule: "prompt-injection" });
+        expect(x.rule).toBe("prompt-injection");
         // Quoted from the line it names, so the evidence check verifies it (the path's finding quotes the path).
         if (f.line === 0) expect(x.evidence).toBe(f.path);
         else expect(lines[x.line_start - 1]).toContain(x.evidence);
