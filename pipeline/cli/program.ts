@@ -233,7 +233,7 @@ export function buildProgram(deps: ProgramDeps): Command {
       done(reportCommand(ctx, iter === undefined ? [] : [iter], { ...(opts.format !== undefined ? { format: opts.format } : {}), ...(opts.out !== undefined ? { out: opts.out } : {}), scope: opts.scope }));
     });
 
-  const kbGroup = program.command("kb").description("the knowledge base itself: `scrum kb merge` joins the KBs of a partitioned sweep");
+  const kbGroup = program.command("kb").description("the knowledge base itself: `scrum kb merge` joins the KBs of a partitioned sweep; `kb export` / `kb import` copy history between KBs and engines");
   kbGroup
     .command("merge")
     .description("merge the KBs of `scrum run --partition K/N` jobs into one new iteration of the KB (--into, else the discovered one); refuses overlaps, says what no partition reviewed")
@@ -252,6 +252,27 @@ export function buildProgram(deps: ProgramDeps): Command {
       }
       await announce(ctx);
       done(kbMergeCommand(ctx, { files, ...(opts.label !== undefined ? { label: opts.label } : {}), ...(opts.failOn !== undefined ? { failOn: opts.failOn } : {}) }));
+    });
+
+  kbGroup
+    .command("export")
+    .description("copy the whole history of the KB into a new one: a file that does not exist yet, or an empty postgres:// KB (every table, ids renumbered)")
+    .argument("<kb>", "the new KB: a file (e.g. history.db) or a postgres:// URL")
+    .action(async (target: string, _opts: unknown, cmd: Command) => {
+      const { kbExportCommand } = await import("./commands/kb-transfer");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(kbExportCommand(ctx, target));
+    });
+  kbGroup
+    .command("import")
+    .description("fill the KB, which must have no history yet, with the whole history of another KB (a file or a postgres:// URL)")
+    .argument("<kb>", "the KB to copy from")
+    .action(async (from: string, _opts: unknown, cmd: Command) => {
+      const { kbImportCommand } = await import("./commands/kb-transfer");
+      const ctx = contextOf(cmd);
+      await announce(ctx);
+      done(kbImportCommand(ctx, from));
     });
 
   program
