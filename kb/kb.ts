@@ -14,6 +14,7 @@ import { openEngine, showLocation, type Engine } from "./engine";
 import { checkFindingsHaveReviews, checkIterationRow, checkReviewRow, checkSchema } from "./integrity";
 import { checkPostgresSchema, migratePostgres, postgresSchemaVersion } from "./postgres/schema";
 import { overturnCounts, rungTotals, type RungTotals } from "./rungs";
+import { claimNext, enqueue, finishClaim, queueProgress, queueRows, releaseClaims, renewClaims, type QueueProgress, type QueueRow } from "./queue";
 import type { OverturnCount } from "../domain/overturn";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
@@ -40,6 +41,8 @@ export interface IterationRow {
   partition?: string | null;
   /** A share: the split it came from; a merged iteration: what `scrum kb merge` joined (pipeline/run/partition.ts). */
   partition_json?: string | null;
+  /** The group of workers sharing this iteration (`scrum run --workers --iteration-group NAME`, migration 013); null otherwise. */
+  iteration_group?: string | null;
 }
 
 export interface FileReviewRow {
@@ -309,13 +312,69 @@ export class Kb {
   }
 
   /** Open a running iteration owned by `owner` (default: this process on this host). */
-  startIteration(input: { label: string | null; configJson: string; gitCommit: string | null; targets: string[]; owner?: Owner; partition?: { label: string | null; json: string } }): number {
+  startIteration(input: { label: string | null; configJson: string; gitCommit: string | null; targets: string[]; owner?: Owner; partition?: { label: string | null; json: string }; group?: string }): number {
     const at = this.stamp();
     const owner = input.owner ?? thisProcess();
     const info = this.db
-      .query(`INSERT INTO iterations (label, status, started_at, config_json, git_commit, targets_json, host, pid, heartbeat_at, partition, partition_json) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(input.label, at, input.configJson, input.gitCommit, JSON.stringify(input.targets), owner.host, owner.pid, at, input.partition?.label ?? null, input.partition?.json ?? null);
+      .query(
+        `INSERT INTO iterations (label, status, started_at, config_json, git_commit, targets_json, host, pid, heartbeat_at, partition, partition_json, iteration_group)
+         VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(input.label, at, input.configJson, input.gitCommit, JSON.stringify(input.targets), owner.host, owner.pid, at, input.partition?.label ?? null, input.partition?.json ?? null, input.group ?? null);
     return Number(info.lastInsertRowid);
+  }
+
+  /**
+   * The iteration of a group of workers: the group's latest one, else a new one that `start` opens, with `paths` as
+   * its queue. Of workers arriving at once exactly one opens it (a lock on the group's name).
+   */
+  joinGroup(group: string, start: () => number, paths: () => string[]): { iteration: IterationRow; created: boolean } {
+    return this.db.transaction(() => {
+      if (this.db.dialect === "postgres") this.db.query(`SELECT pg_advisory_xact_lock(hashtext(CAST(? AS TEXT))) AS locked`).get(`scrum-group:${group}`);
+      const found = this.db.query(`SELECT id FROM iterations WHERE iteration_group = ? ORDER BY id DESC LIMIT 1`).get(group) as { id: number } | null;
+      if (found) return { iteration: this.iteration(found.id)!, created: false };
+      const id = start();
+      enqueue(this.db, id, paths());
+      return { iteration: this.iteration(id)!, created: true };
+    }).immediate();
+  }
+
+  /** Claim the next file of a shared iteration for `worker`: one nobody holds, or one whose claim outlived `leaseMs`. */
+  claimNext(iterationId: number, worker: string, leaseMs: number): string | null {
+    const now = this.now();
+    return claimNext(this.db, iterationId, worker, now.toISOString(), new Date(now.getTime() - leaseMs).toISOString());
+  }
+
+  /** The worker lives: its claims last another lease, and the shared iteration shows it is being worked on. */
+  renewClaims(iterationId: number, worker: string): void {
+    const at = this.stamp();
+    renewClaims(this.db, iterationId, worker, at);
+    this.db.query(`UPDATE iterations SET heartbeat_at = ? WHERE id = ? AND status = 'running'`).run(at, iterationId);
+  }
+
+  finishClaim(iterationId: number, path: string): void {
+    finishClaim(this.db, iterationId, path, this.stamp());
+  }
+
+  releaseClaims(iterationId: number, worker: string): void {
+    releaseClaims(this.db, iterationId, worker);
+  }
+
+  /** Files planned, stored, and held by a claim renewed within `leaseMs`. */
+  queueProgress(iterationId: number, leaseMs: number): QueueProgress {
+    return queueProgress(this.db, iterationId, new Date(this.now().getTime() - leaseMs).toISOString());
+  }
+
+  queue(iterationId: number): QueueRow[] {
+    return queueRows(this.db, iterationId);
+  }
+
+  /**
+   * Inside atomically(): hold the iteration so other processes wait here (PostgreSQL: an advisory lock to the end of
+   * the transaction; SQLite's write transaction already holds the whole file).
+   */
+  lockIteration(iterationId: number): void {
+    if (this.db.dialect === "postgres") this.db.query(`SELECT pg_advisory_xact_lock(CAST(? AS BIGINT)) AS locked`).get(iterationId);
   }
 
   /** Run `fn` in one write transaction: everything it writes lands together, or nothing does (`scrum kb merge`). */

@@ -13,7 +13,11 @@ type Row = Record<string, Binding>;
 export type TransferCounts = Record<string, number>;
 
 /** Tables holding an iteration's rows, in the order they are written (state may name an earlier iteration). */
-const ITERATION_TABLES = ["file_reviews", "findings", "attempts", "metrics", "state", "shard_cache"] as const;
+const ITERATION_TABLES = ["file_reviews", "findings", "attempts", "metrics", "state", "shard_cache", "work_queue"] as const;
+/** The order rows of each are copied in. */
+const ORDER: Record<(typeof ITERATION_TABLES)[number], string> = {
+  file_reviews: "id", findings: "id", attempts: "id", metrics: "name", state: "path", shard_cache: "rowid", work_queue: "seq",
+};
 /** Tables with no iteration, copied whole. */
 const FREE_TABLES = ["bench_runs", "server_traits", "disk_stats"] as const;
 /** The ids a table's rows get from the engine; `rowid` is PostgreSQL's column for SQLite's implicit one. */
@@ -48,7 +52,7 @@ export function copyHistory(from: Engine, to: Engine, names: { from: string; to:
       const id = insert("iterations", { ...it, status: "running", finished_at: null, error: null });
       iterations.set(it.id as number, id);
       for (const table of ITERATION_TABLES) {
-        for (const row of all(`SELECT * FROM ${table} WHERE iteration_id = ? ORDER BY ${table === "metrics" ? "name" : table === "state" ? "path" : table === "shard_cache" ? "rowid" : "id"}`, it.id as number)) {
+        for (const row of all(`SELECT * FROM ${table} WHERE iteration_id = ? ORDER BY ${ORDER[table]}`, it.id as number)) {
           const copy: Row = { ...row, iteration_id: id };
           if (table === "findings" && row.dismissal_id !== null) copy.dismissal_id = dismissals.get(row.dismissal_id as number) ?? null;
           if (table === "state") copy.from_iteration_id = mapped(row.from_iteration_id!, `a state row of iteration ${String(it.id)}`);

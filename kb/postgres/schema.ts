@@ -1,9 +1,9 @@
 /**
  * The KB's schema on PostgreSQL: its version, its migrations and its guard against writers that are not scrum.
- * A new database gets baseline.sql (what SQLite's migrations up to POSTGRES_BASELINE make) and append-only.sql; a
- * SQLite migration after the baseline has a PostgreSQL file of the same name in kb/migrations/postgres/.
+ * A new database gets baseline.sql (what SQLite's migrations up to POSTGRES_BASELINE make); a SQLite migration after
+ * the baseline has a PostgreSQL file of the same name in kb/migrations/postgres/; append-only.sql follows them all.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../engine";
 import { damaged } from "../integrity";
@@ -37,10 +37,11 @@ export function migratePostgres(db: Engine, migrations: readonly string[]): void
     if (version >= migrations.length) return;
     if (version === 0) {
       db.exec(read("baseline.sql"));
-      db.exec(read("append-only.sql"));
       version = baseline;
     }
     for (const file of migrations.slice(version)) db.exec(read(file));
+    // The triggers name tables of every migration, so they go in (or are replaced) last.
+    db.exec(read("append-only.sql"));
     db.exec(`DELETE FROM scrum_schema`);
     db.query(`INSERT INTO scrum_schema (version) VALUES (?)`).run(migrations.length);
   })();
@@ -64,7 +65,8 @@ function functionBodies(sql: string): Map<string, string> {
 export function checkPostgresSchema(db: Engine, shown: string): string[] {
   const guard = read("append-only.sql");
   const tables = new Set((db.query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`).all() as { tablename: string }[]).map((r) => r.tablename));
-  const missing = names(read("baseline.sql"), "TABLE").filter((t) => !tables.has(t));
+  const made = [read("baseline.sql"), ...readdirSync(DIR).filter((f) => /^\d+_.*\.sql$/.test(f)).map(read)].join("\n");
+  const missing = names(made, "TABLE").filter((t) => !tables.has(t));
   if (missing.length > 0) {
     throw damaged(shown, `table${missing.length === 1 ? "" : "s"} ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} missing`);
   }

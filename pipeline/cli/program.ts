@@ -94,6 +94,8 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option("--events <file>", "append every run event to FILE.jsonl as one JSON object a line (docs/EVENTS.md)")
     .addOption(new Option("--fail-on <verdict>", "exit 3 when a file ends with this verdict or worse (unreviewed counts)").choices(["needs_patch", "fail"]))
     .option("--partition <K/N>", "review only share K of N of the planned files (the same split on every machine; docs/TEAM.md); `scrum kb merge` joins the shares' KBs")
+    .option("--workers", "be one of several workers of --iteration-group's iteration on a shared KB: review the files claimed from its queue (docs/TEAM.md)")
+    .option("--iteration-group <name>", "the shared iteration the workers join (the first opens it with its planned files)")
     .action(async (paths: string[], opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const { runCommand } = await import("./commands/run");
       const ctx = contextOf(cmd, paths[0]);
@@ -115,6 +117,8 @@ export function buildProgram(deps: ProgramDeps): Command {
             ...(str("failOn") !== undefined ? { failOn: str("failOn")! } : {}),
             ...(str("events") !== undefined ? { events: str("events")! } : {}),
             ...(str("partition") !== undefined ? { partition: str("partition")! } : {}),
+            ...(opts.workers === true ? { workers: true } : {}),
+            ...(str("iterationGroup") !== undefined ? { iterationGroup: str("iterationGroup")! } : {}),
           },
           deps.signal,
         ),

@@ -25,6 +25,8 @@ import { reviewFile, type ReviewContext } from "./review-file";
 import { shippedTemplate } from "../review/template";
 import { trustCheck } from "../verify/trust";
 import { filePriority, scheduleFiles } from "./schedule";
+import { claimedFiles, workerName } from "./workers";
+import { rootKey } from "../targets/root-path";
 import { gitHead, runShell } from "./spawn";
 
 export interface RunOptions {
@@ -61,6 +63,12 @@ export interface RunOptions {
   staticFloor?: boolean;
   /** Who runs the iteration; default this process. */
   owner?: Owner;
+  /**
+   * `--workers --iteration-group NAME`: this process is one of several workers of the group's iteration (opened by the
+   * first to arrive, with its planned files as the queue); it reviews the files it claims, takes over claims not
+   * renewed within `leaseMs`, and the worker that stores the last file finishes the iteration (pipeline/run/workers.ts).
+   */
+  workers?: { group: string; leaseMs: number };
   now?: () => number;
 }
 
@@ -161,8 +169,32 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     if (state === "running") throw new ConfigError(`${holderOf(plan.resume, now())}; wait for it to finish, or stop that process and run \`scrum run --resume\` again`);
   }
   await preflight(rungs, opts, emit);
+  const workers = opts.workers;
+  const worker = workerName(owner);
   let iterationId: number;
-  if (plan.resume) {
+  let shared: { total: number } | undefined;
+  if (workers) {
+    // The first worker of the group opens its iteration with its planned files as the queue; the others join it.
+    const joined = kb.joinGroup(
+      workers.group,
+      () =>
+        kb.startIteration({
+          label: opts.label,
+          configJson: storedConfigJson(config, rungConfigs, opts.offline),
+          gitCommit: (opts.gitCommit ?? (() => gitHead(root)))(),
+          targets: plan.targets,
+          owner,
+          group: workers.group,
+        }),
+      () => plan.files.map((abs) => rootKey(abs, { cwd: root, root })),
+    );
+    iterationId = joined.iteration.id;
+    if (joined.iteration.status !== "running") {
+      emit({ type: "warning", message: `iteration ${iterationId} of group ${workers.group} is already ${joined.iteration.status}; nothing left to review` });
+      return summarize(kb, iterationId, joined.iteration.status === "done" ? "done" : "aborted", kb.metrics(iterationId), null);
+    }
+    shared = { total: kb.queueProgress(iterationId, workers.leaseMs).total };
+  } else if (plan.resume) {
     // Of two processes taking over the same stale iteration, exactly one wins; the other is told who holds it.
     if (!kb.takeOverIteration(plan.resume, owner)) {
       const now2 = kb.iteration(plan.resume.id)!;
@@ -182,25 +214,33 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   // The KB remembers the root its paths are relative to (once an iteration exists: a refused run writes nothing), so a
   // later command from anywhere resolves paths against it.
   if (kb.root() !== root) kb.setRoot(root);
-  const heartbeat = setInterval(() => kb.heartbeat(iterationId, owner), HEARTBEAT_MS);
+  // A worker renews its claims (and the shared iteration's heartbeat) three times a lease.
+  const heartbeat = workers
+    ? setInterval(() => kb.renewClaims(iterationId, worker), Math.max(20, Math.floor(workers.leaseMs / 3)))
+    : setInterval(() => kb.heartbeat(iterationId, owner), HEARTBEAT_MS);
   try {
-    const summary = await sweep(iterationId, plan.files);
+    const files = workers
+      ? claimedFiles(kb, { iterationId, worker, root, leaseMs: workers.leaseMs, signal, sleep: opts.sleep ?? abortableSleep })
+      : plan.files;
+    const summary = await sweep(iterationId, files, shared?.total ?? plan.files.length);
     return {
       ...summary,
       ...(plan.changedSince ? { changed_since: { iteration: plan.changedSince.iteration, full_sweep: plan.changedSince.fullSweep } } : {}),
       ...(plan.partition ? { partition: { partition: plan.partition.label, planned: plan.partition.planned } } : {}),
     };
   } catch (e) {
-    // A failure after the files (probes, the state, the KB's disk filling) must not leave the iteration `running`.
-    markAborted(kb, iterationId, e);
+    // A failure after the files (probes, the state, the KB's disk filling) must not leave the iteration `running`;
+    // a worker's failure is its own: its claims go back to the queue and the other workers go on.
+    if (workers) kb.releaseClaims(iterationId, worker);
+    else markAborted(kb, iterationId, e);
     throw e;
   } finally {
     clearInterval(heartbeat);
   }
 
-  async function sweep(id: number, files: string[]): Promise<RunSummary> {
+  async function sweep(id: number, files: Iterable<string> | AsyncIterable<string>, total: number): Promise<RunSummary> {
     const started = performance.now();
-    emit({ type: "start", iterationId: id, files: files.length, rungs: rungs.map((r) => r.config.name), iteration: kb.iteration(id)! });
+    emit({ type: "start", iterationId: id, files: total, rungs: rungs.map((r) => r.config.name), iteration: kb.iteration(id)! });
     const sleep = opts.sleep ?? abortableSleep;
     const spend = budgetTracker(config.budget);
     const cache: AnswerCache | undefined = opts.noCache
@@ -259,13 +299,22 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
         });
       }
       working.throwIfAborted();
-      kb.recordFile(id, fileRecord(outcome));
+      try {
+        kb.recordFile(id, fileRecord(outcome));
+      } catch (e) {
+        // A worker whose claim expired (it was slow, not dead) finds the file stored by the worker that took it over.
+        if (!workers || kb.fileReview(id, outcome.path) === undefined) throw e;
+        kb.finishClaim(id, outcome.path);
+        emit({ type: "warning", message: `${outcome.path}: another worker stored its review first (this worker's claim had expired); kept theirs` });
+        return;
+      }
+      if (workers) kb.finishClaim(id, outcome.path);
       // A note is picked up only when a model was sent the prompt that carried it.
       const sent = outcome.kind === "reviewed" && outcome.attempts.some((a) => modelRungs.has(a.rung) && a.outcome !== "cached" && a.outcome !== "skipped");
       if (noteIds.length > 0 && sent) kb.markNotesPickedUp(noteIds, id);
       const path = outcome.path;
       const stored = () => ({ review: kb.fileReview(id, path)!, findings: kb.findings(id, path), attempts: kb.attempts(id, path) });
-      emit({ type: "file", path, verdict: outcomeVerdict(outcome), done: ++finished, total: files.length, stored });
+      emit({ type: "file", path, verdict: outcomeVerdict(outcome), done: ++finished, total, stored });
     };
     // Shards, not files, are what the servers work on: files are admitted while their text fits the memory bound
     // and the first usable rung has less than two rounds of calls waiting.
@@ -291,6 +340,12 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       signal: working,
     });
     // Every file in flight has settled: nothing can write to this iteration after it is marked aborted.
+    if (workers && (scheduled.errors.length > 0 || working.aborted)) {
+      // A worker stops alone: its claims go back to the queue; the iteration stays running for the others.
+      kb.releaseClaims(id, worker);
+      if (signal.aborted) return summarize(kb, id, "aborted", {}, null, cooldowns);
+      throw stop.signal.reason as Error;
+    }
     if (scheduled.errors.length > 0 || working.aborted) {
       if (signal.aborted) {
         kb.finishIteration(id, "aborted", "interrupted");
@@ -303,12 +358,20 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       throw cause;
     }
 
-    const metrics = completeSweep(kb, id, {
-      config,
-      root,
-      wallMs: () => performance.now() - started,
-      onWarning: (message) => emit({ type: "warning", message }),
-    });
+    const completeOptions = { config, root, onWarning: (message: string) => emit({ type: "warning", message }) };
+    let metrics: Metrics;
+    if (workers) {
+      // Every file is stored. Of the workers getting here, the first finishes the iteration (state, metrics, wall
+      // time since it was opened); the others find it done and report it.
+      metrics = kb.atomically(() => {
+        kb.lockIteration(id);
+        const it = kb.iteration(id)!;
+        if (it.status !== "running") return kb.metrics(id);
+        return completeSweep(kb, id, { ...completeOptions, wallMs: () => now() - Date.parse(it.started_at) });
+      });
+    } else {
+      metrics = completeSweep(kb, id, { ...completeOptions, wallMs: () => performance.now() - started });
+    }
     emit({ type: "finish", iteration: kb.iteration(id)!, metrics: kb.metrics(id) });
     const exhausted = spend.limited();
     if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): calls that did not fit were not sent; their files are unreviewed with reason "budget"` });

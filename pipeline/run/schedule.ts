@@ -35,7 +35,7 @@ export function filePriority(seq: number): number {
 }
 
 /** Run every item under the memory bound; resolves when every admitted file has settled. Stops admitting on the first error. */
-export async function scheduleFiles<T>(items: Iterable<T>, options: ScheduleOptions<T>): Promise<ScheduleResult> {
+export async function scheduleFiles<T>(items: Iterable<T> | AsyncIterable<T>, options: ScheduleOptions<T>): Promise<ScheduleResult> {
   const { maxInflightChars, signal } = options;
   if (!Number.isFinite(maxInflightChars) || maxInflightChars < 1) throw new TypeError(`Expected \`maxInflightChars\` to be a number from 1 up, got ${maxInflightChars}`);
   const wantsWork = options.wantsWork ?? (() => true);
@@ -54,7 +54,8 @@ export async function scheduleFiles<T>(items: Iterable<T>, options: ScheduleOpti
   signal.addEventListener("abort", poke);
   const stopped = () => signal.aborted || errors.length > 0;
   try {
-    admit: for (const item of items) {
+    // An async source (a shared iteration's queue) is pulled one file at a time, when there is room for it.
+    admit: for await (const item of items) {
       if (stopped()) break;
       const size = Math.max(0, options.sizeOf(item));
       while (pending.size > 0 && (inflight + size > maxInflightChars || !wantsWork())) {

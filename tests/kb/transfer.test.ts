@@ -26,7 +26,7 @@ async function scrum(...argv: string[]): Promise<{ code: number; out: string; er
   return { code, out, err };
 }
 
-const TABLES = ["iterations", "file_reviews", "findings", "attempts", "metrics", "state", "shard_cache", "dismissals", "notes", "bench_runs", "server_traits", "meta", "disk_stats"];
+const TABLES = ["iterations", "file_reviews", "findings", "attempts", "metrics", "state", "shard_cache", "work_queue", "dismissals", "notes", "bench_runs", "server_traits", "meta", "disk_stats"];
 
 /** Every row of every table (PostgreSQL's `rowid` column left out: SQLite keeps it implicitly). */
 function dump(location: string): Record<string, unknown[]> {

@@ -1,6 +1,7 @@
--- The append-only guarantee on PostgreSQL, as SQLite's triggers give it (migrations 001, 002, 006, 008): history is
--- never updated, deleted or truncated; a finished iteration takes no new rows; an iteration starts running. Every
--- statement here replaces what it names, so the file is run again whenever a trigger is found missing or disabled.
+-- The append-only guarantee on PostgreSQL, as SQLite's triggers give it (migrations 001, 002, 006, 008, 013): history
+-- is never updated, deleted or truncated; a finished iteration takes no new rows; an iteration starts running. Every
+-- statement here replaces what it names, so the file runs after every migration (it names tables of all of them) and
+-- again whenever a trigger is found missing or disabled.
 CREATE OR REPLACE FUNCTION scrum_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'restrict_violation';
@@ -74,3 +75,6 @@ CREATE OR REPLACE TRIGGER shard_cache_no_truncate BEFORE TRUNCATE ON shard_cache
 CREATE OR REPLACE TRIGGER dismissals_no_truncate BEFORE TRUNCATE ON dismissals EXECUTE FUNCTION scrum_refuse('dismissals are never deleted; undo one instead');
 CREATE OR REPLACE TRIGGER bench_runs_no_truncate BEFORE TRUNCATE ON bench_runs EXECUTE FUNCTION scrum_refuse('bench_runs are never deleted');
 CREATE OR REPLACE TRIGGER server_traits_no_truncate BEFORE TRUNCATE ON server_traits EXECUTE FUNCTION scrum_refuse('server_traits are never deleted');
+
+CREATE OR REPLACE TRIGGER work_queue_no_delete BEFORE DELETE ON work_queue FOR EACH ROW EXECUTE FUNCTION scrum_refuse('work_queue rows are never deleted');
+CREATE OR REPLACE TRIGGER work_queue_no_truncate BEFORE TRUNCATE ON work_queue EXECUTE FUNCTION scrum_refuse('work_queue rows are never deleted');

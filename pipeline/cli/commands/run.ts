@@ -36,6 +36,28 @@ export interface RunFlags {
   events?: string;
   /** `--partition K/N`: this job's share of the files. */
   partition?: string;
+  /** `--workers`: this process is one worker of `--iteration-group`'s iteration. */
+  workers?: boolean;
+  iterationGroup?: string;
+}
+
+/** How long a worker's claim lasts without being renewed: $SCRUM_WORKER_LEASE_MS, else 15 s (three heartbeats). */
+const DEFAULT_LEASE_MS = 15_000;
+
+/** The worker settings of a run, or undefined when it is not one of a group's workers; bad combinations are usage errors. */
+function workersOf(ctx: CommandContext, flags: RunFlags): { group: string; leaseMs: number } | undefined {
+  if (flags.iterationGroup !== undefined && !flags.workers) {
+    throw new UsageError("--iteration-group names the iteration that workers share; give --workers with it (partitions into one iteration are not built: merge them with `scrum kb merge`)");
+  }
+  if (!flags.workers) return undefined;
+  const group = flags.iterationGroup?.trim() ?? "";
+  if (group === "" || group.length > 200) throw new UsageError("--workers needs --iteration-group NAME (1 to 200 characters), the same on every worker of the sweep, e.g. nightly-$CI_PIPELINE_ID");
+  const clash = flags.resume !== undefined ? "--resume" : flags.partition !== undefined ? "--partition" : flags.estimate ? "--estimate" : undefined;
+  if (clash) throw new UsageError(`--workers with ${clash}: a worker takes its files from the group's queue; give ${clash} without --workers`);
+  const typed = ctx.env.SCRUM_WORKER_LEASE_MS;
+  const leaseMs = typed === undefined || typed.trim() === "" ? DEFAULT_LEASE_MS : Number(typed);
+  if (!Number.isInteger(leaseMs) || leaseMs < 100 || leaseMs > 86_400_000) throw new UsageError(`$SCRUM_WORKER_LEASE_MS must be a whole number of milliseconds from 100 to 86400000; got "${typed}"`);
+  return { group, leaseMs };
 }
 
 const FAIL_ON = ["needs_patch", "fail"] as const;
@@ -52,6 +74,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   if (concurrency !== undefined && (flags.concurrency!.trim() === "" || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)) {
     throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${flags.concurrency}"`);
   }
+  const workers = workersOf(ctx, flags);
   const partition = flags.partition === undefined ? undefined : parsePartition(flags.partition);
   if (partition && flags.resume !== undefined) {
     throw new UsageError(`--partition ${flags.partition} with --resume: a resumed share finishes the files of its own partition; give --resume alone`);
@@ -104,6 +127,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       noCache: flags.noCache === true,
       offline: flags.offline,
       ...(partition ? { partition } : {}),
+      ...(workers ? { workers } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       signal,
       providerFor: (rung: RungConfig): Provider => {

@@ -1,0 +1,77 @@
+/**
+ * The work queue of an iteration several workers share (`scrum run --workers --iteration-group NAME`): its planned
+ * files, each claimed by one worker at a time. A claim is renewed while its worker lives; one not renewed within the
+ * lease is taken over by another worker. On PostgreSQL a claim skips rows another worker holds locked (FOR UPDATE SKIP
+ * LOCKED); SQLite serialises writers, so its claim is one write transaction. SQL only.
+ */
+import type { Engine } from "./engine";
+
+/** The queue's progress: files planned, stored, and held by a live claim. */
+export interface QueueProgress {
+  total: number;
+  done: number;
+  claimed: number;
+}
+
+/** Fill a new iteration's queue with its planned paths, in plan order (inside the caller's transaction). */
+export function enqueue(db: Engine, iterationId: number, paths: string[]): void {
+  const insert = db.query(`INSERT INTO work_queue (iteration_id, seq, path) VALUES (?, ?, ?)`);
+  paths.forEach((path, seq) => insert.run(iterationId, seq, path));
+}
+
+/**
+ * Claim the next file nobody holds (or whose claim is older than `expiredBefore`) for `worker`; null when there is
+ * none right now. Exactly one worker gets each claim.
+ */
+export function claimNext(db: Engine, iterationId: number, worker: string, at: string, expiredBefore: string): string | null {
+  const lock = db.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
+  return db.transaction(() => {
+    const row = db
+      .query(
+        `SELECT path FROM work_queue WHERE iteration_id = ? AND done_at IS NULL AND (worker IS NULL OR claimed_at < ?)
+         ORDER BY seq LIMIT 1${lock}`,
+      )
+      .get(iterationId, expiredBefore) as { path: string } | null;
+    if (row === null) return null;
+    db.query(`UPDATE work_queue SET worker = ?, claimed_at = ?, claims = claims + 1 WHERE iteration_id = ? AND path = ?`).run(worker, at, iterationId, row.path);
+    return row.path;
+  }).immediate();
+}
+
+/** The worker is alive: its open claims last another lease. */
+export function renewClaims(db: Engine, iterationId: number, worker: string, at: string): void {
+  db.query(`UPDATE work_queue SET claimed_at = ? WHERE iteration_id = ? AND worker = ? AND done_at IS NULL`).run(at, iterationId, worker);
+}
+
+/** The file's review is stored. */
+export function finishClaim(db: Engine, iterationId: number, path: string, at: string): void {
+  db.query(`UPDATE work_queue SET done_at = ? WHERE iteration_id = ? AND path = ? AND done_at IS NULL`).run(at, iterationId, path);
+}
+
+/** A worker that stops hands its open claims back at once (instead of letting them expire). */
+export function releaseClaims(db: Engine, iterationId: number, worker: string): void {
+  db.query(`UPDATE work_queue SET worker = NULL, claimed_at = NULL WHERE iteration_id = ? AND worker = ? AND done_at IS NULL`).run(iterationId, worker);
+}
+
+export function queueProgress(db: Engine, iterationId: number, liveAfter: string): QueueProgress {
+  return db
+    .query(
+      `SELECT count(*) AS total, coalesce(sum(done_at IS NOT NULL), 0) AS done,
+         coalesce(sum(done_at IS NULL AND worker IS NOT NULL AND claimed_at >= ?), 0) AS claimed
+       FROM work_queue WHERE iteration_id = ?`,
+    )
+    .get(liveAfter, iterationId) as QueueProgress;
+}
+
+/** The queue's rows, in plan order. */
+export interface QueueRow {
+  seq: number;
+  path: string;
+  worker: string | null;
+  claims: number;
+  done_at: string | null;
+}
+
+export function queueRows(db: Engine, iterationId: number): QueueRow[] {
+  return db.query(`SELECT seq, path, worker, claims, done_at FROM work_queue WHERE iteration_id = ? ORDER BY seq`).all(iterationId) as QueueRow[];
+}
