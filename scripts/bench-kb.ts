@@ -3,24 +3,30 @@
  * files — every file reviewed in every iteration, three findings and two attempts a file, the state after each —
  * then times `history`, `status`, `flagged` and `diff` as fresh `bin/scrum` processes (startup included).
  *
- *   bun scripts/bench-kb.ts [--iterations 50] [--files 2000] [--runs 3]
+ *   bun scripts/bench-kb.ts [--iterations 50] [--files 2000] [--runs 3] [--kb postgres://…]
+ *
+ * `--kb URL`: the same KB in a PostgreSQL database (built there once, kept: a database that already holds the
+ * iterations is reused), so the read commands are timed on the PostgreSQL engine.
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Kb, type FileRecord } from "../kb/kb";
+import { isPostgresLocation, showLocation } from "../kb/engine";
 import { stateMetrics } from "../kb/aggregates";
 import { buildState } from "../pipeline/score/state";
 
-const { values } = parseArgs({ options: { iterations: { type: "string", default: "50" }, files: { type: "string", default: "2000" }, runs: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: { iterations: { type: "string", default: "50" }, files: { type: "string", default: "2000" }, runs: { type: "string", default: "3" }, kb: { type: "string" } },
+});
 const ITERATIONS = Number(values.iterations);
 const FILES = Number(values.files);
 const RUNS = Number(values.runs);
 const root = resolve(import.meta.dir, "..");
 const dir = join(tmpdir(), "scrum-bench-kb");
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `kb-${ITERATIONS}x${FILES}.db`);
+const file = values.kb ?? join(dir, `kb-${ITERATIONS}x${FILES}.db`);
 
 function record(i: number, f: number): FileRecord {
   const path = `src/pkg${f % 40}/mod${f}.ts`;
@@ -40,16 +46,28 @@ function record(i: number, f: number): FileRecord {
       path, content_sha: `sha-${f}`, verdict, alignment_score: 7, output_format: "forensic_json", confidence_avg: 80, confidence_min: 80, gradient_tier: "auto",
       findings_count: open, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 1, shards: 1, tree_split_fired: 0,
       attempts_made: 2, thin_rejections: 1, escalations: 1, accepted_model: "m", tokens_in: 3000, tokens_out: 800, cost_usd: 0.0008, latency_ms: 1800,
-      review_json: "{}", error: null, skip_reason: null, coverage_complete: 1, evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
+      review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: 1, evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
     },
     findings,
     attempts: [attempt("thin"), attempt("accepted")],
   };
 }
 
-if (!existsSync(file)) {
+/** Whether the KB is built already: the file exists, or the database holds the iterations. */
+function built(): boolean {
+  if (!isPostgresLocation(file)) return existsSync(file);
+  const kb = new Kb(file);
+  try {
+    return kb.iterations().filter((i) => i.status === "done").length >= ITERATIONS;
+  } finally {
+    kb.close();
+  }
+}
+
+if (!built()) {
   const started = performance.now();
   const kb = new Kb(file);
+  if (kb.iterations().length > 0) throw new Error(`${showLocation(file)} holds a partly built KB; give an empty database`);
   for (let i = 1; i <= ITERATIONS; i++) {
     const id = kb.startIteration({ label: `iter-${i}`, configJson: "{}", gitCommit: null, targets: ["src"] });
     kb.db.transaction(() => {
@@ -60,7 +78,7 @@ if (!existsSync(file)) {
     kb.completeIteration(id, state, { ...kb.computeMetrics(id), wall_ms: 1, ...stateMetrics(state) });
   }
   kb.close();
-  console.log(`built ${file} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`built ${showLocation(file)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 const cases: Record<string, string[]> = {
@@ -72,7 +90,7 @@ const cases: Record<string, string[]> = {
   "diff --scope iteration": ["diff", "--scope", "iteration"],
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`${ITERATIONS} iterations × ${FILES} files (${ITERATIONS * FILES} file reviews, ~${ITERATIONS * FILES * 2} findings); median of ${RUNS} fresh processes\n`);
+console.log(`${showLocation(file)}: ${ITERATIONS} iterations × ${FILES} files (${ITERATIONS * FILES} file reviews, ~${ITERATIONS * FILES * 2} findings); median of ${RUNS} fresh processes\n`);
 console.log("| command | median s | max s |");
 console.log("| --- | ---: | ---: |");
 for (const [name, args] of Object.entries(cases)) {

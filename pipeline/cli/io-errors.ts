@@ -4,6 +4,7 @@
  * anything else is a bug and keeps its stack trace (main.ts).
  */
 import type { Home } from "./discover";
+import { showLocation } from "../../kb/engine";
 
 export interface IoFailure {
   /** 1: the run could not go on (disk full, I/O error, locked); 2: the user named something unusable. */
@@ -17,8 +18,9 @@ const RESUME = "what was stored before is kept; `scrum run --resume` finishes an
 export function explainIoFailure(e: unknown, home: Home | undefined): IoFailure | null {
   if (!(e instanceof Error)) return null;
   const code = (e as { code?: unknown }).code;
+  const kb = home?.kb === undefined ? "the knowledge base" : showLocation(home.kb);
+  if (e.name === "PostgresError") return explainPostgres(e.message, typeof code === "string" ? code : null, kb);
   if (typeof code !== "string") return null;
-  const kb = home?.kb ?? "the knowledge base";
   if (e.name === "SQLiteError") {
     if (code === "SQLITE_FULL") return { code: 1, message: `the disk holding the knowledge base ${kb} is full (SQLITE_FULL); free space, then run again: ${RESUME}` };
     if (code.startsWith("SQLITE_IOERR")) return { code: 1, message: `an I/O error on the knowledge base ${kb} (${code}: ${e.message}); check the disk, then run again: ${RESUME}` };
@@ -51,4 +53,20 @@ export function explainIoFailure(e: unknown, home: Home | undefined): IoFailure 
     default:
       return null;
   }
+}
+
+/**
+ * A PostgreSQL KB failing under a command: the server gone or unreachable, out of space, refusing the user. `code` is
+ * PostgreSQL's SQLSTATE, or the driver's name for a connection failure; null when the server never answered.
+ */
+function explainPostgres(message: string, code: string | null, kb: string): IoFailure | null {
+  const said = `${message}${code ? ` (${code})` : ""}`;
+  if (code === null || /^(08|57P)/.test(code) || /^(E[A-Z]+|CONNECT(ION)?_[A-Z_]+)$/.test(code)) {
+    return { code: 1, message: `the knowledge base ${kb} stopped answering: ${said}; reach or restart the PostgreSQL server, then run again: ${RESUME}` };
+  }
+  if (code.startsWith("53")) return { code: 1, message: `the PostgreSQL server of ${kb} is out of resources: ${said}; free space or raise its limits, then run again: ${RESUME}` };
+  if (code === "40001" || code === "40P01" || code === "55P03") return { code: 1, message: `the knowledge base ${kb} was busy: ${said}; run again` };
+  if (code === "42501") return { code: 2, message: `the knowledge base ${kb} refuses this user: ${said}; grant it the right to read and write the KB's tables (and to create them, the first time)` };
+  if (code.startsWith("28") || code === "3D000" || code === "3F000") return { code: 2, message: `cannot use the knowledge base ${kb}: ${said}; fix the URL in --kb / $SCRUM_KB` };
+  return null;
 }

@@ -4,13 +4,15 @@
  * put back after it was dropped or disabled, and a server that cannot be reached.
  */
 import { describe, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Kb, type FileRecord } from "../../kb/kb";
 import { openEngine, showLocation } from "../../kb/engine";
 import { translate } from "../../kb/postgres/translate";
 import { POSTGRES_BASELINE } from "../../kb/postgres/schema";
 import { postgresKb, postgresUnavailable } from "./postgres-server";
+import { explainIoFailure } from "../../pipeline/cli/io-errors";
+import type { Home } from "../../pipeline/cli/discover";
 
 const MIGRATIONS = readdirSync(join(import.meta.dir, "../../kb/migrations")).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
 
@@ -198,6 +200,32 @@ describe.skipIf(!pg)("the KB on PostgreSQL", () => {
     expect(b).toEqual(a);
     expect(a.metrics.findings_total).toBe(1);
     expect(a.rungs[0]).toMatchObject({ rung: "local", model: "m", answers: 2, accepted: 2 });
+  });
+
+  test("a server that stops mid-command: one line naming the KB and what to do, exit 1, no stack trace", () => {
+    // A server of its own, stopped under an open KB (the shared one stays up for the other tests).
+    const started = Bun.spawnSync([join(import.meta.dir, "../../scripts/postgres/start.sh")], { stdout: "pipe", stderr: "pipe" });
+    expect(started.exitCode).toBe(0);
+    const [url, pid, dir] = started.stdout.toString().trim().split(" ");
+    const kb = new Kb(url!.replace("scrum@", "scrum:pw@"));
+    try {
+      expect(kb.iterations()).toEqual([]);
+      process.kill(Number(pid), "SIGINT");
+      Bun.spawnSync(["sh", "-c", `while kill -0 ${Number(pid)} 2>/dev/null; do sleep 0.1; done`]);
+      let thrown: unknown;
+      try {
+        kb.iterations();
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(Error);
+      const said = explainIoFailure(thrown, { kb: url!.replace("scrum@", "scrum:pw@") } as Home);
+      expect(said?.code).toBe(1);
+      expect(said?.message).toMatch(/^the knowledge base postgres:\/\/scrum:\*\*\*@127\.0\.0\.1:\d+\/scrum stopped answering: .*reach or restart the PostgreSQL server/);
+    } finally {
+      kb.close();
+      rmSync(dir!, { recursive: true, force: true });
+    }
   });
 
   test("a server that cannot be reached is a usage error naming the KB, password hidden", () => {
