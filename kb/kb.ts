@@ -16,6 +16,7 @@ import { checkPostgresSchema, migratePostgres, postgresSchemaVersion } from "./p
 import { overturnCounts, rungTotals, type RungTotals } from "./rungs";
 import { claimNext, enqueue, finishClaim, queueProgress, queueRows, releaseClaims, renewClaims, type QueueProgress, type QueueRow } from "./queue";
 import type { OverturnCount } from "../domain/overturn";
+import type { Reviewer } from "../domain/outcome";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
 
 const MIGRATIONS_DIR = join(import.meta.dir, "migrations");
@@ -84,11 +85,7 @@ export interface FileReviewRow {
   degraded_reason: string | null;
 }
 
-/**
- * `model`: every reviewed shard was answered by a model rung. `static_fallback`: the static rung answered a shard after
- * the model rungs failed or answered thin — a degraded review. `static`: the ladder has only the static rung.
- */
-export type Reviewer = "model" | "static_fallback" | "static";
+export type { Reviewer };
 
 export interface FindingRow {
   path: string;

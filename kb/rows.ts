@@ -3,9 +3,11 @@
  * finding, an attempt and a cached answer go in through these functions and findings come back out as StoredFinding.
  */
 import type { Attempt } from "../domain/attempt";
-import type { FileCounts, Tier } from "../domain/counts";
 import { FINDING_CATEGORIES, type FileFinding, type FileVerdict, type FindingCategory, type Severity } from "../domain/verdict";
 import type { AttemptRow, FileRecord, FileReviewRow, FindingRow } from "./kb";
+import type { FileOutcome } from "../domain/outcome";
+
+export type { FileOutcome };
 
 /** A finding as the KB keeps it, read back: the file verdict's finding plus where it belongs. The shape reports, the dashboard and the CLI share. */
 export interface StoredFinding {
@@ -112,32 +114,6 @@ export function cacheRows(attempts: Attempt[]): Array<{ prompt_sha: string; rung
       : [],
   );
 }
-
-/** What the file pipeline settled about one file, in its own terms; `fileRecord` makes the rows of it. */
-export type FileOutcome =
-  | { kind: "skipped"; path: string; reason: string }
-  | {
-      kind: "reviewed";
-      path: string;
-      sha: string;
-      verdict: FileVerdict;
-      attempts: Attempt[];
-      counts: FileCounts;
-      confidence: { avg: number | null; min: number | null };
-      tier: Tier | null;
-      shards: number;
-      strategy: string;
-      outputFormat: string | null;
-      acceptedModels: string[];
-      escalations: number;
-      latencyMs: number;
-      /** The repository rules the review used (JSON), or null. */
-      instructions: string | null;
-      /** Which kind of reviewer answered its shards (null: none did). */
-      reviewer: FileReviewRow["reviewer"];
-      /** Why the model rungs gave up where the static rung answered (a static_fallback review). */
-      degradedReason: string | null;
-    };
 
 /** The verdict a file's row carries: the file verdict's, or `skipped`. */
 export function outcomeVerdict(o: FileOutcome): FileReviewRow["verdict"] {

@@ -8,8 +8,11 @@ import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "
 import type { Binding, Bindings, Engine, Statement, Transaction } from "../engine";
 import { translate, type Translated } from "./translate";
 
-export type Request = { op: "query"; sql: string; params: Binding[] } | { op: "exec"; sql: string } | { op: "end" };
-export type Reply = { ok: true; rows: Record<string, unknown>[]; count: number } | { ok: false; message: string; code: string | null };
+/** A request to the thread; `seq` comes back with its reply, so a late reply to an earlier request is never taken for this one's. */
+export type RequestBody = { op: "query"; sql: string; params: Binding[] } | { op: "exec"; sql: string } | { op: "end" };
+export type Request = RequestBody & { seq: number };
+export type ReplyBody = { ok: true; rows: Record<string, unknown>[]; count: number } | { ok: false; message: string; code: string | null };
+export type Reply = ReplyBody & { seq: number };
 
 /** An error PostgreSQL answered with (its SQLSTATE in `code`), or one reaching it. */
 export class PostgresError extends Error {
@@ -27,6 +30,9 @@ export class PostgresEngine implements Engine {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  /** Never notified: waiting on it is a short sleep while a reply is on its way to the port. */
+  private readonly pause = new Int32Array(new SharedArrayBuffer(4));
+  private seq = 0;
   private readonly statements = new Map<string, Translated>();
   private depth = 0;
   private closed = false;
@@ -51,17 +57,24 @@ export class PostgresEngine implements Engine {
     return this.depth > 0;
   }
 
-  private call(request: Request): Extract<Reply, { ok: true }> {
+  private call(body: RequestBody): Extract<Reply, { ok: true }> {
     if (this.closed) throw new PostgresError("the knowledge base is closed", null);
+    const seq = ++this.seq;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage(request);
-    if (Atomics.wait(this.flag, 0, 0, STATEMENT_WAIT_MS) === "timed-out") {
-      throw new PostgresError(`PostgreSQL did not answer within ${STATEMENT_WAIT_MS / 1000} s`, null);
+    this.port.postMessage({ ...body, seq });
+    const deadline = Date.now() + STATEMENT_WAIT_MS;
+    for (;;) {
+      // The thread raises the flag after posting; the reply can reach the port a moment after the flag does.
+      const message = receiveMessageOnPort(this.port)?.message as Reply | undefined;
+      if (message?.seq === seq) {
+        if (!message.ok) throw new PostgresError(message.message, message.code);
+        return message;
+      }
+      if (message !== undefined) continue; // a late reply to a request that timed out
+      if (Date.now() > deadline) throw new PostgresError(`PostgreSQL did not answer within ${STATEMENT_WAIT_MS / 1000} s`, null);
+      if (Atomics.load(this.flag, 0) === 0) Atomics.wait(this.flag, 0, 0, Math.max(1, deadline - Date.now()));
+      else Atomics.wait(this.pause, 0, 0, 1);
     }
-    const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
-    if (!reply) throw new PostgresError("the PostgreSQL thread gave no answer", null);
-    if (!reply.ok) throw new PostgresError(reply.message, reply.code);
-    return reply;
   }
 
   query(sql: string): Statement {

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import postgres from "postgres";
-import type { Reply, Request } from "./engine";
+import type { ReplyBody, Request } from "./engine";
 
 const { url, flag: shared, port, search_path } = workerData as { url: string; flag: SharedArrayBuffer; port: MessagePort; search_path: string | null };
 const flag = new Int32Array(shared);
@@ -20,8 +20,8 @@ const sql = postgres(url, {
   ...(search_path ? { connection: { search_path } } : {}),
 });
 
-function answer(reply: Reply): void {
-  port.postMessage(reply);
+function answer(reply: ReplyBody, seq: number): void {
+  port.postMessage({ ...reply, seq });
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
 }
@@ -30,14 +30,14 @@ port.on("message", async (request: Request) => {
   try {
     if (request.op === "end") {
       await sql.end({ timeout: 5 });
-      answer({ ok: true, rows: [], count: 0 });
+      answer({ ok: true, rows: [], count: 0 }, request.seq);
       return;
     }
     const result = request.op === "exec" ? await sql.unsafe(request.sql).simple() : await sql.unsafe(request.sql, request.params as never[]);
-    answer({ ok: true, rows: request.op === "exec" ? [] : [...result], count: result.count ?? 0 });
+    answer({ ok: true, rows: request.op === "exec" ? [] : [...result], count: result.count ?? 0 }, request.seq);
   } catch (e) {
     const err = e as Error & { code?: string };
-    answer({ ok: false, message: err.message, code: err.code ?? null });
+    answer({ ok: false, message: err.message, code: err.code ?? null }, request.seq);
   }
 });
 parentPort?.unref();

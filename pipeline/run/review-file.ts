@@ -22,8 +22,7 @@ import type { Shard, ShardPlan } from "../shard/types";
 import type { SourceFile } from "../targets/targets";
 import { validateFileVerdict } from "../verdict/verdict";
 import { describeInstructions, instructionsFor, withInstructions, type LoadedInstructions } from "../review/instructions";
-import type { FileOutcome } from "../../kb/rows";
-import type { FileReviewRow } from "../../kb/kb";
+import type { FileOutcome, Reviewer } from "../../domain/outcome";
 import { verifyFindings, type VerifyContext } from "../verify/verify";
 
 export interface ReviewContext {
@@ -135,7 +134,7 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
 export function reviewerOf(
   outcomes: readonly { accepted: { rung: string } | null; reasons: string[] }[],
   rungs: readonly Rung[],
-): { reviewer: FileReviewRow["reviewer"]; degradedReason: string | null } {
+): { reviewer: Reviewer | null; degradedReason: string | null } {
   const staticRungs = new Set(rungs.filter((r) => r.config.provider === "static").map((r) => r.config.name));
   const accepted = outcomes.filter((o) => o.accepted !== null);
   if (accepted.length === 0) return { reviewer: null, degradedReason: null };

@@ -32,6 +32,25 @@ describe("layers", () => {
     expect(outside).toEqual([]);
   });
 
+  test("the walk of one file (reviewFile) stays on its floors: no module it reaches imports kb/", () => {
+    // Every module pipeline/run/review-file.ts reaches through relative imports, followed to the end.
+    const seen = new Set<string>();
+    const queue = ["pipeline/run/review-file.ts"];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(join(REPO, file), "utf8");
+      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["'](\.[^"']+)["']/gm)) {
+        const target = relative(REPO, resolve(REPO, dirname(file), m[1]!));
+        if (/\.(json|md|sql|wasm)$/.test(target)) continue; // data, not code
+        queue.push(target.endsWith(".ts") ? target : `${target}.ts`);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(20);
+    expect([...seen].filter((f) => f.startsWith("kb/")).sort()).toEqual([]);
+  });
+
   test("the check reads every form of import (a file that breaks the rule is caught)", () => {
     // kb/aggregates.ts imported the static rule table from pipeline/ before the rule ids moved to domain/rules.ts.
     const before = 'import { RULES } from "../pipeline/static/rules";\nconst x = await import("../score/y");\nexport { z } from "../report/z";\nimport "../dashboard/side-effect";\nimport { Database } from "bun:sqlite";\n';
