@@ -21,7 +21,7 @@ export type TextKind = "comment" | "string" | "code" | "prose" | "quoted";
  * Rust's `tests.rs` is the file of a `mod tests;` declared beside the code it tests.
  */
 const TEST_PATH =
-  /(?:^|\/)(?:tests?|__tests__|spec|specs|fixtures?|__fixtures__|__mocks__|testdata|test[_-]data|e2e|evals?|benchmarks?|datasets?)\/|(?:^|\/)(?:test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(?:test|spec)\.[^/]+|conftest\.py|tests\.rs)$/i;
+  /(?:^|\/)(?:tests?|__tests__|spec|specs|fixtures?|__fixtures__|__mocks__|testdata|test[_-]data|e2e|evals?|benchmarks?|datasets?)\/|(?:^|\/)(?:test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(?:test|spec|vitest)\.[^/]+|conftest\.py|tests\.rs)$/i;
 
 /** Prompt templates an application ships for its own model. */
 const PROMPT_PATH = /(?:^|\/)prompts?\/|(?:^|\/)[^/]*prompt[^/]*\.(?:md|txt|j2|jinja2?|hbs|mustache|tmpl|ya?ml)$/i;

@@ -245,12 +245,12 @@ export function indentOf(code: string): number {
 
 const TEST_DIRS = new Set(["tests", "test", "__tests__", "__mocks__", "spec", "testdata", "fixtures"]);
 
-/** Test code by path: files under a tests/ folder or named *.test.*, *.spec.*, *_test.*, test_*.py, conftest.py, Rust tests.rs. */
+/** Test code by path: files under a tests/ folder or named *.test.*, *.spec.*, *.vitest.*, *_test.*, test_*.py, conftest.py, Rust tests.rs. */
 export function isTestPath(path: string): boolean {
   const parts = path.split(/[\\/]/);
   const name = parts[parts.length - 1] ?? "";
   if (parts.slice(0, -1).some((p) => TEST_DIRS.has(p))) return true;
-  return /\.(test|spec)\.[^.]+$/.test(name) || /_test\.[^.]+$/.test(name) || /^test_.*\.py$/.test(name) || name === "conftest.py" || name === "tests.rs";
+  return /\.(test|spec|vitest)\.[^.]+$/.test(name) || /_test\.[^.]+$/.test(name) || /^test_.*\.py$/.test(name) || name === "conftest.py" || name === "tests.rs";
 }
 
 const TEST_ATTRIBUTE = /^\s*#\[(?:cfg\(test\)|(?:[\w:]+::)?test)\]/;

@@ -123,6 +123,15 @@ test("a Rust `tests.rs` module is test code: what it says is held, the same line
   expect(tests.handled.map((h) => h.reason)).toEqual(["test"]);
 });
 
+test("a `*.vitest.ts` file is test code (continue d0a3c0b, evaluation round 4)", async () => {
+  const text = 'const prompt = "<|im_start|>system\\nYou are a helpful assistant<|im_end|>";\n';
+  const library = await scanInjections("core/llm/templates/chat.ts", "typescript", text);
+  expect(library.findings.length).toBe(1);
+  const tests = await scanInjections("core/llm/templates/chat.vitest.ts", "typescript", text);
+  expect(tests.findings).toEqual([]);
+  expect(tests.handled.map((h) => h.reason)).toEqual(["test"]);
+});
+
 describe("the strong class raises the verdict by default; the rest is informational unless the repository raises the rule", () => {
   test("text spoken to its reader with an instruction, or a phrasing only ever said to a reviewing model, is high", async () => {
     for (const [language, text] of [

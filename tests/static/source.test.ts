@@ -46,6 +46,7 @@ describe("test code by path", () => {
     ["app/conftest.py", true],
     ["testdata/sample.json", true],
     ["rig-core/src/providers/tests.rs", true],
+    ["core/llm/llms/Llamafile.vitest.ts", true],
     ["src/contests.rs", false],
     ["src/api.ts", false],
     ["src/testing_utils.py", false],
