@@ -1,6 +1,7 @@
 /**
  * A crash loses nothing and strands nothing: real `scrum run` processes killed with SIGKILL at several points, then
  * taken over with --resume; a second process is refused while the first lives; a KB that is not ours is left alone.
+ * Under SCRUM_TEST_KB_ENGINE=postgres the kills and the two processes run on a PostgreSQL KB.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
@@ -9,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
 import { rung } from "./harness";
+import { openEngine } from "../../kb/engine";
+import { ON_POSTGRES, testKb } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 const FILES = 24;
@@ -44,9 +47,9 @@ async function run(args: string[], kb: string) {
 
 function rowsOf(kb: string): number {
   try {
-    const db = new Database(kb, { readonly: true });
+    const db = openEngine(kb);
     try {
-      return (db.prepare(`SELECT count(*) AS n FROM file_reviews`).get() as { n: number }).n;
+      return (db.query(`SELECT count(*) AS n FROM file_reviews`).get() as { n: number }).n;
     } finally {
       db.close();
     }
@@ -69,7 +72,7 @@ describe("kill -9 mid-sweep, then --resume", () => {
       // The server answers `killAfter` calls and then hangs, so the process is surely mid-sweep when it dies.
       const port = freePort();
       const first = await startSimServer({ port, behaviours: { reviewer: [...Array<"good">(killAfter).fill("good"), "hang"] } });
-      const kb = join(dir, `kill-${killAfter}.db`);
+      const kb = testKb(join(dir, `kill-${killAfter}.db`));
       const config = join(dir, `kill-${killAfter}.toml`);
       writeFileSync(config, rung("local", "ollama", `http://127.0.0.1:${port}`, "reviewer", "concurrency = 2\ntimeout_s = 120"));
       const child = spawnScrum(["run", "src", "--label", `kill-${killAfter}`, "--config", config], kb);
@@ -89,10 +92,10 @@ describe("kill -9 mid-sweep, then --resume", () => {
       } finally {
         await second.stop();
       }
-      const db = new Database(kb, { readonly: true });
-      const stats = db.prepare(`SELECT count(*) AS n, count(DISTINCT path) AS paths FROM file_reviews WHERE iteration_id = 1`).get() as { n: number; paths: number };
-      const orphans = db.prepare(`SELECT count(*) AS n FROM file_reviews r WHERE r.verdict <> 'skipped' AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.iteration_id = r.iteration_id AND a.path = r.path)`).get() as { n: number };
-      const status = (db.prepare(`SELECT status FROM iterations WHERE id = 1`).get() as { status: string }).status;
+      const db = openEngine(kb);
+      const stats = db.query(`SELECT count(*) AS n, count(DISTINCT path) AS paths FROM file_reviews WHERE iteration_id = 1`).get() as { n: number; paths: number };
+      const orphans = db.query(`SELECT count(*) AS n FROM file_reviews r WHERE r.verdict <> 'skipped' AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.iteration_id = r.iteration_id AND a.path = r.path)`).get() as { n: number };
+      const status = (db.query(`SELECT status FROM iterations WHERE id = 1`).get() as { status: string }).status;
       db.close();
       expect(stats).toEqual({ n: FILES, paths: FILES });
       expect(orphans.n).toBe(0);
@@ -110,9 +113,9 @@ function freePort(): number {
 
 function iterationStarted(kb: string): boolean {
   try {
-    const db = new Database(kb, { readonly: true });
+    const db = openEngine(kb);
     try {
-      return (db.prepare(`SELECT count(*) AS n FROM iterations`).get() as { n: number }).n > 0;
+      return (db.query(`SELECT count(*) AS n FROM iterations`).get() as { n: number }).n > 0;
     } finally {
       db.close();
     }
@@ -123,7 +126,7 @@ function iterationStarted(kb: string): boolean {
 
 describe("two processes on one KB", () => {
   test("a second --resume of a live iteration is refused naming its holder; history reads while a run writes; abort marks a stale one", async () => {
-    const kb = join(dir, "two.db");
+    const kb = testKb(join(dir, "two.db"));
     // A server that never answers within the test: the first run is surely still going while the others act.
     const stuck = await startSimServer({ behaviours: { reviewer: "hang" } });
     const config = join(dir, "stuck.toml");
@@ -148,7 +151,8 @@ describe("two processes on one KB", () => {
   }, 60_000);
 });
 
-describe("a KB that is not ours is refused and left untouched", () => {
+// Files that are not scrum's KB: SQLite's concern (a PostgreSQL KB's own checks are tests/kb/engines.test.ts's).
+describe.skipIf(ON_POSTGRES)("a KB that is not ours is refused and left untouched", () => {
   test("not an SQLite file", async () => {
     const kb = join(dir, "notes.db");
     writeFileSync(kb, "these are my notes, not a database\n".repeat(50));

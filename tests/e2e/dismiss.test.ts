@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Database } from "bun:sqlite";
+import { openEngine } from "../../kb/engine";
+import { Kb } from "../../kb/kb";
+import { testKb } from "../kb/postgres-server";
 import { DEMO_SOURCE } from "./demo-expected";
-import { spawnScrum } from "./harness";
+import { folderKb, spawnScrum } from "./harness";
 
 const REASON = "intended: the empty catch is best-effort warm-up";
 let dir: string;
@@ -28,6 +30,7 @@ beforeAll(async () => {
   // Static rules are informational unless raised: raise the empty catch so it makes a file needs_patch, as a team
   // that wants it reviewed would.
   mkdirSync(join(dir, ".scrum"));
+  folderKb(dir);
   writeFileSync(join(dir, ".scrum/routing.toml"), `[[ladder]]\nname = "static"\nprovider = "static"\n\n[static]\nraise = ["empty-catch"]\n`);
   await ok("run", "src", "--offline", "--quiet");
   const shown = JSON.parse(await ok("show", "src/ingest.ts", "--json")) as { findings: { category: string; severity: string; fingerprint: string; line_start: number; title: string }[] };
@@ -46,19 +49,18 @@ describe("fingerprint prefixes", () => {
 
   test("a prefix two fingerprints share is refused with exit 2, listing both", async () => {
     // Two findings whose fingerprints share their first 8 digits, written as a run writes them (into an iteration
-    // still running, then finished), in a copy of the KB so the other tests see the sweep as it was.
-    const kb = join(dir, "twins.db");
-    cpSync(join(dir, ".scrum/scrum.db"), kb);
-    const db = new Database(kb);
-    const iteration = Number(db.run(`INSERT INTO iterations (status, started_at, config_json) VALUES ('running', 'x', '{}')`).lastInsertRowid);
+    // still running, then finished), in a KB of their own so the other tests see the sweep as it was.
+    const kb = testKb(join(dir, "twins.db"));
+    new Kb(kb).close(); // migrated
+    const db = openEngine(kb);
+    const iteration = Number(db.query(`INSERT INTO iterations (status, started_at, config_json) VALUES ('running', 'x', '{}')`).run().lastInsertRowid);
     const twin = (fp: string) =>
-      db.run(
-        `INSERT INTO findings (iteration_id, path, category, severity, confidence, title, evidence, line_start, line_end, fingerprint, evidence_verified) VALUES (?, 'src/ingest.ts', 'risk_points', 'low', 80, 'twin', 'x', 1, 1, ?, 1)`,
-        [iteration, fp],
-      );
+      db
+        .query(`INSERT INTO findings (iteration_id, path, category, severity, confidence, title, evidence, line_start, line_end, fingerprint, evidence_verified) VALUES (?, 'src/ingest.ts', 'risk_points', 'low', 80, 'twin', 'x', 1, 1, ?, 1)`)
+        .run(iteration, fp);
     twin("abcdef0100000001");
     twin("abcdef0100000002");
-    db.run(`UPDATE iterations SET status = 'done', finished_at = 'x' WHERE id = ?`, [iteration]);
+    db.query(`UPDATE iterations SET status = 'done', finished_at = 'x' WHERE id = ?`).run(iteration);
     db.close();
     const r = await scrum("dismiss", "abcdef01", "--reason", REASON, "--kb", kb);
     expect(r.code).toBe(2);

@@ -60,6 +60,18 @@ export function makeProject(files: Record<string, string>, routing: string, env:
   };
 }
 
+/**
+ * The KB of a folder the test runs `scrum` in without a project (spawnScrum(dir, …)): its `.scrum/scrum.db`, or under
+ * SCRUM_TEST_KB_ENGINE=postgres a PostgreSQL KB that spawnScrum then passes as $SCRUM_KB.
+ */
+export function folderKb(dir: string): string {
+  if (!ON_POSTGRES) return join(dir, ".scrum/scrum.db");
+  const url = postgresKb("folder");
+  if (url === null) throw new Error("SCRUM_TEST_KB_ENGINE=postgres and no PostgreSQL server could be started");
+  postgresKbs.set(dir, url);
+  return url;
+}
+
 /** The column names of a KB table, on either engine. */
 export function columnsOf(db: Database, table: string): string[] {
   const rows = ON_POSTGRES
