@@ -35,17 +35,17 @@ export function iterationMetrics(db: Engine, iterationId: number): Metrics {
   const files = db
     .query(
       `SELECT count(*) AS files_total,
-         coalesce(sum(${REVIEWED}), 0) AS files_reviewed,
-         coalesce(sum(verdict = 'skipped'), 0) AS files_skipped,
-         coalesce(sum(verdict = 'unreviewed'), 0) AS files_unreviewed,
-         coalesce(sum(coverage_complete = 0 AND verdict <> 'unreviewed'), 0) AS files_partial_coverage,
-         coalesce(sum(verdict = 'pass'), 0) AS verdict_pass,
-         coalesce(sum(verdict = 'needs_patch'), 0) AS verdict_needs_patch,
-         coalesce(sum(verdict = 'fail'), 0) AS verdict_fail,
+         coalesce(sum(CASE WHEN ${REVIEWED} THEN 1 ELSE 0 END), 0) AS files_reviewed,
+         coalesce(sum(CASE WHEN verdict = 'skipped' THEN 1 ELSE 0 END), 0) AS files_skipped,
+         coalesce(sum(CASE WHEN verdict = 'unreviewed' THEN 1 ELSE 0 END), 0) AS files_unreviewed,
+         coalesce(sum(CASE WHEN coverage_complete = 0 AND verdict <> 'unreviewed' THEN 1 ELSE 0 END), 0) AS files_partial_coverage,
+         coalesce(sum(CASE WHEN verdict = 'pass' THEN 1 ELSE 0 END), 0) AS verdict_pass,
+         coalesce(sum(CASE WHEN verdict = 'needs_patch' THEN 1 ELSE 0 END), 0) AS verdict_needs_patch,
+         coalesce(sum(CASE WHEN verdict = 'fail' THEN 1 ELSE 0 END), 0) AS verdict_fail,
          round(avg(CASE WHEN ${REVIEWED} THEN alignment_score END), 1) AS alignment_avg,
-         coalesce(sum(gradient_tier = 'auto'), 0) AS tier_auto,
-         coalesce(sum(gradient_tier = 'review'), 0) AS tier_review,
-         coalesce(sum(gradient_tier = 'block'), 0) AS tier_block,
+         coalesce(sum(CASE WHEN gradient_tier = 'auto' THEN 1 ELSE 0 END), 0) AS tier_auto,
+         coalesce(sum(CASE WHEN gradient_tier = 'review' THEN 1 ELSE 0 END), 0) AS tier_review,
+         coalesce(sum(CASE WHEN gradient_tier = 'block' THEN 1 ELSE 0 END), 0) AS tier_block,
          coalesce(sum(shards), 0) AS shards_total,
          coalesce(sum(tree_split_fired), 0) AS tree_split_files,
          coalesce(sum(escalations), 0) AS escalations,
@@ -59,23 +59,23 @@ export function iterationMetrics(db: Engine, iterationId: number): Metrics {
   const findings = db
     .query(
       `SELECT
-         coalesce(sum(${COUNTING_FINDING}), 0) AS findings_total,
-         coalesce(sum(${COUNTING_FINDING} AND severity = 'high'), 0) AS findings_high,
-         coalesce(sum(${COUNTING_FINDING} AND severity = 'medium'), 0) AS findings_medium,
-         coalesce(sum(${COUNTING_FINDING} AND severity = 'low'), 0) AS findings_low,
-         coalesce(sum(${COUNTING_FINDING} AND category = 'critical_failures'), 0) AS critical_failures,
-         coalesce(sum(${COUNTING_FINDING} AND category = 'pseudocode_flags'), 0) AS pseudocode_flags,
-         coalesce(sum(${COUNTING_FINDING} AND category = 'missing_components'), 0) AS missing_components,
-         coalesce(sum(category = 'verified_components'), 0) AS verified_components,
-         coalesce(sum(${UNVERIFIED_PROBLEM}), 0) AS evidence_unverified,
-         coalesce(sum(dismissal_id IS NOT NULL), 0) AS findings_dismissed,
-         coalesce(sum(disposition = 'refuted'), 0) AS findings_refuted,
-         coalesce(sum(disposition = 'confirmed'), 0) AS findings_confirmed,
-         coalesce(sum(disposition = 'uncertain'), 0) AS findings_uncertain,
-         round(CAST(sum(disposition = 'refuted') AS REAL) / nullif(sum(disposition IS NOT NULL), 0), 3) AS refutation_rate,
-         coalesce(sum(disposition IS NULL AND verify_reason LIKE 'not verified:%'), 0) AS findings_not_verified,
-         coalesce(sum(disposition IS NULL AND verify_reason LIKE 'not verified: trusted:%'), 0) AS verify_skipped_trusted,
-         coalesce(sum(${COUNTING_FINDING} AND rule = 'prompt-injection'), 0) AS injection_attempts,
+         coalesce(sum(CASE WHEN ${COUNTING_FINDING} THEN 1 ELSE 0 END), 0) AS findings_total,
+         coalesce(sum(CASE WHEN ${COUNTING_FINDING} AND severity = 'high' THEN 1 ELSE 0 END), 0) AS findings_high,
+         coalesce(sum(CASE WHEN ${COUNTING_FINDING} AND severity = 'medium' THEN 1 ELSE 0 END), 0) AS findings_medium,
+         coalesce(sum(CASE WHEN ${COUNTING_FINDING} AND severity = 'low' THEN 1 ELSE 0 END), 0) AS findings_low,
+         coalesce(sum(CASE WHEN ${COUNTING_FINDING} AND category = 'critical_failures' THEN 1 ELSE 0 END), 0) AS critical_failures,
+         coalesce(sum(CASE WHEN ${COUNTING_FINDING} AND category = 'pseudocode_flags' THEN 1 ELSE 0 END), 0) AS pseudocode_flags,
+         coalesce(sum(CASE WHEN ${COUNTING_FINDING} AND category = 'missing_components' THEN 1 ELSE 0 END), 0) AS missing_components,
+         coalesce(sum(CASE WHEN category = 'verified_components' THEN 1 ELSE 0 END), 0) AS verified_components,
+         coalesce(sum(CASE WHEN ${UNVERIFIED_PROBLEM} THEN 1 ELSE 0 END), 0) AS evidence_unverified,
+         coalesce(sum(CASE WHEN dismissal_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS findings_dismissed,
+         coalesce(sum(CASE WHEN disposition = 'refuted' THEN 1 ELSE 0 END), 0) AS findings_refuted,
+         coalesce(sum(CASE WHEN disposition = 'confirmed' THEN 1 ELSE 0 END), 0) AS findings_confirmed,
+         coalesce(sum(CASE WHEN disposition = 'uncertain' THEN 1 ELSE 0 END), 0) AS findings_uncertain,
+         round(CAST(sum(CASE WHEN disposition = 'refuted' THEN 1 ELSE 0 END) AS REAL) / nullif(sum(CASE WHEN disposition IS NOT NULL THEN 1 ELSE 0 END), 0), 3) AS refutation_rate,
+         coalesce(sum(CASE WHEN disposition IS NULL AND verify_reason LIKE 'not verified:%' THEN 1 ELSE 0 END), 0) AS findings_not_verified,
+         coalesce(sum(CASE WHEN disposition IS NULL AND verify_reason LIKE 'not verified: trusted:%' THEN 1 ELSE 0 END), 0) AS verify_skipped_trusted,
+         coalesce(sum(CASE WHEN ${COUNTING_FINDING} AND rule = 'prompt-injection' THEN 1 ELSE 0 END), 0) AS injection_attempts,
          round(avg(CASE WHEN dismissal_id IS NULL AND coalesce(disposition, '') <> 'refuted' THEN confidence END), 1) AS confidence_avg,
          min(CASE WHEN dismissal_id IS NULL AND coalesce(disposition, '') <> 'refuted' THEN confidence END) AS confidence_min
        FROM findings WHERE iteration_id = ?`,
@@ -84,7 +84,7 @@ export function iterationMetrics(db: Engine, iterationId: number): Metrics {
   const attempts = db
     .query(
       `SELECT count(*) AS attempts_total,
-         coalesce(sum(outcome = 'cached'), 0) AS cached_shards,
+         coalesce(sum(CASE WHEN outcome = 'cached' THEN 1 ELSE 0 END), 0) AS cached_shards,
          coalesce(sum(redactions), 0) AS redactions
        FROM attempts WHERE iteration_id = ?`,
     )
@@ -138,8 +138,8 @@ export interface HistoryRow {
 export function historyCounts(db: Engine): Map<number, HistoryRow> {
   const files = db
     .query(
-      `SELECT iteration_id, count(*) AS files, coalesce(sum(verdict = 'pass'), 0) AS pass, coalesce(sum(verdict = 'needs_patch'), 0) AS needs_patch,
-         coalesce(sum(verdict = 'fail'), 0) AS fail, coalesce(sum(verdict = 'unreviewed'), 0) AS unreviewed, coalesce(sum(verdict = 'skipped'), 0) AS skipped,
+      `SELECT iteration_id, count(*) AS files, coalesce(sum(CASE WHEN verdict = 'pass' THEN 1 ELSE 0 END), 0) AS pass, coalesce(sum(CASE WHEN verdict = 'needs_patch' THEN 1 ELSE 0 END), 0) AS needs_patch,
+         coalesce(sum(CASE WHEN verdict = 'fail' THEN 1 ELSE 0 END), 0) AS fail, coalesce(sum(CASE WHEN verdict = 'unreviewed' THEN 1 ELSE 0 END), 0) AS unreviewed, coalesce(sum(CASE WHEN verdict = 'skipped' THEN 1 ELSE 0 END), 0) AS skipped,
          coalesce(sum(escalations), 0) AS escalations, round(coalesce(sum(cost_usd), 0), 6) AS cost_usd
        FROM file_reviews GROUP BY iteration_id`,
     )
@@ -185,7 +185,7 @@ const REVIEWER_KIND = (alias: string) => `(CASE WHEN ${alias}.accepted_model IS 
 export function outcomeMetrics(db: Engine, iterationId: number, previousState: number | null): Metrics {
   const dismissal = db
     .query(
-      `SELECT round(CAST(sum(dismissal_id IS NOT NULL) AS REAL) / nullif(count(*), 0), 3) AS dismissal_rate
+      `SELECT round(CAST(sum(CASE WHEN dismissal_id IS NOT NULL THEN 1 ELSE 0 END) AS REAL) / nullif(count(*), 0), 3) AS dismissal_rate
        FROM findings WHERE iteration_id = ? AND category <> 'verified_components' AND evidence_verified = 1`,
     )
     .get(iterationId) as Metrics;

@@ -24,18 +24,18 @@ export function enqueue(db: Engine, iterationId: number, paths: string[]): void 
  * none right now. Exactly one worker gets each claim.
  */
 export function claimNext(db: Engine, iterationId: number, worker: string, at: string, expiredBefore: string): string | null {
+  // One statement, so a claim is one round trip and atomic on both engines.
   const lock = db.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
-  return db.transaction(() => {
-    const row = db
-      .query(
-        `SELECT path FROM work_queue WHERE iteration_id = ? AND done_at IS NULL AND (worker IS NULL OR claimed_at < ?)
-         ORDER BY seq LIMIT 1${lock}`,
-      )
-      .get(iterationId, expiredBefore) as { path: string } | null;
-    if (row === null) return null;
-    db.query(`UPDATE work_queue SET worker = ?, claimed_at = ?, claims = claims + 1 WHERE iteration_id = ? AND path = ?`).run(worker, at, iterationId, row.path);
-    return row.path;
-  }).immediate();
+  const row = db
+    .query(
+      `UPDATE work_queue SET worker = ?, claimed_at = ?, claims = claims + 1
+       WHERE iteration_id = ? AND path = (
+         SELECT path FROM work_queue WHERE iteration_id = ? AND done_at IS NULL AND (worker IS NULL OR claimed_at < ?)
+         ORDER BY seq LIMIT 1${lock})
+       RETURNING path`,
+    )
+    .get(worker, at, iterationId, iterationId, expiredBefore) as { path: string } | null;
+  return row?.path ?? null;
 }
 
 /** The worker is alive: its open claims last another lease. */
@@ -56,8 +56,8 @@ export function releaseClaims(db: Engine, iterationId: number, worker: string): 
 export function queueProgress(db: Engine, iterationId: number, liveAfter: string): QueueProgress {
   return db
     .query(
-      `SELECT count(*) AS total, coalesce(sum(done_at IS NOT NULL), 0) AS done,
-         coalesce(sum(done_at IS NULL AND worker IS NOT NULL AND claimed_at >= ?), 0) AS claimed
+      `SELECT count(*) AS total, coalesce(sum(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS done,
+         coalesce(sum(CASE WHEN done_at IS NULL AND worker IS NOT NULL AND claimed_at >= ? THEN 1 ELSE 0 END), 0) AS claimed
        FROM work_queue WHERE iteration_id = ?`,
     )
     .get(liveAfter, iterationId) as QueueProgress;

@@ -10,7 +10,7 @@ const OVERTURNED = `(disposition = 'refuted' OR dismissal_id IS NOT NULL OR fing
 export function overturnCounts(db: Engine): OverturnCount[] {
   return db
     .query(
-      `SELECT rung, category, coalesce(sum(${JUDGED}), 0) AS judged, coalesce(sum(${OVERTURNED}), 0) AS overturned
+      `SELECT rung, category, coalesce(sum(CASE WHEN ${JUDGED} THEN 1 ELSE 0 END), 0) AS judged, coalesce(sum(CASE WHEN ${OVERTURNED} THEN 1 ELSE 0 END), 0) AS overturned
        FROM findings WHERE rung IS NOT NULL AND category <> 'verified_components' AND evidence_verified = 1
        GROUP BY rung, category ORDER BY rung, category`,
     )
@@ -38,13 +38,13 @@ export function rungTotals(db: Engine): RungTotals[] {
   return db
     .query(
       `SELECT a.rung, group_concat(DISTINCT a.model) AS model,
-         coalesce(sum(a.purpose = 'review' AND a.outcome NOT IN ('skipped', 'cached')), 0) AS answers,
-         coalesce(sum(a.purpose = 'review' AND a.outcome = 'accepted'), 0) AS accepted,
-         coalesce(sum(a.purpose = 'review' AND a.outcome = 'cached'), 0) AS cached,
-         coalesce(sum(a.purpose = 'review' AND a.outcome = 'thin'), 0) AS thin,
-         coalesce(sum(a.purpose = 'review' AND a.outcome = 'invalid'), 0) AS invalid,
-         coalesce(sum(a.purpose = 'review' AND a.outcome IN ('error', 'timeout')), 0) AS failed,
-         coalesce(sum(a.purpose = 'verify' AND a.outcome NOT IN ('skipped', 'cached')), 0) AS verify_calls,
+         coalesce(sum(CASE WHEN a.purpose = 'review' AND a.outcome NOT IN ('skipped', 'cached') THEN 1 ELSE 0 END), 0) AS answers,
+         coalesce(sum(CASE WHEN a.purpose = 'review' AND a.outcome = 'accepted' THEN 1 ELSE 0 END), 0) AS accepted,
+         coalesce(sum(CASE WHEN a.purpose = 'review' AND a.outcome = 'cached' THEN 1 ELSE 0 END), 0) AS cached,
+         coalesce(sum(CASE WHEN a.purpose = 'review' AND a.outcome = 'thin' THEN 1 ELSE 0 END), 0) AS thin,
+         coalesce(sum(CASE WHEN a.purpose = 'review' AND a.outcome = 'invalid' THEN 1 ELSE 0 END), 0) AS invalid,
+         coalesce(sum(CASE WHEN a.purpose = 'review' AND a.outcome IN ('error', 'timeout') THEN 1 ELSE 0 END), 0) AS failed,
+         coalesce(sum(CASE WHEN a.purpose = 'verify' AND a.outcome NOT IN ('skipped', 'cached') THEN 1 ELSE 0 END), 0) AS verify_calls,
          coalesce(sum(a.cost_usd), 0) AS cost_usd,
          coalesce(sum(a.tokens_in + a.tokens_out), 0) AS tokens,
          coalesce(sum(a.latency_ms), 0) AS latency_ms,

@@ -87,8 +87,8 @@ export interface FileCounts {
 export function countingFindings(db: Engine, iterationId: number): Map<string, FileCounts> {
   const rows = db
     .query(
-      `SELECT path, coalesce(sum(severity = 'high'), 0) AS high, coalesce(sum(severity = 'medium'), 0) AS medium, coalesce(sum(severity = 'low'), 0) AS low,
-         coalesce(sum(category = 'critical_failures'), 0) AS critical, coalesce(sum(category = 'missing_components'), 0) AS missing
+      `SELECT path, coalesce(sum(CASE WHEN severity = 'high' THEN 1 ELSE 0 END), 0) AS high, coalesce(sum(CASE WHEN severity = 'medium' THEN 1 ELSE 0 END), 0) AS medium, coalesce(sum(CASE WHEN severity = 'low' THEN 1 ELSE 0 END), 0) AS low,
+         coalesce(sum(CASE WHEN category = 'critical_failures' THEN 1 ELSE 0 END), 0) AS critical, coalesce(sum(CASE WHEN category = 'missing_components' THEN 1 ELSE 0 END), 0) AS missing
        FROM findings WHERE iteration_id = ? AND ${COUNTING_FINDING} GROUP BY path`,
     )
     .all(iterationId) as (FileCounts & { path: string })[];

@@ -5,8 +5,9 @@
  * - `IS ?` (null-safe equality) becomes `IS NOT DISTINCT FROM $N`;
  * - `AS REAL` becomes `AS DOUBLE PRECISION` (PostgreSQL's `real` is 4 bytes);
  * - an INSERT into a table with an `id` gets `RETURNING id`, for `lastInsertRowid`.
- * `sum(boolean)`, `round(double precision, int)` and `group_concat(text)` are defined by the PostgreSQL schema
- * (kb/migrations/postgres/baseline.sql), so aggregates read the same in both dialects.
+ * `round(double precision, int)` and `group_concat(text)` are defined by the PostgreSQL schema
+ * (kb/migrations/postgres/baseline.sql), so aggregates read the same in both dialects; a count of rows meeting a
+ * condition is written `sum(CASE WHEN … THEN 1 ELSE 0 END)` (PostgreSQL has no sum of booleans).
  */
 import type { Binding, Bindings } from "../engine";
 

@@ -3,10 +3,8 @@
 -- A later SQLite migration gets a PostgreSQL file of the same name in this folder (tests/kb/engines.test.ts checks).
 -- The append-only triggers are in append-only.sql (run after this file, and again when one is found missing).
 
--- Aggregates SQLite has and PostgreSQL spells differently, so the KB's queries read the same on both engines.
-CREATE OR REPLACE FUNCTION scrum_sum_bool(acc bigint, b boolean) RETURNS bigint
-  LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN b IS NULL THEN acc ELSE coalesce(acc, 0) + (CASE WHEN b THEN 1 ELSE 0 END) END $$;
-CREATE AGGREGATE sum(boolean) (SFUNC = scrum_sum_bool, STYPE = bigint);
+-- Functions SQLite has and PostgreSQL spells differently, so the KB's queries read the same on both engines. (A
+-- count of rows meeting a condition is written `sum(CASE WHEN … THEN 1 ELSE 0 END)`, which both run natively.)
 CREATE OR REPLACE FUNCTION round(double precision, integer) RETURNS double precision
   LANGUAGE sql IMMUTABLE AS $$ SELECT round($1::numeric, $2)::double precision $$;
 CREATE OR REPLACE FUNCTION scrum_concat(acc text, b text) RETURNS text
