@@ -9,15 +9,17 @@ export interface DiskStat {
   content_sha: string;
 }
 
-/** The stored repository root, or null for a KB written before roots were stored (or never run). */
-export function readRoot(db: Engine): string | null {
-  const row = db.query(`SELECT value FROM meta WHERE key = 'root'`).get() as { value: string } | null;
+/** What the KB knows about itself: `root` (the repository root its paths are relative to), `repository` (its identity). */
+export type MetaKey = "root" | "repository";
+
+/** A stored meta value, or null (a KB written before it was stored, or never run). */
+export function readMeta(db: Engine, key: MetaKey): string | null {
+  const row = db.query(`SELECT value FROM meta WHERE key = ?`).get(key) as { value: string } | null;
   return row?.value ?? null;
 }
 
-/** Store the repository root the KB's paths are relative to. */
-export function writeRoot(db: Engine, root: string): void {
-  db.query(`INSERT INTO meta (key, value) VALUES ('root', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(root);
+export function writeMeta(db: Engine, key: MetaKey, value: string): void {
+  db.query(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(key, value);
 }
 
 /** Every stored disk stat, by path. */

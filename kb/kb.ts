@@ -9,7 +9,7 @@ import { UsageError } from "../domain/errors";
 import { historyCounts, allMetrics, iterationMetrics, outcomeMetrics, type HistoryRow, type Metrics } from "./aggregates";
 import { answersOf, lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
 import { activeDismissals, addDismissal, fingerprintsWithPrefix, undoDismissal, type FingerprintMatch } from "./dismissals";
-import { readDiskStats, readRoot, writeDiskStats, writeRoot, type DiskStat } from "./disk";
+import { readDiskStats, readMeta, writeDiskStats, writeMeta, type DiskStat } from "./disk";
 import { openEngine, showLocation, type Engine } from "./engine";
 import { checkFindingsHaveReviews, checkIterationRow, checkReviewRow, checkSchema } from "./integrity";
 import { checkPostgresSchema, migratePostgres, postgresSchemaVersion } from "./postgres/schema";
@@ -658,12 +658,21 @@ export class Kb {
 
   /** The repository root the KB's paths are relative to, or null when none is stored yet. */
   root(): string | null {
-    return readRoot(this.db);
+    return readMeta(this.db, "root");
   }
 
   /** Store the repository root (a run stores the root it swept). */
   setRoot(root: string): void {
-    writeRoot(this.db, root);
+    writeMeta(this.db, "root", root);
+  }
+
+  /** The identity of the repository the KB reviews (its origin, pipeline/run/spawn.ts), or null when not known. */
+  repository(): string | null {
+    return readMeta(this.db, "repository");
+  }
+
+  setRepository(identity: string): void {
+    writeMeta(this.db, "repository", identity);
   }
 
   /** The disk-stat cache: the content hash each file had at a size and mtime. */

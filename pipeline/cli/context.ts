@@ -7,6 +7,7 @@ import { loadConfig, type Config } from "../config/config";
 import { ConfigError } from "../../domain/errors";
 import { discoverHome, SCRUM_DIR, type Home } from "./discover";
 import { rootKey } from "../targets/root-path";
+import { repositoryIdentity } from "../run/spawn";
 
 export interface Io {
   out: (text: string) => void;
@@ -86,6 +87,10 @@ function adoptKbRoot(ctx: CommandContext, kb: Kb): void {
   const home = homeOf(ctx);
   const stored = kb.root();
   if (home.kbFrom === "default" || stored === null || stored === home.root) return;
+  // Another checkout of the repository the KB reviews (a runner, a teammate's clone, a worker): its own tree is the
+  // root, even where the stored one also exists on this machine (two runners' workspaces on one host).
+  const identity = kb.repository();
+  if (home.gitRoot !== null && identity !== null && repositoryIdentity(home.gitRoot) === identity) return;
   if (existsSync(stored)) ctx.home = { ...home, root: stored };
   else if (basename(dirname(home.kb)) === SCRUM_DIR) ctx.home = { ...home, root: dirname(dirname(home.kb)) };
 }

@@ -27,7 +27,7 @@ import { trustCheck } from "../verify/trust";
 import { filePriority, scheduleFiles } from "./schedule";
 import { claimedFiles, workerName } from "./workers";
 import { rootKey } from "../targets/root-path";
-import { gitHead, runShell } from "./spawn";
+import { gitHead, repositoryIdentity, runShell } from "./spawn";
 
 export interface RunOptions {
   config: Config;
@@ -214,6 +214,8 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   // The KB remembers the root its paths are relative to (once an iteration exists: a refused run writes nothing), so a
   // later command from anywhere resolves paths against it.
   if (kb.root() !== root) kb.setRoot(root);
+  const identity = repositoryIdentity(root);
+  if (identity !== null && kb.repository() !== identity) kb.setRepository(identity);
   // A worker renews its claims (and the shared iteration's heartbeat) three times a lease.
   const heartbeat = workers
     ? setInterval(() => kb.renewClaims(iterationId, worker), Math.max(20, Math.floor(workers.leaseMs / 3)))

@@ -15,6 +15,27 @@ export function runShell(command: string, cwd: string, timeoutMs?: number): Shel
 }
 
 /** The commit checked out in `cwd`, or null outside a git repository (or without git). */
+/**
+ * Which repository a checkout is a clone of: its `origin` remote without scheme, user, port or `.git`
+ * (`github.com/org/repo` for https and ssh clones alike); null without git or an origin. Two checkouts at different
+ * paths (runners, teammates) of one repository have the same identity.
+ */
+export function repositoryIdentity(cwd: string): string | null {
+  let url: string;
+  try {
+    const r = Bun.spawnSync(["git", "config", "--get", "remote.origin.url"], { cwd, stdout: "pipe", stderr: "pipe" });
+    if (r.exitCode !== 0) return null;
+    url = r.stdout.toString().trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+  if (url === "") return null;
+  const scp = /^[^/@:]+@([^/:]+):(.+)$/.exec(url);
+  const plain = scp ? `${scp[1]}/${scp[2]}` : url.replace(/^[a-z+]+:\/\//i, "").replace(/^[^/@]*@/, "").replace(/^([^/:]+):\d+\//, "$1/");
+  return plain.replace(/\.git\/?$/, "").replace(/\/+$/, "").replace(/^[^/]+/, (host) => host.toLowerCase());
+}
+
 export function gitHead(cwd: string): string | null {
   try {
     const r = Bun.spawnSync(["git", "rev-parse", "HEAD"], { cwd, stdout: "pipe", stderr: "pipe" });

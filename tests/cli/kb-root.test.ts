@@ -88,3 +88,28 @@ test("--resume from another repository sweeps the iteration's own tree", () => {
   after.close();
   expect(paths).toEqual(["src/deep/more.ts", "src/lib.ts", "src/ok.ts"]);
 });
+
+test("another checkout of the same repository (a second runner, a teammate) sweeps its own tree, though the first checkout's path exists here", () => {
+  // Two clones of one origin at different paths on this machine, as two self-hosted runners' workspaces are.
+  const origin = join(base, "origin");
+  gitRepo(origin, { "src/app.ts": "export const version = 1;\n" });
+  Bun.spawnSync(["git", "add", "-A"], { cwd: origin });
+  Bun.spawnSync(["git", "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "one"], { cwd: origin });
+  const first = join(base, "runner1");
+  const second = join(base, "runner2");
+  for (const dir of [first, second]) Bun.spawnSync(["git", "clone", "-q", origin, dir]);
+  const shared = join(base, "kbs", "team.db");
+  expect(scrum(first, "run", "src", "--offline", "--kb", shared).code).toBe(0);
+  // The second runner has a newer commit's file: it must review that, not runner1's copy.
+  writeFileSync(join(second, "src/app.ts"), "export const version = 2;\nexport function todo(): never {\n  throw new Error(\"not implemented\");\n}\n");
+  const r = scrum(second, "run", "src", "--offline", "--kb", shared, "--json");
+  expect(r.code, r.err).toBe(0);
+  const kb = new Kb(shared);
+  try {
+    expect(kb.root()).toBe(second);
+    const latest = kb.resolveIteration("latest").id;
+    expect(kb.findings(latest, "src/app.ts").some((f) => f.rule === "stub-throw")).toBe(true);
+  } finally {
+    kb.close();
+  }
+});
