@@ -277,7 +277,7 @@ export class Kb {
    */
   beginSnapshot(): void {
     if (this.db.dialect === "postgres") {
-      (this.db as unknown as { begin(sql: string): void }).begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      (this.db as unknown as { begin(sql: string): void }).begin("BEGIN ISOLATION LEVEL REPEATABLE READ");
       this.db.query("SELECT 1").get();
       return;
     }
@@ -328,12 +328,18 @@ export class Kb {
   joinGroup(group: string, start: () => number, paths: () => string[]): { iteration: IterationRow; created: boolean } {
     return this.db.transaction(() => {
       if (this.db.dialect === "postgres") this.db.query(`SELECT pg_advisory_xact_lock(hashtext(CAST(? AS TEXT))) AS locked`).get(`scrum-group:${group}`);
-      const found = this.db.query(`SELECT id FROM iterations WHERE iteration_group = ? ORDER BY id DESC LIMIT 1`).get(group) as { id: number } | null;
-      if (found) return { iteration: this.iteration(found.id)!, created: false };
+      const found = this.groupIteration(group);
+      if (found) return { iteration: found, created: false };
       const id = start();
       enqueue(this.db, id, paths());
       return { iteration: this.iteration(id)!, created: true };
     }).immediate();
+  }
+
+  /** The latest iteration of a group of workers, or undefined when the group has none yet. */
+  groupIteration(group: string): IterationRow | undefined {
+    const found = this.db.query(`SELECT id FROM iterations WHERE iteration_group = ? ORDER BY id DESC LIMIT 1`).get(group) as { id: number } | null;
+    return found ? this.iteration(found.id) : undefined;
   }
 
   /** Claim the next file of a shared iteration for `worker`: one nobody holds, or one whose claim outlived `leaseMs`. */

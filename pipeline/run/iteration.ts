@@ -161,8 +161,13 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const { systemPrompt, reducePrompt, instructions } = loadRunTexts(config, root);
   const verify = !opts.offline && config.verify ? verifierFor(config.verify, rungs, kb) : undefined;
 
-  // Work out the files before anything is written: a bad path is a usage error with nothing half-written.
-  const plan: Plan = planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed", "partition") });
+  // Work out the files before anything is written: a bad path is a usage error with nothing half-written. A worker
+  // joining its group's iteration takes the files from the queue, not from a plan of its own (which, made after the
+  // others stored their files, could find nothing changed and miss the group's sweep).
+  const joining = opts.workers ? kb.groupIteration(opts.workers.group) : undefined;
+  const plan: Plan = joining
+    ? { files: [], targets: JSON.parse(joining.targets_json) as string[], warnings: [] }
+    : planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed", "partition") });
   for (const message of plan.warnings) emit({ type: "warning", message });
   if (plan.resume) {
     const state = livenessOf(plan.resume, { now: now(), here: owner, isAlive: processAlive });

@@ -144,3 +144,18 @@ describe("the partitioned recipes (docs/TEAM.md)", () => {
     expect(team).toContain(glFile.trimEnd());
   });
 });
+
+describe("the workers recipe on a PostgreSQL KB (docs/TEAM.md)", () => {
+  const file = readFileSync(resolve(ROOT, "examples/ci/github-scrum-workers.yml"), "utf8");
+  const team = readFileSync(resolve(ROOT, "docs/TEAM.md"), "utf8");
+
+  test("the GitHub workflow is valid (action-validator), takes its KB from a secret and names its group by the run", () => {
+    expect(validateWorkflow(file).errors).toEqual([]);
+    expect(file).toContain("SCRUM_KB: ${{ secrets.SCRUM_KB_URL }}");
+    expect(file).toContain('--workers --iteration-group "sweep-${{ github.run_id }}-${{ github.run_attempt }}"');
+  });
+
+  test("docs/TEAM.md holds it verbatim", () => {
+    expect(team).toContain(file.trimEnd());
+  });
+});

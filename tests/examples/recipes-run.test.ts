@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import sarifSchema from "../fixtures/report/sarif-schema-2.1.0.json";
+import { postgresKb } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -152,6 +153,9 @@ interface GhContext {
   /** A matrix job's `matrix` and `strategy` contexts. */
   matrix?: Record<string, unknown>;
   strategy?: Record<string, unknown>;
+  /** The repository's secrets and variables (unset ones read as ""). */
+  secrets?: Record<string, string>;
+  vars?: Record<string, string>;
 }
 
 /** Substitute `${{ expr }}` in a string. */
@@ -164,19 +168,23 @@ function ghInterpolate(text: string, ctx: GhContext): string {
  * parentheses, and the functions cancelled(), success(), always(), failure() and hashFiles(path).
  */
 function ghEval(expr: string, ctx: GhContext, status: { failed: boolean } = { failed: false }): unknown {
+  // Looked-up values go in by reference (a URL holds characters the expression check below refuses).
+  const values: unknown[] = [];
   const js = expr
     .replace(/hashFiles\('([^']+)'\)/g, (_, p: string) => JSON.stringify(existsSync(join(ctx.workdir, p)) ? "hash" : ""))
     .replace(/\bcancelled\(\)/g, "false")
     .replace(/\balways\(\)/g, "true")
     .replace(/\bsuccess\(\)/g, String(!status.failed))
     .replace(/\bfailure\(\)/g, String(status.failed))
-    .replace(/\b(github|steps|matrix|strategy)((?:\.[A-Za-z_][\w-]*)+)/g, (_, root: string, path: string) => {
-      let v: unknown = root === "github" ? ctx.github : root === "steps" ? ctx.steps : root === "matrix" ? ctx.matrix : ctx.strategy;
+    .replace(/\b(github|steps|matrix|strategy|secrets|vars)((?:\.[A-Za-z_][\w-]*)+)/g, (_, root: string, path: string) => {
+      const roots: Record<string, unknown> = { github: ctx.github, steps: ctx.steps, matrix: ctx.matrix, strategy: ctx.strategy, secrets: ctx.secrets ?? {}, vars: ctx.vars ?? {} };
+      let v: unknown = roots[root];
       for (const part of path.slice(1).split(".")) v = v === undefined || v === null ? undefined : (v as Record<string, unknown>)[part];
-      return JSON.stringify(v ?? "");
+      values.push(v ?? "");
+      return `__v[${values.length - 1}]`;
     });
-  if (!/^[\s"'\w\-.!=&|()]*$/.test(js)) throw new Error(`expression the test cannot evaluate: ${expr}`);
-  return new Function(`return (${js});`)();
+  if (!/^[\s"'\w\-.!=&|()[\]]*$/.test(js)) throw new Error(`expression the test cannot evaluate: ${expr}`);
+  return new Function("__v", `return (${js});`)(values);
 }
 
 /** Does the step run? The default condition is success(); a status function in `if` replaces it. */
@@ -364,30 +372,36 @@ function listFiles(workdir: string, rel: string): string[] {
 interface GhJob {
   needs?: string | string[];
   if?: string;
+  /** The job's environment (expressions in it evaluated per job), given to its `run` steps. */
+  env?: Record<string, string>;
   strategy?: { matrix: Record<string, unknown[]> };
   steps: Array<GhStep & { "continue-on-error"?: boolean }>;
 }
 
 interface MatrixPipeline {
   mergeExit: number;
+  /** The exit codes of the `scrum run` steps without an id (the workers recipe's), in job order. */
+  runExits?: number[];
   log: string;
   sarif: PipelineResult["sarif"] | undefined;
 }
 
 /** One run of the partitioned GitHub workflow: its jobs in order, each matrix entry on a fresh runner. */
-function runGithubMatrix(cache: CacheStore, runNumber: number, failPartition?: number): MatrixPipeline {
-  const workflow = parse(readFileSync(join(REPO, "examples/ci/github-scrum-partitioned.yml"), "utf8")) as { jobs: Record<string, GhJob> };
+function runGithubMatrix(cache: CacheStore, runNumber: number, failPartition?: number, recipe: { file: string; secrets?: Record<string, string> } = { file: "github-scrum-partitioned.yml" }): MatrixPipeline {
+  const workflow = parse(readFileSync(join(REPO, "examples/ci", recipe.file), "utf8")) as { jobs: Record<string, GhJob> };
   const artifacts = new ArtifactStore(join(base, `gh-matrix-artifacts-${runNumber}`));
-  const github = { ref_name: "main", ref: "refs/heads/main", run_id: String(2000 + runNumber), run_number: String(runNumber), event: { repository: { default_branch: "main" } } };
+  const github = { ref_name: "main", ref: "refs/heads/main", run_id: String(2000 + runNumber), run_number: String(runNumber), run_attempt: "1", event: { repository: { default_branch: "main" } } };
   let log = "";
   let mergeExit = -1;
   let sarif: PipelineResult["sarif"] | undefined;
   const failedJobs = new Set<string>();
+  const runExits: number[] = [];
   for (const [name, job] of Object.entries(workflow.jobs)) {
     const entries = job.strategy ? Object.entries(job.strategy.matrix).flatMap(([key, values]) => values.map((v) => ({ [key]: v }))) : [undefined];
     for (const [index, matrix] of entries.entries()) {
       const workdir = checkout(`gh-matrix-${runNumber}-${name}-${index}`);
-      const ctx: GhContext = { github, steps: {}, workdir, ...(matrix ? { matrix, strategy: { "job-index": index, "job-total": entries.length } } : {}) };
+      const ctx: GhContext = { github, steps: {}, workdir, secrets: recipe.secrets ?? {}, vars: {}, ...(matrix ? { matrix, strategy: { "job-index": index, "job-total": entries.length } } : {}) };
+      const jobEnv = Object.fromEntries(Object.entries(job.env ?? {}).map(([k, v]) => [k, ghInterpolate(String(v), ctx)]));
       // A job runs when the jobs it needs succeeded, unless its `if` says otherwise (a status function in it).
       const neededFailed = [job.needs ?? []].flat().some((n) => failedJobs.has(n));
       if (job.if !== undefined ? !ghShouldRun({ if: job.if }, ctx, neededFailed) : neededFailed) continue;
@@ -418,7 +432,7 @@ function runGithubMatrix(cache: CacheStore, runNumber: number, failPartition?: n
         const output = join(base, `gh-matrix-output-${runNumber}-${name}-${index}`);
         writeFileSync(output, "");
         // A partition that fails as a runtime failure would (exit 1): the test's way to lose one.
-        const r = matrix && matrix.partition === failPartition ? { code: 1, out: "", err: "simulated runner failure\n" } : sh(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], workdir, { GITHUB_OUTPUT: output });
+        const r = matrix && failPartition !== undefined && matrix.partition === failPartition ? { code: 1, out: "", err: "simulated runner failure\n" } : sh(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], workdir, { ...jobEnv, GITHUB_OUTPUT: output });
         log += `[${name}${matrix ? ` ${JSON.stringify(matrix)}` : ""}] $ ${script}\n${r.out}${r.err}\n`;
         if (step.id !== undefined) {
           const outputs = Object.fromEntries(readFileSync(output, "utf8").split("\n").filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
@@ -426,11 +440,12 @@ function runGithubMatrix(cache: CacheStore, runNumber: number, failPartition?: n
           if (outputs.exit !== undefined) mergeExit = Number(outputs.exit);
         }
         if (r.code !== 0) failed = true;
+        if (step.id === undefined && /\bscrum run\b/.test(script)) runExits.push(r.code);
       }
       if (failed) failedJobs.add(name);
     }
   }
-  return { mergeExit, log, sarif };
+  return { mergeExit, log, sarif, runExits };
 }
 
 interface GlMatrixJob {
@@ -539,5 +554,33 @@ describe("the partitioned recipes, run from an empty cache: first sweep, no chan
     expect(fixed.mergeExit, fixed.log).toBe(0);
     expect(resultsOf(fixed.sarif!)).toEqual(AFTER_FIX);
     expect(fixed.codequality!.length).toBe(1);
+  }, 180_000);
+});
+
+describe("the workers recipe on a PostgreSQL KB: first sweep, no change, one file fixed", () => {
+  const kb = postgresKb("recipe");
+  test.skipIf(kb === null)("GitHub Actions matrix of workers: examples/ci/github-scrum-workers.yml", () => {
+    makeOrigin("gh-workers-origin");
+    const cache = new CacheStore(join(base, "gh-workers-cache"));
+    const recipe = { file: "github-scrum-workers.yml", secrets: { SCRUM_KB_URL: kb! } };
+    // The emulator runs the matrix one runner after another: the first worker opens the iteration and reviews every
+    // file, the later ones join it done (tests/e2e/workers.test.ts runs workers at once and kills one).
+    const first = runGithubMatrix(cache, 1, undefined, recipe);
+    expect(first.log).toMatch(/no earlier review, so every file of \. is new: a full sweep/);
+    expect(first.log).toMatch(/already done; nothing left to review/);
+    // Every worker reports the whole iteration, so each trips the fail gate on the stub.
+    expect(first.runExits, first.log).toEqual([3, 3, 3, 3]);
+    expect(resultsOf(first.sarif!)).toEqual(BEFORE_FIX);
+
+    const same = runGithubMatrix(cache, 2, undefined, recipe);
+    expect(same.log).toMatch(/nothing changed since its last review/);
+    expect(same.runExits, same.log).toEqual([0, 0, 0, 0]);
+    expect(resultsOf(same.sarif!)).toEqual(BEFORE_FIX);
+
+    pushFix();
+    const fixed = runGithubMatrix(cache, 3, undefined, recipe);
+    expect(fixed.log).toMatch(/iteration 2 \(sweep-3\): done/);
+    expect(fixed.runExits, fixed.log).toEqual([0, 0, 0, 0]);
+    expect(resultsOf(fixed.sarif!)).toEqual(AFTER_FIX);
   }, 180_000);
 });
