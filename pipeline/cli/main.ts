@@ -5,6 +5,7 @@ import type { Io } from "./context";
 import type { Home } from "./discover";
 import { explainIoFailure } from "./io-errors";
 import { bindOptionalValues, buildProgram } from "./program";
+import { writeSync } from "node:fs";
 
 /** Errors whose message the user acts on: a usage or config problem or a damaged KB (exit 2), or a run that could not start (exit 1). */
 const USER_ERRORS: Record<string, number> = { ConfigError: 2, UsageError: 2, DamagedKbError: 2, PreflightError: 1 };
@@ -46,6 +47,25 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 }
 
+/**
+ * Write all of `text` to a file descriptor before going on. A pipe takes 64 KiB at a time, and process.stdout's
+ * buffered writes were dropped by process.exit: `scrum report --format json | jq` read 65,536 bytes of 97,828 when
+ * the reader was slower than scrum. A reader that went away (`scrum … | head`) ends the output, not the command.
+ */
+function writeAll(fd: number, text: string): void {
+  let rest = Buffer.from(text);
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(fd, rest));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EPIPE") return;
+      if (code !== "EAGAIN") throw e;
+      Bun.sleepSync(1);
+    }
+  }
+}
+
 if (import.meta.main) {
   const controller = new AbortController();
   let interrupts = 0;
@@ -56,8 +76,8 @@ if (import.meta.main) {
     controller.abort(new Error("interrupted"));
   });
   const io: Io = {
-    out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
-    err: (text) => process.stderr.write(text),
+    out: (text) => writeAll(1, text.endsWith("\n") ? text : `${text}\n`),
+    err: (text) => writeAll(2, text),
     errIsTty: process.stderr.isTTY === true,
   };
   const code = await main(process.argv.slice(2), process.env, io, process.cwd(), controller.signal);
