@@ -128,20 +128,28 @@ type BraceMatch = { kind: "balanced"; end: number } | { kind: "unbalanced"; dept
 function matchBrace(text: string, open: number, to: number): BraceMatch {
   let depth = 0;
   let inString = false;
+  // By char code: every answer is walked whole, and a one-character string per step is what this loop spent its time on.
   for (let i = open; i < to; i++) {
-    const ch = text[i];
+    const ch = text.charCodeAt(i);
     if (inString) {
-      if (ch === "\\") i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === "{" || ch === "[") depth++;
-    else if (ch === "}" || ch === "]") {
+      if (ch === BACKSLASH) i++;
+      else if (ch === QUOTE) inString = false;
+    } else if (ch === QUOTE) inString = true;
+    else if (ch === OPEN_BRACE || ch === OPEN_BRACKET) depth++;
+    else if (ch === CLOSE_BRACE || ch === CLOSE_BRACKET) {
       depth--;
       if (depth === 0) return { kind: "balanced", end: i };
     }
   }
   return { kind: "unbalanced", depth };
 }
+
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 
 /** Keys that mark an object as a forensic verdict (or an attempt at one). */
 export const FORENSIC_KEYS = ["verdict", ...FINDING_CATEGORIES, "required_next_actions"] as const;

@@ -43,7 +43,10 @@ export function junkHits(verdict: ShardVerdict, shard?: string): JunkHit[] {
   const quoted = (text: string) => inShard !== null && text.trim() !== "" && inShard(text);
   const echoed = texts.filter((t) => isPlaceholder(t.text) && !(t.where.endsWith(".evidence") && quoted(t.text)));
   if (echoed.length > 0) hits.push({ rule: "placeholder-echo", detail: `${echoed.length === 1 ? "1 field holds" : `${echoed.length} fields hold`} a placeholder (${examples(echoed.map((t) => `${t.where} "${t.text.trim()}"`))})` });
-  const template = texts.filter((t) => TEMPLATE_PHRASES.some((p) => t.text.toLowerCase().includes(p)));
+  const template = texts.filter((t) => {
+    const lower = t.text.toLowerCase();
+    return TEMPLATE_PHRASES.some((p) => lower.includes(p));
+  });
   if (template.length > 0) hits.push({ rule: "schema-echo", detail: `the prompt's or schema's own wording in ${examples(template.map((t) => t.where))}` });
   const score = verdict.alignment_score;
   if (verdict.verdict === "pass" && score < PASS_MIN_SCORE) hits.push({ rule: "verdict-score-contradiction", detail: `verdict pass with alignment_score ${score} (< ${PASS_MIN_SCORE})` });

@@ -19,10 +19,21 @@ export function shardRequestFor(rung: RungConfig, request: Omit<CompletionReques
 /** The cache key of a request to a rung: what the model is asked, exactly (model, system, prompt, schema). */
 export function promptKey(rung: RungConfig, request: CompletionRequest): string {
   const hasher = new Bun.CryptoHasher("sha256");
+  // Each part is followed by a NUL, so no two lists of parts hash the same bytes.
+  const part = (text: string) => hasher.update(text).update("\u0000");
   // The fence token is new in every request; the question it fences is not, so the key reads it as a constant.
+  // Hashed piece by piece: the same bytes as the text with each token replaced, without copying the text.
   const { nonce } = request;
-  const plain = (text: string) => (nonce ? text.replaceAll(nonce, "\u0000nonce\u0000") : text);
-  for (const part of [rung.provider, rung.model, plain(request.system), plain(request.prompt), schemaText(request.schema)]) hasher.update(`${part}\u0000`);
+  const plain = (text: string) => {
+    const pieces = nonce ? text.split(nonce) : [text];
+    for (let i = 0; i < pieces.length; i++) hasher.update(i === 0 ? pieces[i]! : `\u0000nonce\u0000${pieces[i]!}`);
+    hasher.update("\u0000");
+  };
+  part(rung.provider);
+  part(rung.model);
+  plain(request.system);
+  plain(request.prompt);
+  part(schemaText(request.schema));
   return hasher.digest("hex");
 }
 

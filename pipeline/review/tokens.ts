@@ -57,9 +57,19 @@ export function tokenMethodFor(model: string): TokenMethod {
 export function countByChars(text: string): number {
   let ascii = 0;
   let other = 0;
-  for (const ch of text) {
-    if (ch.charCodeAt(0) < 128) ascii++;
-    else other++;
+  // Over UTF-16 code units, not `for…of`: every shard's system prompt is counted, and iterating code points allocates.
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 128) {
+      ascii++;
+      continue;
+    }
+    other++;
+    // A surrogate pair is one code point; a lone surrogate counts on its own, as it does in `for…of`.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
   }
   return Math.ceil(ascii / CHARS_PER_TOKEN) + other;
 }

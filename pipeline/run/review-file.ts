@@ -50,13 +50,13 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
   // Repository rules follow the system prompt of each of this file's shards: part of what the cache key hashes.
   const rules = instructionsFor(ctx.instructions ?? [], file.path);
   ctx = { ...ctx, systemPrompt: withInstructions(ctx.systemPrompt, rules) };
-  const { plan, base } = await planWithinWindows(file, notes, ctx);
+  const { plan, base, requests } = await planWithinWindows(file, notes, ctx);
   // Deterministic and model-independent: whatever the rungs answer, text in the file that speaks to them is a finding.
   const injections = await scanInjections(file.path, plan.language, file.text, { raise: ctx.config.static.raiseInjection });
   const outcomes = await Promise.all(
-    plan.shards.map((shard) =>
+    plan.shards.map((shard, i) =>
       climbWithConsensus(
-        shardRequest(file, plan, shard, notes, ctx),
+        requests[i]!,
         shard.index,
         ctx.rungs,
         ctx.config.consensus,
@@ -167,18 +167,20 @@ const MIN_SHARD_CHARS = 200;
 /**
  * The file's shard plan, split further while a shard's request fits no rung's window: the sharder's own
  * statement-level split at a smaller max_shard_chars, so the shards still cover the file exactly. At
- * MIN_SHARD_CHARS it stops; the ladder then skips each rung with the reason.
+ * MIN_SHARD_CHARS it stops; the ladder then skips each rung with the reason. `requests` are the plan's shard
+ * requests, built once: the ones whose window was checked are the ones sent.
  */
-async function planWithinWindows(file: SourceFile, notes: string[], ctx: ReviewContext): Promise<{ plan: ShardPlan; base: ShardPlan }> {
+async function planWithinWindows(file: SourceFile, notes: string[], ctx: ReviewContext): Promise<{ plan: ShardPlan; base: ShardPlan; requests: Omit<CompletionRequest, "schema">[] }> {
   const { sweep } = ctx.config;
   let limits = { thresholdChars: sweep.shardThresholdChars, maxShardChars: sweep.maxShardChars };
   let base: ShardPlan | undefined;
   for (;;) {
     const plan = await shardFile(file.path, file.text, limits);
     base ??= plan;
-    const fits = await Promise.all(plan.shards.map((shard) => fitsSomeWindow(shardRequest(file, plan, shard, notes, ctx), ctx.rungs)));
+    const requests = plan.shards.map((shard) => shardRequest(file, plan, shard, notes, ctx));
+    const fits = await Promise.all(requests.map((request) => fitsSomeWindow(request, ctx.rungs)));
     const over = plan.shards.filter((_, i) => !fits[i]);
-    if (over.length === 0 || limits.maxShardChars <= MIN_SHARD_CHARS) return { plan, base };
+    if (over.length === 0 || limits.maxShardChars <= MIN_SHARD_CHARS) return { plan, base, requests };
     const next = Math.max(MIN_SHARD_CHARS, Math.floor(Math.min(limits.maxShardChars, ...over.map((s) => s.chars)) * 0.75));
     limits = { thresholdChars: Math.min(limits.thresholdChars, next), maxShardChars: next };
   }

@@ -36,8 +36,9 @@ export class VendoredCheck {
     const header = text.split("\n", HEADER_LINES).join("\n");
     const generated = GENERATED_HEADER.exec(header);
     if (generated) return `generated: the header says "${generated[0]}" ([sweep] skip_vendored)`;
+    if (text.length < MIN_BYTES_FOR_AVERAGE) return null;
     const lines = text.split("\n").length;
-    if (text.length >= MIN_BYTES_FOR_AVERAGE && text.length / lines > MAX_AVERAGE_LINE) {
+    if (text.length / lines > MAX_AVERAGE_LINE) {
       return `minified: ${Math.round(text.length / lines)} characters per line on average ([sweep] skip_vendored)`;
     }
     return null;
@@ -48,9 +49,11 @@ export class VendoredCheck {
     let dir = dirname(absPath);
     while (true) {
       const rules = this.load(dir);
-      const rel = relative(dir, absPath).split(sep).join("/");
-      if (rules?.vendored.ignores(rel)) return `vendored: linguist-vendored in ${join(dir, ".gitattributes")}`;
-      if (rules?.generated.ignores(rel)) return `generated: linguist-generated in ${join(dir, ".gitattributes")}`;
+      if (rules) {
+        const rel = relative(dir, absPath).split(sep).join("/");
+        if (rules.vendored.ignores(rel)) return `vendored: linguist-vendored in ${join(dir, ".gitattributes")}`;
+        if (rules.generated.ignores(rel)) return `generated: linguist-generated in ${join(dir, ".gitattributes")}`;
+      }
       if (existsSync(join(dir, ".git"))) return null;
       const parent = dirname(dir);
       if (parent === dir) return null;

@@ -45,6 +45,11 @@ describe("the conservative rule", () => {
     ["fn main() {}", Math.ceil(12 / CHARS_PER_TOKEN)],
     ["let café = 1;", Math.ceil(12 / CHARS_PER_TOKEN) + 1],
     ["// 日本語のコメント", Math.ceil(3 / CHARS_PER_TOKEN) + 8],
+    // A code point outside the BMP is one token, not one per UTF-16 unit; a lone surrogate is one of its own.
+    ["ok 😀👍", Math.ceil(3 / CHARS_PER_TOKEN) + 2],
+    ["a\ud800b\udc00", Math.ceil(2 / CHARS_PER_TOKEN) + 2],
+    ["\udc00\ud800", 2],
+    ["x\ud83d", Math.ceil(1 / CHARS_PER_TOKEN) + 1],
   ])("%j → %d tokens", (text, n) => {
     expect(countByChars(text)).toBe(n);
   });

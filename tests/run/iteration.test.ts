@@ -6,6 +6,7 @@ import { Kb } from "../../kb/kb";
 import { defaultConfig, type Config, type RungConfig } from "../../pipeline/config/config";
 import { PreflightError, runIteration, type RunOptions } from "../../pipeline/run/iteration";
 import { parserFor } from "../../pipeline/shard/grammars";
+import * as prompt from "../../pipeline/review/prompt";
 import { FakeProvider, goodAnswer } from "../fake-provider";
 
 let dir: string;
@@ -42,6 +43,21 @@ describe("runIteration", () => {
     expect(s.verdicts).toEqual({ pass: 0, needs_patch: 3, fail: 0 });
     const rules = kb.findings(s.iteration_id, "src/a.rs").map((f) => f.rule);
     expect(rules).toContain("stub-macro");
+  });
+
+  test("each shard's request is built once: the one whose window was checked is the one sent, with its fence token", async () => {
+    const build = spyOn(prompt, "fencedShardMessages");
+    const provider = new FakeProvider("m", [stub]);
+    try {
+      const windowed: Config = { ...config, ladder: [{ ...rung, contextTokens: 32_768 }] };
+      await runIteration(options(provider, { config: windowed }));
+      // Three one-shard files (the empty one is skipped): three requests, not one for the window check and one to send.
+      expect(build).toHaveBeenCalledTimes(3);
+      const built = build.mock.results.map((r) => (r.value as { nonce: string }).nonce).sort();
+      expect(provider.calls.map((c) => c.nonce).sort()).toEqual(built);
+    } finally {
+      build.mockRestore();
+    }
   });
 
   test("a one-shard file is parsed once: the static floor and the outline share its tree, and the finding keeps its symbol", async () => {
