@@ -32,6 +32,11 @@ export interface Engine {
   /** Wrap `fn` in a transaction; nested, it is a savepoint. */
   transaction<T>(fn: () => T): Transaction<T>;
   readonly inTransaction: boolean;
+  /**
+   * Read everything from here to close() from one consistent snapshot: a transaction left open, its snapshot taken at
+   * once (SQLite: deferred, so a cache write can still upgrade it; PostgreSQL: REPEATABLE READ).
+   */
+  beginSnapshot(): void;
   close(): void;
 }
 
@@ -51,5 +56,10 @@ export function openEngine(location: string): Engine {
   if (isPostgresLocation(location)) return new PostgresEngine(location);
   // strict: named parameters bind without their prefix and a missing one is an error, not a NULL.
   const db = new Database(location, { create: true, strict: true });
-  return Object.assign(db, { dialect: "sqlite" as const }) as unknown as Engine;
+  const beginSnapshot = () => {
+    db.exec("BEGIN");
+    // The snapshot starts at the first read; take it now.
+    db.query("SELECT count(*) FROM sqlite_master").get();
+  };
+  return Object.assign(db, { dialect: "sqlite" as const, beginSnapshot }) as unknown as Engine;
 }

@@ -10,7 +10,7 @@ import { historyCounts, allMetrics, iterationMetrics, outcomeMetrics, type Histo
 import { answersOf, lookupAnswer, storeAnswer, type CachedAnswer } from "./cache";
 import { activeDismissals, addDismissal, fingerprintsWithPrefix, undoDismissal, type FingerprintMatch } from "./dismissals";
 import { readDiskStats, readMeta, writeDiskStats, writeMeta, type DiskStat } from "./disk";
-import { openEngine, showLocation, type Engine } from "./engine";
+import { isPostgresLocation, openEngine, showLocation, type Engine } from "./engine";
 import { checkFindingsHaveReviews, checkIterationRow, checkReviewRow, checkSchema } from "./integrity";
 import { checkPostgresSchema, migratePostgres, postgresSchemaVersion } from "./postgres/schema";
 import { overturnCounts, rungTotals, type RungTotals } from "./rungs";
@@ -220,7 +220,7 @@ export class Kb {
   constructor(location: string, options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
     this.file = showLocation(location);
-    if (location !== ":memory:" && !location.includes("://")) mkdirSync(dirname(location), { recursive: true });
+    if (location !== ":memory:" && !isPostgresLocation(location)) mkdirSync(dirname(location), { recursive: true });
     this.db = openEngine(location);
     try {
       if (this.db.dialect === "postgres") {
@@ -276,14 +276,7 @@ export class Kb {
    * meanwhile is seen as it was at the first read, never half a file's rows. For read-only commands.
    */
   beginSnapshot(): void {
-    if (this.db.dialect === "postgres") {
-      (this.db as unknown as { begin(sql: string): void }).begin("BEGIN ISOLATION LEVEL REPEATABLE READ");
-      this.db.query("SELECT 1").get();
-      return;
-    }
-    this.db.exec("BEGIN");
-    // The snapshot starts at the first read; take it now.
-    this.db.query("SELECT count(*) FROM sqlite_master").get();
+    this.db.beginSnapshot();
   }
 
   /** The schema version (the number of applied migrations). */

@@ -120,10 +120,11 @@ export class PostgresEngine implements Engine {
     return Object.assign(wrapped, { immediate: wrapped });
   }
 
-  /** Begin a transaction left open until close() (a read snapshot); not nested. */
-  begin(sql: string): void {
-    this.exec(sql);
+  beginSnapshot(): void {
+    this.exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
     this.depth += 1;
+    // The snapshot starts at the first read; take it now.
+    this.query("SELECT 1").get();
   }
 
   close(): void {
