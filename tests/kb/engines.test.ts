@@ -172,6 +172,25 @@ describe.skipIf(!pg)("the KB on PostgreSQL", () => {
     expect(new Kb(url).restoredTriggers).toEqual([]);
   });
 
+  test("a row scrum never writes, put there with the triggers out of the way, is a damaged KB naming table and row", () => {
+    const url = finishedKb("damaged");
+    const other = openEngine(url);
+    other.exec(`ALTER TABLE file_reviews DISABLE TRIGGER USER`);
+    other.exec(`UPDATE file_reviews SET review_json = 'not json' WHERE path = 'a.rs'`);
+    other.exec(`ALTER TABLE findings DISABLE TRIGGER USER`);
+    other.exec(`INSERT INTO findings (iteration_id, path, category, severity, confidence, title, evidence, line_start, line_end, fingerprint, evidence_verified) VALUES (1, 'ghost.rs', 'risk_points', 'low', 80, 't', 'e', 1, 1, 'g', 1)`);
+    other.close();
+    const kb = new Kb(url);
+    try {
+      // The disabled triggers are back before anything is read.
+      expect(kb.restoredTriggers.length).toBeGreaterThan(0);
+      expect(() => kb.fileReviews(1)).toThrow(/is damaged: file_reviews rowid \d+ \(iteration 1, a\.rs\): review_json is not JSON/);
+      expect(() => kb.findings(1)).toThrow(/is damaged: findings rowid \d+ \(ghost\.rs\) of iteration 1 belong to no file_reviews row/);
+    } finally {
+      kb.close();
+    }
+  });
+
   test("the same history reads the same on both engines", () => {
     const url = postgresKb("same")!;
     const now = () => new Date("2026-01-02T03:04:05.000Z");
