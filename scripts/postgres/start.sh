@@ -3,6 +3,9 @@
 #
 #   scripts/postgres/start.sh      prints "URL PID DATADIR" on stdout once the server answers
 #
+# With $SCRUM_PG_OWNER_PID set, a watchdog stops the server and removes its directory once that process is gone, so
+# a test run that is killed (or whose exit handlers do not run) leaves no server behind.
+#
 # The cluster lives in a new temporary directory, listens on 127.0.0.1 on a free port, trusts local connections
 # (user scrum, database scrum) and is gone when its directory is removed. Run as root, the server runs as the
 # `postgres` user (PostgreSQL refuses root). Exit 1 with the reason on stderr when there is no PostgreSQL.
@@ -28,4 +31,9 @@ run "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 30 -o \"-p $port -k
   || { tail -n 20 "$dir/server.log" >&2; exit 1; }
 "$bin/createdb" -h 127.0.0.1 -p "$port" -U scrum scrum
 pid=$(head -n 1 "$dir/data/postmaster.pid")
+if [ -n "${SCRUM_PG_OWNER_PID:-}" ]; then
+  owner=$SCRUM_PG_OWNER_PID
+  # Detached, with no stdio of ours: the caller reading this script's output is not kept waiting.
+  setsid sh -c "while kill -0 $owner 2>/dev/null; do sleep 2; done; kill -INT $pid 2>/dev/null; while kill -0 $pid 2>/dev/null; do sleep 0.2; done; rm -rf '$dir'" </dev/null >/dev/null 2>&1 &
+fi
 echo "postgres://scrum@127.0.0.1:$port/scrum $pid $dir"

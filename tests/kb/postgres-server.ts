@@ -21,7 +21,8 @@ function server(): string | null {
   if (base !== undefined) return base;
   const given = process.env.SCRUM_TEST_POSTGRES_URL;
   if (given) return (base = given);
-  const started = spawnSync(join(import.meta.dir, "../../scripts/postgres/start.sh"), { encoding: "utf8", timeout: 60_000 });
+  // The script's watchdog stops the server once this process is gone, even when the exit handler below never runs.
+  const started = spawnSync(join(import.meta.dir, "../../scripts/postgres/start.sh"), { encoding: "utf8", timeout: 60_000, env: { ...process.env, SCRUM_PG_OWNER_PID: String(process.pid) } });
   if (started.status !== 0) {
     postgresUnavailable = started.stderr.trim() || `scripts/postgres/start.sh exited ${started.status}`;
     return (base = null);
