@@ -43,7 +43,7 @@ export interface IterationRow {
   /** A share: the split it came from; a merged iteration: what `scrum kb merge` joined (pipeline/run/partition.ts). */
   partition_json?: string | null;
   /** The group of workers sharing this iteration (`scrum run --workers --iteration-group NAME`, migration 013); null otherwise. */
-  iteration_group?: string | null;
+  group_name?: string | null;
 }
 
 export interface FileReviewRow {
@@ -307,7 +307,7 @@ export class Kb {
     const owner = input.owner ?? thisProcess();
     const info = this.db
       .query(
-        `INSERT INTO iterations (label, status, started_at, config_json, git_commit, targets_json, host, pid, heartbeat_at, partition, partition_json, iteration_group)
+        `INSERT INTO iterations (label, status, started_at, config_json, git_commit, targets_json, host, pid, heartbeat_at, partition, partition_json, group_name)
          VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(input.label, at, input.configJson, input.gitCommit, JSON.stringify(input.targets), owner.host, owner.pid, at, input.partition?.label ?? null, input.partition?.json ?? null, input.group ?? null);
@@ -331,7 +331,7 @@ export class Kb {
 
   /** The latest iteration of a group of workers, or undefined when the group has none yet. */
   groupIteration(group: string): IterationRow | undefined {
-    const found = this.db.query(`SELECT id FROM iterations WHERE iteration_group = ? ORDER BY id DESC LIMIT 1`).get(group) as { id: number } | null;
+    const found = this.db.query(`SELECT id FROM iterations WHERE group_name = ? ORDER BY id DESC LIMIT 1`).get(group) as { id: number } | null;
     return found ? this.iteration(found.id) : undefined;
   }
 

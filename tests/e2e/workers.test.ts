@@ -115,7 +115,7 @@ describe("three workers on one iteration, one killed mid-run", () => {
         const takenOver = queue.filter((q) => q.claims >= 2);
         expect(takenOver.length).toBeGreaterThan(0);
         expect(takenOver.every((q) => q.worker !== victimName)).toBe(true);
-        expect(kb.iteration(1)).toMatchObject({ status: "done", iteration_group: "nightly-1" });
+        expect(kb.iteration(1)).toMatchObject({ status: "done", group_name: "nightly-1" });
       } finally {
         kb.close();
       }

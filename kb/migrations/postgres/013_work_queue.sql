@@ -1,7 +1,7 @@
 -- Workers on one iteration (`scrum run --workers --iteration-group NAME`): SQLite's 013_work_queue.sql in
 -- PostgreSQL's words. The queue is the iteration's work list, not history: its claims are updated, never deleted.
-ALTER TABLE iterations ADD COLUMN iteration_group text COLLATE "C";
-CREATE INDEX iterations_group ON iterations(iteration_group);
+ALTER TABLE iterations ADD COLUMN group_name text COLLATE "C";
+CREATE INDEX iterations_group ON iterations(group_name);
 CREATE TABLE work_queue (
   iteration_id bigint NOT NULL REFERENCES iterations(id),
   seq          bigint NOT NULL,
