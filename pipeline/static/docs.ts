@@ -19,8 +19,11 @@ const PLACEHOLDERS: Array<[RegExp, string, boolean]> = [
   [/\[?\binsert\b[^\]\n]{0,40}\bhere\b\]?/i, "\"insert … here\"", false],
 ];
 const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
-/** An admonition of MkDocs / Python-Markdown (`!!! note`, `!!! tip "Gotcha"`): syntax, not a placeholder `!!!`. */
-const ADMONITION = /^\s*!!!\s+[a-z][\w-]*(?:\s+(?:"[^"]*"|'[^']*'))?\s*$/;
+/**
+ * An admonition of MkDocs / Python-Markdown (`!!! note`, `!!! tip "Gotcha"`, `!!! Warning "Trust no one!"`: the type
+ * in any case, as uvicorn's docs write it): syntax, not a placeholder `!!!`.
+ */
+const ADMONITION = /^\s*!!!\s+[a-z][\w-]*(?:\s+(?:"[^"]*"|'[^']*'))?\s*$/i;
 
 /** Changelogs and release checklists use TBD/TODO as a convention (an unreleased section, a step to do). */
 const CONVENTION_FILES = /(^|\/)(CHANGELOG|CHANGES|HISTORY|NEWS|RELEASES?|RELEASE[-_]?NOTES|[\w-]*CHECKLIST)[\w.-]*$/i;
