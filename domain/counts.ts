@@ -33,3 +33,11 @@ export function fileCounts(verdict: FileVerdict): FileCounts {
     evidenceUnverified: unverified,
   };
 }
+
+/**
+ * A stored problem finding (not proof of life) whose quoted evidence is not in the file: the one definition of
+ * "unverified evidence" that the run summary, --json, reports and the dashboard all count (kb/state.ts has its SQL).
+ */
+export function isUnverifiedProblem(f: { category: string; evidence_verified: boolean }): boolean {
+  return f.category !== "verified_components" && !f.evidence_verified;
+}

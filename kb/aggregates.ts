@@ -101,7 +101,7 @@ export function iterationMetrics(db: Engine, iterationId: number): Metrics {
 }
 
 /** The state's metrics after an iteration (state_*), from the state rows as read (dismissals applied by the caller). */
-export function stateMetrics(rows: Array<{ verdict: string; stale: number; findings_count: number; findings_high: number; findings_medium: number; findings_low: number }>): Metrics {
+export function stateMetrics(rows: Array<{ verdict: string; stale: boolean; findings_count: number; findings_high: number; findings_medium: number; findings_low: number }>): Metrics {
   const count = (v: string) => rows.filter((r) => r.verdict === v).length;
   const sum = (pick: (r: (typeof rows)[number]) => number) => rows.reduce((s, r) => s + pick(r), 0);
   return {
@@ -111,7 +111,7 @@ export function stateMetrics(rows: Array<{ verdict: string; stale: number; findi
     state_fail: count("fail"),
     state_unreviewed: count("unreviewed"),
     state_skipped: count("skipped"),
-    state_stale: rows.filter((r) => r.stale === 1).length,
+    state_stale: rows.filter((r) => r.stale).length,
     state_findings_total: sum((r) => r.findings_count),
     state_findings_high: sum((r) => r.findings_high),
     state_findings_medium: sum((r) => r.findings_medium),

@@ -1,4 +1,6 @@
 /** The shard answer cache: accepted answers by the hash of what was asked. SQL only. */
+import type { CachedAnswerRecord } from "../domain/records";
+import type { KbContext } from "./context";
 import type { Engine } from "./engine";
 
 export interface CachedAnswer {
@@ -25,8 +27,17 @@ export function storeAnswer(db: Engine, input: CachedAnswer & { prompt_sha: stri
 }
 
 /** The answers an iteration added to the cache, in the order it added them (what `scrum kb merge` copies with its rows). */
-export function answersOf(db: Engine, iterationId: number): Array<Omit<CachedAnswer, "iteration_id"> & { prompt_sha: string }> {
+export function answersOf(db: Engine, iterationId: number): CachedAnswerRecord[] {
   return db
     .query(`SELECT prompt_sha, rung, model, verdict_json, output_format FROM shard_cache WHERE iteration_id = ? ORDER BY rowid`)
-    .all(iterationId) as Array<Omit<CachedAnswer, "iteration_id"> & { prompt_sha: string }>;
+    .all(iterationId) as CachedAnswerRecord[];
+}
+
+export class ShardCache {
+  constructor(private readonly ctx: KbContext) {}
+
+  /** A cached accepted answer for this prompt hash. */
+  answer(promptSha: string): CachedAnswer | undefined {
+    return lookupAnswer(this.ctx.db, promptSha);
+  }
 }

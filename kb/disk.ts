@@ -1,4 +1,5 @@
 /** The KB's root and the disk-stat cache (size and mtime at which a file had a content hash). SQL only. */
+import type { KbContext } from "./context";
 import type { Engine } from "./engine";
 
 /** What a file looked like on disk when it had `content_sha`. */
@@ -37,4 +38,38 @@ export function writeDiskStats(db: Engine, stats: DiskStat[]): void {
   db.transaction(() => {
     for (const s of stats) stmt.run(s as unknown as Record<string, string | number>);
   })();
+}
+
+/** What the KB knows about itself and the disk: its root, the repository's identity, the disk-stat cache. */
+export class Meta {
+  constructor(private readonly ctx: KbContext) {}
+
+  /** The repository root the KB's paths are relative to, or null when none is stored yet. */
+  root(): string | null {
+    return readMeta(this.ctx.db, "root");
+  }
+
+  /** Store the repository root (a run stores the root it swept). */
+  setRoot(root: string): void {
+    writeMeta(this.ctx.db, "root", root);
+  }
+
+  /** The identity of the repository the KB reviews (its origin, pipeline/run/spawn.ts), or null when not known. */
+  repository(): string | null {
+    return readMeta(this.ctx.db, "repository");
+  }
+
+  setRepository(identity: string): void {
+    writeMeta(this.ctx.db, "repository", identity);
+  }
+
+  /** The disk-stat cache: the content hash each file had at a size and mtime. */
+  diskStats(): Map<string, DiskStat> {
+    return readDiskStats(this.ctx.db);
+  }
+
+  /** Remember files' hashes at their current size and mtime. */
+  recordDiskStats(stats: DiskStat[]): void {
+    writeDiskStats(this.ctx.db, stats);
+  }
 }

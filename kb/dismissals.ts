@@ -1,6 +1,7 @@
 /** Dismissals: a live table (created, maybe undone, never deleted). SQL only. */
+import type { Dismissal } from "../domain/records";
+import { stamp, type KbContext } from "./context";
 import type { Engine } from "./engine";
-import type { DismissalRow } from "./kb";
 
 /** Record a dismissal; returns its id. */
 export function addDismissal(db: Engine, input: { fingerprint: string; path: string; reason: string; at: string }): number {
@@ -16,28 +17,31 @@ export function undoDismissal(db: Engine, id: number, at: string): boolean {
 }
 
 /** The active dismissal per fingerprint (the oldest, when one was dismissed twice). */
-export function activeDismissals(db: Engine): Map<string, DismissalRow> {
-  const rows = db.query(`SELECT * FROM dismissals WHERE undone_at IS NULL ORDER BY id DESC`).all() as DismissalRow[];
+export function activeDismissals(db: Engine): Map<string, Dismissal> {
+  const rows = db.query(`SELECT * FROM dismissals WHERE undone_at IS NULL ORDER BY id DESC`).all() as Dismissal[];
   return new Map(rows.map((r) => [r.fingerprint, r]));
 }
 
-/** One fingerprint the KB has seen, with its latest finding's place and title. */
-export interface FingerprintMatch {
-  fingerprint: string;
-  path: string;
-  line_start: number;
-  category: string;
-  title: string;
-}
+export class Dismissals {
+  constructor(private readonly ctx: KbContext) {}
 
-/** The distinct fingerprints starting with `prefix` (lowercase hex), each with its latest finding; at most `limit`. */
-export function fingerprintsWithPrefix(db: Engine, prefix: string, limit: number): FingerprintMatch[] {
-  if (!/^[0-9a-f]+$/.test(prefix)) throw new Error(`bug: fingerprint prefix must be lowercase hex, got "${prefix}"`);
-  return db
-    .query(
-      `SELECT f.fingerprint, f.path, f.line_start, f.category, f.title FROM findings f
-       JOIN (SELECT fingerprint, max(id) AS id FROM findings WHERE fingerprint LIKE ? GROUP BY fingerprint) l ON l.id = f.id
-       ORDER BY f.fingerprint LIMIT ?`,
-    )
-    .all(`${prefix}%`, limit) as FingerprintMatch[];
+  /** Record a dismissal; returns its id. */
+  add(input: { fingerprint: string; path: string; reason: string }): number {
+    return addDismissal(this.ctx.db, { ...input, at: stamp(this.ctx) });
+  }
+
+  /** Undo a dismissal; false when there is no active dismissal of that id. */
+  undo(id: number): boolean {
+    return undoDismissal(this.ctx.db, id, stamp(this.ctx));
+  }
+
+  /** Active dismissals by fingerprint. */
+  active(): Map<string, Dismissal> {
+    return activeDismissals(this.ctx.db);
+  }
+
+  /** Every dismissal, undone ones included (`undone_at` set), oldest first. */
+  all(): Dismissal[] {
+    return this.ctx.db.query(`SELECT * FROM dismissals ORDER BY id`).all() as Dismissal[];
+  }
 }

@@ -7,7 +7,7 @@
 import { Database } from "bun:sqlite";
 import { DamagedKbError } from "../domain/errors";
 import type { Engine } from "./engine";
-import type { FileReviewRow, IterationRow } from "./kb";
+import type { FileReviewRow, IterationRow } from "./rows";
 
 interface Schema {
   tables: Set<string>;

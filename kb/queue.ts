@@ -4,6 +4,7 @@
  * lease is taken over by another worker. On PostgreSQL a claim skips rows another worker holds locked (FOR UPDATE SKIP
  * LOCKED); SQLite serialises writers, so its claim is one write transaction. SQL only.
  */
+import { stamp, type KbContext } from "./context";
 import type { Engine } from "./engine";
 
 /** The queue's progress: files planned, stored, and held by a live claim. */
@@ -74,4 +75,37 @@ export interface QueueRow {
 
 export function queueRows(db: Engine, iterationId: number): QueueRow[] {
   return db.query(`SELECT seq, path, worker, claims, done_at FROM work_queue WHERE iteration_id = ? ORDER BY seq`).all(iterationId) as QueueRow[];
+}
+
+/** The queue of one shared iteration, as its workers use it. */
+export class WorkQueue {
+  constructor(private readonly ctx: KbContext) {}
+
+  /** Claim the next file of a shared iteration for `worker`: one nobody holds, or one whose claim outlived `leaseMs`. */
+  claimNext(iterationId: number, worker: string, leaseMs: number): string | null {
+    const now = this.ctx.now();
+    return claimNext(this.ctx.db, iterationId, worker, now.toISOString(), new Date(now.getTime() - leaseMs).toISOString());
+  }
+
+  /** The worker lives: its claims last another lease. */
+  renew(iterationId: number, worker: string): void {
+    renewClaims(this.ctx.db, iterationId, worker, stamp(this.ctx));
+  }
+
+  finish(iterationId: number, path: string): void {
+    finishClaim(this.ctx.db, iterationId, path, stamp(this.ctx));
+  }
+
+  release(iterationId: number, worker: string): void {
+    releaseClaims(this.ctx.db, iterationId, worker);
+  }
+
+  /** Files planned, stored, and held by a claim renewed within `leaseMs`. */
+  progress(iterationId: number, leaseMs: number): QueueProgress {
+    return queueProgress(this.ctx.db, iterationId, new Date(this.ctx.now().getTime() - leaseMs).toISOString());
+  }
+
+  rows(iterationId: number): QueueRow[] {
+    return queueRows(this.ctx.db, iterationId);
+  }
 }

@@ -1,60 +1,73 @@
 /**
- * The one mapping between the pipeline's values and the KB's rows: snake_case columns and 0/1 flags stop here. A
- * finding, an attempt and a cached answer go in through these functions and findings come back out as StoredFinding.
+ * The one mapping between the domain's values (domain/records.ts) and the KB's rows: 0/1 flags and JSON text stop
+ * here, both ways. Nothing outside kb/ imports this module.
  */
-import type { Attempt } from "../domain/attempt";
-import { FINDING_CATEGORIES, type FileFinding, type FileVerdict, type FindingCategory, type Severity } from "../domain/verdict";
-import type { AttemptRow, FileRecord, FileReviewRow, FindingRow } from "./kb";
-import type { FileOutcome } from "../domain/outcome";
+import type { AttemptRecord, FileReview, Iteration, IterationStatus, StateEntry, StoredFinding } from "../domain/records";
+import { FINDING_CATEGORIES, type FindingCategory } from "../domain/verdict";
 
-export type { FileOutcome };
-
-/** A finding as the KB keeps it, read back: the file verdict's finding plus where it belongs. The shape reports, the dashboard and the CLI share. */
-export interface StoredFinding {
-  path: string;
-  category: FindingCategory;
-  severity: Severity;
-  confidence: number;
-  title: string;
-  evidence: string;
-  line_start: number;
-  line_end: number;
-  fingerprint: string;
-  evidence_verified: boolean;
-  shard_index: number | null;
-  rule: string | null;
-  symbol: string | null;
-  agreement: number | null;
-  dismissal_id: number | null;
-  disposition: FindingRow["disposition"];
-  verified_by: string | null;
-  verify_reason: string | null;
-  rung: string | null;
+/** An `iterations` row: targets as JSON text. */
+export interface IterationRow extends Omit<Iteration, "targets" | "partition" | "partition_json" | "group_name"> {
+  status: IterationStatus;
+  targets_json: string;
+  partition?: string | null;
+  partition_json?: string | null;
+  group_name?: string | null;
 }
 
-/** The `findings` row of one finding of a file verdict. */
-export function findingRow(path: string, category: FindingCategory, f: FileFinding, dismissalId: number | null, rung: string | null = null): FindingRow {
+/** A `file_reviews` row: flags as 0/1. */
+export interface FileReviewRow extends Omit<FileReview, "tree_split_fired" | "coverage_complete" | "instructions" | "reviewer" | "degraded_reason"> {
+  tree_split_fired: number;
+  coverage_complete: number | null;
+  instructions?: string | null;
+  reviewer?: FileReview["reviewer"];
+  degraded_reason?: string | null;
+}
+
+/** A `findings` row: the category as text, the evidence flag as 0/1, later columns possibly absent in a write. */
+export interface FindingRow extends Omit<StoredFinding, "category" | "evidence_verified"> {
+  category: string;
+  evidence_verified: number;
+}
+
+/** A `state` row: flags as 0/1. */
+export interface StateRow extends Omit<StateEntry, "stale" | "degraded"> {
+  stale: number;
+  degraded: number;
+}
+
+/** An `attempts` row is an attempt record as it is. */
+export type AttemptRow = AttemptRecord;
+
+export function iterationOf(row: IterationRow): Iteration {
+  const { targets_json, ...rest } = row;
+  return { ...rest, targets: JSON.parse(targets_json) as string[], partition: row.partition ?? null, partition_json: row.partition_json ?? null, group_name: row.group_name ?? null };
+}
+
+export function reviewOf(row: FileReviewRow): FileReview {
   return {
-    path,
-    category,
-    severity: f.severity,
-    confidence: f.confidence,
-    title: f.title,
-    evidence: f.evidence,
-    line_start: f.line_start,
-    line_end: f.line_end,
-    fingerprint: f.fingerprint,
-    evidence_verified: f.evidence_verified ? 1 : 0,
-    shard_index: f.shard,
-    rule: f.rule ?? null,
-    symbol: f.symbol ?? null,
-    agreement: f.agreement ?? null,
-    dismissal_id: dismissalId,
-    disposition: f.disposition ?? null,
-    verified_by: f.verified_by ?? null,
-    verify_reason: f.verify_reason ?? null,
-    rung,
+    ...row,
+    tree_split_fired: row.tree_split_fired === 1,
+    coverage_complete: row.coverage_complete === null ? null : row.coverage_complete === 1,
+    instructions: row.instructions ?? null,
+    reviewer: row.reviewer ?? null,
+    degraded_reason: row.degraded_reason ?? null,
   };
+}
+
+export function reviewRow(review: Omit<FileReview, "iteration_id">): Omit<FileReviewRow, "iteration_id"> {
+  return { ...review, tree_split_fired: review.tree_split_fired ? 1 : 0, coverage_complete: review.coverage_complete === null ? null : review.coverage_complete ? 1 : 0 };
+}
+
+export function findingRowOf(f: StoredFinding): FindingRow {
+  return { ...f, evidence_verified: f.evidence_verified ? 1 : 0 };
+}
+
+export function stateEntryOf(row: StateRow): StateEntry {
+  return { ...row, stale: row.stale === 1, degraded: row.degraded === 1 };
+}
+
+export function stateRowOf(e: StateEntry): StateRow {
+  return { ...e, stale: e.stale ? 1 : 0, degraded: e.degraded ? 1 : 0 };
 }
 
 /** A stored finding from its row; a category the schema does not know is a corrupt row, said as such. */
@@ -85,103 +98,3 @@ export function storedFinding(r: FindingRow): StoredFinding {
   };
 }
 
-/** The `attempts` row of one attempt on a file (without the KB's own id, iteration and timestamp); the event stream sends the same. */
-export function attemptRow(path: string, a: Attempt): AttemptRow {
-  return {
-    path,
-    shard_index: a.shardIndex,
-    rung: a.rung,
-    model: a.model,
-    outcome: a.outcome,
-    reason: a.reason,
-    latency_ms: a.latencyMs,
-    tokens_in: a.tokensIn,
-    tokens_out: a.tokensOut,
-    cost_usd: a.costUsd,
-    output_format: a.format,
-    server: a.server,
-    purpose: a.purpose,
-    redactions: a.redactions,
-    prompt_sha: a.promptSha,
-  };
-}
-
-/** The shard-cache rows of a file's accepted model answers: the same question is then answered from the KB. */
-export function cacheRows(attempts: Attempt[]): Array<{ prompt_sha: string; rung: string; model: string; verdict_json: string; output_format: string | null }> {
-  return attempts.flatMap((a) =>
-    a.outcome === "accepted" && a.answer !== undefined && a.promptSha !== null
-      ? [{ prompt_sha: a.promptSha, rung: a.rung, model: a.model, verdict_json: a.answer, output_format: a.format }]
-      : [],
-  );
-}
-
-/** The verdict a file's row carries: the file verdict's, or `skipped`. */
-export function outcomeVerdict(o: FileOutcome): FileReviewRow["verdict"] {
-  return o.kind === "skipped" ? "skipped" : o.verdict.verdict;
-}
-
-/** Every row one finished file writes: its review, findings (dismissed ones with their dismissal), attempts, cache. */
-export function fileRecord(o: FileOutcome): FileRecord {
-  if (o.kind === "skipped") return { review: { ...emptyReview(o.path), verdict: "skipped", skip_reason: o.reason }, findings: [], attempts: [] };
-  const { verdict, attempts } = o;
-  const unreviewed = verdict.shard_reviews.flatMap((s) => (s.status === "unreviewed" ? [`shard ${s.index + 1} (lines ${s.line_start}-${s.line_end}): ${s.reasons.join("; ")}`] : []));
-  return {
-    review: {
-      ...emptyReview(o.path),
-      content_sha: o.sha,
-      verdict: verdict.verdict,
-      alignment_score: verdict.alignment_score,
-      output_format: o.outputFormat,
-      confidence_avg: o.confidence.avg,
-      confidence_min: o.confidence.min,
-      gradient_tier: o.tier,
-      findings_count: o.counts.findings,
-      critical_failures_count: o.counts.criticalFailures,
-      missing_components_count: o.counts.missingComponents,
-      verified_components_count: o.counts.verifiedComponents,
-      evidence_unverified: o.counts.evidenceUnverified,
-      shards: o.shards,
-      tree_split_fired: o.shards > 1 ? 1 : 0,
-      attempts_made: attempts.length,
-      thin_rejections: attempts.filter((a) => a.outcome === "thin").length,
-      escalations: o.escalations,
-      accepted_model: o.acceptedModels.length > 0 ? o.acceptedModels.join(", ") : null,
-      tokens_in: attempts.reduce((s, a) => s + a.tokensIn, 0),
-      tokens_out: attempts.reduce((s, a) => s + a.tokensOut, 0),
-      cost_usd: attempts.reduce((s, a) => s + a.costUsd, 0),
-      latency_ms: o.latencyMs,
-      review_json: JSON.stringify(verdict),
-      error: unreviewed.length > 0 ? unreviewed.join("\n") : null,
-      coverage_complete: verdict.coverage_complete ? 1 : 0,
-      reduced_by: verdict.reduced_by,
-      shard_strategy: o.strategy,
-      instructions: o.instructions,
-      reviewer: o.reviewer,
-      degraded_reason: o.degradedReason,
-    },
-    findings: [
-      ...FINDING_CATEGORIES.flatMap((category) => verdict[category].map((f) => findingRow(o.path, category, f, null, producerOf(verdict, f)))),
-      ...(verdict.refuted ?? []).map((f) => findingRow(o.path, f.category, f, null, producerOf(verdict, f))),
-      ...(verdict.dismissed ?? []).map((f) => findingRow(o.path, f.category, f, f.dismissal_id, producerOf(verdict, f))),
-    ],
-    attempts: attempts.map((a) => attemptRow(o.path, a)),
-    cache: cacheRows(attempts),
-  };
-}
-
-/** The rung whose answer produced a finding: "static" for a deterministic rule, else its shard's accepted rung. */
-function producerOf(verdict: FileVerdict, f: FileFinding): string | null {
-  if (f.rule !== undefined) return "static";
-  const shard = verdict.shard_reviews.find((s) => s.index === f.shard);
-  return shard?.status === "reviewed" ? shard.rung : null;
-}
-
-function emptyReview(path: string): FileRecord["review"] {
-  return {
-    path, content_sha: null, verdict: "skipped", alignment_score: null, output_format: null, confidence_avg: null, confidence_min: null,
-    gradient_tier: null, findings_count: 0, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 0, shards: 0,
-    tree_split_fired: 0, attempts_made: 0, thin_rejections: 0, escalations: 0, accepted_model: null, tokens_in: 0, tokens_out: 0, cost_usd: 0,
-    latency_ms: 0, review_json: null, error: null, skip_reason: null, coverage_complete: null, evidence_unverified: 0, reduced_by: null,
-    shard_strategy: null,
-  };
-}

@@ -1,4 +1,5 @@
 /** Per-rung aggregates from the log: answers by outcome, cost, and how often later judgments overturned a rung's findings. */
+import type { KbContext } from "./context";
 import type { Engine } from "./engine";
 import type { OverturnCount } from "../domain/overturn";
 
@@ -52,4 +53,19 @@ export function rungTotals(db: Engine): RungTotals[] {
        FROM attempts a GROUP BY a.rung ORDER BY min(a.id)`,
     )
     .all() as RungTotals[];
+}
+
+/** What the log says about each rung. */
+export class Rungs {
+  constructor(private readonly ctx: KbContext) {}
+
+  /** Judged and overturned findings per producing rung and category (the verifier's and users' verdicts on them). */
+  overturns(): OverturnCount[] {
+    return overturnCounts(this.ctx.db);
+  }
+
+  /** Per rung: answers by outcome, cost, tokens, confirmed findings, over every iteration. */
+  totals(): RungTotals[] {
+    return rungTotals(this.ctx.db);
+  }
 }

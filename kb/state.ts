@@ -1,30 +1,8 @@
 /** The state table: every file of the swept tree with its latest review, one row set per finished iteration. SQL only. */
+import type { DismissedNow, FindingTally, StateEntry } from "../domain/records";
+import type { KbContext } from "./context";
 import type { Engine } from "./engine";
-import type { FileReviewRow, FindingRow } from "./kb";
-
-export interface StateRow {
-  iteration_id: number;
-  path: string;
-  /** The iteration whose review this row carries (this one, or an earlier one for a file not reviewed now). */
-  from_iteration_id: number;
-  content_sha: string | null;
-  /** 1 when the file's content changed since that review. */
-  stale: number;
-  verdict: FileReviewRow["verdict"];
-  gradient_tier: FileReviewRow["gradient_tier"];
-  findings_count: number;
-  findings_high: number;
-  findings_medium: number;
-  findings_low: number;
-  critical_failures_count: number;
-  missing_components_count: number;
-  /** The reviewer of the review this row carries (null for rows of older scrum versions). */
-  reviewer: FileReviewRow["reviewer"];
-  /** 1 when the file's latest review was degraded (only the static rung answered after the model rungs failed). */
-  degraded: number;
-  /** Why the model rungs gave up in that degraded review. */
-  degraded_reason: string | null;
-}
+import { stateEntryOf, stateRowOf, type FindingRow, type StateRow } from "./rows";
 
 const STATE_COLUMNS: (keyof StateRow)[] = [
   "iteration_id", "path", "from_iteration_id", "content_sha", "stale", "verdict", "gradient_tier", "findings_count",
@@ -46,22 +24,18 @@ export const COUNTING_FINDING = countingFinding();
  */
 export const UNVERIFIED_PROBLEM = `category <> 'verified_components' AND evidence_verified = 0`;
 
-/** The same definition over a finding row. */
-export function isUnverifiedProblem(f: Pick<FindingRow, "category" | "evidence_verified">): boolean {
-  return f.category !== "verified_components" && f.evidence_verified === 0;
-}
 
 /** Write an iteration's state rows in one transaction. */
-export function writeState(db: Engine, rows: StateRow[]): void {
+export function writeState(db: Engine, entries: StateEntry[]): void {
   const stmt = db.query(`INSERT INTO state (${STATE_COLUMNS.join(", ")}) VALUES (${STATE_COLUMNS.map((c) => `@${c}`).join(", ")})`);
   db.transaction(() => {
-    for (const r of rows) stmt.run(r as unknown as Record<string, string | number | null>);
+    for (const e of entries) stmt.run(stateRowOf(e) as unknown as Record<string, string | number | null>);
   })();
 }
 
 /** The state rows stored after an iteration, by path. */
-export function readState(db: Engine, iterationId: number): StateRow[] {
-  return db.query(`SELECT * FROM state WHERE iteration_id = ? ORDER BY path`).all(iterationId) as StateRow[];
+export function readState(db: Engine, iterationId: number): StateEntry[] {
+  return (db.query(`SELECT * FROM state WHERE iteration_id = ? ORDER BY path`).all(iterationId) as StateRow[]).map(stateEntryOf);
 }
 
 /** The latest iteration (up to `atOrBefore`) that has state rows, or null. */
@@ -74,24 +48,15 @@ export function latestStateIteration(db: Engine, atOrBefore?: number): number | 
   return row?.id ?? null;
 }
 
-/** What counts against each file of one iteration: its counting findings by severity, critical failures, missing components. */
-export interface FileCounts {
-  high: number;
-  medium: number;
-  low: number;
-  critical: number;
-  missing: number;
-}
-
 /** The counting findings per path of one iteration's file reviews. */
-export function countingFindings(db: Engine, iterationId: number): Map<string, FileCounts> {
+export function countingFindings(db: Engine, iterationId: number): Map<string, FindingTally> {
   const rows = db
     .query(
       `SELECT path, coalesce(sum(CASE WHEN severity = 'high' THEN 1 ELSE 0 END), 0) AS high, coalesce(sum(CASE WHEN severity = 'medium' THEN 1 ELSE 0 END), 0) AS medium, coalesce(sum(CASE WHEN severity = 'low' THEN 1 ELSE 0 END), 0) AS low,
          coalesce(sum(CASE WHEN category = 'critical_failures' THEN 1 ELSE 0 END), 0) AS critical, coalesce(sum(CASE WHEN category = 'missing_components' THEN 1 ELSE 0 END), 0) AS missing
        FROM findings WHERE iteration_id = ? AND ${COUNTING_FINDING} GROUP BY path`,
     )
-    .all(iterationId) as (FileCounts & { path: string })[];
+    .all(iterationId) as (FindingTally & { path: string })[];
   return new Map(rows.map(({ path, ...c }) => [path, c]));
 }
 
@@ -107,15 +72,6 @@ export function stateFindings(db: Engine, iterationId: number): FindingRow[] {
     .all(iterationId) as FindingRow[];
 }
 
-/** A counting finding that a dismissal made since covers: it is subtracted when the state is read. */
-export interface DismissedNow {
-  iteration_id: number;
-  path: string;
-  category: string;
-  severity: "high" | "medium" | "low";
-  fingerprint: string;
-}
-
 /** Findings recorded as counting whose fingerprint an active dismissal covers (dismissed after they were recorded). */
 export function dismissedSinceRecorded(db: Engine): DismissedNow[] {
   return db
@@ -125,4 +81,19 @@ export function dismissedSinceRecorded(db: Engine): DismissedNow[] {
          AND f.fingerprint IN (SELECT fingerprint FROM dismissals WHERE undone_at IS NULL)`,
     )
     .all() as DismissedNow[];
+}
+
+/** The state after each finished iteration. */
+export class StateRepo {
+  constructor(private readonly ctx: KbContext) {}
+
+  /** The state entries after an iteration, as stored (dismissals since not applied; see score/state.ts applyDismissals). */
+  of(iterationId: number): StateEntry[] {
+    return readState(this.ctx.db, iterationId);
+  }
+
+  /** The latest iteration with a state (up to `atOrBefore`), or null. */
+  latestIteration(atOrBefore?: number): number | null {
+    return latestStateIteration(this.ctx.db, atOrBefore);
+  }
 }

@@ -8,11 +8,12 @@
  * `--kb URL`: the same KB in a PostgreSQL database (built there once, kept: a database that already holds the
  * iterations is reused), so the read commands are timed on the PostgreSQL engine.
  */
+import type { FileRecord } from "../domain/records";
 import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Kb, type FileRecord } from "../kb/kb";
+import { Kb } from "../kb/kb";
 import { isPostgresLocation, showLocation } from "../kb/engine";
 import { stateMetrics } from "../kb/aggregates";
 import { buildState } from "../pipeline/score/state";
@@ -34,19 +35,22 @@ function record(i: number, f: number): FileRecord {
   const open = (f + i) % 3 === 0 ? 1 : 3;
   const verdict = open === 3 ? "needs_patch" : "pass";
   const findings = Array.from({ length: open }, (_, k) => ({
-    path, category: k === 0 ? "pseudocode_flags" : "risk_points", severity: (["high", "medium", "low"] as const)[k % 3]!, confidence: 80,
-    title: `finding ${k}`, evidence: `line ${k} of ${path}`, line_start: 10 + k, line_end: 10 + k, fingerprint: `${f}-${k}`, evidence_verified: 1, shard_index: 0,
+    path, category: k === 0 ? ("pseudocode_flags" as const) : ("risk_points" as const), severity: (["high", "medium", "low"] as const)[k % 3]!, confidence: 80,
+    title: `finding ${k}`, evidence: `line ${k} of ${path}`, line_start: 10 + k, line_end: 10 + k, fingerprint: `${f}-${k}`, evidence_verified: true, shard_index: 0,
+    rule: null, symbol: null, agreement: null, dismissal_id: null, disposition: null, verified_by: null, verify_reason: null, rung: "cloud",
   }));
   const attempt = (outcome: "thin" | "accepted") => ({
     path, shard_index: 0, rung: outcome === "thin" ? "local" : "cloud", model: "m", outcome, reason: null, latency_ms: 900, tokens_in: 1500, tokens_out: 400,
     cost_usd: 0.0004, output_format: "forensic_json", server: "http://127.0.0.1:11434", purpose: "review" as const,
+    redactions: 0, prompt_sha: null,
   });
   return {
     review: {
       path, content_sha: `sha-${f}`, verdict, alignment_score: 7, output_format: "forensic_json", confidence_avg: 80, confidence_min: 80, gradient_tier: "auto",
-      findings_count: open, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 1, shards: 1, tree_split_fired: 0,
+      findings_count: open, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 1, shards: 1, tree_split_fired: false,
       attempts_made: 2, thin_rejections: 1, escalations: 1, accepted_model: "m", tokens_in: 3000, tokens_out: 800, cost_usd: 0.0008, latency_ms: 1800,
-      review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: 1, evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
+      review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: true, evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
+      instructions: null, reviewer: "model", degraded_reason: null,
     },
     findings,
     attempts: [attempt("thin"), attempt("accepted")],
@@ -58,7 +62,7 @@ function built(): boolean {
   if (!isPostgresLocation(file)) return existsSync(file);
   const kb = new Kb(file);
   try {
-    return kb.iterations().filter((i) => i.status === "done").length >= ITERATIONS;
+    return kb.iterations.all().filter((i) => i.status === "done").length >= ITERATIONS;
   } finally {
     kb.close();
   }
@@ -67,15 +71,15 @@ function built(): boolean {
 if (!built()) {
   const started = performance.now();
   const kb = new Kb(file);
-  if (kb.iterations().length > 0) throw new Error(`${showLocation(file)} holds a partly built KB; give an empty database`);
+  if (kb.iterations.all().length > 0) throw new Error(`${showLocation(file)} holds a partly built KB; give an empty database`);
   for (let i = 1; i <= ITERATIONS; i++) {
-    const id = kb.startIteration({ label: `iter-${i}`, configJson: "{}", gitCommit: null, targets: ["src"] });
+    const id = kb.iterations.start({ label: `iter-${i}`, configJson: "{}", gitCommit: null, targets: ["src"] });
     kb.db.transaction(() => {
       for (let f = 0; f < FILES; f++) kb.recordFile(id, record(i, f));
     })();
-    const previous = kb.latestStateIteration(id - 1);
-    const state = buildState({ iterationId: id, previous: previous === null ? [] : kb.state(previous), reviewed: kb.fileReviews(id), counts: kb.countingFindings(id), onDisk: (p) => `sha-${p.replace(/^.*mod(\d+)\.ts$/, "$1")}` });
-    kb.completeIteration(id, state, { ...kb.computeMetrics(id), wall_ms: 1, ...stateMetrics(state) });
+    const previous = kb.state.latestIteration(id - 1);
+    const state = buildState({ iterationId: id, previous: previous === null ? [] : kb.state.of(previous), reviewed: kb.reviews.inIteration(id), counts: kb.findings.counting(id), onDisk: (p) => `sha-${p.replace(/^.*mod(\d+)\.ts$/, "$1")}` });
+    kb.completeIteration(id, state, { ...kb.metrics.computed(id), wall_ms: 1, ...stateMetrics(state) });
   }
   kb.close();
   console.log(`built ${showLocation(file)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);

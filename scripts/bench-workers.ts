@@ -58,10 +58,10 @@ async function sweep(workers: number): Promise<{ wallS: number; reviewed: number
   for (const c of codes) if (c.code !== 0) throw new Error(`a worker exited ${c.code}: ${c.err}`);
   const k = new Kb(kb);
   try {
-    const queue = k.queue(1);
+    const queue = k.queue.rows(1);
     const per = new Map<string, number>();
     for (const q of queue) per.set(q.worker ?? "-", (per.get(q.worker ?? "-") ?? 0) + 1);
-    return { wallS, reviewed: k.fileReviews(1).length, byWorker: [...per.values()].sort((a, b) => b - a) };
+    return { wallS, reviewed: k.reviews.inIteration(1).length, byWorker: [...per.values()].sort((a, b) => b - a) };
   } finally {
     k.close();
   }

@@ -54,7 +54,7 @@ try {
   const fixes = [...flagged].sort((a, b) => a.findings_count - b.findings_count).slice(0, 2);
   for (const f of fixes) {
     const shown = await json<{ findings: Finding[] }>("show", f.path);
-    const lines = new Set(shown.findings.filter((x) => x.category !== "verified_components" && x.evidence_verified === 1).map((x) => x.line_start));
+    const lines = new Set(shown.findings.filter((x) => x.category !== "verified_components" && x.evidence_verified).map((x) => x.line_start));
     const file = join(repo, f.path);
     writeFileSync(file, readFileSync(file, "utf8").split("\n").filter((_, i) => !lines.has(i + 1)).join("\n"));
     console.log(`      fixed ${f.path}: removed line(s) ${[...lines].join(", ")}`);
@@ -71,7 +71,7 @@ try {
 
   // Dismiss every finding of the next flagged file; it stays out of the next two iterations.
   const target = flagged.find((f) => !fixes.includes(f))!;
-  const findings = (await json<{ findings: Finding[] }>("show", target.path)).findings.filter((x) => x.category !== "verified_components" && x.evidence_verified === 1);
+  const findings = (await json<{ findings: Finding[] }>("show", target.path)).findings.filter((x) => x.category !== "verified_components" && x.evidence_verified);
   for (const f of findings) await json("dismiss", `${target.path}:${f.line_start}`, "--reason", "run-through: accepted as intended");
   check("a dismissed file leaves flagged at once", !(await json<Flagged[]>("flagged")).some((f) => f.path === target.path), target.path);
   for (const label of ["sweep-2", "sweep-3"]) {

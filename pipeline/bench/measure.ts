@@ -1,5 +1,6 @@
 /** The bench's arithmetic: findings matched to planted (or labelled) defects, and the numbers of one variant. Pure. */
-import type { AttemptRow, BenchRunRow, FileReviewRow, FindingRow } from "../../kb/kb";
+import type { FileReview, StoredAttempt, StoredFinding } from "../../domain/records";
+import type { BenchRun } from "../../kb/servers";
 import type { FindingCategory } from "../../domain/verdict";
 
 /** A defect the review should find: a plant, or a line of a labels file. */
@@ -14,9 +15,9 @@ export interface Target {
 
 /** What one iteration stored, read back through the Kb. */
 export interface RunRows {
-  reviews: FileReviewRow[];
-  findings: FindingRow[];
-  attempts: AttemptRow[];
+  reviews: FileReview[];
+  findings: StoredFinding[];
+  attempts: StoredAttempt[];
 }
 
 /** One review pass of a variant: the planted (or labelled) files, and their controls when there are plants. */
@@ -26,12 +27,12 @@ export interface Pass {
 }
 
 /** Findings that say something is wrong (verified components are proof of life, not findings), not dismissed nor refuted by [verify]. */
-export function problems(findings: FindingRow[]): FindingRow[] {
+export function problems(findings: StoredFinding[]): StoredFinding[] {
   return findings.filter((f) => f.category !== "verified_components" && f.dismissal_id === null && f.disposition !== "refuted");
 }
 
 /** Whether a finding is about the target: its lines within `tolerance` of the target's, in a category that counts. */
-export function findsTarget(f: FindingRow, t: Target, tolerance: number): boolean {
+export function findsTarget(f: StoredFinding, t: Target, tolerance: number): boolean {
   return f.path === t.path && t.categories.includes(f.category as FindingCategory) && f.line_start <= t.line_end + tolerance && t.line_start <= f.line_end + tolerance;
 }
 
@@ -106,7 +107,7 @@ export function scorePass(targets: Target[], pass: Pass, tolerance: number): Pas
 }
 
 /** A variant's result over its repeats, as a bench_runs row holds it (details go to details_json). */
-export type VariantResult = Pick<BenchRunRow, "planted" | "found" | "recall" | "precision" | "noise_per_kloc" | "tokens" | "cost_usd" | "cost_per_tp" | "stability"> & {
+export type VariantResult = Pick<BenchRun, "planted" | "found" | "recall" | "precision" | "noise_per_kloc" | "tokens" | "cost_usd" | "cost_per_tp" | "stability"> & {
   variant: string;
   details: {
     rungs: string[];

@@ -152,7 +152,7 @@ async function review(kb: Kb, v: Variant, cwd: string, inputs: string[], label: 
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
   });
   const id = summary.iteration_id;
-  return { reviews: kb.fileReviews(id), findings: kb.findings(id), attempts: kb.attempts(id) };
+  return { reviews: kb.reviews.inIteration(id), findings: kb.findings.inIteration(id), attempts: kb.attempts.inIteration(id) };
 }
 
 function readBenchFiles(opts: BenchOptions): Array<{ abs: string; text: string }> {

@@ -1,5 +1,5 @@
 /** The bench's tables for the terminal: one row per variant, recall per operator, and the history of earlier benches. */
-import type { BenchRunRow } from "../../kb/kb";
+import type { BenchRun } from "../../kb/servers";
 import { renderTable } from "../cli/table";
 import type { VariantResult } from "./measure";
 import type { BenchResult } from "./run-bench";
@@ -60,7 +60,7 @@ function operatorRows(variants: VariantResult[]): Array<Array<string | number | 
 }
 
 /** Earlier benches, one row per variant, newest bench last. */
-export function renderHistory(rows: BenchRunRow[]): string {
+export function renderHistory(rows: BenchRun[]): string {
   if (rows.length === 0) return "no bench runs yet; `scrum bench PATH` runs one";
   return renderTable(
     ["id", "started", "variant", "found", "recall", "precision", "noise/kloc", "tokens", "cost", "$/TP", "stability"],

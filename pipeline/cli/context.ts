@@ -85,11 +85,11 @@ export function openKb(ctx: CommandContext, options: { mustExist: boolean; snaps
  */
 function adoptKbRoot(ctx: CommandContext, kb: Kb): void {
   const home = homeOf(ctx);
-  const stored = kb.root();
+  const stored = kb.meta.root();
   if (home.kbFrom === "default" || stored === null || stored === home.root) return;
   // Another checkout of the repository the KB reviews (a runner, a teammate's clone, a worker): its own tree is the
   // root, even where the stored one also exists on this machine (two runners' workspaces on one host).
-  const identity = kb.repository();
+  const identity = kb.meta.repository();
   if (home.gitRoot !== null && identity !== null && repositoryIdentity(home.gitRoot) === identity) return;
   if (existsSync(stored)) ctx.home = { ...home, root: stored };
   else if (basename(dirname(home.kb)) === SCRUM_DIR) ctx.home = { ...home, root: dirname(dirname(home.kb)) };

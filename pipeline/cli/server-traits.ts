@@ -4,5 +4,5 @@ import { TraitBook } from "../providers/traits";
 
 /** What the KB knows about the servers, kept current as calls learn more. */
 export function kbTraitBook(kb: Kb): TraitBook {
-  return new TraitBook((learnt) => kb.recordServerTrait(learnt)).seed(kb.serverTraits());
+  return new TraitBook((learnt) => kb.serverTraits.record(learnt)).seed(kb.serverTraits.all());
 }

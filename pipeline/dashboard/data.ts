@@ -1,10 +1,9 @@
 /** The dashboard's input: one plain object read from the KB in one place (gather.ts), turned into HTML by render.ts. */
-import type { StoredFinding } from "../../kb/rows";
-import type { AttemptRow, FileReviewRow, FindingRow, IterationStatus, NoteRow } from "../../kb/kb";
+import type { FileReview, IterationStatus, Note, StoredAttempt, StoredFinding } from "../../domain/records";
 import type { FlaggedFile } from "../score/flagged";
 import type { Metrics } from "../score/metrics";
 
-export type AttemptOutcome = AttemptRow["outcome"];
+export type AttemptOutcome = StoredAttempt["outcome"];
 export const ATTEMPT_OUTCOMES: readonly AttemptOutcome[] = ["accepted", "cached", "thin", "invalid", "error", "timeout", "skipped", "refused"];
 
 /** One iteration on the trajectory. */
@@ -27,7 +26,7 @@ export interface DashboardFlaggedFile extends FlaggedFile {
   alignment_score: number | null;
 }
 
-/** A stored finding (kb/rows.ts) as the flagged panel lists it. */
+/** A stored finding (domain/records.ts) as the flagged panel lists it. */
 export type DashboardFinding = Pick<StoredFinding, "path" | "category" | "severity" | "confidence" | "title" | "evidence" | "line_start" | "line_end" | "evidence_verified">;
 
 export interface FileWithReason {
@@ -60,7 +59,7 @@ export interface KbHealth {
   schemaVersion: number;
   iterations: { total: number; done: number; aborted: number; running: number };
   rows: { iterations: number; file_reviews: number; findings: number; attempts: number; metrics: number; notes: number };
-  notes: Record<NoteRow["status"], number>;
+  notes: Record<Note["status"], number>;
   /** Over every findings row of every iteration. */
   /** Problem findings (not verified_components) whose evidence is not in the file, of all problem finding rows. */
   evidence: { unverified: number; findings: number };
@@ -85,9 +84,9 @@ export interface DashboardData {
 
 /** The rows gather.ts reads per iteration: what the trajectory and the health panel are computed from. */
 export interface IterationRows {
-  reviews: FileReviewRow[];
-  findings: FindingRow[];
-  attempts: AttemptRow[];
+  reviews: FileReview[];
+  findings: StoredFinding[];
+  attempts: StoredAttempt[];
   metrics: Metrics;
   /** The stored metrics, or for an unfinished iteration the ones computed from its rows. */
   computed: Metrics;

@@ -1,10 +1,10 @@
 /** Read everything the dashboard shows from the KB, once, into a plain DashboardData. The only dashboard module that sees the Kb. */
-import type { FindingRow, IterationRow, Kb, NoteRow } from "../../kb/kb";
+import type { Iteration, Note, StateEntry, StoredFinding } from "../../domain/records";
+import type { Kb } from "../../kb/kb";
 import { flaggedFiles, type FlagInput } from "../score/flagged";
 import { BUILT_IN_METRICS } from "../../kb/aggregates";
-import { storedFinding } from "../../kb/rows";
+import { isUnverifiedProblem } from "../../domain/counts";
 import { applyDismissals } from "../score/state";
-import { isUnverifiedProblem, type StateRow } from "../../kb/state";
 import {
   type DashboardData,
   type DashboardFinding,
@@ -23,17 +23,17 @@ export interface GatherOptions {
   kbFile: string;
   now: Date;
   /** Staleness of the latest state as the disk says now; without it, as the last run saw it. */
-  live?: (rows: StateRow[]) => StateRow[];
+  live?: (rows: StateEntry[]) => StateEntry[];
 }
 
 /** Read the whole KB into the dashboard's data. */
 export function gatherDashboard(kb: Kb, options: GatherOptions): DashboardData {
-  const iterations = kb.iterations();
+  const iterations = kb.iterations.all();
   const rows = new Map<number, IterationRows>(
     iterations.map((it) => {
-      const metrics = kb.metrics(it.id);
+      const metrics = kb.metrics.of(it.id);
       // An unfinished iteration stored no metrics: computed from its rows, in SQL like the stored ones.
-      return [it.id, { reviews: kb.fileReviews(it.id), findings: kb.findings(it.id), attempts: kb.attempts(it.id), metrics, computed: Object.keys(metrics).length > 0 ? metrics : kb.computeMetrics(it.id) }];
+      return [it.id, { reviews: kb.reviews.inIteration(it.id), findings: kb.findings.inIteration(it.id), attempts: kb.attempts.inIteration(it.id), metrics, computed: Object.keys(metrics).length > 0 ? metrics : kb.metrics.computed(it.id) }];
     }),
   );
   const rowsOf = (id: number): IterationRows => {
@@ -51,12 +51,12 @@ export function gatherDashboard(kb: Kb, options: GatherOptions): DashboardData {
     iterations: points,
     probeNames,
     latest: last && lastPoint ? latestIteration(lastPoint, rowsOf(last.id), stateOf(kb, options.live)) : null,
-    health: kbHealth(kb.schemaVersion, iterations, [...rows.values()], kb.notes(), options.now),
+    health: kbHealth(kb.schemaVersion, iterations, [...rows.values()], kb.notes.all(), options.now),
   };
 }
 
 /** The iteration's stored metrics; computed from its rows when it has none (aborted or running). */
-export function trajectoryPoint(it: IterationRow, rows: IterationRows): IterationPoint {
+export function trajectoryPoint(it: Iteration, rows: IterationRows): IterationPoint {
   const stored = Object.keys(rows.metrics).length > 0;
   return {
     id: it.id,
@@ -72,16 +72,16 @@ export function trajectoryPoint(it: IterationRow, rows: IterationRows): Iteratio
 /** The flagged list and its findings come from the state: every file's latest review, not only the last sweep's. */
 interface StateView {
   rows: FlagInput[];
-  findings: FindingRow[];
+  findings: StoredFinding[];
   degraded: { path: string; reason: string | null }[];
 }
 
 function stateOf(kb: Kb, live: GatherOptions["live"]): StateView | null {
-  const at = kb.latestStateIteration();
+  const at = kb.state.latestIteration();
   if (at === null) return null;
-  const rows = applyDismissals(kb.state(at), kb.dismissedSinceRecorded());
+  const rows = applyDismissals(kb.state.of(at), kb.findings.dismissedSince());
   const shown = live ? live(rows) : rows;
-  return { rows: shown, findings: kb.stateFindings(at), degraded: shown.filter((r) => r.degraded === 1).map((r) => ({ path: r.path, reason: r.degraded_reason })) };
+  return { rows: shown, findings: kb.findings.behindState(at), degraded: shown.filter((r) => r.degraded).map((r) => ({ path: r.path, reason: r.degraded_reason })) };
 }
 
 function latestIteration(point: IterationPoint, rows: IterationRows, state: StateView | null): LatestIteration {
@@ -91,10 +91,7 @@ function latestIteration(point: IterationPoint, rows: IterationRows, state: Stat
   const findings: DashboardFinding[] = (state?.findings ?? rows.findings)
     .filter((f) => f.category !== "verified_components" && order.has(f.path))
     .sort((a, b) => order.get(a.path)! - order.get(b.path)! || a.line_start - b.line_start)
-    .map((row) => {
-      const { path, category, severity, confidence, title, evidence, line_start, line_end, evidence_verified } = storedFinding(row);
-      return { path, category, severity, confidence, title, evidence, line_start, line_end, evidence_verified };
-    });
+    .map(({ path, category, severity, confidence, title, evidence, line_start, line_end, evidence_verified }) => ({ path, category, severity, confidence, title, evidence, line_start, line_end, evidence_verified }));
   return {
     point,
     flagged: flagged.map((f) => ({ ...f, alignment_score: alignment.get(f.path) ?? null })),
@@ -110,7 +107,7 @@ function zeroOutcomes(): OutcomeCounts {
 }
 
 /** KB health: how much is stored, how much of it is trustworthy, and whether notes are being read back. */
-export function kbHealth(schemaVersion: number, iterations: IterationRow[], perIteration: IterationRows[], notes: NoteRow[], now: Date): KbHealth {
+export function kbHealth(schemaVersion: number, iterations: Iteration[], perIteration: IterationRows[], notes: Note[], now: Date): KbHealth {
   const reviews = perIteration.flatMap((r) => r.reviews);
   const findings = perIteration.flatMap((r) => r.findings);
   const attempts = perIteration.flatMap((r) => r.attempts);
@@ -126,8 +123,8 @@ export function kbHealth(schemaVersion: number, iterations: IterationRow[], perI
   const reviewed = reviews.filter((r) => REVIEWED.has(r.verdict));
   const last = iterations.at(-1);
   const lastAt = last ? (last.finished_at ?? last.started_at) : null;
-  const status = (s: IterationRow["status"]) => iterations.filter((it) => it.status === s).length;
-  const noteCount = (s: NoteRow["status"]) => notes.filter((n) => n.status === s).length;
+  const status = (s: Iteration["status"]) => iterations.filter((it) => it.status === s).length;
+  const noteCount = (s: Note["status"]) => notes.filter((n) => n.status === s).length;
   return {
     schemaVersion,
     iterations: { total: iterations.length, done: status("done"), aborted: status("aborted"), running: status("running") },
@@ -142,7 +139,7 @@ export function kbHealth(schemaVersion: number, iterations: IterationRow[], perI
     notes: { open: noteCount("open"), picked_up: noteCount("picked_up"), resolved: noteCount("resolved") },
     // Problem findings only, as every other count of unverified evidence (kb/state.ts): proof-of-life quotes are not claims.
     evidence: { unverified: findings.filter(isUnverifiedProblem).length, findings: findings.filter((f) => f.category !== "verified_components").length },
-    coverage: { partial: reviewed.filter((r) => r.coverage_complete === 0).length, reviewed: reviewed.length },
+    coverage: { partial: reviewed.filter((r) => r.coverage_complete === false).length, reviewed: reviewed.length },
     attemptsByOutcome: byOutcome,
     // Rungs in the order the KB first saw them: ladder order for a KB that kept one ladder.
     attemptsByRung: [...byRung.values()],

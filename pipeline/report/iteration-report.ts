@@ -1,9 +1,8 @@
 /** The data every report format renders: one iteration read back from the KB, assembled in one place. */
-import { storedFinding, type StoredFinding } from "../../kb/rows";
-import type { DismissalRow, FileReviewRow, FindingRow, IterationRow, Kb } from "../../kb/kb";
+import type { Dismissal, FileReview, Iteration, StateEntry, StoredFinding } from "../../domain/records";
+import type { Kb } from "../../kb/kb";
 import { DamagedKbError, UsageError } from "../../domain/errors";
 import { stateReportMetrics } from "./state-metrics";
-import type { StateRow } from "../../kb/state";
 import { flaggedFiles, type FlaggedFile } from "../score/flagged";
 import { applyDismissals } from "../score/state";
 import type { Metrics } from "../score/metrics";
@@ -11,7 +10,7 @@ import type { Metrics } from "../score/metrics";
 export interface ReportIteration {
   id: number;
   label: string | null;
-  status: IterationRow["status"];
+  status: Iteration["status"];
   started_at: string;
   finished_at: string | null;
   git_commit: string | null;
@@ -20,7 +19,7 @@ export interface ReportIteration {
   error: string | null;
 }
 
-/** A stored finding (kb/rows.ts) as a report shows it: the dismissal spelled out instead of its id. */
+/** A stored finding (domain/records.ts) as a report shows it: the dismissal spelled out instead of its id. */
 export type ReportFinding = Omit<StoredFinding, "path" | "symbol" | "agreement" | "dismissal_id"> & {
   /** The dismissal that keeps the finding out of verdicts and metrics, or null when it counts. */
   dismissal: ReportDismissal | null;
@@ -36,8 +35,8 @@ export interface ReportDismissal {
 
 export interface ReportFile {
   path: string;
-  verdict: FileReviewRow["verdict"];
-  gradient_tier: FileReviewRow["gradient_tier"];
+  verdict: FileReview["verdict"];
+  gradient_tier: FileReview["gradient_tier"];
   alignment_score: number | null;
   shards: number;
   /** How many shards a rung reviewed (the verdict's `coverage`); null for a skipped file. */
@@ -50,7 +49,7 @@ export interface ReportFile {
   /** For a file with unreviewed shards: one line per shard, with the reason every rung gave up. */
   error: string | null;
   /** Which kind of reviewer produced the review (`model`, `static_fallback`, `static`); null when none, or for old rows. */
-  reviewer: FileReviewRow["reviewer"];
+  reviewer: FileReview["reviewer"];
   /**
    * Why the file's latest review is degraded (the model rungs gave up and only the static rung answered), or null. In
    * a state report the file then keeps its last model review and this says why it was not replaced.
@@ -80,26 +79,26 @@ export interface IterationReport {
 
 /** The rows of one iteration, as the KB returns them. */
 export interface IterationRows {
-  iteration: IterationRow;
-  reviews: FileReviewRow[];
-  findings: FindingRow[];
+  iteration: Iteration;
+  reviews: FileReview[];
+  findings: StoredFinding[];
   metrics: Metrics;
   /** The metrics computed from its rows (kb.computeMetrics): what an unfinished iteration, which stored none, shows. */
   computedMetrics: Metrics;
   /** The dismissals the findings' `dismissal_id` refer to (every row of the table will do). */
-  dismissals: DismissalRow[];
+  dismissals: Dismissal[];
 }
 
 /** Read the iteration `ref` (id, label, latest, previous; default latest) and assemble its report. */
 export function readIterationReport(kb: Kb, ref: string | undefined): IterationReport {
-  const iteration = kb.resolveIteration(ref);
+  const iteration = kb.iterations.resolve(ref);
   return assembleReport({
     iteration,
-    reviews: kb.fileReviews(iteration.id),
-    findings: kb.findings(iteration.id),
-    metrics: kb.metrics(iteration.id),
-    computedMetrics: kb.computeMetrics(iteration.id),
-    dismissals: kb.dismissals(),
+    reviews: kb.reviews.inIteration(iteration.id),
+    findings: kb.findings.inIteration(iteration.id),
+    metrics: kb.metrics.of(iteration.id),
+    computedMetrics: kb.metrics.computed(iteration.id),
+    dismissals: kb.dismissals.all(),
   });
 }
 
@@ -132,7 +131,7 @@ export function assembleReport(rows: IterationRows): IterationReport {
       started_at: it.started_at,
       finished_at: it.finished_at,
       git_commit: it.git_commit,
-      targets: parseTargets(it),
+      targets: it.targets,
       error: it.error,
     },
     scope: "iteration",
@@ -144,8 +143,8 @@ export function assembleReport(rows: IterationRows): IterationReport {
 }
 
 /** The active dismissal of each fingerprint (the oldest, as kb.activeDismissals picks it). */
-function activeByFingerprint(dismissals: DismissalRow[]): Map<string, DismissalRow> {
-  const out = new Map<string, DismissalRow>();
+function activeByFingerprint(dismissals: Dismissal[]): Map<string, Dismissal> {
+  const out = new Map<string, Dismissal>();
   for (const d of [...dismissals].sort((a, b) => a.id - b.id)) if (d.undone_at === null && !out.has(d.fingerprint)) out.set(d.fingerprint, d);
   return out;
 }
@@ -154,10 +153,10 @@ function activeByFingerprint(dismissals: DismissalRow[]): Map<string, DismissalR
  * A file row with the findings dismissed since it was stored taken out of its counts; a needs_patch/fail file left
  * with no counting finding reads as pass (the same rule as score/state.ts applyDismissals).
  */
-function withDismissalsNow(r: FileReviewRow, findings: FindingRow[], active: Map<string, DismissalRow>): FileReviewRow {
-  const gone = findings.filter((f) => f.category !== "verified_components" && f.evidence_verified === 1 && f.dismissal_id === null && active.has(f.fingerprint));
+function withDismissalsNow(r: FileReview, findings: StoredFinding[], active: Map<string, Dismissal>): FileReview {
+  const gone = findings.filter((f) => f.category !== "verified_components" && f.evidence_verified && f.dismissal_id === null && active.has(f.fingerprint));
   if (gone.length === 0) return r;
-  const out: FileReviewRow = {
+  const out: FileReview = {
     ...r,
     findings_count: r.findings_count - gone.length,
     critical_failures_count: r.critical_failures_count - gone.filter((f) => f.category === "critical_failures").length,
@@ -167,15 +166,15 @@ function withDismissalsNow(r: FileReviewRow, findings: FindingRow[], active: Map
   return out;
 }
 
-function toReportFinding(row: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>, active: Map<string, DismissalRow>): ReportFinding {
-  const { path: _path, symbol: _symbol, agreement: _agreement, dismissal_id, ...f } = storedFinding(row);
+function toReportFinding(row: StoredFinding, iterationId: number, dismissals: Map<number, Dismissal>, active: Map<string, Dismissal>): ReportFinding {
+  const { path: _path, symbol: _symbol, agreement: _agreement, dismissal_id, ...f } = row;
   // The dismissal in force now wins over the one recorded with the finding (which may have been undone since).
   const now = active.get(row.fingerprint);
   if (now) return { ...f, dismissal: { id: now.id, reason: now.reason, created_at: now.created_at, undone_at: null } };
   return { ...f, dismissal: dismissal_id === null ? null : toReportDismissal(row, iterationId, dismissals) };
 }
 
-function toReportDismissal(f: FindingRow, iterationId: number, dismissals: Map<number, DismissalRow>): ReportDismissal {
+function toReportDismissal(f: StoredFinding, iterationId: number, dismissals: Map<number, Dismissal>): ReportDismissal {
   const d = dismissals.get(f.dismissal_id!);
   if (!d) throw new Error(`iteration ${iterationId}, ${f.path}: finding ${f.fingerprint} refers to dismissal ${f.dismissal_id}, which is not in the dismissals table`);
   return { id: d.id, reason: d.reason, created_at: d.created_at, undone_at: d.undone_at };
@@ -198,7 +197,7 @@ export function setAsideReason(f: Pick<ReportFinding, "dismissal" | "disposition
   return null;
 }
 
-function toReportFile(r: FileReviewRow, findings: ReportFinding[]): ReportFile {
+function toReportFile(r: FileReview, findings: ReportFinding[]): ReportFile {
   return {
     path: r.path,
     verdict: r.verdict,
@@ -206,7 +205,7 @@ function toReportFile(r: FileReviewRow, findings: ReportFinding[]): ReportFile {
     alignment_score: r.alignment_score,
     shards: r.shards,
     shards_reviewed: shardsReviewed(r),
-    coverage_complete: r.coverage_complete === null ? null : r.coverage_complete === 1,
+    coverage_complete: r.coverage_complete === null ? null : r.coverage_complete === true,
     reduced_by: r.reduced_by,
     accepted_model: r.accepted_model,
     skip_reason: r.skip_reason,
@@ -224,20 +223,13 @@ export function coverageIncomplete(report: IterationReport): boolean {
 }
 
 /** The length of the stored verdict's `coverage` list (validated against the file-verdict schema when it was written). */
-function shardsReviewed(r: FileReviewRow): number | null {
+function shardsReviewed(r: FileReview): number | null {
   if (r.review_json === null) return null;
   const verdict = JSON.parse(r.review_json) as { coverage?: unknown };
   if (!Array.isArray(verdict.coverage)) throw new DamagedKbError(`iteration ${r.iteration_id}, ${r.path}: the stored verdict (review_json) has no coverage list; the knowledge base was changed outside scrum`);
   return verdict.coverage.length;
 }
 
-function parseTargets(it: IterationRow): string[] {
-  const targets = JSON.parse(it.targets_json) as unknown;
-  if (!Array.isArray(targets) || !targets.every((t) => typeof t === "string")) {
-    throw new DamagedKbError(`iteration ${it.id}: targets_json is not a list of strings: ${it.targets_json}; the knowledge base was changed outside scrum`);
-  }
-  return targets;
-}
 
 /** "2 of 3 shards reviewed", as every format words a file's coverage. */
 export function coverageCount(f: Pick<ReportFile, "shards" | "shards_reviewed">): string {
@@ -249,23 +241,23 @@ export function coverageCount(f: Pick<ReportFile, "shards" | "shards_reviewed">)
  * The state report after ITER (default latest): every file with its latest review, so a report of a `--changed`
  * sweep still carries the files it did not look at (code scanning then closes only what was really fixed).
  */
-export function readStateReport(kb: Kb, ref: string | undefined, live?: (rows: StateRow[]) => StateRow[]): IterationReport {
-  const named = kb.resolveIteration(ref);
-  const at = kb.latestStateIteration(named.id);
+export function readStateReport(kb: Kb, ref: string | undefined, live?: (rows: StateEntry[]) => StateEntry[]): IterationReport {
+  const named = kb.iterations.resolve(ref);
+  const at = kb.state.latestIteration(named.id);
   if (at === null) throw new UsageError(`no iteration up to ${named.id} has finished, so there is no state to report; \`scrum history\` lists them`);
-  const iteration = kb.iteration(at)!;
-  const stored = applyDismissals(kb.state(at), kb.dismissedSinceRecorded());
+  const iteration = kb.iterations.get(at)!;
+  const stored = applyDismissals(kb.state.of(at), kb.findings.dismissedSince());
   // The latest state's staleness as the disk says now, as `scrum status` shows it; an earlier state as it was.
-  const rows = live && at === kb.latestStateIteration() ? live(stored) : stored;
-  const reviews = rows.map((r) => kb.fileReview(r.from_iteration_id, r.path)).filter((r): r is FileReviewRow => r !== undefined);
-  const findings = rows.flatMap((r) => kb.findings(r.from_iteration_id, r.path));
+  const rows = live && at === kb.state.latestIteration() ? live(stored) : stored;
+  const reviews = rows.map((r) => kb.reviews.get(r.from_iteration_id, r.path)).filter((r): r is FileReview => r !== undefined);
+  const findings = rows.flatMap((r) => kb.findings.inIteration(r.from_iteration_id, r.path));
   // The state covers every tree any finished sweep looked at: its scope is all of their targets.
-  const targets = [...new Set(kb.iterations().filter((it) => it.status === "done" && it.id <= at).flatMap((it) => JSON.parse(it.targets_json) as string[]))];
+  const targets = [...new Set(kb.iterations.all().filter((it) => it.status === "done" && it.id <= at).flatMap((it) => it.targets))];
   // What the state holds, not what the iteration at its end did (a --changed run of 2 files is not the tree's numbers).
-  const metrics = stateReportMetrics(rows, reviews, findings, kb.metrics(at));
-  const report = assembleReport({ iteration: { ...iteration, targets_json: JSON.stringify(targets) }, reviews, findings, metrics, computedMetrics: metrics, dismissals: kb.dismissals() });
+  const metrics = stateReportMetrics(rows, reviews, findings, kb.metrics.of(at));
+  const report = assembleReport({ iteration: { ...iteration, targets }, reviews, findings, metrics, computedMetrics: metrics, dismissals: kb.dismissals.all() });
   // A file whose latest review was degraded keeps its model review in the state; the state row says why.
-  const degraded = new Map(rows.filter((r) => r.degraded === 1).map((r) => [r.path, r.degraded_reason ?? "no model rung answered"]));
+  const degraded = new Map(rows.filter((r) => r.degraded).map((r) => [r.path, r.degraded_reason ?? "no model rung answered"]));
   const files = report.files.map((f) => ({ ...f, degraded: degraded.get(f.path) ?? null }));
   return { ...report, files, scope: "state", metrics_source: "state", flagged: flaggedFiles(rows) };
 }

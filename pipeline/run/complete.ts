@@ -26,27 +26,27 @@ export function completeSweep(kb: Kb, id: number, opts: CompleteOptions): Metric
   const { config, root } = opts;
   const probes = runProbes(config.probes, { cwd: root, exclude: config.sweep.exclude });
   for (const p of probes) if (p.problem) opts.onWarning(p.problem);
-  const previous = kb.latestStateIteration(id - 1);
+  const previous = kb.state.latestIteration(id - 1);
   // Size and mtime first: an unchanged carried-forward file is not read again.
-  const disk = diskChecker(root, kb.diskStats());
+  const disk = diskChecker(root, kb.meta.diskStats());
   const state = buildState({
     iterationId: id,
-    previous: previous === null ? [] : kb.state(previous),
-    reviewed: kb.fileReviews(id),
-    counts: kb.countingFindings(id),
+    previous: previous === null ? [] : kb.state.of(previous),
+    reviewed: kb.reviews.inIteration(id),
+    counts: kb.findings.counting(id),
     onDisk: (path) => disk.sha(path),
   });
   const metrics: Metrics = {
-    ...kb.computeMetrics(id),
-    ...kb.outcomeMetrics(id, previous),
+    ...kb.metrics.computed(id),
+    ...kb.metrics.outcomes(id, previous),
     wall_ms: Math.round(opts.wallMs()),
     ...probeMetrics(probes),
-    ...stateMetrics(applyDismissals(state, kb.dismissedSinceRecorded())),
+    ...stateMetrics(applyDismissals(state, kb.findings.dismissedSince())),
   };
   kb.completeIteration(id, state, metrics);
   // Remember every state file's hash at its size and mtime, so readers (status, flagged, show) tell staleness cheaply.
   for (const r of state) disk.sha(r.path);
-  kb.recordDiskStats(disk.fresh());
+  kb.meta.recordDiskStats(disk.fresh());
   return metrics;
 }
 

@@ -68,7 +68,7 @@ export async function estimateSweep(input: { files: string[]; root: string; conf
       continue;
     }
     files++;
-    const notes = input.kb.openNotesFor(target.path).map((n) => n.text);
+    const notes = input.kb.notes.openFor(target.path).map((n) => n.text);
     const plan = await shardFile(target.path, target.text, { thresholdChars: config.sweep.shardThresholdChars, maxShardChars: config.sweep.maxShardChars });
     shards += plan.shards.length;
     if (verifyCall === null && plan.shards[0]) verifyCall = await sampleVerifyCall(config, input.ladder, target.path, plan.language, target.text.split("\n"), plan.shards[0]);
@@ -85,7 +85,7 @@ export async function estimateSweep(input: { files: string[]; root: string; conf
         const withSchema = { ...base, ...(schema ? { schema } : {}) };
         // The cache key is over what is sent: a cloud rung's request is keyed after redaction, as the ladder does.
         const sent = rung.cloud ? (await redactRequest(withSchema)).request : withSchema;
-        if (!input.noCache && input.kb.cachedAnswer(promptKey(rung, sent)) !== undefined) {
+        if (!input.noCache && input.kb.cache.answer(promptKey(rung, sent)) !== undefined) {
           row.cached++;
           continue;
         }

@@ -4,12 +4,12 @@
  * by field here, so a column added to the KB reaches the stream without a change to this file (seed 003: an observer
  * that copied known keys lost the rich ones).
  */
+import type { AttemptRecord, FileReview, Iteration, StoredAttempt, StoredFinding } from "../../domain/records";
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { AttemptRow, FileReviewRow, FindingRow, IterationRow } from "../../kb/kb";
 import type { Metrics } from "../../kb/aggregates";
 import type { ObserverConfig } from "../config/config";
 import { UsageError } from "../../domain/errors";
-import { attemptRow } from "../../kb/rows";
+import { attemptRecord } from "../../domain/file-record";
 import type { RunEvent } from "./iteration";
 import { startObserver, type ObserverDeps, type ObserverStats } from "./observer";
 
@@ -23,14 +23,14 @@ interface Envelope {
 /** One line of the stream. */
 export type EventRecord = Envelope &
   (
-    | { type: "iteration_started"; files: number; rungs: string[]; iteration: IterationRow }
+    | { type: "iteration_started"; files: number; rungs: string[]; iteration: Iteration }
     | { type: "warning"; message: string }
-    | { type: "attempt"; path: string; attempt: AttemptRow & { iteration_id: number | null } }
+    | { type: "attempt"; path: string; attempt: AttemptRecord & { iteration_id: number | null } }
     | { type: "escalation"; path: string; shard_index: number; from_rung: string; to_rung: string; reason: string }
     | { type: "cooldown"; rung: string; reason: string }
     | { type: "budget"; reason: string }
-    | { type: "file_reviewed"; path: string; done: number; total: number; review: FileReviewRow; findings: FindingRow[]; attempts: AttemptRow[] }
-    | { type: "iteration_finished"; status: string; iteration: IterationRow; metrics: Metrics }
+    | { type: "file_reviewed"; path: string; done: number; total: number; review: FileReview; findings: StoredFinding[]; attempts: StoredAttempt[] }
+    | { type: "iteration_finished"; status: string; iteration: Iteration; metrics: Metrics }
   );
 
 /** The names of the record types, in the order a run emits them. */
@@ -50,7 +50,7 @@ export function eventRecorder(options: { now?: () => Date } = {}): (event: RunEv
   const now = options.now ?? (() => new Date());
   let seq = 0;
   let iterationId: number | null = null;
-  const lastAttempt = new Map<string, AttemptRow>();
+  const lastAttempt = new Map<string, AttemptRecord>();
   const envelope = (): Envelope => ({ seq: ++seq, at: now().toISOString(), iteration_id: iterationId });
   return (event) => {
     switch (event.type) {
@@ -60,7 +60,7 @@ export function eventRecorder(options: { now?: () => Date } = {}): (event: RunEv
       case "warning":
         return [{ ...envelope(), type: "warning", message: event.message }];
       case "attempt": {
-        const row = attemptRow(event.path, event.attempt);
+        const row = attemptRecord(event.path, event.attempt);
         const out: EventRecord[] = [];
         if (row.purpose === "review") {
           // Known only once the next rung's attempt arrives (a retry on the same rung is no climb); it is listed before it.

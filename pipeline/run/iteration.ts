@@ -1,7 +1,9 @@
 /** One iteration: wires plan → preflight → review every file (shard, ladder, reduce, score) → kb → state. */
+import type { FileReview, Iteration, StoredAttempt, StoredFinding } from "../../domain/records";
+import type { FileOutcome } from "../../domain/outcome";
 import { readFileSync, statSync } from "node:fs";
-import { thisProcess, type AttemptRow, type FileReviewRow, type FindingRow, type IterationRow, type Kb, type Owner } from "../../kb/kb";
-import { fileRecord, outcomeVerdict, type FileOutcome } from "../../kb/rows";
+import { thisProcess, type Kb, type Owner } from "../../kb/kb";
+import { fileRecord, outcomeVerdict } from "../../domain/file-record";
 import type { Metrics } from "../../kb/aggregates";
 import { STATIC_RUNG, type Config, type RungConfig, type VerifyConfig } from "../config/config";
 import { ConfigError } from "../../domain/errors";
@@ -73,20 +75,20 @@ export interface RunOptions {
 }
 
 export type RunEvent =
-  | { type: "start"; iterationId: number; files: number; rungs: string[]; iteration: IterationRow }
+  | { type: "start"; iterationId: number; files: number; rungs: string[]; iteration: Iteration }
   | { type: "warning"; message: string }
   | { type: "cooldown"; rung: string; reason: string }
   | { type: "attempt"; path: string; attempt: Attempt }
   /** `stored` reads the file's rows back as the KB holds them; only an event sink that writes them calls it. */
   | { type: "file"; path: string; verdict: string; done: number; total: number; stored: () => StoredFile }
   | { type: "budget"; reason: string }
-  | { type: "finish"; iteration: IterationRow; metrics: Metrics };
+  | { type: "finish"; iteration: Iteration; metrics: Metrics };
 
 /** A file's rows as the KB stored them (read back after the write, so every column is there). */
 export interface StoredFile {
-  review: FileReviewRow;
-  findings: FindingRow[];
-  attempts: AttemptRow[];
+  review: FileReview;
+  findings: StoredFinding[];
+  attempts: StoredAttempt[];
 }
 
 export interface RunSummary {
@@ -142,7 +144,7 @@ function verifierFor(config: VerifyConfig, rungs: Rung[], kb: Kb): NonNullable<R
     config,
     rungs: rungs.slice(Math.max(0, from)).filter((r) => r.config.provider !== "static"),
     systemPrompt: shippedTemplate("verify.md"),
-    ...(config.skipWhenTrusted ? { trusted: trustCheck(kb.overturnStats(), config.minJudged) } : {}),
+    ...(config.skipWhenTrusted ? { trusted: trustCheck(kb.rungs.overturns(), config.minJudged) } : {}),
   };
 }
 
@@ -164,9 +166,9 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   // Work out the files before anything is written: a bad path is a usage error with nothing half-written. A worker
   // joining its group's iteration takes the files from the queue, not from a plan of its own (which, made after the
   // others stored their files, could find nothing changed and miss the group's sweep).
-  const joining = opts.workers ? kb.groupIteration(opts.workers.group) : undefined;
+  const joining = opts.workers ? kb.iterations.ofGroup(opts.workers.group) : undefined;
   const plan: Plan = joining
-    ? { files: [], targets: JSON.parse(joining.targets_json) as string[], warnings: [] }
+    ? { files: [], targets: joining.targets, warnings: [] }
     : planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed", "partition") });
   for (const message of plan.warnings) emit({ type: "warning", message });
   if (plan.resume) {
@@ -180,10 +182,10 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   let shared: { total: number } | undefined;
   if (workers) {
     // The first worker of the group opens its iteration with its planned files as the queue; the others join it.
-    const joined = kb.joinGroup(
+    const joined = kb.iterations.join(
       workers.group,
       () =>
-        kb.startIteration({
+        kb.iterations.start({
           label: opts.label,
           configJson: storedConfigJson(config, rungConfigs, opts.offline),
           gitCommit: (opts.gitCommit ?? (() => gitHead(root)))(),
@@ -196,18 +198,18 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     iterationId = joined.iteration.id;
     if (joined.iteration.status !== "running") {
       emit({ type: "warning", message: `iteration ${iterationId} of group ${workers.group} is already ${joined.iteration.status}; nothing left to review` });
-      return summarize(kb, iterationId, joined.iteration.status === "done" ? "done" : "aborted", kb.metrics(iterationId), null);
+      return summarize(kb, iterationId, joined.iteration.status === "done" ? "done" : "aborted", kb.metrics.of(iterationId), null);
     }
-    shared = { total: kb.queueProgress(iterationId, workers.leaseMs).total };
+    shared = { total: kb.queue.progress(iterationId, workers.leaseMs).total };
   } else if (plan.resume) {
     // Of two processes taking over the same stale iteration, exactly one wins; the other is told who holds it.
-    if (!kb.takeOverIteration(plan.resume, owner)) {
-      const now2 = kb.iteration(plan.resume.id)!;
+    if (!kb.iterations.takeOver(plan.resume, owner)) {
+      const now2 = kb.iterations.get(plan.resume.id)!;
       throw new ConfigError(`${holderOf(now2, now())}; another process took it over first`);
     }
     iterationId = plan.resume.id;
   } else {
-    iterationId = kb.startIteration({
+    iterationId = kb.iterations.start({
       label: opts.label,
       configJson: storedConfigJson(config, rungConfigs, opts.offline),
       gitCommit: (opts.gitCommit ?? (() => gitHead(root)))(),
@@ -218,13 +220,13 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   }
   // The KB remembers the root its paths are relative to (once an iteration exists: a refused run writes nothing), so a
   // later command from anywhere resolves paths against it.
-  if (kb.root() !== root) kb.setRoot(root);
+  if (kb.meta.root() !== root) kb.meta.setRoot(root);
   const identity = repositoryIdentity(root);
-  if (identity !== null && kb.repository() !== identity) kb.setRepository(identity);
+  if (identity !== null && kb.meta.repository() !== identity) kb.meta.setRepository(identity);
   // A worker renews its claims (and the shared iteration's heartbeat) three times a lease.
   const heartbeat = workers
-    ? setInterval(() => kb.renewClaims(iterationId, worker), Math.max(20, Math.floor(workers.leaseMs / 3)))
-    : setInterval(() => kb.heartbeat(iterationId, owner), HEARTBEAT_MS);
+    ? setInterval(() => kb.queue.renew(iterationId, worker), Math.max(20, Math.floor(workers.leaseMs / 3)))
+    : setInterval(() => kb.iterations.heartbeat(iterationId, owner), HEARTBEAT_MS);
   try {
     const files = workers
       ? claimedFiles(kb, { iterationId, worker, root, leaseMs: workers.leaseMs, signal, sleep: opts.sleep ?? abortableSleep })
@@ -238,7 +240,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   } catch (e) {
     // A failure after the files (probes, the state, the KB's disk filling) must not leave the iteration `running`;
     // a worker's failure is its own: its claims go back to the queue and the other workers go on.
-    if (workers) kb.releaseClaims(iterationId, worker);
+    if (workers) kb.queue.release(iterationId, worker);
     else markAborted(kb, iterationId, e);
     throw e;
   } finally {
@@ -247,13 +249,13 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
 
   async function sweep(id: number, files: Iterable<string> | AsyncIterable<string>, total: number): Promise<RunSummary> {
     const started = performance.now();
-    emit({ type: "start", iterationId: id, files: total, rungs: rungs.map((r) => r.config.name), iteration: kb.iteration(id)! });
+    emit({ type: "start", iterationId: id, files: total, rungs: rungs.map((r) => r.config.name), iteration: kb.iterations.get(id)! });
     const sleep = opts.sleep ?? abortableSleep;
     const spend = budgetTracker(config.budget);
     const cache: AnswerCache | undefined = opts.noCache
       ? undefined
-      : { lookup: (sha) => { const hit = kb.cachedAnswer(sha); return hit ? { text: hit.verdict_json, iterationId: hit.iteration_id } : undefined; } };
-    const dismissed = new Map([...kb.activeDismissals()].map(([fp, d]) => [fp, d.id]));
+      : { lookup: (sha) => { const hit = kb.cache.answer(sha); return hit ? { text: hit.verdict_json, iterationId: hit.iteration_id } : undefined; } };
+    const dismissed = new Map([...kb.dismissals.active()].map(([fp, d]) => [fp, d.id]));
     const cooldowns: RunSummary["cooldowns"] = [];
     const onCooldown = (rung: string, reason: string) => {
       cooldowns.push({ rung, reason });
@@ -272,7 +274,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       if (target.kind === "skipped") {
         outcome = { kind: "skipped", path: target.path, reason: target.reason };
       } else {
-        const notes = kb.openNotesFor(target.path);
+        const notes = kb.notes.openFor(target.path);
         noteIds = notes.map((n) => n.id);
         outcome = await reviewFile(target, notes.map((n) => n.text), {
           config,
@@ -310,17 +312,17 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
         kb.recordFile(id, fileRecord(outcome));
       } catch (e) {
         // A worker whose claim expired (it was slow, not dead) finds the file stored by the worker that took it over.
-        if (!workers || kb.fileReview(id, outcome.path) === undefined) throw e;
-        kb.finishClaim(id, outcome.path);
+        if (!workers || kb.reviews.get(id, outcome.path) === undefined) throw e;
+        kb.queue.finish(id, outcome.path);
         emit({ type: "warning", message: `${outcome.path}: another worker stored its review first (this worker's claim had expired); kept theirs` });
         return;
       }
-      if (workers) kb.finishClaim(id, outcome.path);
+      if (workers) kb.queue.finish(id, outcome.path);
       // A note is picked up only when a model was sent the prompt that carried it.
       const sent = outcome.kind === "reviewed" && outcome.attempts.some((a) => modelRungs.has(a.rung) && a.outcome !== "cached" && a.outcome !== "skipped");
-      if (noteIds.length > 0 && sent) kb.markNotesPickedUp(noteIds, id);
+      if (noteIds.length > 0 && sent) kb.notes.markPickedUp(noteIds, id);
       const path = outcome.path;
-      const stored = () => ({ review: kb.fileReview(id, path)!, findings: kb.findings(id, path), attempts: kb.attempts(id, path) });
+      const stored = () => ({ review: kb.reviews.get(id, path)!, findings: kb.findings.inIteration(id, path), attempts: kb.attempts.inIteration(id, path) });
       emit({ type: "file", path, verdict: outcomeVerdict(outcome), done: ++finished, total, stored });
     };
     // Shards, not files, are what the servers work on: files are admitted while their text fits the memory bound
@@ -349,19 +351,19 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     // Every file in flight has settled: nothing can write to this iteration after it is marked aborted.
     if (workers && (scheduled.errors.length > 0 || working.aborted)) {
       // A worker stops alone: its claims go back to the queue; the iteration stays running for the others.
-      kb.releaseClaims(id, worker);
+      kb.queue.release(id, worker);
       if (signal.aborted) return summarize(kb, id, "aborted", {}, null, cooldowns);
       throw stop.signal.reason as Error;
     }
     if (scheduled.errors.length > 0 || working.aborted) {
       if (signal.aborted) {
-        kb.finishIteration(id, "aborted", "interrupted");
-        emit({ type: "finish", iteration: kb.iteration(id)!, metrics: {} });
+        kb.iterations.finish(id, "aborted", "interrupted");
+        emit({ type: "finish", iteration: kb.iterations.get(id)!, metrics: {} });
         return summarize(kb, id, "aborted", {}, null, cooldowns);
       }
       const cause = stop.signal.reason as Error;
-      kb.finishIteration(id, "aborted", cause?.message ?? String(cause));
-      emit({ type: "finish", iteration: kb.iteration(id)!, metrics: {} });
+      kb.iterations.finish(id, "aborted", cause?.message ?? String(cause));
+      emit({ type: "finish", iteration: kb.iterations.get(id)!, metrics: {} });
       throw cause;
     }
 
@@ -371,18 +373,18 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       // Every file is stored. Of the workers getting here, the first finishes the iteration (state, metrics, wall
       // time since it was opened); the others find it done and report it.
       metrics = kb.atomically(() => {
-        kb.lockIteration(id);
-        const it = kb.iteration(id)!;
-        if (it.status !== "running") return kb.metrics(id);
+        kb.iterations.lock(id);
+        const it = kb.iterations.get(id)!;
+        if (it.status !== "running") return kb.metrics.of(id);
         return completeSweep(kb, id, { ...completeOptions, wallMs: () => now() - Date.parse(it.started_at) });
       });
     } else {
       metrics = completeSweep(kb, id, { ...completeOptions, wallMs: () => performance.now() - started });
     }
-    emit({ type: "finish", iteration: kb.iteration(id)!, metrics: kb.metrics(id) });
+    emit({ type: "finish", iteration: kb.iterations.get(id)!, metrics: kb.metrics.of(id) });
     const exhausted = spend.limited();
     if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): calls that did not fit were not sent; their files are unreviewed with reason "budget"` });
-    const answers = countModelAnswers([...modelRungs], kb.attempts(id), kb.fileReviews(id));
+    const answers = countModelAnswers([...modelRungs], kb.attempts.inIteration(id), kb.reviews.inIteration(id));
     if (answers?.warning) emit({ type: "warning", message: answers.warning });
     return { ...summarize(kb, id, "done", metrics, exhausted, cooldowns), model_answers: answers };
   }
@@ -395,7 +397,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
  */
 function markAborted(kb: Kb, id: number, cause: unknown): void {
   try {
-    if (kb.iteration(id)?.status === "running") kb.finishIteration(id, "aborted", cause instanceof Error ? cause.message : String(cause));
+    if (kb.iterations.get(id)?.status === "running") kb.iterations.finish(id, "aborted", cause instanceof Error ? cause.message : String(cause));
   } catch (second) {
     if ((second as Error)?.name !== "SQLiteError") throw second;
   }
@@ -416,8 +418,8 @@ function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<
 
 /** The run's summary as `scrum run --json` prints it. */
 export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted", metrics: Metrics, budgetExhausted: string | null, cooldowns: RunSummary["cooldowns"] = []): RunSummary {
-  const c = kb.historyCounts().get(iterationId);
-  const it = kb.iteration(iterationId);
+  const c = kb.metrics.history().get(iterationId);
+  const it = kb.iterations.get(iterationId);
   return {
     iteration_id: iterationId,
     label: it?.label ?? null,

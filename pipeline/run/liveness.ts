@@ -3,7 +3,8 @@
  * one whose process is gone (same host, pid not alive) or whose heartbeat is older than STALE_AFTER_MS is stale: it
  * can be taken over (`run --resume`) or marked aborted (`scrum abort`). Pure, with the world injected.
  */
-import type { IterationRow, Owner } from "../../kb/kb";
+import type { Iteration } from "../../domain/records";
+import type { Owner } from "../../kb/kb";
 
 /** How often a running iteration says it is alive. */
 export const HEARTBEAT_MS = 5_000;
@@ -20,7 +21,7 @@ export interface LivenessWorld {
 }
 
 /** The status `history` shows: running, stale, done or aborted. */
-export function livenessOf(it: Pick<IterationRow, "status" | "host" | "pid" | "heartbeat_at" | "started_at">, world: LivenessWorld): Liveness {
+export function livenessOf(it: Pick<Iteration, "status" | "host" | "pid" | "heartbeat_at" | "started_at">, world: LivenessWorld): Liveness {
   if (it.status !== "running") return it.status;
   if (it.host === world.here.host && it.pid !== null && !world.isAlive(it.pid)) return "stale";
   const beat = Date.parse(it.heartbeat_at ?? it.started_at);
@@ -38,7 +39,7 @@ export function processAlive(pid: number): boolean {
 }
 
 /** Who holds a running iteration, for the message that refuses a second process. */
-export function holderOf(it: Pick<IterationRow, "id" | "host" | "pid" | "heartbeat_at">, now: number): string {
+export function holderOf(it: Pick<Iteration, "id" | "host" | "pid" | "heartbeat_at">, now: number): string {
   const beat = it.heartbeat_at ? `${Math.round((now - Date.parse(it.heartbeat_at)) / 1000)} s ago` : "never";
   return `iteration ${it.id} is running in pid ${it.pid ?? "?"} on host ${it.host ?? "?"} (last heartbeat ${beat})`;
 }

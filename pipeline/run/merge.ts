@@ -9,9 +9,10 @@
  * targets, configs or commits. Partitions not given are allowed and said: their files are stored `unreviewed`, so the
  * merged iteration is never a pass for them and any --fail-on gate trips.
  */
+import type { FileRecord, Iteration } from "../../domain/records";
 import { existsSync, realpathSync } from "node:fs";
 import { isAbsolute, basename } from "node:path";
-import type { FileRecord, IterationRow, Kb } from "../../kb/kb";
+import type { Kb } from "../../kb/kb";
 import type { Metrics } from "../../kb/aggregates";
 import type { Config } from "../config/config";
 import { UsageError } from "../../domain/errors";
@@ -57,7 +58,7 @@ export class NothingToMerge extends Error {
 interface Share {
   file: string;
   kb: Kb;
-  it: IterationRow;
+  it: Iteration;
   plan: SharePlan;
 }
 
@@ -103,16 +104,16 @@ export function mergePartitions(input: MergeInput): MergeResult {
     unreviewed,
   };
   // The sweep took as long as its slowest share.
-  const wallMs = Math.max(0, ...shares.map((s) => s.kb.metrics(s.it.id).wall_ms ?? 0));
+  const wallMs = Math.max(0, ...shares.map((s) => s.kb.metrics.of(s.it.id).wall_ms ?? 0));
   const { into } = input;
   const dismissalOf = dismissalMapper(into, warnings);
 
   const { id, metrics } = into.atomically(() => {
-    const id = into.startIteration({
+    const id = into.iterations.start({
       label,
       configJson: first.it.config_json,
       gitCommit: first.it.git_commit,
-      targets: JSON.parse(first.it.targets_json) as string[],
+      targets: first.it.targets,
       partition: { label: null, json: JSON.stringify(plan) },
     });
     for (const r of records) {
@@ -143,7 +144,7 @@ function pickShares(input: MergeInput): Share[] {
     if (twin) problems.push(`${p.file} is given twice (also as ${twin.file})`);
   }
   if (problems.length > 0) throw new UsageError(`nothing merged:\n  ${problems.join("\n  ")}`);
-  const found = input.parts.map((p) => ({ ...p, it: p.kb.iterations().filter((it) => it.partition !== null && it.partition !== undefined).at(-1) }));
+  const found = input.parts.map((p) => ({ ...p, it: p.kb.iterations.all().filter((it) => it.partition !== null && it.partition !== undefined).at(-1) }));
   const empty = found.filter((f) => f.it === undefined);
   if (empty.length === found.length) {
     throw new NothingToMerge(`no partition was run: none of ${found.map((f) => f.file).join(", ")} holds an iteration of \`scrum run --partition\` (with --changed: nothing changed); nothing merged`);
@@ -161,7 +162,7 @@ function pickShares(input: MergeInput): Share[] {
 /** A share the target already holds (a merge run twice): each partition is merged once. */
 function alreadyMerged(into: Kb, shares: Share[]): string[] {
   const merged = new Map<string, number>();
-  for (const it of into.iterations()) {
+  for (const it of into.iterations.all()) {
     if (!it.partition_json || it.partition !== null) continue;
     const plan = JSON.parse(it.partition_json) as Partial<MergedPlan>;
     if (plan.kind !== "merged" || !Array.isArray(plan.shares)) continue;
@@ -186,7 +187,7 @@ function checkShares(shares: Share[]): string[] {
       problems.push(`${vs} split the sweep into different numbers of partitions`);
       continue;
     }
-    if (s.it.targets_json !== first.it.targets_json) problems.push(`${vs} swept different targets: ${s.it.targets_json} and ${first.it.targets_json}`);
+    if (JSON.stringify(s.it.targets) !== JSON.stringify(first.it.targets)) problems.push(`${vs} swept different targets: ${JSON.stringify(s.it.targets)} and ${JSON.stringify(first.it.targets)}`);
     if (s.plan.digest !== first.plan.digest) {
       problems.push(
         `${vs} were split from different inputs (${describeSplitDifference(s.plan, first.plan)}): ` +
@@ -225,13 +226,13 @@ function comparableConfig(json: string): string {
  * share's dismissal copied in (said), so a finding set aside in the share stays set aside here.
  */
 function dismissalMapper(into: Kb, warnings: string[]): (share: Share, id: number) => number {
-  const byFingerprint = new Map(into.dismissals().map((d) => [d.fingerprint, d.id]));
+  const byFingerprint = new Map(into.dismissals.all().map((d) => [d.fingerprint, d.id]));
   return (share, id) => {
-    const d = share.kb.dismissals().find((x) => x.id === id);
+    const d = share.kb.dismissals.all().find((x) => x.id === id);
     if (!d) throw new UsageError(`${share.file}: a finding names dismissal ${id}, which that KB does not hold; the KB was changed outside scrum`);
     const here = byFingerprint.get(d.fingerprint);
     if (here !== undefined) return here;
-    const added = into.addDismissal({ fingerprint: d.fingerprint, path: d.path, reason: d.reason });
+    const added = into.dismissals.add({ fingerprint: d.fingerprint, path: d.path, reason: d.reason });
     byFingerprint.set(d.fingerprint, added);
     warnings.push(`dismissal of ${d.fingerprint} (${d.path}) came from ${share.file}; copied into the target KB`);
     return added;
@@ -240,11 +241,11 @@ function dismissalMapper(into: Kb, warnings: string[]): (share: Share, id: numbe
 
 /** Notes the share's run sent to a model are picked up in the target too (matched by path, text and creation time). */
 function pickUpNotes(share: Share, into: Kb, id: number): void {
-  const picked = share.kb.notes("picked_up").filter((n) => n.picked_up_in === share.it.id);
+  const picked = share.kb.notes.all("picked_up").filter((n) => n.picked_up_in === share.it.id);
   if (picked.length === 0) return;
-  const open = into.notes("open");
+  const open = into.notes.all("open");
   const ids = picked.flatMap((n) => open.filter((o) => o.path === n.path && o.text === n.text && o.created_at === n.created_at).map((o) => o.id));
-  if (ids.length > 0) into.markNotesPickedUp(ids, id);
+  if (ids.length > 0) into.notes.markPickedUp(ids, id);
 }
 
 function missingPartitionReason(path: string, plan: SharePlan, missing: string[]): string {
@@ -261,9 +262,9 @@ function unreviewedRecord(path: string, reason: string): FileRecord {
     review: {
       path, content_sha: null, verdict: "unreviewed", alignment_score: null, output_format: null, confidence_avg: null, confidence_min: null,
       gradient_tier: null, findings_count: 0, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 0, shards: 0,
-      tree_split_fired: 0, attempts_made: 0, thin_rejections: 0, escalations: 0, accepted_model: null, tokens_in: 0, tokens_out: 0, cost_usd: 0,
-      latency_ms: 0, review_json: JSON.stringify(verdict), error: reason, skip_reason: null, coverage_complete: 0, evidence_unverified: 0,
-      reduced_by: null, shard_strategy: null,
+      tree_split_fired: false, attempts_made: 0, thin_rejections: 0, escalations: 0, accepted_model: null, tokens_in: 0, tokens_out: 0, cost_usd: 0,
+      latency_ms: 0, review_json: JSON.stringify(verdict), error: reason, skip_reason: null, coverage_complete: false, evidence_unverified: 0,
+      reduced_by: null, shard_strategy: null, instructions: null, reviewer: null, degraded_reason: null,
     },
     findings: [],
     attempts: [],

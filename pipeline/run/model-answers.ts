@@ -4,7 +4,7 @@
  * exist and none of their answers was accepted — a dead model server or a model that answers everything thin must not
  * read as a clean sweep. Pure over the iteration's rows.
  */
-import type { AttemptRow, FileReviewRow } from "../../kb/kb";
+import type { FileReview, StoredAttempt } from "../../domain/records";
 
 export interface ModelAnswers {
   /**
@@ -28,7 +28,7 @@ export interface ModelAnswers {
 }
 
 /** The model answers of one iteration; null for a ladder without model rungs (`--offline`, or static by configuration). */
-export function countModelAnswers(modelRungs: readonly string[], attempts: readonly Pick<AttemptRow, "path" | "shard_index" | "rung" | "outcome" | "purpose">[], reviews: readonly Pick<FileReviewRow, "reviewer">[]): ModelAnswers | null {
+export function countModelAnswers(modelRungs: readonly string[], attempts: readonly Pick<StoredAttempt, "path" | "shard_index" | "rung" | "outcome" | "purpose">[], reviews: readonly Pick<FileReview, "reviewer">[]): ModelAnswers | null {
   if (modelRungs.length === 0) return null;
   const review = attempts.filter((a) => a.purpose === "review");
   const shardsOf = (rows: typeof review) => new Set(rows.map((a) => `${a.path}\u0000${a.shard_index}`)).size;

@@ -100,7 +100,7 @@ export function startObserver(config: ObserverConfig, deps: ObserverDeps = {}): 
 export function recordObserverStats<S extends { iteration_id: number; metrics: Metrics }>(kb: Kb, summary: S, stats: ObserverStats): S & { observer: ObserverStats } {
   const metrics = { observer_delivered: stats.delivered, observer_dropped: stats.dropped };
   // Appended after the iteration finished: the drops of its last events are known only once the queue is drained.
-  kb.recordMetrics(summary.iteration_id, metrics);
+  kb.metrics.record(summary.iteration_id, metrics);
   return { ...summary, metrics: { ...summary.metrics, ...metrics }, observer: stats };
 }
 

@@ -3,10 +3,11 @@
  * flags (--from-flagged), the files changed since their last review (--changed), or what is left of an iteration
  * being taken over (--resume). A bad target is a usage error with nothing half-written.
  */
+import type { Iteration } from "../../domain/records";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { IterationRow, Kb } from "../../kb/kb";
+import type { Kb } from "../../kb/kb";
 import type { Config, RungConfig } from "../config/config";
 import { ConfigError } from "../../domain/errors";
 import { applyDismissals } from "../score/state";
@@ -34,7 +35,7 @@ export interface Plan {
   /** The targets stored with the iteration, relative to the root (so a later --resume finds them from anywhere). */
   targets: string[];
   /** The iteration being resumed. */
-  resume?: IterationRow;
+  resume?: Iteration;
   /** Things to say before the run (a flagged file deleted since, say). */
   warnings: string[];
   /** For --changed: what the change is measured against (null: no earlier review, so the run is a full sweep). */
@@ -63,11 +64,11 @@ export function planIteration(input: PlanInput): Plan {
   const whole = planWhole(input);
   if (input.partition === undefined || whole.resume) return whole;
   const { kb, root } = input;
-  const recorded = kb.diskStats();
+  const recorded = kb.meta.diskStats();
   const split = splitInput(
     input.partition.count,
     whole.files.map((f) => displayPath(f, root)),
-    kb.latestStateIteration() !== null,
+    kb.state.latestIteration() !== null,
     (path) => recorded.get(path)?.size,
     (path) => statSync(resolve(root, path)).size,
   );
@@ -83,12 +84,12 @@ function planWhole(input: PlanInput): Plan {
   const { kb, config, root } = input;
   const sweep = { cwd: root, sweep: config.sweep };
   if (input.resume !== undefined) {
-    const it = input.resume === "latest" ? latestUnfinished(kb) : kb.resolveIteration(input.resume);
+    const it = input.resume === "latest" ? latestUnfinished(kb) : kb.iterations.resolve(input.resume);
     if (it.status === "done") {
       throw new ConfigError(`iteration ${it.id}${it.label ? ` (${it.label})` : ""} is done; only an aborted or stale iteration can be resumed (\`scrum history\` shows their status)`);
     }
-    const targets = JSON.parse(it.targets_json) as string[];
-    const done = kb.reviewedPaths(it.id);
+    const targets = it.targets;
+    const done = kb.reviews.paths(it.id);
     // A share finishes its own files (those of its split still on disk), not the whole of its targets.
     const planned = it.partition_json
       ? (() => {
@@ -102,9 +103,9 @@ function planWhole(input: PlanInput): Plan {
   const given = input.inputs.map((i) => rootRelative(input.cwd, root, i));
   const warnings: string[] = [];
   if (input.fromFlagged !== undefined) {
-    const from = kb.resolveIteration(input.fromFlagged);
-    const stateOf = kb.latestStateIteration(from.id);
-    const rows = stateOf === null ? kb.fileReviews(from.id) : applyDismissals(kb.state(stateOf), kb.dismissedSinceRecorded());
+    const from = kb.iterations.resolve(input.fromFlagged);
+    const stateOf = kb.state.latestIteration(from.id);
+    const rows = stateOf === null ? kb.reviews.inIteration(from.id) : applyDismissals(kb.state.of(stateOf), kb.findings.dismissedSince());
     const flagged = flaggedFiles(rows).map((f) => f.path);
     // A flagged file deleted since (the fix was to remove it) is said, not an error that blocks the sweep.
     const present = flagged.filter((p) => existsSync(resolve(root, p)));
@@ -120,14 +121,14 @@ function planWhole(input: PlanInput): Plan {
     // sweep (CI's first run, an expired cache) that is the whole root: every file is new, so the run is a full sweep.
     const swept = sweptTargets(kb);
     const targets = given.length > 0 ? given : swept.length > 0 ? swept : ["."];
-    const latest = kb.latestStateIteration();
+    const latest = kb.state.latestIteration();
     if (latest === null) {
       warnings.push(`--changed: the knowledge base has no earlier review, so every file of ${targets.join(", ")} is new: a full sweep`);
     }
-    const rows = latest === null ? [] : kb.state(latest);
+    const rows = latest === null ? [] : kb.state.of(latest);
     const known = new Map(rows.map((r) => [r.path, r.content_sha]));
     // A file whose latest review was degraded (no model answered) is due for a model's review, changed or not.
-    const degraded = new Set(rows.filter((r) => r.degraded === 1).map((r) => r.path));
+    const degraded = new Set(rows.filter((r) => r.degraded).map((r) => r.path));
     const files = collectTargets(targets, sweep).filter((f) => {
       const path = displayPath(f, root);
       if (!known.has(path) || degraded.has(path)) return true;
@@ -142,8 +143,8 @@ function planWhole(input: PlanInput): Plan {
 }
 
 /** The latest iteration that is not done: what a bare --resume takes over. */
-function latestUnfinished(kb: Kb): IterationRow {
-  const open = kb.iterations().filter((it) => it.status !== "done");
+function latestUnfinished(kb: Kb): Iteration {
+  const open = kb.iterations.all().filter((it) => it.status !== "done");
   const it = open.at(-1);
   if (!it) throw new ConfigError("no aborted or stale iteration to resume; `scrum history` lists them");
   return it;
@@ -151,7 +152,7 @@ function latestUnfinished(kb: Kb): IterationRow {
 
 /** Every target of every finished iteration, once each. */
 function sweptTargets(kb: Kb): string[] {
-  const all = kb.iterations().filter((it) => it.status === "done").flatMap((it) => JSON.parse(it.targets_json) as string[]);
+  const all = kb.iterations.all().filter((it) => it.status === "done").flatMap((it) => it.targets);
   return [...new Set(all)];
 }
 

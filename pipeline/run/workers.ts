@@ -27,12 +27,12 @@ export async function* claimedFiles(
 ): AsyncGenerator<string> {
   const { iterationId, worker, leaseMs, signal } = input;
   while (!signal.aborted) {
-    const path = kb.claimNext(iterationId, worker, leaseMs);
+    const path = kb.queue.claimNext(iterationId, worker, leaseMs);
     if (path !== null) {
       yield join(input.root, path);
       continue;
     }
-    const progress = kb.queueProgress(iterationId, leaseMs);
+    const progress = kb.queue.progress(iterationId, leaseMs);
     if (progress.done >= progress.total) return;
     try {
       await input.sleep(pollMs(leaseMs), signal);

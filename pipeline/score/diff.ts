@@ -3,7 +3,7 @@
  * persisting by fingerprint. A snapshot is a state (every file's latest review: the default, so a partial run never
  * looks like a collapse) or one iteration's own rows (`--scope iteration`). Pure.
  */
-import type { FindingRow } from "../../kb/kb";
+import type { StoredFinding } from "../../domain/records";
 import { METRIC_DIRECTION, SCOPE_DEPENDENT_METRICS, type Metrics } from "./metrics";
 
 export type DiffScope = "state" | "iteration";
@@ -24,7 +24,7 @@ export interface IterationSnapshot {
   label: string | null;
   metrics: Metrics;
   reviews: SnapshotRow[];
-  findings: Pick<FindingRow, "path" | "fingerprint" | "category" | "severity" | "title" | "line_start">[];
+  findings: Pick<StoredFinding, "path" | "fingerprint" | "category" | "severity" | "title" | "line_start">[];
 }
 
 export interface MetricDelta {

@@ -1,12 +1,12 @@
 /** Flagged files: what needs work, most urgent first. Pure over state rows (or one iteration's file rows). */
-import type { FileReviewRow } from "../../kb/kb";
+import type { FileReview } from "../../domain/records";
 import { UsageError } from "../../domain/errors";
 
 /** The row shape `scrum flagged --json` prints (DESIGN.md). */
 export interface FlaggedFile {
   path: string;
-  verdict: FileReviewRow["verdict"];
-  gradient_tier: FileReviewRow["gradient_tier"];
+  verdict: FileReview["verdict"];
+  gradient_tier: FileReview["gradient_tier"];
   critical_failures_count: number;
   missing_components_count: number;
   findings_count: number;
@@ -19,7 +19,7 @@ export interface FlaggedFile {
 /** What a flag decision reads: a state row, or an iteration's file row (never stale, from its own iteration). */
 export interface FlagInput extends Omit<FlaggedFile, "stale"> {
   from_iteration_id?: number;
-  stale?: number;
+  stale?: boolean;
 }
 
 /** `--include`: widen the list to passes at tier review, and to files changed since their review. */
@@ -30,15 +30,15 @@ export interface FlagOptions {
 
 export const INCLUDE_CHOICES = ["review", "stale"] as const;
 
-const VERDICT_URGENCY: Record<FileReviewRow["verdict"], number> = { fail: 0, unreviewed: 1, needs_patch: 2, pass: 3, skipped: 4 };
+const VERDICT_URGENCY: Record<FileReview["verdict"], number> = { fail: 0, unreviewed: 1, needs_patch: 2, pass: 3, skipped: 4 };
 const TIER_URGENCY = { block: 0, review: 1, auto: 2 } as const;
 
 /** Whether a file needs work: fail, needs_patch or unreviewed, or tier block; with options, review passes and stale files. */
 export function isFlagged(r: FlagInput, options: FlagOptions = {}): boolean {
-  if (r.verdict === "skipped") return options.stale === true && r.stale === 1;
+  if (r.verdict === "skipped") return options.stale === true && r.stale === true;
   if (r.verdict !== "pass" || r.gradient_tier === "block") return true;
   if (options.review && r.gradient_tier === "review") return true;
-  return options.stale === true && r.stale === 1;
+  return options.stale === true && r.stale === true;
 }
 
 /** The flagged files, most urgent first: verdict, tier, critical failures, missing components, findings, path. */
@@ -62,7 +62,7 @@ export function flaggedFiles(rows: FlagInput[], options: FlagOptions = {}): Flag
       missing_components_count: r.missing_components_count,
       findings_count: r.findings_count,
       iteration_id: r.from_iteration_id ?? r.iteration_id,
-      stale: r.stale === 1,
+      stale: r.stale === true,
     }));
 }
 

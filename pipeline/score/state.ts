@@ -3,30 +3,29 @@
  * reviewed now carries its last review forward, `stale` when its content changed since, dropped when it is gone.
  * Pure over rows; the KB stores and reads them, the run supplies what is on disk.
  */
-import type { FileReviewRow } from "../../kb/kb";
-import type { DismissedNow, FileCounts, StateRow } from "../../kb/state";
+import type { DismissedNow, FileReview, FindingTally, StateEntry } from "../../domain/records";
 
 export interface StateInput {
   iterationId: number;
   /** The state rows after the previous iteration (empty for the first). */
-  previous: StateRow[];
+  previous: StateEntry[];
   /** This iteration's file reviews. */
-  reviewed: Pick<FileReviewRow, "path" | "content_sha" | "verdict" | "gradient_tier" | "reviewer" | "degraded_reason">[];
+  reviewed: Pick<FileReview, "path" | "content_sha" | "verdict" | "gradient_tier" | "reviewer" | "degraded_reason">[];
   /** Counting findings per path of this iteration's reviews. */
-  counts: Map<string, FileCounts>;
+  counts: Map<string, FindingTally>;
   /** The file's content hash on disk now, or null when it is gone. */
   onDisk: (path: string) => string | null;
 }
 
-const NO_COUNTS: FileCounts = { high: 0, medium: 0, low: 0, critical: 0, missing: 0 };
+const NO_COUNTS: FindingTally = { high: 0, medium: 0, low: 0, critical: 0, missing: 0 };
 
 /**
  * The state after an iteration. A degraded review (the static rung answered after the model rungs failed) never
  * replaces a model review: the file keeps its last model review, marked degraded with the reason (and stale when the
  * file changed since that review). A file with no model review yet takes the degraded review, marked degraded too.
  */
-export function buildState(input: StateInput): StateRow[] {
-  const rows = new Map<string, StateRow>();
+export function buildState(input: StateInput): StateEntry[] {
+  const rows = new Map<string, StateEntry>();
   const before = new Map(input.previous.map((p) => [p.path, p]));
   for (const r of input.reviewed) {
     const c = input.counts.get(r.path) ?? NO_COUNTS;
@@ -34,8 +33,8 @@ export function buildState(input: StateInput): StateRow[] {
     const kept = before.get(r.path);
     if (degraded && kept?.reviewer === "model") {
       const sha = input.onDisk(r.path);
-      const stale = kept.content_sha !== null && sha !== null && sha !== kept.content_sha ? 1 : kept.stale;
-      rows.set(r.path, { ...kept, iteration_id: input.iterationId, stale, degraded: 1, degraded_reason: r.degraded_reason });
+      const stale = kept.content_sha !== null && sha !== null && sha !== kept.content_sha ? true : kept.stale;
+      rows.set(r.path, { ...kept, iteration_id: input.iterationId, stale, degraded: true, degraded_reason: r.degraded_reason });
       continue;
     }
     rows.set(r.path, {
@@ -43,7 +42,7 @@ export function buildState(input: StateInput): StateRow[] {
       path: r.path,
       from_iteration_id: input.iterationId,
       content_sha: r.content_sha,
-      stale: 0,
+      stale: false,
       verdict: r.verdict,
       gradient_tier: r.gradient_tier,
       findings_count: c.high + c.medium + c.low,
@@ -53,7 +52,7 @@ export function buildState(input: StateInput): StateRow[] {
       critical_failures_count: c.critical,
       missing_components_count: c.missing,
       reviewer: r.reviewer,
-      degraded: degraded ? 1 : 0,
+      degraded,
       degraded_reason: degraded ? r.degraded_reason : null,
     });
   }
@@ -62,7 +61,7 @@ export function buildState(input: StateInput): StateRow[] {
     const sha = input.onDisk(p.path);
     if (sha === null) continue; // gone: deleted since, or no longer a file
     // A skipped file has no sha to compare (binary, empty...): it stays as it was.
-    const stale = p.content_sha !== null && sha !== p.content_sha ? 1 : p.stale;
+    const stale = p.content_sha !== null && sha !== p.content_sha ? true : p.stale;
     rows.set(p.path, { ...p, iteration_id: input.iterationId, stale });
   }
   return [...rows.values()].sort((a, b) => a.path.localeCompare(b.path));
@@ -72,7 +71,7 @@ export function buildState(input: StateInput): StateRow[] {
  * The state as a user sees it: findings dismissed after they were recorded are taken out of the counts, and a
  * needs_patch/fail file whose every counting finding is dismissed reads as pass.
  */
-export function applyDismissals(rows: StateRow[], dismissed: DismissedNow[]): StateRow[] {
+export function applyDismissals(rows: StateEntry[], dismissed: DismissedNow[]): StateEntry[] {
   if (dismissed.length === 0) return rows;
   const byReview = new Map<string, DismissedNow[]>();
   for (const d of dismissed) {
@@ -83,7 +82,7 @@ export function applyDismissals(rows: StateRow[], dismissed: DismissedNow[]): St
     const gone = byReview.get(`${r.from_iteration_id}\u0000${r.path}`);
     if (!gone) return r;
     const minus = (sev: string) => gone.filter((d) => d.severity === sev).length;
-    const out: StateRow = {
+    const out: StateEntry = {
       ...r,
       findings_high: r.findings_high - minus("high"),
       findings_medium: r.findings_medium - minus("medium"),

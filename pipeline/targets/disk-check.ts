@@ -71,6 +71,6 @@ export function diskChecker(root: string, known: Map<string, DiskStat>, fs: Disk
 }
 
 /** The rows with `stale` as the disk says now (a row with no hash, a skipped file, keeps what it had). */
-export function withLiveStaleness<T extends { path: string; content_sha: string | null; stale: number }>(rows: T[], check: DiskCheck): T[] {
-  return rows.map((r) => (r.content_sha === null ? r : { ...r, stale: check.changed(r.path, r.content_sha) ? 1 : 0 }));
+export function withLiveStaleness<T extends { path: string; content_sha: string | null; stale: boolean }>(rows: T[], check: DiskCheck): T[] {
+  return rows.map((r) => (r.content_sha === null ? r : { ...r, stale: check.changed(r.path, r.content_sha) }));
 }

@@ -146,7 +146,7 @@ describe("scrum bench on the simulated server", () => {
     expect(readFileSync(join(dir, "src/tiers.ts"), "utf8")).toBe(before);
     expect(readdirSync(join(dir, "src")).sort()).toEqual(listing);
     const kb = new Kb(kbFile);
-    const rows = kb.benchRuns();
+    const rows = kb.benchRuns.all();
     kb.close();
     expect(rows.map((r) => r.rung)).toEqual(["a"]);
     expect(rows[0]!.planted).toBe(6);

@@ -47,7 +47,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 test("the KB stores the root it swept", () => {
   const kb = new Kb(kbFile);
-  expect(kb.root()).toBe(repo);
+  expect(kb.meta.root()).toBe(repo);
   kb.close();
 });
 
@@ -77,14 +77,14 @@ test("a path outside the root is exit 2 naming the root, for show, note add and 
 test("--resume from another repository sweeps the iteration's own tree", () => {
   // An iteration that stopped before reviewing anything: its targets are the repository's src/.
   const kb = new Kb(kbFile);
-  const done = kb.iterations()[0]!;
-  const id = kb.startIteration({ label: "stopped", configJson: done.config_json, gitCommit: null, targets: ["src"] });
-  kb.abortIteration(id, "killed");
+  const done = kb.iterations.all()[0]!;
+  const id = kb.iterations.start({ label: "stopped", configJson: done.config_json, gitCommit: null, targets: ["src"] });
+  kb.iterations.abort(id, "killed");
   kb.close();
   const r = scrum(other, "run", "--resume", "--offline", "--kb", kbFile, "--json");
   expect(r.code, r.err).toBe(0);
   const after = new Kb(kbFile);
-  const paths = after.fileReviews(id).map((f) => f.path);
+  const paths = after.reviews.inIteration(id).map((f) => f.path);
   after.close();
   expect(paths).toEqual(["src/deep/more.ts", "src/lib.ts", "src/ok.ts"]);
 });
@@ -106,9 +106,9 @@ test("another checkout of the same repository (a second runner, a teammate) swee
   expect(r.code, r.err).toBe(0);
   const kb = new Kb(shared);
   try {
-    expect(kb.root()).toBe(second);
-    const latest = kb.resolveIteration("latest").id;
-    expect(kb.findings(latest, "src/app.ts").some((f) => f.rule === "stub-throw")).toBe(true);
+    expect(kb.meta.root()).toBe(second);
+    const latest = kb.iterations.resolve("latest").id;
+    expect(kb.findings.inIteration(latest, "src/app.ts").some((f) => f.rule === "stub-throw")).toBe(true);
   } finally {
     kb.close();
   }

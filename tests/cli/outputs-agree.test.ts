@@ -63,22 +63,22 @@ test("unverified evidence counts problem findings only: summary, report and dash
   // A model's proof-of-life quote that is not in the file (the static rung's `---` and `/**` quotes were such):
   // a verified_components row with evidence_verified 0, stored as a review of the latest iteration's kind.
   const kb = new Kb(join(repo, ".scrum/scrum.db"));
-  const id = kb.startIteration({ label: "model", configJson: kb.iterations()[0]!.config_json, gitCommit: null, targets: ["src/ok.ts"] });
+  const id = kb.iterations.start({ label: "model", configJson: kb.iterations.all()[0]!.config_json, gitCommit: null, targets: ["src/ok.ts"] });
   const sha = new Bun.CryptoHasher("sha256").update(readFileSync(join(repo, "src/ok.ts"))).digest("hex");
   kb.recordFile(id, {
     review: {
       path: "src/ok.ts", content_sha: sha, verdict: "pass", alignment_score: 9, output_format: "forensic_json", confidence_avg: 90, confidence_min: 90,
       gradient_tier: "auto", findings_count: 0, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 1,
-      shards: 1, tree_split_fired: 0, attempts_made: 1, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
-      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: JSON.stringify({ path: "src/ok.ts", verdict: "pass", coverage: [0] }), error: null, skip_reason: null, coverage_complete: 1,
+      shards: 1, tree_split_fired: false, attempts_made: 1, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
+      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: JSON.stringify({ path: "src/ok.ts", verdict: "pass", coverage: [0] }), error: null, skip_reason: null, coverage_complete: true,
       evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
     },
     findings: [
-      { path: "src/ok.ts", category: "verified_components", severity: "low", confidence: 90, title: "module header present", evidence: "---", line_start: 1, line_end: 1, fingerprint: "aaaaaaaaaaaaaaaa", evidence_verified: 0, shard_index: 0 },
+      { path: "src/ok.ts", category: "verified_components", severity: "low", confidence: 90, title: "module header present", evidence: "---", line_start: 1, line_end: 1, fingerprint: "aaaaaaaaaaaaaaaa", evidence_verified: false, shard_index: 0 },
     ],
     attempts: [],
   });
-  kb.completeIteration(id, [], kb.computeMetrics(id));
+  kb.completeIteration(id, [], kb.metrics.computed(id));
   kb.close();
   expect(json("report", "--format", "json").metrics.evidence_unverified).toBe(0);
   const out = join(repo, "dash.html");

@@ -23,9 +23,9 @@ function ctx(over: Partial<CommandContext> = {}): CommandContext {
 
 function seedKb(): void {
   const kb = new Kb(join(dir, "scrum.db"));
-  const id = kb.startIteration({ label: "iter-1", configJson: "{}", gitCommit: null, targets: ["."] });
-  kb.recordMetrics(id, { findings_total: 0 });
-  kb.finishIteration(id, "done");
+  const id = kb.iterations.start({ label: "iter-1", configJson: "{}", gitCommit: null, targets: ["."] });
+  kb.metrics.record(id, { findings_total: 0 });
+  kb.iterations.finish(id, "done");
   kb.close();
 }
 

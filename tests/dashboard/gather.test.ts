@@ -1,8 +1,9 @@
+import type { AttemptRecord, FileRecord, StoredFinding } from "../../domain/records";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Kb, type AttemptRow, type FileRecord, type FindingRow } from "../../kb/kb";
+import { Kb } from "../../kb/kb";
 import { testKb } from "../kb/postgres-server";
 import { gatherDashboard } from "../../pipeline/dashboard/gather";
 
@@ -17,21 +18,21 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function finding(path: string, over: Partial<FindingRow> = {}): FindingRow {
-  return { path, category: "pseudocode_flags", severity: "high", confidence: 90, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: `${path}-f`, evidence_verified: 1, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null, disposition: null, verified_by: null, verify_reason: null, rung: null, ...over };
+function finding(path: string, over: Partial<StoredFinding> = {}): StoredFinding {
+  return { path, category: "pseudocode_flags", severity: "high", confidence: 90, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: `${path}-f`, evidence_verified: true, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null, disposition: null, verified_by: null, verify_reason: null, rung: null, ...over };
 }
 
-function attempt(path: string, outcome: AttemptRow["outcome"], rung = "local"): AttemptRow {
+function attempt(path: string, outcome: AttemptRecord["outcome"], rung = "local"): AttemptRecord {
   return { path, shard_index: 0, rung, model: "m", outcome, reason: null, latency_ms: 5, tokens_in: 10, tokens_out: 20, cost_usd: 0.001, output_format: "forensic_json", server: null, purpose: "review", redactions: 0, prompt_sha: null };
 }
 
-function record(path: string, verdict: FileRecord["review"]["verdict"], over: Partial<FileRecord["review"]> = {}, findings: FindingRow[] = [], attempts: AttemptRow[] = []): FileRecord {
+function record(path: string, verdict: FileRecord["review"]["verdict"], over: Partial<FileRecord["review"]> = {}, findings: StoredFinding[] = [], attempts: AttemptRecord[] = []): FileRecord {
   return {
     review: {
       path, content_sha: "abc", verdict, alignment_score: 7, output_format: "forensic_json", confidence_avg: 80, confidence_min: 70,
       gradient_tier: "auto", findings_count: findings.length, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 0,
-      shards: 1, tree_split_fired: 0, attempts_made: attempts.length, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
-      tokens_out: 20, cost_usd: 0.001, latency_ms: 5, review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: 1,
+      shards: 1, tree_split_fired: false, attempts_made: attempts.length, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
+      tokens_out: 20, cost_usd: 0.001, latency_ms: 5, review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: true,
       evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole", ...over,
     },
     findings,
@@ -41,19 +42,19 @@ function record(path: string, verdict: FileRecord["review"]["verdict"], over: Pa
 
 /** Iteration 1 finished (with a probe), iteration 2 aborted after two files; one note picked up, one open. */
 function seed(): void {
-  const one = kb.startIteration({ label: "iter-1", configJson: "{}", gitCommit: null, targets: ["."] });
-  kb.recordFile(one, record("a.rs", "needs_patch", {}, [finding("a.rs"), finding("a.rs", { evidence_verified: 0, fingerprint: "x", severity: "low" })], [attempt("a.rs", "thin"), attempt("a.rs", "accepted", "cloud")]));
+  const one = kb.iterations.start({ label: "iter-1", configJson: "{}", gitCommit: null, targets: ["."] });
+  kb.recordFile(one, record("a.rs", "needs_patch", {}, [finding("a.rs"), finding("a.rs", { evidence_verified: false, fingerprint: "x", severity: "low" })], [attempt("a.rs", "thin"), attempt("a.rs", "accepted", "cloud")]));
   kb.recordFile(one, record("b.ts", "pass", {}, [], [attempt("b.ts", "accepted")]));
   kb.recordFile(one, record("logo.png", "skipped", { skip_reason: "binary", gradient_tier: null }));
-  kb.recordMetrics(one, { ...kb.computeMetrics(one), wall_ms: 1200, grep_hits: 7 });
-  kb.finishIteration(one, "done");
-  const note = kb.addNote("a.rs", "reducer never saw the journal call", one);
-  kb.addNote("b.ts", "check the retry", one);
-  const two = kb.startIteration({ label: "iter-2", configJson: "{}", gitCommit: null, targets: ["."] });
-  kb.markNotesPickedUp([note], two);
-  kb.recordFile(two, record("a.rs", "unreviewed", { error: "shard 1: every rung timed out", gradient_tier: null, coverage_complete: 0 }, [], [attempt("a.rs", "timeout")]));
-  kb.recordFile(two, record("b.ts", "fail", { gradient_tier: "block", coverage_complete: 0 }, [finding("b.ts", { category: "critical_failures" })], [attempt("b.ts", "accepted")]));
-  kb.finishIteration(two, "aborted", "interrupted");
+  kb.metrics.record(one, { ...kb.metrics.computed(one), wall_ms: 1200, grep_hits: 7 });
+  kb.iterations.finish(one, "done");
+  const note = kb.notes.add("a.rs", "reducer never saw the journal call", one);
+  kb.notes.add("b.ts", "check the retry", one);
+  const two = kb.iterations.start({ label: "iter-2", configJson: "{}", gitCommit: null, targets: ["."] });
+  kb.notes.markPickedUp([note], two);
+  kb.recordFile(two, record("a.rs", "unreviewed", { error: "shard 1: every rung timed out", gradient_tier: null, coverage_complete: false }, [], [attempt("a.rs", "timeout")]));
+  kb.recordFile(two, record("b.ts", "fail", { gradient_tier: "block", coverage_complete: false }, [finding("b.ts", { category: "critical_failures" })], [attempt("b.ts", "accepted")]));
+  kb.iterations.finish(two, "aborted", "interrupted");
 }
 
 describe("gathering the dashboard data", () => {
@@ -83,7 +84,7 @@ describe("gathering the dashboard data", () => {
     const h = gatherDashboard(kb, { kbFile: "kb.db", now: new Date("2026-04-24T12:00:00.000Z") }).health;
     expect(h.iterations).toEqual({ total: 2, done: 1, aborted: 1, running: 0 });
     expect(h.rows).toMatchObject({ iterations: 2, file_reviews: 5, findings: 3, attempts: 5, notes: 2 });
-    expect(h.rows.metrics).toBe(Object.keys(kb.metrics(1)).length);
+    expect(h.rows.metrics).toBe(Object.keys(kb.metrics.of(1)).length);
     expect(h.notes).toEqual({ open: 1, picked_up: 1, resolved: 0 });
     expect(h.evidence).toEqual({ unverified: 1, findings: 3 });
     // Reviewed rows: a.rs and b.ts of iteration 1, b.ts of iteration 2 (partial); the unreviewed a.rs is not a reviewed row.

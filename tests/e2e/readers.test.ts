@@ -2,11 +2,12 @@
  * Readers during a run: every read command reads one consistent snapshot of the KB, so a `scrum run` writing in
  * another process is seen as it was at one moment — a live iteration shows as running, never as a "bug:" error.
  */
+import type { FileRecord } from "../../domain/records";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Kb, type FileRecord } from "../../kb/kb";
+import { Kb } from "../../kb/kb";
 import { readIterationReport } from "../../pipeline/report/iteration-report";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
 import { makeProject, rung } from "./harness";
@@ -19,12 +20,12 @@ function needsPatch(path: string): FileRecord {
     review: {
       path, content_sha: "abc", verdict: "needs_patch", alignment_score: 5, output_format: "forensic_json", confidence_avg: 80, confidence_min: 80,
       gradient_tier: "review", findings_count: 1, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 0,
-      shards: 1, tree_split_fired: 0, attempts_made: 0, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 0, tokens_out: 0,
+      shards: 1, tree_split_fired: false, attempts_made: 0, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 0, tokens_out: 0,
       cost_usd: 0, latency_ms: 0, review_json: JSON.stringify({ path, verdict: "needs_patch", coverage: [0] }), error: null, skip_reason: null,
-      coverage_complete: 1, evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
+      coverage_complete: true, evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
     },
     findings: [
-      { path, category: "pseudocode_flags", severity: "medium", confidence: 80, title: "stub", evidence: "todo!()", line_start: 2, line_end: 2, fingerprint: `fp-${path}`, evidence_verified: 1, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null },
+      { path, category: "pseudocode_flags", severity: "medium", confidence: 80, title: "stub", evidence: "todo!()", line_start: 2, line_end: 2, fingerprint: `fp-${path}`, evidence_verified: true, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null },
     ],
     attempts: [],
   };
@@ -36,23 +37,25 @@ describe("one snapshot per read", () => {
     try {
       const file = join(dir, "kb.db");
       const writer = new Kb(file);
-      const id = writer.startIteration({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+      const id = writer.iterations.start({ label: null, configJson: "{}", gitCommit: null, targets: [] });
       writer.recordFile(id, needsPatch("src/a.rs"));
       let n = 0;
       /** A reader whose every read of file_reviews is followed by the run committing one more file. */
-      class RacedKb extends Kb {
-        override fileReviews(iterationId: number) {
-          const rows = super.fileReviews(iterationId);
+      const raced = (kb: Kb): Kb => {
+        const read = kb.reviews.inIteration.bind(kb.reviews);
+        kb.reviews.inIteration = (iterationId: number) => {
+          const rows = read(iterationId);
           writer.recordFile(id, needsPatch(`src/late${n++}.rs`));
           return rows;
-        }
-      }
+        };
+        return kb;
+      };
       // Without one snapshot the findings read sees a file the reviews read did not: the race the issue measured.
-      const bare = new RacedKb(file);
+      const bare = raced(new Kb(file));
       expect(() => readIterationReport(bare, undefined)).toThrow(/findings for files with no file_reviews row|belong to no file_reviews row/);
       bare.close();
       // In one snapshot both reads see the same moment.
-      const snap = new RacedKb(file);
+      const snap = raced(new Kb(file));
       snap.beginSnapshot();
       const report = readIterationReport(snap, undefined);
       snap.close();

@@ -61,7 +61,7 @@ async function until(what: () => boolean, ms = 30_000): Promise<void> {
 function metricsOf(kb: string): Record<string, number | null> {
   const k = new Kb(kb);
   try {
-    const { wall_ms: _, ...rest } = k.metrics(k.resolveIteration("latest").id);
+    const { wall_ms: _, ...rest } = k.metrics.of(k.iterations.resolve("latest").id);
     return rest;
   } finally {
     k.close();
@@ -105,17 +105,17 @@ describe("three workers on one iteration, one killed mid-run", () => {
 
       const kb = new Kb(group);
       try {
-        const reviews = kb.fileReviews(1);
+        const reviews = kb.reviews.inIteration(1);
         expect(reviews.length).toBe(FILES);
         expect(new Set(reviews.map((r) => r.path)).size).toBe(FILES);
-        const queue = kb.queue(1);
+        const queue = kb.queue.rows(1);
         expect(queue.length).toBe(FILES);
         expect(queue.every((q) => q.done_at !== null)).toBe(true);
         // The claim the dead worker held was taken over: claimed twice, stored by another worker.
         const takenOver = queue.filter((q) => q.claims >= 2);
         expect(takenOver.length).toBeGreaterThan(0);
         expect(takenOver.every((q) => q.worker !== victimName)).toBe(true);
-        expect(kb.iteration(1)).toMatchObject({ status: "done", group_name: "nightly-1" });
+        expect(kb.iterations.get(1)).toMatchObject({ status: "done", group_name: "nightly-1" });
       } finally {
         kb.close();
       }

@@ -3,10 +3,11 @@
  * postgres-server.ts) the migrations, the append-only guarantee against a connection that is not scrum's, a trigger
  * put back after it was dropped or disabled, and a server that cannot be reached.
  */
+import type { FileRecord } from "../../domain/records";
 import { describe, expect, test } from "bun:test";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { Kb, type FileRecord } from "../../kb/kb";
+import { Kb } from "../../kb/kb";
 import { openEngine, showLocation } from "../../kb/engine";
 import { translate } from "../../kb/postgres/translate";
 import { POSTGRES_BASELINE } from "../../kb/postgres/schema";
@@ -55,12 +56,12 @@ function record(path: string): FileRecord {
     review: {
       path, content_sha: "abc", verdict: "needs_patch", alignment_score: 7, output_format: "forensic_json", confidence_avg: 80, confidence_min: 70,
       gradient_tier: "review", findings_count: 1, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 0,
-      shards: 1, tree_split_fired: 0, attempts_made: 1, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
+      shards: 1, tree_split_fired: false, attempts_made: 1, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
       tokens_out: 20, cost_usd: 0.5, latency_ms: 5, review_json: JSON.stringify({ path, verdict: "needs_patch" }), error: null, skip_reason: null,
-      coverage_complete: 1, evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
+      coverage_complete: true, evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
     },
     findings: [
-      { path, category: "pseudocode_flags", severity: "medium", confidence: 80, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: "f1", evidence_verified: 1, shard_index: 0 },
+      { path, category: "pseudocode_flags", severity: "medium", confidence: 80, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: "f1", evidence_verified: true, shard_index: 0 },
     ],
     attempts: [
       { path, shard_index: 0, rung: "local", model: "m", outcome: "accepted", reason: null, latency_ms: 5, tokens_in: 10, tokens_out: 20, cost_usd: 0.5, output_format: "forensic_json", server: "http://x", purpose: "review" },
@@ -73,9 +74,9 @@ function record(path: string): FileRecord {
 function finishedKb(name: string): string {
   const url = postgresKb(name)!;
   const kb = new Kb(url);
-  const id = kb.startIteration({ label: "one", configJson: "{}", gitCommit: null, targets: ["a.rs"] });
+  const id = kb.iterations.start({ label: "one", configJson: "{}", gitCommit: null, targets: ["a.rs"] });
   kb.recordFile(id, record("a.rs"));
-  kb.completeIteration(id, [{ iteration_id: id, path: "a.rs", from_iteration_id: id, content_sha: "abc", stale: 0, verdict: "needs_patch", gradient_tier: "review", findings_count: 1, findings_high: 0, findings_medium: 1, findings_low: 0, critical_failures_count: 0, missing_components_count: 0, reviewer: "model", degraded: 0, degraded_reason: null }], kb.computeMetrics(id));
+  kb.completeIteration(id, [{ iteration_id: id, path: "a.rs", from_iteration_id: id, content_sha: "abc", stale: false, verdict: "needs_patch", gradient_tier: "review", findings_count: 1, findings_high: 0, findings_medium: 1, findings_low: 0, critical_failures_count: 0, missing_components_count: 0, reviewer: "model", degraded: false, degraded_reason: null }], kb.metrics.computed(id));
   kb.close();
   return url;
 }
@@ -116,7 +117,7 @@ describe.skipIf(!pg)("the KB on PostgreSQL", () => {
     kb.close();
     const again = new Kb(url);
     expect(again.schemaVersion).toBe(MIGRATIONS.length);
-    expect(again.iterations()).toEqual([]);
+    expect(again.iterations.all()).toEqual([]);
     again.close();
   });
 
@@ -148,9 +149,9 @@ describe.skipIf(!pg)("the KB on PostgreSQL", () => {
     other.close();
     // scrum's own writes still go through.
     const kb = new Kb(url);
-    const next = kb.startIteration({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+    const next = kb.iterations.start({ label: null, configJson: "{}", gitCommit: null, targets: [] });
     kb.recordFile(next, record("a.rs"));
-    expect(kb.findings(next)).toHaveLength(1);
+    expect(kb.findings.inIteration(next)).toHaveLength(1);
     kb.close();
   });
 
@@ -184,8 +185,8 @@ describe.skipIf(!pg)("the KB on PostgreSQL", () => {
     try {
       // The disabled triggers are back before anything is read.
       expect(kb.restoredTriggers.length).toBeGreaterThan(0);
-      expect(() => kb.fileReviews(1)).toThrow(/is damaged: file_reviews rowid \d+ \(iteration 1, a\.rs\): review_json is not JSON/);
-      expect(() => kb.findings(1)).toThrow(/is damaged: findings rowid \d+ \(ghost\.rs\) of iteration 1 belong to no file_reviews row/);
+      expect(() => kb.reviews.inIteration(1)).toThrow(/is damaged: file_reviews rowid \d+ \(iteration 1, a\.rs\): review_json is not JSON/);
+      expect(() => kb.findings.inIteration(1)).toThrow(/is damaged: findings rowid \d+ \(ghost\.rs\) of iteration 1 belong to no file_reviews row/);
     } finally {
       kb.close();
     }
@@ -195,19 +196,19 @@ describe.skipIf(!pg)("the KB on PostgreSQL", () => {
     const url = postgresKb("same")!;
     const now = () => new Date("2026-01-02T03:04:05.000Z");
     const read = (kb: Kb) => {
-      const id = kb.startIteration({ label: "one", configJson: "{}", gitCommit: "c", targets: ["a.rs", "b.rs"], owner: { host: "h", pid: 1 } });
+      const id = kb.iterations.start({ label: "one", configJson: "{}", gitCommit: "c", targets: ["a.rs", "b.rs"], owner: { host: "h", pid: 1 } });
       kb.recordFile(id, record("a.rs"));
       kb.recordFile(id, { ...record("b.rs"), findings: [], cache: [] });
-      const d = kb.addDismissal({ fingerprint: "f1", path: "a.rs", reason: "accepted risk" });
-      kb.addNote("a.rs", "look again", id);
-      kb.recordServerTrait({ server: "http://s", model: "m", trait: "window", value: "2048", reason: "r" });
-      kb.completeIteration(id, [], { ...kb.computeMetrics(id), ...kb.outcomeMetrics(id, null) });
+      const d = kb.dismissals.add({ fingerprint: "f1", path: "a.rs", reason: "accepted risk" });
+      kb.notes.add("a.rs", "look again", id);
+      kb.serverTraits.record({ server: "http://s", model: "m", trait: "window", value: "2048", reason: "r" });
+      kb.completeIteration(id, [], { ...kb.metrics.computed(id), ...kb.metrics.outcomes(id, null) });
       return {
-        iterations: kb.iterations(), reviews: kb.fileReviews(id), findings: kb.findings(id), attempts: kb.attempts(id), metrics: kb.metrics(id),
-        history: [...kb.historyCounts()], all: [...kb.allMetrics()], dismissed: kb.dismissedSinceRecorded(), active: [...kb.activeDismissals()],
-        rungs: kb.rungTotals(), overturns: kb.overturnStats(), prefix: kb.fingerprintsWithPrefix("f"), cache: kb.cachedAnswer("p1"),
-        notes: kb.notes(), traits: kb.serverTraits(), records: kb.fileRecords(id), paths: kb.knownPaths(), undo: kb.undoDismissal(d),
-        counting: [...kb.countingFindings(id)],
+        iterations: kb.iterations.all(), reviews: kb.reviews.inIteration(id), findings: kb.findings.inIteration(id), attempts: kb.attempts.inIteration(id), metrics: kb.metrics.of(id),
+        history: [...kb.metrics.history()], all: [...kb.metrics.all()], dismissed: kb.findings.dismissedSince(), active: [...kb.dismissals.active()],
+        rungs: kb.rungs.totals(), overturns: kb.rungs.overturns(), prefix: kb.findings.withPrefix("f"), cache: kb.cache.answer("p1"),
+        notes: kb.notes.all(), traits: kb.serverTraits.all(), records: kb.fileRecords(id), paths: kb.reviews.knownPaths(), undo: kb.dismissals.undo(d),
+        counting: [...kb.findings.counting(id)],
       };
     };
     const sqlite = new Kb(":memory:", { now });
@@ -228,12 +229,12 @@ describe.skipIf(!pg)("the KB on PostgreSQL", () => {
     const [url, pid, dir] = started.stdout.toString().trim().split(" ");
     const kb = new Kb(url!.replace("scrum@", "scrum:pw@"));
     try {
-      expect(kb.iterations()).toEqual([]);
+      expect(kb.iterations.all()).toEqual([]);
       process.kill(Number(pid), "SIGINT");
       Bun.spawnSync(["sh", "-c", `while kill -0 ${Number(pid)} 2>/dev/null; do sleep 0.1; done`]);
       let thrown: unknown;
       try {
-        kb.iterations();
+        kb.iterations.all();
       } catch (e) {
         thrown = e;
       }

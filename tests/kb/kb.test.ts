@@ -1,9 +1,10 @@
+import type { FileRecord } from "../../domain/records";
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Database } from "bun:sqlite";
-import { Kb, type FileRecord } from "../../kb/kb";
+import { Kb } from "../../kb/kb";
 
 /** The schema version is the number of migration files. */
 const MIGRATIONS = readdirSync(join(import.meta.dir, "../../kb/migrations")).filter((f) => /^\d+_.*\.sql$/.test(f)).length;
@@ -21,12 +22,12 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
     review: {
       path, content_sha: "abc", verdict, alignment_score: 7, output_format: "forensic_json", confidence_avg: 80, confidence_min: 70,
       gradient_tier: "review", findings_count: 1, critical_failures_count: 0, missing_components_count: 0, verified_components_count: 1,
-      shards: 1, tree_split_fired: 0, attempts_made: 1, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
-      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: 1,
+      shards: 1, tree_split_fired: false, attempts_made: 1, thin_rejections: 0, escalations: 0, accepted_model: "m", tokens_in: 10,
+      tokens_out: 20, cost_usd: 0, latency_ms: 5, review_json: JSON.stringify({ path, verdict }), error: null, skip_reason: null, coverage_complete: true,
       evidence_unverified: 0, reduced_by: "merge", shard_strategy: "whole",
     },
     findings: [
-      { path, category: "pseudocode_flags", severity: "medium", confidence: 80, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: "f1", evidence_verified: 1, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null },
+      { path, category: "pseudocode_flags", severity: "medium", confidence: 80, title: "stub", evidence: "todo!()", line_start: 3, line_end: 3, fingerprint: "f1", evidence_verified: true, shard_index: 0, rule: null, symbol: null, agreement: null, dismissal_id: null },
     ],
     attempts: [
       { path, shard_index: 0, rung: "local", model: "m", outcome: "accepted", reason: null, latency_ms: 5, tokens_in: 10, tokens_out: 20, cost_usd: 0, output_format: "forensic_json", server: "http://x", purpose: "review", redactions: 0, prompt_sha: null },
@@ -60,12 +61,12 @@ describe("knowledge base", () => {
 
   test("an iteration goes running → done and is then frozen", () => {
     const kb = new Kb(file);
-    const id = kb.startIteration({ label: "iter-1", configJson: "{}", gitCommit: null, targets: ["src"] });
-    expect(kb.iteration(id)?.status).toBe("running");
+    const id = kb.iterations.start({ label: "iter-1", configJson: "{}", gitCommit: null, targets: ["src"] });
+    expect(kb.iterations.get(id)?.status).toBe("running");
     kb.recordFile(id, record("a.rs", "needs_patch"));
-    kb.recordMetrics(id, { files_total: 1 });
-    kb.finishIteration(id, "done");
-    expect(kb.iteration(id)?.status).toBe("done");
+    kb.metrics.record(id, { files_total: 1 });
+    kb.iterations.finish(id, "done");
+    expect(kb.iterations.get(id)?.status).toBe("done");
     kb.close();
     const db = new Database(file);
     expect(() => db.prepare(`UPDATE iterations SET label = 'x' WHERE id = ?`).run(id)).toThrow(/append-only/);
@@ -76,63 +77,63 @@ describe("knowledge base", () => {
 
   test("a file's review, findings and attempts land together and read back", () => {
     const kb = new Kb(file);
-    const id = kb.startIteration({ label: null, configJson: "{}", gitCommit: "deadbeef", targets: [] });
+    const id = kb.iterations.start({ label: null, configJson: "{}", gitCommit: "deadbeef", targets: [] });
     kb.recordFile(id, record("src/a.rs", "needs_patch"));
-    expect(kb.fileReview(id, "src/a.rs")?.verdict).toBe("needs_patch");
-    expect(kb.findings(id, "src/a.rs")).toHaveLength(1);
-    expect(kb.attempts(id, "src/a.rs")[0]?.rung).toBe("local");
-    expect(kb.reviewedPaths(id)).toEqual(new Set(["src/a.rs"]));
+    expect(kb.reviews.get(id, "src/a.rs")?.verdict).toBe("needs_patch");
+    expect(kb.findings.inIteration(id, "src/a.rs")).toHaveLength(1);
+    expect(kb.attempts.inIteration(id, "src/a.rs")[0]?.rung).toBe("local");
+    expect(kb.reviews.paths(id)).toEqual(new Set(["src/a.rs"]));
     kb.close();
   });
 
   test("a failing insert leaves nothing of that file behind", () => {
     const kb = new Kb(file);
-    const id = kb.startIteration({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+    const id = kb.iterations.start({ label: null, configJson: "{}", gitCommit: null, targets: [] });
     const bad = record("src/b.rs", "pass");
     bad.attempts[0]!.outcome = "exploded" as never;
     expect(() => kb.recordFile(id, bad)).toThrow();
-    expect(kb.fileReview(id, "src/b.rs")).toBeUndefined();
-    expect(kb.findings(id, "src/b.rs")).toHaveLength(0);
+    expect(kb.reviews.get(id, "src/b.rs")).toBeUndefined();
+    expect(kb.findings.inIteration(id, "src/b.rs")).toHaveLength(0);
     kb.close();
   });
 
   test("ITER references: id, label, latest, previous", () => {
     const kb = new Kb(file);
-    const a = kb.startIteration({ label: "iter-1", configJson: "{}", gitCommit: null, targets: [] });
-    const b = kb.startIteration({ label: "iter-2", configJson: "{}", gitCommit: null, targets: [] });
-    expect(kb.resolveIteration(undefined).id).toBe(b);
-    expect(kb.resolveIteration("latest").id).toBe(b);
-    expect(kb.resolveIteration("previous").id).toBe(a);
-    expect(kb.resolveIteration("iter-1").id).toBe(a);
-    expect(kb.resolveIteration(String(a)).id).toBe(a);
-    expect(() => kb.resolveIteration("iter-9")).toThrow(/no iteration labelled "iter-9"/);
+    const a = kb.iterations.start({ label: "iter-1", configJson: "{}", gitCommit: null, targets: [] });
+    const b = kb.iterations.start({ label: "iter-2", configJson: "{}", gitCommit: null, targets: [] });
+    expect(kb.iterations.resolve(undefined).id).toBe(b);
+    expect(kb.iterations.resolve("latest").id).toBe(b);
+    expect(kb.iterations.resolve("previous").id).toBe(a);
+    expect(kb.iterations.resolve("iter-1").id).toBe(a);
+    expect(kb.iterations.resolve(String(a)).id).toBe(a);
+    expect(() => kb.iterations.resolve("iter-9")).toThrow(/no iteration labelled "iter-9"/);
     kb.close();
   });
 
   test("an aborted iteration can be taken over once; a done one never; a takeover needs the row as it was seen", () => {
     const kb = new Kb(file);
-    const id = kb.startIteration({ label: null, configJson: "{}", gitCommit: null, targets: [], owner: { host: "h1", pid: 11 } });
-    kb.finishIteration(id, "aborted", "interrupted");
-    const seen = kb.iteration(id)!;
-    expect(kb.takeOverIteration(seen, { host: "h2", pid: 22 })).toBe(true);
-    expect(kb.iteration(id)).toMatchObject({ status: "running", host: "h2", pid: 22 });
+    const id = kb.iterations.start({ label: null, configJson: "{}", gitCommit: null, targets: [], owner: { host: "h1", pid: 11 } });
+    kb.iterations.finish(id, "aborted", "interrupted");
+    const seen = kb.iterations.get(id)!;
+    expect(kb.iterations.takeOver(seen, { host: "h2", pid: 22 })).toBe(true);
+    expect(kb.iterations.get(id)).toMatchObject({ status: "running", host: "h2", pid: 22 });
     // A second process holding the same stale view loses: the row changed under it.
-    expect(kb.takeOverIteration(seen, { host: "h3", pid: 33 })).toBe(false);
-    kb.finishIteration(id, "done");
-    expect(kb.takeOverIteration(kb.iteration(id)!, { host: "h3", pid: 33 })).toBe(false);
+    expect(kb.iterations.takeOver(seen, { host: "h3", pid: 33 })).toBe(false);
+    kb.iterations.finish(id, "done");
+    expect(kb.iterations.takeOver(kb.iterations.get(id)!, { host: "h3", pid: 33 })).toBe(false);
     kb.close();
   });
 
   test("notes: open → picked_up in an iteration → resolved", () => {
     const kb = new Kb(file);
-    const n = kb.addNote("src/auth.rs", "reducer never saw the journal call", null);
-    expect(kb.openNotesFor("src/auth.rs").map((x) => x.id)).toEqual([n]);
-    const id = kb.startIteration({ label: null, configJson: "{}", gitCommit: null, targets: [] });
-    kb.markNotesPickedUp([n], id);
-    expect(kb.openNotesFor("src/auth.rs")).toHaveLength(0);
-    expect(kb.notes()[0]).toMatchObject({ status: "picked_up", picked_up_in: id });
-    kb.resolveNote(n);
-    expect(kb.notes("resolved")).toHaveLength(1);
+    const n = kb.notes.add("src/auth.rs", "reducer never saw the journal call", null);
+    expect(kb.notes.openFor("src/auth.rs").map((x) => x.id)).toEqual([n]);
+    const id = kb.iterations.start({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+    kb.notes.markPickedUp([n], id);
+    expect(kb.notes.openFor("src/auth.rs")).toHaveLength(0);
+    expect(kb.notes.all()[0]).toMatchObject({ status: "picked_up", picked_up_in: id });
+    kb.notes.resolve(n);
+    expect(kb.notes.all("resolved")).toHaveLength(1);
     kb.close();
   });
 });
@@ -140,11 +141,11 @@ describe("knowledge base", () => {
 describe("server traits", () => {
   test("the newest row per server, model and trait is what is known; rows are append-only", () => {
     const kb = new Kb(file);
-    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "shape", value: "json_schema", reason: "answered" });
-    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "shape", value: "json_object", reason: "json_schema refused (HTTP 500)" });
-    kb.recordServerTrait({ server: "http://a/v1", model: "m", trait: "window", value: "2048", reason: "overflow error" });
-    kb.recordServerTrait({ server: "http://b/v1", model: "m", trait: "shape", value: "json_schema", reason: "answered" });
-    expect(kb.serverTraits().map((r) => [r.server, r.trait, r.value])).toEqual([
+    kb.serverTraits.record({ server: "http://a/v1", model: "m", trait: "shape", value: "json_schema", reason: "answered" });
+    kb.serverTraits.record({ server: "http://a/v1", model: "m", trait: "shape", value: "json_object", reason: "json_schema refused (HTTP 500)" });
+    kb.serverTraits.record({ server: "http://a/v1", model: "m", trait: "window", value: "2048", reason: "overflow error" });
+    kb.serverTraits.record({ server: "http://b/v1", model: "m", trait: "shape", value: "json_schema", reason: "answered" });
+    expect(kb.serverTraits.all().map((r) => [r.server, r.trait, r.value])).toEqual([
       ["http://a/v1", "shape", "json_object"],
       ["http://a/v1", "window", "2048"],
       ["http://b/v1", "shape", "json_schema"],

@@ -52,26 +52,26 @@ describe("json report", () => {
   });
 
   test.each(["iter-1", "crafted", "aborted"])("%s: one file per file_reviews row, with its findings rows", (ref) => {
-    const it = kb.resolveIteration(ref);
+    const it = kb.iterations.resolve(ref);
     const r = report(ref);
-    const rows = kb.fileReviews(it.id);
+    const rows = kb.reviews.inIteration(it.id);
     expect(r.iteration.id).toBe(it.id);
     expect(r.files.map((f) => f.path)).toEqual(rows.map((row) => row.path).sort((a, b) => a.localeCompare(b)));
     for (const f of r.files) {
       const row = rows.find((x) => x.path === f.path)!;
       expect(f.verdict).toBe(row.verdict);
       expect(f.gradient_tier).toBe(row.gradient_tier);
-      expect(f.findings).toHaveLength(kb.findings(it.id, f.path).length);
+      expect(f.findings).toHaveLength(kb.findings.inIteration(it.id, f.path).length);
       expect(f.findings.filter((x) => x.category !== "verified_components")).toHaveLength(row.findings_count);
     }
-    expect(r.files.flatMap((f) => f.findings)).toHaveLength(kb.findings(it.id).length);
+    expect(r.files.flatMap((f) => f.findings)).toHaveLength(kb.findings.inIteration(it.id).length);
   });
 
   test("finished iterations carry their stored metrics, and those agree with the files", () => {
     for (const ref of ["iter-1", "crafted"]) {
       const r = report(ref);
       expect(r.metrics_source).toBe("stored");
-      expect(r.metrics).toEqual(kb.metrics(r.iteration.id));
+      expect(r.metrics).toEqual(kb.metrics.of(r.iteration.id));
       // A finding counts when it is a problem whose evidence is in the file and that nobody dismissed.
       const problems = r.files.flatMap((f) => f.findings).filter((x) => x.category !== "verified_components");
       expect(r.metrics.findings_total).toBe(problems.filter((x) => x.evidence_verified && x.dismissal === null).length);
@@ -82,10 +82,10 @@ describe("json report", () => {
 
   test("an aborted iteration has no stored metrics: they are computed from its rows and say so", () => {
     const r = report("aborted");
-    expect(kb.metrics(r.iteration.id)).toEqual({});
+    expect(kb.metrics.of(r.iteration.id)).toEqual({});
     expect(r.metrics_source).toBe("computed");
     expect(r.metrics.files_total).toBe(1);
-    expect(r.metrics.findings_total).toBe(CRAFTED[0]!.findings!.filter((f) => f.category !== "verified_components" && f.evidence_verified === 1).length);
+    expect(r.metrics.findings_total).toBe(CRAFTED[0]!.findings!.filter((f) => f.category !== "verified_components" && f.evidence_verified).length);
     expect(r.iteration).toMatchObject({ status: "aborted", error: "interrupted" });
   });
 

@@ -88,7 +88,7 @@ describe("markdown report", () => {
   test("flagged files are the list of scrum flagged, in its order (most urgent first)", () => {
     const rows = tables(section(md("iter-1"), "Flagged files, most urgent first"))[0]!.slice(2).map(cells);
     const kb = new Kb(fx.kbFile);
-    const expected = flaggedFiles(kb.fileReviews(kb.resolveIteration("iter-1").id));
+    const expected = flaggedFiles(kb.reviews.inIteration(kb.iterations.resolve("iter-1").id));
     kb.close();
     expect(expected.length).toBeGreaterThan(0);
     expect(rows.map((r) => [r[1], r[2]])).toEqual(expected.map((f) => [code(f.path, { inTable: true }), f.verdict]));

@@ -4,12 +4,13 @@
  * iteration 3 ("crafted") holds the other cases that run never produces (tests/fixtures/report/crafted-iteration.json),
  * iteration 4 ("aborted") stopped early and stored no metrics.
  */
+import type { Dismissal, FileRecord, FileReview, StoredAttempt, StoredFinding } from "../../domain/records";
 import { openEngine } from "../../kb/engine";
 import { testKb } from "../kb/postgres-server";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Kb, type AttemptRow, type DismissalRow, type FileRecord, type FileReviewRow, type FindingInput } from "../../kb/kb";
+import { Kb } from "../../kb/kb";
 import { main } from "../../pipeline/cli/main";
 import type { CommandContext, Io } from "../../pipeline/cli/context";
 import { validateFileVerdict } from "../../pipeline/verdict/verdict";
@@ -21,9 +22,9 @@ export const DISMISSALS_FILE = resolve(import.meta.dir, "../fixtures/report/dism
 
 interface CraftedFile {
   path: string;
-  verdict: FileReviewRow["verdict"];
+  verdict: FileReview["verdict"];
   skip_reason?: string;
-  gradient_tier?: FileReviewRow["gradient_tier"];
+  gradient_tier?: FileReview["gradient_tier"];
   alignment_score?: number | null;
   shard_lines?: [number, number][];
   reviewed_shards?: number[];
@@ -31,13 +32,13 @@ interface CraftedFile {
   reduced_by?: string;
   accepted_model?: string | null;
   escalations?: number;
-  attempts?: Omit<AttemptRow, "path" | "latency_ms" | "output_format" | "server" | "purpose">[];
-  findings?: Omit<FindingInput, "path">[];
+  attempts?: Omit<StoredAttempt, "path" | "latency_ms" | "output_format" | "server" | "purpose">[];
+  findings?: Omit<StoredFinding, "path">[];
 }
 
 export const CRAFTED: CraftedFile[] = (JSON.parse(readFileSync(CRAFTED_FILE, "utf8")) as { files: CraftedFile[] }).files;
 
-export const DISMISSED: { dismissals: Omit<DismissalRow, "id">[]; files: CraftedFile[] } = JSON.parse(readFileSync(DISMISSALS_FILE, "utf8"));
+export const DISMISSED: { dismissals: Omit<Dismissal, "id">[]; files: CraftedFile[] } = JSON.parse(readFileSync(DISMISSALS_FILE, "utf8"));
 
 export interface ReportKb {
   dir: string;
@@ -58,19 +59,19 @@ export async function buildReportKb(): Promise<ReportKb> {
   const dismissalIds = insertDismissals(kbFile, DISMISSED.dismissals);
   const kb = new Kb(kbFile);
   try {
-    const dismissed = kb.startIteration({ label: "dismissals", configJson: "{}", gitCommit: null, targets: ["src/ingest.ts"] });
+    const dismissed = kb.iterations.start({ label: "dismissals", configJson: "{}", gitCommit: null, targets: ["src/ingest.ts"] });
     for (const f of DISMISSED.files) kb.recordFile(dismissed, craftedRecord(f, dismissalIds));
-    kb.recordMetrics(dismissed, kb.computeMetrics(dismissed));
-    kb.finishIteration(dismissed, "done");
+    kb.metrics.record(dismissed, kb.metrics.computed(dismissed));
+    kb.iterations.finish(dismissed, "done");
 
-    const crafted = kb.startIteration({ label: "crafted", configJson: "{}", gitCommit: "0123456789abcdef0123456789abcdef01234567", targets: ["src", "docs", "assets"] });
+    const crafted = kb.iterations.start({ label: "crafted", configJson: "{}", gitCommit: "0123456789abcdef0123456789abcdef01234567", targets: ["src", "docs", "assets"] });
     for (const f of CRAFTED) kb.recordFile(crafted, craftedRecord(f));
-    kb.recordMetrics(crafted, { ...kb.computeMetrics(crafted), wall_ms: 4321 });
-    kb.finishIteration(crafted, "done");
+    kb.metrics.record(crafted, { ...kb.metrics.computed(crafted), wall_ms: 4321 });
+    kb.iterations.finish(crafted, "done");
 
-    const aborted = kb.startIteration({ label: "aborted", configJson: "{}", gitCommit: null, targets: ["src"] });
+    const aborted = kb.iterations.start({ label: "aborted", configJson: "{}", gitCommit: null, targets: ["src"] });
     kb.recordFile(aborted, craftedRecord(CRAFTED[0]!));
-    kb.finishIteration(aborted, "aborted", "interrupted");
+    kb.iterations.finish(aborted, "aborted", "interrupted");
   } finally {
     kb.close();
   }
@@ -100,7 +101,7 @@ export async function buildReportKb(): Promise<ReportKb> {
  * Write the dismissals rows straight into the KB file. The KB has no writer for them yet (`scrum dismiss` is being
  * written); the report only reads them. Returns fingerprint → dismissal id.
  */
-function insertDismissals(kbFile: string, rows: Omit<DismissalRow, "id">[]): Map<string, number> {
+function insertDismissals(kbFile: string, rows: Omit<Dismissal, "id">[]): Map<string, number> {
   new Kb(kbFile).close(); // migrated, so the table exists
   const db = openEngine(kbFile);
   try {
@@ -113,8 +114,8 @@ function insertDismissals(kbFile: string, rows: Omit<DismissalRow, "id">[]): Map
 
 /** The stored record of a crafted file: counts, error text and a schema-valid review_json derived as review-file.ts does. */
 function craftedRecord(f: CraftedFile, dismissalIds: Map<string, number> = new Map()): FileRecord {
-  const findings: FindingInput[] = (f.findings ?? []).map((x) => ({ ...x, path: f.path, dismissal_id: dismissalIds.get(x.fingerprint) ?? null }));
-  const attempts: AttemptRow[] = (f.attempts ?? []).map((a) => ({ ...a, path: f.path, latency_ms: 1200, output_format: a.outcome === "accepted" ? "forensic_json" : null, server: null, purpose: "review" }));
+  const findings: StoredFinding[] = (f.findings ?? []).map((x) => ({ ...x, evidence_verified: Boolean(x.evidence_verified), path: f.path, dismissal_id: dismissalIds.get(x.fingerprint) ?? null }));
+  const attempts: StoredAttempt[] = (f.attempts ?? []).map((a) => ({ ...a, path: f.path, latency_ms: 1200, output_format: a.outcome === "accepted" ? "forensic_json" : null, server: null, purpose: "review" }));
   const shardLines = f.shard_lines ?? [];
   const reviewed = f.reviewed_shards ?? [];
   const reasons = f.unreviewed_reasons ?? {};
@@ -138,7 +139,7 @@ function craftedRecord(f: CraftedFile, dismissalIds: Map<string, number> = new M
     missing_components_count: count("missing_components"),
     verified_components_count: count("verified_components"),
     shards: shardLines.length,
-    tree_split_fired: shardLines.length > 1 ? 1 : 0,
+    tree_split_fired: shardLines.length > 1,
     attempts_made: attempts.length,
     thin_rejections: attempts.filter((a) => a.outcome === "thin").length,
     escalations: f.escalations ?? 0,
@@ -150,20 +151,20 @@ function craftedRecord(f: CraftedFile, dismissalIds: Map<string, number> = new M
     review_json: skipped ? null : reviewJson(f, findings, shardLines, reviewed, reasons),
     error: error === "" ? null : error,
     skip_reason: f.skip_reason ?? null,
-    coverage_complete: skipped ? null : reviewed.length === shardLines.length ? 1 : 0,
-    evidence_unverified: findings.filter((x) => x.evidence_verified === 0).length,
+    coverage_complete: skipped ? null : reviewed.length === shardLines.length,
+    evidence_unverified: findings.filter((x) => !x.evidence_verified).length,
     reduced_by: f.reduced_by ?? null,
     shard_strategy: skipped ? null : shardLines.length > 1 ? "tree-sitter" : "whole",
   };
   return { review, findings, attempts };
 }
 
-function reviewJson(f: CraftedFile, findings: FindingInput[], shardLines: [number, number][], reviewed: number[], reasons: Record<string, string[]>): string {
+function reviewJson(f: CraftedFile, findings: StoredFinding[], shardLines: [number, number][], reviewed: number[], reasons: Record<string, string[]>): string {
   const lists = Object.fromEntries(FINDING_CATEGORIES.map((c) => [c, [] as FileFinding[]])) as Record<FindingCategory, FileFinding[]>;
   for (const x of findings) {
     lists[x.category as FindingCategory].push({
       title: x.title, evidence: x.evidence, line_start: x.line_start, line_end: x.line_end, severity: x.severity,
-      confidence: x.confidence, fingerprint: x.fingerprint, evidence_verified: x.evidence_verified === 1, shard: x.shard_index ?? 0,
+      confidence: x.confidence, fingerprint: x.fingerprint, evidence_verified: x.evidence_verified, shard: x.shard_index ?? 0,
       ...(x.rule ? { rule: x.rule } : {}),
     });
   }

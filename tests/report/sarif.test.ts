@@ -127,7 +127,7 @@ describe("SARIF 2.1.0", () => {
 
   test("automationDetails.id names the scope of the sweep, so a partial sweep is an analysis category of its own", () => {
     const kb = new Kb(fx.kbFile);
-    const id = (ref: string) => kb.resolveIteration(ref).id;
+    const id = (ref: string) => kb.iterations.resolve(ref).id;
     expect(log("iter-1").runs[0].automationDetails.id).toBe(`scrumloop/./iter-${id("iter-1")}`);
     expect(log("iter-again").runs[0].automationDetails.id).toBe(`scrumloop/./iter-${id("iter-again")}`);
     expect(log("crafted").runs[0].automationDetails.id).toBe(`scrumloop/assets,docs,src/iter-${id("crafted")}`);

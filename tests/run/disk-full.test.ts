@@ -47,7 +47,7 @@ describe("disk full and failures after the sweep", () => {
     const explained = explainIoFailure(failure, { kb: kbFile } as never);
     expect(explained).toEqual({ code: 1, message: expect.stringContaining(`the disk holding the knowledge base ${kbFile} is full (SQLITE_FULL)`) });
     expect(explained!.message).toContain("scrum run --resume");
-    const it = kb.iterations()[0]!;
+    const it = kb.iterations.all()[0]!;
     expect(it.status).toBe("aborted");
     kb.close();
 
@@ -56,7 +56,7 @@ describe("disk full and failures after the sweep", () => {
     const resumed = await runIteration(options(again, { inputs: [], resume: String(it.id) }));
     expect(resumed.status).toBe("done");
     expect(resumed.files.total).toBe(40);
-    expect(again.iteration(it.id)!.status).toBe("done");
+    expect(again.iterations.get(it.id)!.status).toBe("done");
     again.close();
   }, 60_000);
 
@@ -71,7 +71,7 @@ describe("disk full and failures after the sweep", () => {
     // setImmediate waits for the next timer (oven-sh/bun#39103), and the sweep took 17 s instead of 0.1 s.
     const failure = await runIteration(options(kb)).then(() => null, (e: unknown) => e);
     expect(String(failure)).toMatch(/the state could not be stored/);
-    const it = kb.iterations()[0]!;
+    const it = kb.iterations.all()[0]!;
     expect(it.status).toBe("aborted");
     expect(JSON.stringify(it)).toContain("the state could not be stored");
     kb.close();

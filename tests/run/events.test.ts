@@ -1,15 +1,15 @@
+import type { Iteration } from "../../domain/records";
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { IterationRow } from "../../kb/kb";
 import type { Attempt } from "../../domain/attempt";
 import { eventRecorder, eventsFile, openEventStream, type EventRecord } from "../../pipeline/run/events";
 import type { RunEvent } from "../../pipeline/run/iteration";
 
-const ITERATION: IterationRow = {
+const ITERATION: Iteration = {
   id: 7, label: "iter-7", status: "running", started_at: "2026-01-01T00:00:00.000Z", finished_at: null, config_json: "{}",
-  git_commit: null, targets_json: "[]", error: null, host: "h", pid: 1, heartbeat_at: null,
+  git_commit: null, targets: [], error: null, host: "h", pid: 1, heartbeat_at: null, partition: null, partition_json: null, group_name: null,
 };
 
 function attempt(rung: string, outcome: Attempt["outcome"], extra: Partial<Attempt> = {}): Attempt {

@@ -41,7 +41,7 @@ describe("runIteration", () => {
     const raised: Config = { ...config, static: { ...config.static, raise: ["stub-macro", "stub-raise", "stub-throw"] } };
     const s = await runIteration(options(new FakeProvider("m", [pass]), { config: raised }));
     expect(s.verdicts).toEqual({ pass: 0, needs_patch: 3, fail: 0 });
-    const rules = kb.findings(s.iteration_id, "src/a.rs").map((f) => f.rule);
+    const rules = kb.findings.inIteration(s.iteration_id, "src/a.rs").map((f) => f.rule);
     expect(rules).toContain("stub-macro");
   });
 
@@ -69,7 +69,7 @@ describe("runIteration", () => {
       const s = await runIteration(options(new FakeProvider("m", [pass]), { config: raised }));
       // Three one-shard files with a floor finding each: one parse per file (it was two: the shard's text, then the file's).
       expect(parse).toHaveBeenCalledTimes(3);
-      expect(kb.findings(s.iteration_id, "src/a.rs").find((f) => f.rule === "stub-macro")).toMatchObject({ symbol: "fn a", line_start: 2 });
+      expect(kb.findings.inIteration(s.iteration_id, "src/a.rs").find((f) => f.rule === "stub-macro")).toMatchObject({ symbol: "fn a", line_start: 2 });
     } finally {
       parse.mockRestore();
     }
@@ -78,18 +78,18 @@ describe("runIteration", () => {
   test("skipped files get a row with their reason; reviewed files their verdict", async () => {
     const s = await runIteration(options(new FakeProvider("m", [stub])));
     expect(s.files).toEqual({ total: 4, reviewed: 3, skipped: 1, unreviewed: 0 });
-    expect(kb.fileReview(s.iteration_id, "src/empty.rs")).toMatchObject({ verdict: "skipped", skip_reason: "empty file (0 bytes)" });
-    expect(kb.metrics(s.iteration_id)).toMatchObject({ files_skipped: 1, verdict_needs_patch: 3 });
+    expect(kb.reviews.get(s.iteration_id, "src/empty.rs")).toMatchObject({ verdict: "skipped", skip_reason: "empty file (0 bytes)" });
+    expect(kb.metrics.of(s.iteration_id)).toMatchObject({ files_skipped: 1, verdict_needs_patch: 3 });
   });
 
   test("open notes go into the file's prompt and are marked picked up", async () => {
-    const note = kb.addNote("src/b.rs", "the journal call was moved to b()", null);
+    const note = kb.notes.add("src/b.rs", "the journal call was moved to b()", null);
     const provider = new FakeProvider("m", [stub]);
     const s = await runIteration(options(provider));
     const prompts = provider.calls.map((c) => c.prompt);
     expect(prompts.filter((p) => p.includes("the journal call was moved to b()"))).toHaveLength(1);
     expect(prompts.find((p) => p.includes("journal"))).toContain("File: src/b.rs");
-    expect(kb.notes().find((n) => n.id === note)).toMatchObject({ status: "picked_up", picked_up_in: s.iteration_id });
+    expect(kb.notes.all().find((n) => n.id === note)).toMatchObject({ status: "picked_up", picked_up_in: s.iteration_id });
   });
 
   test("Ctrl-C: the iteration is aborted with finished files kept, and --resume finishes the rest", async () => {
@@ -103,18 +103,18 @@ describe("runIteration", () => {
       }),
     );
     expect(first.status).toBe("aborted");
-    const it = kb.iteration(first.iteration_id)!;
+    const it = kb.iterations.get(first.iteration_id)!;
     expect(it).toMatchObject({ status: "aborted", error: "interrupted" });
-    const kept = kb.fileReviews(first.iteration_id).length;
+    const kept = kb.reviews.inIteration(first.iteration_id).length;
     expect(kept).toBe(2);
-    expect(kb.metrics(first.iteration_id)).toEqual({});
+    expect(kb.metrics.of(first.iteration_id)).toEqual({});
 
     const provider = new FakeProvider("m", [stub]);
     const resumed = await runIteration(options(provider, { inputs: [], resume: String(first.iteration_id) }));
     expect(resumed).toMatchObject({ iteration_id: first.iteration_id, status: "done" });
-    expect(kb.fileReviews(first.iteration_id)).toHaveLength(4);
+    expect(kb.reviews.inIteration(first.iteration_id)).toHaveLength(4);
     expect(provider.calls.length).toBe(4 - kept - 1); // the empty file needs no model call
-    expect(kb.metrics(first.iteration_id).files_total).toBe(4);
+    expect(kb.metrics.of(first.iteration_id).files_total).toBe(4);
   });
 
   test("a bug in one file stops the run: the iteration is aborted with the error, finished rows kept, the error rethrown", async () => {
@@ -129,9 +129,9 @@ describe("runIteration", () => {
     // Not `expect(promise).rejects`: bun's matcher ticks the event loop from inside itself, where a sweep crawls (oven-sh/bun#39103).
     const failure = await runIteration(options(provider)).then(() => null, (e: unknown) => e);
     expect(String(failure)).toMatch(/cannot read properties of undefined/);
-    const it = kb.iterations()[0]!;
+    const it = kb.iterations.all()[0]!;
     expect(it).toMatchObject({ status: "aborted", error: "cannot read properties of undefined" });
-    expect(kb.fileReviews(it.id).map((r) => r.path)).toEqual(["src/a.rs"]);
+    expect(kb.reviews.inIteration(it.id).map((r) => r.path)).toEqual(["src/a.rs"]);
     expect(calls).toBe(2);
   });
 
@@ -141,7 +141,7 @@ describe("runIteration", () => {
     const warnings: string[] = [];
     const provider = new FakeProvider("m", [stub]);
     const second = await runIteration(options(provider, { inputs: [], fromFlagged: String(first.iteration_id), onEvent: (e) => void (e.type === "warning" && warnings.push(e.message)) }));
-    expect(kb.fileReviews(second.iteration_id).map((r) => r.path)).toEqual(["src/a.rs", "src/b.rs"]);
+    expect(kb.reviews.inIteration(second.iteration_id).map((r) => r.path)).toEqual(["src/a.rs", "src/b.rs"]);
     expect(warnings).toEqual(["flagged file src/c.rs no longer exists; not re-reviewed"]);
   });
 
@@ -150,17 +150,17 @@ describe("runIteration", () => {
     const run = runIteration(options(new FakeProvider("m", [stub]), { config: cfg, runGate: () => ({ code: 101, output: "error[E0425]: cannot find value `x`" }) }));
     await expect(run).rejects.toThrow(PreflightError);
     await expect(runIteration(options(new FakeProvider("m", [stub]), { config: cfg, runGate: () => ({ code: 1, output: "boom" }) }))).rejects.toThrow(/\[gate\] command `cargo build` failed/);
-    expect(kb.iterations()).toHaveLength(0);
+    expect(kb.iterations.all()).toHaveLength(0);
   });
 
   test("an unreachable ladder stops the run before an iteration row exists", async () => {
     await expect(runIteration(options(new FakeProvider("m", [stub], false)))).rejects.toThrow(/no rung of the ladder is reachable/);
-    expect(kb.iterations()).toHaveLength(0);
+    expect(kb.iterations.all()).toHaveLength(0);
   });
 
   test("probes land in the metrics", async () => {
     const cfg = { ...config, probes: [{ name: "todo_count", pattern: "todo!\\(\\)", include: ["src/**/*.rs"] }, { name: "tests", command: "echo 'ran 12 tests'", include: [] }] };
     const s = await runIteration(options(new FakeProvider("m", [stub]), { config: cfg }));
-    expect(kb.metrics(s.iteration_id)).toMatchObject({ todo_count: 3, tests: 12 });
+    expect(kb.metrics.of(s.iteration_id)).toMatchObject({ todo_count: 3, tests: 12 });
   });
 });

@@ -58,7 +58,7 @@ async function sweep(ladder: RungConfig[]) {
     sleep: async (ms) => void slept.push(ms),
   });
   const calls = broken.calls.length + good.calls.length - before;
-  return { summary, calls, slept, attempts: kb.attempts(summary.iteration_id) };
+  return { summary, calls, slept, attempts: kb.attempts.inIteration(summary.iteration_id) };
 }
 
 describe("attempt rows equal calls made", () => {

@@ -1,10 +1,10 @@
+import type { FileReview, StoredFinding } from "../../domain/records";
 import { expect, test } from "bun:test";
-import type { FileReviewRow, FindingRow } from "../../kb/kb";
 import { diffIterations, type IterationSnapshot } from "../../pipeline/score/diff";
 
-const review = (path: string, verdict: FileReviewRow["verdict"]) => ({ path, verdict }) as FileReviewRow;
+const review = (path: string, verdict: FileReview["verdict"]) => ({ path, verdict }) as FileReview;
 const finding = (path: string, fingerprint: string, category = "pseudocode_flags") =>
-  ({ path, fingerprint, category, severity: "high", title: fingerprint, line_start: 1 }) as FindingRow;
+  ({ path, fingerprint, category, severity: "high", title: fingerprint, line_start: 1 }) as StoredFinding;
 
 const a: IterationSnapshot = {
   id: 1, label: "iter-1",
@@ -42,8 +42,8 @@ test("findings by fingerprint: a file not re-reviewed resolves nothing; proof of
 });
 
 test("like with like: a file a model reviewed and then only the static rung is not compared — no transition, nothing resolved", () => {
-  const byModel = (path: string, verdict: FileReviewRow["verdict"]) => ({ path, verdict, reviewer: "model" });
-  const byStatic = (path: string, verdict: FileReviewRow["verdict"]) => ({ path, verdict, reviewer: "static_fallback", degraded: true });
+  const byModel = (path: string, verdict: FileReview["verdict"]) => ({ path, verdict, reviewer: "model" });
+  const byStatic = (path: string, verdict: FileReview["verdict"]) => ({ path, verdict, reviewer: "static_fallback", degraded: true });
   const d = diffIterations(
     { ...a, reviews: [byModel("a.rs", "needs_patch"), byModel("b.rs", "fail")] },
     { ...b, reviews: [byStatic("a.rs", "pass"), byModel("b.rs", "fail")], findings: [finding("b.rs", "f3")] },

@@ -49,6 +49,6 @@ test("size and mtime first: only a file whose stat moved with its size unchanged
 
 test("withLiveStaleness: rows without a hash (skipped files) keep their flag", () => {
   const check = diskChecker("/r", known, fakeFs({ "/r/same.ts": { text: "one", mtime: 10 } }));
-  const rows = withLiveStaleness([{ path: "same.ts", content_sha: sha("one"), stale: 1 }, { path: "bin.png", content_sha: null, stale: 0 }], check);
-  expect(rows.map((r) => r.stale)).toEqual([0, 0]);
+  const rows = withLiveStaleness([{ path: "same.ts", content_sha: sha("one"), stale: true }, { path: "bin.png", content_sha: null, stale: false }], check);
+  expect(rows.map((r) => r.stale)).toEqual([false, false]);
 });

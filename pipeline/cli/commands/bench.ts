@@ -54,7 +54,7 @@ export async function benchCommand(ctx: CommandContext, args: string[], flags: B
     if (args.length > 0) throw new UsageError("--history lists earlier benches; give it no paths");
     const kb = openKb(ctx, { mustExist: true });
     try {
-      const rows = kb.benchRuns();
+      const rows = kb.benchRuns.all();
       ctx.io.out(ctx.json ? JSON.stringify(rows.map((r) => ({ ...r, details_json: undefined, details: r.details_json ? JSON.parse(r.details_json) : null })), null, 2) : renderHistory(rows));
     } finally {
       kb.close();
@@ -102,7 +102,7 @@ export async function benchCommand(ctx: CommandContext, args: string[], flags: B
   try {
     const configJson = JSON.stringify({ source: config.source, offline, ...options, labels: flags.labels ?? null, targets: args });
     for (const v of result.variants) {
-      kb.recordBenchRun({
+      kb.benchRuns.record({
         started_at: startedAt,
         config_json: configJson,
         rung: v.variant,

@@ -4,7 +4,6 @@
  * only the files both iterations reviewed.
  */
 import type { Kb } from "../../../kb/kb";
-import { storedFinding } from "../../../kb/rows";
 import { UsageError } from "../../../domain/errors";
 import { comparable, diffIterations, type DiffScope, type IterationSnapshot } from "../../score/diff";
 import { isStateScopeMetric } from "../../score/metrics";
@@ -18,11 +17,11 @@ export function diffCommand(ctx: CommandContext, args: string[], scope: DiffScop
   if (args.length > 2) throw new UsageError("usage: scrum diff [A] [B] [--scope state|iteration]");
   const kb = openKb(ctx, { mustExist: true, snapshot: true });
   try {
-    const b = kb.resolveIteration(args[1] ?? (args.length === 1 ? "latest" : undefined));
+    const b = kb.iterations.resolve(args[1] ?? (args.length === 1 ? "latest" : undefined));
     let a;
-    if (args.length >= 1) a = kb.resolveIteration(args[0]);
+    if (args.length >= 1) a = kb.iterations.resolve(args[0]);
     else {
-      const earlier = kb.iterations().filter((it) => it.id < b.id && (scope === "iteration" || it.status === "done"));
+      const earlier = kb.iterations.all().filter((it) => it.id < b.id && (scope === "iteration" || it.status === "done"));
       if (earlier.length === 0) throw new UsageError(`iteration ${b.id} is the first; there is nothing to diff against yet`);
       a = earlier[earlier.length - 1]!;
     }
@@ -58,8 +57,8 @@ export function diffCommand(ctx: CommandContext, args: string[], scope: DiffScop
  */
 function runScopes(kb: Kb, a: number, b: number): { from_files: number; to_files: number; same: boolean } {
   const files = (id: number) => {
-    const at = kb.latestStateIteration(id);
-    return at === null ? [] : kb.fileReviews(at).map((r) => r.path);
+    const at = kb.state.latestIteration(id);
+    return at === null ? [] : kb.reviews.inIteration(at).map((r) => r.path);
   };
   const from = files(a);
   const to = files(b);
@@ -69,30 +68,30 @@ function runScopes(kb: Kb, a: number, b: number): { from_files: number; to_files
 /** The state after an iteration (or the latest finished one before it) as a diff snapshot. */
 function stateSnapshot(kb: Kb, iterationId: number): IterationSnapshot {
   const view = readStateView(kb, String(iterationId));
-  const metrics = view.stateOf === null ? {} : kb.metrics(view.stateOf);
-  const dismissed = kb.activeDismissals();
+  const metrics = view.stateOf === null ? {} : kb.metrics.of(view.stateOf);
+  const dismissed = kb.dismissals.active();
   return {
     id: view.iteration.id,
     label: view.iteration.label,
     metrics: Object.fromEntries(Object.entries(metrics).filter(([name]) => isStateScopeMetric(name))),
-    reviews: view.rows.map((r) => ({ path: r.path, verdict: r.verdict, from_iteration_id: r.from_iteration_id, reviewer: r.reviewer, degraded: r.degraded === 1 })),
-    findings: view.stateOf === null ? [] : kb.stateFindings(view.stateOf).filter((f) => !dismissed.has(f.fingerprint)),
+    reviews: view.rows.map((r) => ({ path: r.path, verdict: r.verdict, from_iteration_id: r.from_iteration_id, reviewer: r.reviewer, degraded: r.degraded })),
+    findings: view.stateOf === null ? [] : kb.findings.behindState(view.stateOf).filter((f) => !dismissed.has(f.fingerprint)),
   };
 }
 
 /** Only the files both iterations reviewed: their verdicts, counting findings and counts over just those files. */
 function iterationDiff(kb: Kb, a: number, b: number) {
-  const reviewedIn = (id: number) => new Map(kb.fileReviews(id).filter((r) => r.verdict !== "skipped").map((r) => [r.path, r]));
+  const reviewedIn = (id: number) => new Map(kb.reviews.inIteration(id).filter((r) => r.verdict !== "skipped").map((r) => [r.path, r]));
   const ra = reviewedIn(a);
   const rb = reviewedIn(b);
   const both = new Set([...ra.keys()].filter((p) => rb.has(p)));
   // Counts compare like with like: files the same kind of reviewer looked at in both (the rest are listed apart).
   const like = new Set([...both].filter((p) => comparable(ra.get(p), rb.get(p))));
   const snap = (id: number, rows: typeof ra): IterationSnapshot => {
-    const it = kb.iteration(id)!;
+    const it = kb.iterations.get(id)!;
     const listed = [...rows.values()].filter((r) => both.has(r.path));
     const reviews = listed.filter((r) => like.has(r.path));
-    const findings = kb.findings(id).map(storedFinding).filter((f) => like.has(f.path) && f.category !== "verified_components" && f.evidence_verified && f.dismissal_id === null);
+    const findings = kb.findings.inIteration(id).filter((f) => like.has(f.path) && f.category !== "verified_components" && f.evidence_verified && f.dismissal_id === null);
     const count = (v: string) => reviews.filter((r) => r.verdict === v).length;
     const sev = (s: string) => findings.filter((f) => f.severity === s).length;
     return {

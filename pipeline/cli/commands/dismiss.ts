@@ -19,13 +19,13 @@ export function dismissCommand(ctx: CommandContext, target: string | undefined, 
     if (flags.list) return list(ctx, kb);
     if (flags.undo !== undefined) {
       const id = Number(flags.undo);
-      const dismissal = kb.dismissals().find((d) => d.id === id && d.undone_at === null);
+      const dismissal = kb.dismissals.all().find((d) => d.id === id && d.undone_at === null);
       if (!Number.isInteger(id) || !dismissal) throw new UsageError(`no active dismissal with id ${flags.undo}; \`scrum dismiss --list\` shows them`);
       // Say what the undo did, measured: the state's count for the file before and after.
       const counted = () => readStateView(kb, undefined).rows.find((r) => r.path === dismissal.path)?.findings_count ?? 0;
-      const before = kb.latestStateIteration() === null ? 0 : counted();
-      kb.undoDismissal(id);
-      const after = kb.latestStateIteration() === null ? 0 : counted();
+      const before = kb.state.latestIteration() === null ? 0 : counted();
+      kb.dismissals.undo(id);
+      const after = kb.state.latestIteration() === null ? 0 : counted();
       const countsNow = after > before;
       if (ctx.json) ctx.io.out(JSON.stringify({ id, undone: true, fingerprint: dismissal.fingerprint, path: dismissal.path, counts_from: countsNow ? "now" : "next_review", ...sources(ctx) }));
       else if (countsNow) ctx.io.out(`dismissal ${id} undone: the finding counts again now (${dismissal.path} has ${after} counting finding${after === 1 ? "" : "s"} in the state)`);
@@ -35,7 +35,7 @@ export function dismissCommand(ctx: CommandContext, target: string | undefined, 
     const reason = flags.reason?.trim();
     if (!reason) throw new UsageError("--reason TEXT is required: say why the finding is not a problem (it is shown in reports and SARIF suppressions)");
     const found = resolveTarget(ctx, kb, target!);
-    const id = kb.addDismissal({ fingerprint: found.fingerprint, path: found.path, reason });
+    const id = kb.dismissals.add({ fingerprint: found.fingerprint, path: found.path, reason });
     if (ctx.json) ctx.io.out(JSON.stringify({ id, fingerprint: found.fingerprint, path: found.path, title: found.title, reason, ...sources(ctx) }));
     else ctx.io.out(`dismissal ${id}: ${found.path}:${found.line_start} ${found.title} (${found.fingerprint}) stays out of verdicts, metrics and flagged while its fingerprint persists`);
     return 0;
@@ -45,7 +45,7 @@ export function dismissCommand(ctx: CommandContext, target: string | undefined, 
 }
 
 function list(ctx: CommandContext, kb: Kb): number {
-  const rows = kb.dismissals();
+  const rows = kb.dismissals.all();
   if (ctx.json) ctx.io.out(JSON.stringify(rows, null, 2));
   else if (rows.length === 0) ctx.io.out("no dismissals");
   else ctx.io.out(renderTable(["id", "status", "fingerprint", "path", "created", "reason"], rows.map((d) => [d.id, d.undone_at ? "undone" : "active", d.fingerprint, d.path, d.created_at.slice(0, 19), d.reason])));
@@ -61,7 +61,7 @@ function resolveTarget(ctx: CommandContext, kb: Kb, target: string) {
     const view = readStateView(kb, undefined);
     const row = view.rows.find((r) => r.path === path);
     if (!row || view.stateOf === null) throw new UsageError(`the state has no review of ${path}; \`scrum status\` lists the files the KB knows`);
-    const here = kb.findings(row.from_iteration_id, path).filter((f) => f.category !== "verified_components" && f.dismissal_id === null && f.line_start <= line && line <= f.line_end);
+    const here = kb.findings.inIteration(row.from_iteration_id, path).filter((f) => f.category !== "verified_components" && f.dismissal_id === null && f.line_start <= line && line <= f.line_end);
     if (here.length === 0) throw new UsageError(`no finding of ${path} covers line ${line} (its latest review is iteration ${row.from_iteration_id}; \`scrum show ${path}\` lists them)`);
     if (here.length > 1) {
       throw new UsageError(`${here.length} findings of ${path} cover line ${line}; dismiss one by fingerprint:\n${here.map((f) => `  ${f.fingerprint}  ${f.category}  ${f.title}`).join("\n")}`);
@@ -77,17 +77,17 @@ export const MIN_FINGERPRINT_PREFIX = 8;
 /** The finding a fingerprint, or a unique prefix of one, names. */
 function byFingerprint(kb: Kb, target: string) {
   const hex = target.toLowerCase();
-  const exact = kb.findingByFingerprint(hex);
+  const exact = kb.findings.byFingerprint(hex);
   if (exact) return exact;
   if (!/^[0-9a-f]+$/.test(hex)) throw new UsageError(`"${target}" is neither a fingerprint (hex digits) nor PATH:LINE; \`scrum show PATH\` lists fingerprints`);
   if (hex.length < MIN_FINGERPRINT_PREFIX) {
     throw new UsageError(`"${target}" is too short: give at least ${MIN_FINGERPRINT_PREFIX} hex digits of a fingerprint (\`scrum show PATH\` lists them), or PATH:LINE`);
   }
-  const matches = kb.fingerprintsWithPrefix(hex);
+  const matches = kb.findings.withPrefix(hex);
   if (matches.length === 0) throw new UsageError(`no finding has a fingerprint starting "${target}"; \`scrum show PATH\` lists fingerprints, or give PATH:LINE`);
   if (matches.length > 1) {
     const listed = matches.map((m) => `  ${m.fingerprint}  ${m.path}:${m.line_start}  ${m.category}  ${m.title}`).join("\n");
     throw new UsageError(`"${target}" starts ${matches.length === 20 ? "20 or more" : matches.length} fingerprints; give more digits:\n${listed}`);
   }
-  return kb.findingByFingerprint(matches[0]!.fingerprint)!;
+  return kb.findings.byFingerprint(matches[0]!.fingerprint)!;
 }

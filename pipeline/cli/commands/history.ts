@@ -1,19 +1,19 @@
 /** `scrum history`: the iteration tracker, one row per iteration, from grouped queries (no finding is loaded). */
+import type { Iteration } from "../../../domain/records";
 import { hostname } from "node:os";
 import { livenessOf, processAlive } from "../../run/liveness";
 import { kbFile, openKb, type CommandContext } from "../context";
 import { renderTable } from "../table";
-import type { IterationRow } from "../../../kb/kb";
 import type { MergedPlan } from "../../run/partition";
 import { showLocation } from "../../../kb/engine";
 
 export function historyCommand(ctx: CommandContext): number {
   const kb = openKb(ctx, { mustExist: true, snapshot: true });
   try {
-    const counts = kb.historyCounts();
-    const metrics = kb.allMetrics();
+    const counts = kb.metrics.history();
+    const metrics = kb.metrics.all();
     const world = { now: Date.now(), here: { host: hostname(), pid: process.pid }, isAlive: processAlive };
-    const rows = kb.iterations().map((it) => {
+    const rows = kb.iterations.all().map((it) => {
       const c = counts.get(it.id);
       return {
         id: it.id,
@@ -67,7 +67,7 @@ export function historyCommand(ctx: CommandContext): number {
 }
 
 /** What history says of an iteration's partition: `partition K/N`, `merged J of N` (with what is missing), or null. */
-function partitionOf(it: IterationRow): string | null {
+function partitionOf(it: Iteration): string | null {
   if (it.partition) return `partition ${it.partition}`;
   if (!it.partition_json) return null;
   const plan = JSON.parse(it.partition_json) as Partial<MergedPlan>;

@@ -46,11 +46,11 @@ export function kbMergeCommand(ctx: CommandContext, flags: MergeFlags): number {
       else ctx.io.err(`scrum: ${e.message}\n`);
       return 0;
     }
-    if (into.root() !== homeOf(ctx).root) into.setRoot(homeOf(ctx).root);
+    if (into.meta.root() !== homeOf(ctx).root) into.meta.setRoot(homeOf(ctx).root);
     // Model answers counted as a run counts them: a merge of partitions whose model rungs answered nothing says so.
-    const stored = JSON.parse(into.iteration(result.iteration_id)!.config_json) as StoredConfig;
+    const stored = JSON.parse(into.iterations.get(result.iteration_id)!.config_json) as StoredConfig;
     const modelRungs = stored.ladder.filter((r) => r.provider !== "static").map((r) => r.name);
-    const answers = countModelAnswers(modelRungs, into.attempts(result.iteration_id), into.fileReviews(result.iteration_id));
+    const answers = countModelAnswers(modelRungs, into.attempts.inIteration(result.iteration_id), into.reviews.inIteration(result.iteration_id));
     if (answers?.warning) result.warnings.push(answers.warning);
     const summary = { ...summarize(into, result.iteration_id, "done", result.metrics, null), model_answers: answers, merged: mergedOf(result) };
     if (!ctx.quiet) for (const w of result.warnings) ctx.io.err(`warning: ${w}\n`);
@@ -66,7 +66,7 @@ export function kbMergeCommand(ctx: CommandContext, flags: MergeFlags): number {
     return gateTripped(summary, flags.failOn) ? 3 : 0;
   } finally {
     for (const p of parts) p.kb.close();
-    const empty = into !== undefined && into.iterations().length === 0;
+    const empty = into !== undefined && into.iterations.all().length === 0;
     into?.close();
     // A refused merge into a KB that did not exist leaves no file behind.
     if (!existed && (into === undefined || empty)) {

@@ -166,7 +166,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     return 0;
   } finally {
     // A run that stopped before its first iteration (bad target, gate, no rung) leaves no new KB file behind.
-    const empty = kb.iterations().length === 0;
+    const empty = kb.iterations.all().length === 0;
     kb.close();
     if (!existed && empty && !isPostgresLocation(kbFile(ctx))) {
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${kbFile(ctx)}${suffix}`, { force: true });
@@ -196,7 +196,7 @@ export type TierSplit = Record<"auto" | "review" | "block", { findings: number; 
 
 export function tierSplit(kb: Kb, iterationId: number): TierSplit {
   const split: TierSplit = { auto: { findings: 0, clean: 0 }, review: { findings: 0, clean: 0 }, block: { findings: 0, clean: 0 } };
-  for (const r of kb.fileReviews(iterationId)) {
+  for (const r of kb.reviews.inIteration(iterationId)) {
     if (r.gradient_tier === null) continue;
     split[r.gradient_tier][r.findings_count > 0 ? "findings" : "clean"]++;
   }
@@ -252,7 +252,7 @@ export function bindIterationWords(flags: RunFlags, kb: Kb): RunFlags {
   for (const key of ["resume", "fromFlagged"] as const) {
     if (out[key] !== "") continue;
     const word = out.paths[0];
-    if (word !== undefined && kb.findIteration(word) !== undefined) {
+    if (word !== undefined && kb.iterations.find(word) !== undefined) {
       out[key] = word;
       out.paths.shift();
     } else out[key] = "latest";
@@ -265,7 +265,7 @@ export function bindIterationWords(flags: RunFlags, kb: Kb): RunFlags {
  * iteration (or its absence on an offline one), is refused naming the difference.
  */
 function resumeConfig(ctx: CommandContext, kb: Kb, flags: RunFlags, given: Config): Config {
-  const it = flags.resume === "latest" ? kb.iterations().filter((x) => x.status !== "done").at(-1) : kb.findIteration(flags.resume!);
+  const it = flags.resume === "latest" ? kb.iterations.all().filter((x) => x.status !== "done").at(-1) : kb.iterations.find(flags.resume!);
   if (!it || it.status === "done") return given; // planIteration says what is wrong with the reference
   const stored = JSON.parse(it.config_json) as StoredConfig;
   const offline = stored.offline ?? stored.ladder.every((r) => r.provider === "static");

@@ -11,8 +11,8 @@ import { showLocation } from "../../../kb/engine";
 export function rungsCommand(ctx: CommandContext, opts: { minJudged: number }): number {
   const kb = openKb(ctx, { mustExist: true });
   try {
-    const totals = kb.rungTotals();
-    const overturns = kb.overturnStats();
+    const totals = kb.rungs.totals();
+    const overturns = kb.rungs.overturns();
     const rate = (k: number, n: number) => {
       const { low, high } = wilson(k, n);
       return { judged: n, overturned: k, rate: n === 0 ? null : round(k / n), low: n === 0 ? null : round(low), high: n === 0 ? null : round(high) };

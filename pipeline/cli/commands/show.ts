@@ -13,29 +13,29 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
     // Without ITER: the state's row, i.e. the file's latest review across iterations (possibly stale).
     let iterationId: number;
     let stale = false;
-    let stateRow: { verdict: string; findings_count: number; degraded: number; degraded_reason: string | null } | undefined;
+    let stateRow: { verdict: string; findings_count: number; degraded: boolean; degraded_reason: string | null } | undefined;
     if (ref === undefined) {
       const view = readStateView(kb, undefined, { root: homeOf(ctx).root });
       const row = view.rows.find((r) => r.path === key);
       if (row) {
         iterationId = row.from_iteration_id;
-        stale = row.stale === 1;
+        stale = row.stale;
         stateRow = row;
       } else iterationId = view.iteration.id;
-    } else iterationId = kb.resolveIteration(ref).id;
-    const it = kb.iteration(iterationId)!;
-    const review = kb.fileReview(iterationId, key);
+    } else iterationId = kb.iterations.resolve(ref).id;
+    const it = kb.iterations.get(iterationId)!;
+    const review = kb.reviews.get(iterationId, key);
     if (!review) {
       throw new UsageError(`${ref === undefined ? "the state" : `iteration ${iterationId}`} has no row for "${key}"; \`scrum status\` lists the files the KB knows`);
     }
-    const attempts = kb.attempts(iterationId, key);
+    const attempts = kb.attempts.inIteration(iterationId, key);
     // A dismissal holds from the moment it is made: a finding shows the dismissal in force now, not the one stored with it.
-    const active = kb.activeDismissals();
-    const findings = kb.findings(iterationId, key).map((f) => ({ ...f, dismissal_id: active.get(f.fingerprint)?.id ?? null }));
+    const active = kb.dismissals.active();
+    const findings = kb.findings.inIteration(iterationId, key).map((f) => ({ ...f, dismissal_id: active.get(f.fingerprint)?.id ?? null }));
     const verdict = review.review_json ? (JSON.parse(review.review_json) as { summary?: string }) : null;
     if (ctx.json) {
       const { review_json: _omit, ...row } = review;
-      ctx.io.out(JSON.stringify({ iteration_id: iterationId, stale, review: { ...row, ...(stateRow ? { verdict: stateRow.verdict, findings_count: stateRow.findings_count } : {}) }, degraded: stateRow?.degraded === 1 ? stateRow.degraded_reason : null, verdict, findings, attempts, ...sources(ctx) }, null, 2));
+      ctx.io.out(JSON.stringify({ iteration_id: iterationId, stale, review: { ...row, ...(stateRow ? { verdict: stateRow.verdict, findings_count: stateRow.findings_count } : {}) }, degraded: stateRow?.degraded ? stateRow.degraded_reason : null, verdict, findings, attempts, ...sources(ctx) }, null, 2));
       return 0;
     }
     const cooled = attempts.filter((a) => a.outcome === "skipped").length;
@@ -44,12 +44,12 @@ export function showCommand(ctx: CommandContext, args: string[]): number {
     const lines = [
       `${key} — iteration ${it.id}${it.label ? ` (${it.label})` : ""}${stale ? " — STALE: the file changed since this review" : ""}`,
       `verdict: ${stateRow?.verdict ?? review.verdict}${stateRow !== undefined && stateRow.verdict !== review.verdict ? ` (reviewed ${review.verdict}; dismissals since leave nothing standing)` : ""}${review.skip_reason ? ` (${review.skip_reason})` : ""}${review.alignment_score !== null ? `, alignment ${review.alignment_score}/10` : ""}, tier ${review.gradient_tier ?? "-"}`,
-      `shards: ${review.shards} (${review.shard_strategy ?? "-"}), coverage ${review.coverage_complete === 1 ? "complete" : review.coverage_complete === 0 ? "PARTIAL" : "-"}, reduced by ${review.reduced_by ?? "-"}, accepted model ${review.accepted_model ?? "-"}`,
+      `shards: ${review.shards} (${review.shard_strategy ?? "-"}), coverage ${review.coverage_complete === true ? "complete" : review.coverage_complete === false ? "PARTIAL" : "-"}, reduced by ${review.reduced_by ?? "-"}, accepted model ${review.accepted_model ?? "-"}`,
       `attempts: ${attempts.length} (${cached} cached, ${cooled} skipped), secrets redacted: ${redacted}`,
     ];
     if (review.instructions) lines.push(`instructions: ${(JSON.parse(review.instructions) as Array<{ file: string; sha: string; paths: string[] }>).map((i) => `${i.file} (sha ${i.sha.slice(0, 8)}, for ${i.paths.join(", ")})`).join("; ")}`);
     lines.push(`reviewer: ${review.reviewer ?? "-"}`);
-    if (stateRow?.degraded === 1) lines.push(`DEGRADED: the file's latest review had only the static rung's answer after the model rungs gave up${review.reviewer === "model" ? "; this is the last model review, kept" : ""}:\n  ${(stateRow.degraded_reason ?? "no reason recorded").split("\n").join("\n  ")}`);
+    if (stateRow?.degraded) lines.push(`DEGRADED: the file's latest review had only the static rung's answer after the model rungs gave up${review.reviewer === "model" ? "; this is the last model review, kept" : ""}:\n  ${(stateRow.degraded_reason ?? "no reason recorded").split("\n").join("\n  ")}`);
     if (review.error) lines.push(`unreviewed: ${review.error}`);
     if (verdict?.summary) lines.push("", verdict.summary);
     if (findings.length > 0) {

@@ -17,9 +17,9 @@ export function statusCommand(ctx: CommandContext, paths: string[]): number {
       gradient_tier: r.gradient_tier,
       findings_count: r.findings_count,
       iteration_id: r.from_iteration_id,
-      stale: r.stale === 1,
+      stale: r.stale,
       reviewer: r.reviewer,
-      degraded: r.degraded === 1,
+      degraded: r.degraded,
     }));
     if (ctx.json) {
       ctx.io.out(JSON.stringify(out, null, 2));
@@ -55,7 +55,7 @@ export function flaggedCommand(ctx: CommandContext, args: string[], format: stri
   try {
     const view = readStateView(kb, args[0], { root: homeOf(ctx).root });
     // Before any iteration finished there is no state: an aborted first sweep's own rows stand in.
-    const flagged = flaggedFiles(view.stateOf === null ? kb.fileReviews(view.iteration.id) : view.rows, options);
+    const flagged = flaggedFiles(view.stateOf === null ? kb.reviews.inIteration(view.iteration.id) : view.rows, options);
     if (fmt === "json") ctx.io.out(JSON.stringify(flagged, null, 2));
     else if (fmt === "paths") {
       if (flagged.length > 0) ctx.io.out(flagged.map((f) => f.path).join("\n"));
