@@ -93,8 +93,8 @@ export function kbText(p: Project): string {
   return text;
 }
 
-/** A connection to a PostgreSQL KB that answers what the tests ask a read-only bun:sqlite Database. */
-function readEngine(url: string): Database {
+/** A connection to a PostgreSQL KB that answers what the tests ask a bun:sqlite Database (query/prepare, run, close). */
+export function readEngine(url: string): Database {
   const engine = openEngine(url);
   return Object.assign(engine, { prepare: (sql: string) => engine.query(sql) }) as unknown as Database;
 }
