@@ -84,9 +84,9 @@ export function columnsOf(db: Database, table: string): string[] {
  * Every byte the KB holds as text: the SQLite file and its WAL, or every row of every table of a PostgreSQL KB.
  * For tests that check a secret is stored nowhere.
  */
-export function kbText(p: Project): string {
+export function kbText(p: Pick<Project, "kb">): string {
   if (!ON_POSTGRES) return [p.kb, `${p.kb}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f).toString("latin1")).join("");
-  const db = p.db();
+  const db = readEngine(p.kb);
   const tables = (db.prepare(`SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema()`).all() as { t: string }[]).map((r) => r.t);
   const text = tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t}`).all())).join("\n");
   db.close();
