@@ -13,7 +13,7 @@ import { main } from "../../pipeline/cli/main";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
 import { kbText, readEngine, rung } from "../e2e/harness";
 import { isPostgresLocation } from "../../kb/engine";
-import { ON_POSTGRES, testKb } from "../kb/postgres-server";
+import { ON_POSTGRES, postgresKb, testKb } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 const DEMO = join(REPO, "examples/demo-repo");
@@ -294,6 +294,18 @@ describe("kb merge refuses, writing nothing", () => {
       expect(r.err).toContain(`--partition expects K/N with 1 <= K <= N <= 1000`);
       expect(existsSync(kb("never"))).toBe(false);
     }
+  });
+
+  test.skipIf(postgresKb("probe") === null)("a partition job's KB on PostgreSQL merges as its file would", async () => {
+    const share = postgresKb("share")!;
+    expect((await scrum(dir, "--kb", share, "run", ".", "--offline", "--quiet", "--partition", "1/2")).code).toBe(0);
+    const fromFiles = await scrum(dir, "kb", "merge", kb("a1"), kb("a2"), "--into", join(dir, "from-files.db"), "--json");
+    const fromPostgres = await scrum(dir, "kb", "merge", share, kb("a2"), "--into", join(dir, "from-postgres.db"), "--json");
+    expect(fromPostgres.code, fromPostgres.err).toBe(0);
+    const paths = (file: string) => rows(file, `SELECT path, verdict FROM file_reviews ORDER BY path`);
+    expect(paths(join(dir, "from-postgres.db"))).toEqual(paths(join(dir, "from-files.db")));
+    expect(JSON.parse(fromPostgres.out).merged.missing).toEqual([]);
+    expect(fromFiles.code).toBe(0);
   });
 
   test("a missing partition: merged, its files stored unreviewed (never a pass), said, and --fail-on trips", async () => {
