@@ -111,7 +111,7 @@ export class Kb {
     try {
       if (this.db.dialect === "postgres") {
         this.checkVersion();
-        migratePostgres(this.db, MIGRATION_FILES);
+        migratePostgres(this.db, MIGRATION_FILES, this.file);
         this.restoredTriggers = checkPostgresSchema(this.db, this.file);
         return;
       }
@@ -148,7 +148,7 @@ export class Kb {
       throw e;
     }
     if (version > MIGRATION_FILES.length) {
-      throw new UsageError(`${this.file} has knowledge-base schema version ${version}, newer than this scrum knows (${MIGRATION_FILES.length}); upgrade scrum (the file was not changed)`);
+      throw new UsageError(`${this.file} has knowledge-base schema version ${version}, newer than this scrum knows (${MIGRATION_FILES.length}); upgrade scrum (the ${this.db.dialect === "postgres" ? "database" : "file"} was not changed)`);
     }
   }
 

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../engine";
 import { damaged } from "../integrity";
+import { UsageError } from "../../domain/errors";
 
 const DIR = join(import.meta.dir, "..", "migrations", "postgres");
 /** The last SQLite migration baseline.sql contains. */
@@ -26,7 +27,7 @@ export function postgresSchemaVersion(db: Engine): number {
  * Bring the database to the version of `migrations` (SQLite's files, in order), in one transaction under an advisory
  * lock: of two first opens, one migrates and the other finds it done.
  */
-export function migratePostgres(db: Engine, migrations: readonly string[]): void {
+export function migratePostgres(db: Engine, migrations: readonly string[], shown = "the knowledge base"): void {
   if (postgresSchemaVersion(db) >= migrations.length) return;
   const baseline = migrations.indexOf(POSTGRES_BASELINE) + 1;
   if (baseline === 0) throw new Error(`bug: ${POSTGRES_BASELINE} is not among the KB's migrations`);
@@ -36,6 +37,14 @@ export function migratePostgres(db: Engine, migrations: readonly string[]): void
     let version = postgresSchemaVersion(db);
     if (version >= migrations.length) return;
     if (version === 0) {
+      // Tables of another program where scrum's go: not a scrum KB (as a file that is not SQLite), left as it was.
+      const baselineTables = new Set(names(read("baseline.sql"), "TABLE"));
+      const taken = (db.query(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`).all() as { tablename: string }[])
+        .map((r) => r.tablename)
+        .filter((t) => baselineTables.has(t));
+      if (taken.length > 0) {
+        throw new UsageError(`${shown} is not a scrum knowledge base: its schema holds table${taken.length === 1 ? "" : "s"} ${taken.join(", ")} that scrum did not make (no scrum_schema); pass --kb with another database or ?schema=NAME (nothing was changed)`);
+      }
       db.exec(read("baseline.sql"));
       version = baseline;
     }

@@ -136,7 +136,8 @@ export function mergePartitions(input: MergeInput): MergeResult {
 /** Each KB's share: its latest iteration run with --partition, which must be done. */
 function pickShares(input: MergeInput): Share[] {
   if (input.parts.length === 0) throw new UsageError("kb merge needs the partitions' KB files: scrum kb merge A.db B.db … [--into KB]");
-  const same = (a: string, b: string) => existsSync(a) && existsSync(b) && realpathSync(a) === realpathSync(b);
+  // The same file by any path, or the same PostgreSQL KB (its URL as shown).
+  const same = (a: string, b: string) => a === b || (existsSync(a) && existsSync(b) && realpathSync(a) === realpathSync(b));
   const problems: string[] = [];
   for (const [i, p] of input.parts.entries()) {
     if (same(p.file, input.intoFile)) problems.push(`${p.file} is the KB merged into; give the partitions' KBs, and --into the KB that keeps the history`);

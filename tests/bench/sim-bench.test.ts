@@ -10,6 +10,7 @@ import { benchCommand } from "../../pipeline/cli/commands/bench";
 import { loadConfig, type RungConfig } from "../../pipeline/config/config";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
+import { testKb } from "../kb/postgres-server";
 
 const FIXTURE = resolve(import.meta.dir, "../fixtures/bench");
 /** Operators whose plants leave a mark the noisy sim can see (a deleted guard or a hard-coded value does not). */
@@ -139,7 +140,7 @@ describe("scrum bench on the simulated server", () => {
     writeFileSync(join(dir, "routing.toml"), rung("a", "noisy-a"));
     let out = "";
     const io = { out: (t: string) => void (out += `${t}\n`), err: () => {}, errIsTty: false };
-    const kbFile = join(dir, "bench.db");
+    const kbFile = testKb(join(dir, "bench.db"));
     const ctx = { cwd: dir, env: {}, io, json: false, quiet: true, kbFlag: kbFile, configFlag: join(dir, "routing.toml") };
     expect(await benchCommand(ctx, ["src"], { seed: "5", plants: "6", operators: "stub,swallow" })).toBe(0);
     expect(out).toContain("recall by operator");

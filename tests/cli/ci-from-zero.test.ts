@@ -7,16 +7,20 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { spawnedKb } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 let repo: string;
+/** "" (scrum finds .scrum/scrum.db), or the PostgreSQL KB under SCRUM_TEST_KB_ENGINE=postgres. */
+let kb = "";
 
 function scrum(...args: string[]) {
-  const r = Bun.spawnSync([join(REPO, "bin/scrum"), ...args], { cwd: repo, stdout: "pipe", stderr: "pipe", env: { ...process.env, SCRUM_KB: "", SCRUM_CONFIG: "" } });
+  const r = Bun.spawnSync([join(REPO, "bin/scrum"), ...args], { cwd: repo, stdout: "pipe", stderr: "pipe", env: { ...process.env, SCRUM_KB: kb, SCRUM_CONFIG: "" } });
   return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
 }
 
 beforeAll(() => {
+  kb = spawnedKb();
   repo = mkdtempSync(join(tmpdir(), "scrum-zero-"));
   mkdirSync(join(repo, "src"));
   mkdirSync(join(repo, "docs"));
@@ -43,6 +47,7 @@ test("--changed with paths and no KB sweeps those paths in full, says so, and --
   expect(summary.files.total).toBe(2);
   expect(summary.changed_since).toEqual({ iteration: null, full_sweep: true });
   rmSync(join(repo, ".scrum"), { recursive: true, force: true });
+  kb = spawnedKb();
 });
 
 test("--changed with no paths and no KB sweeps the whole repository", () => {

@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pkg from "../../package.json";
+import { ON_POSTGRES, testKb } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 let work: string;
@@ -57,7 +58,8 @@ describe("help and version", () => {
 });
 
 describe("where the KB and config live", () => {
-  test("a run finds .scrum/scrum.db at the git root; a subdirectory finds the same KB; every command names it", () => {
+  // About where the default KB file is found; a PostgreSQL KB is only ever named (--kb, $SCRUM_KB), as below.
+  test.skipIf(ON_POSTGRES)("a run finds .scrum/scrum.db at the git root; a subdirectory finds the same KB; every command names it", () => {
     const r = scrum(["run", "src", "--offline", "--label", "first"]);
     expect(r.code).toBe(0);
     // The demo carries its own .scrum/routing.toml (it promotes the stub rules with [static] raise).
@@ -74,7 +76,7 @@ describe("where the KB and config live", () => {
   });
 
   test("global flags work before and after the command", () => {
-    const other = join(work, "other.db");
+    const other = testKb(join(work, "other.db"));
     expect(scrum(["--kb", other, "run", "docs", "--offline", "--quiet"]).code).toBe(0);
     const before = JSON.parse(scrum(["--kb", other, "--json", "history"]).out);
     const after = JSON.parse(scrum(["history", "--json", "--kb", other]).out);
@@ -102,7 +104,7 @@ describe("where the KB and config live", () => {
 
 describe("flags that take an optional ITER", () => {
   test("`--resume 1` means iteration 1 only because the KB has it, whether or not a file named 1 exists", () => {
-    const kb = join(work, "resume.db");
+    const kb = testKb(join(work, "resume.db"));
     expect(scrum(["run", "src", "--offline", "--quiet", "--kb", kb]).code).toBe(0);
     writeFileSync(join(repo, "1"), "a file named like the iteration\n");
     writeFileSync(join(repo, "7"), "a file named like no iteration\n");
@@ -121,7 +123,7 @@ describe("flags that take an optional ITER", () => {
 
 describe("--json is honoured or refused", () => {
   test("flagged --format paths --json is refused with exit 2; note resolve --json prints JSON", () => {
-    const kb = join(work, "json.db");
+    const kb = testKb(join(work, "json.db"));
     expect(scrum(["run", "src", "--offline", "--quiet", "--kb", kb]).code).toBe(0);
     const both = scrum(["flagged", "--format", "paths", "--json", "--kb", kb]);
     expect(both.code).toBe(2);
@@ -136,7 +138,7 @@ describe("--json is honoured or refused", () => {
 describe("scrum bench through the CLI", () => {
   test("bench --offline plants into a scratch copy, prints JSON, and leaves the tree as it was", () => {
     const before = Bun.spawnSync(["git", "status", "--porcelain", "src"], { cwd: repo }).stdout.toString();
-    const r = scrum(["bench", "src", "--offline", "--plants", "4", "--json", "--kb", join(work, "bench.db")]);
+    const r = scrum(["bench", "src", "--offline", "--plants", "4", "--json", "--kb", testKb(join(work, "bench.db"))]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toBeTruthy();
     expect(Bun.spawnSync(["git", "status", "--porcelain", "src"], { cwd: repo }).stdout.toString()).toBe(before);

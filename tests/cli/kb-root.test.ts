@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Kb } from "../../kb/kb";
+import { testKb } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 let base: string;
@@ -32,7 +33,7 @@ beforeAll(() => {
   base = mkdtempSync(join(tmpdir(), "scrum-root-"));
   repo = join(base, "repo");
   other = join(base, "other");
-  kbFile = join(base, "kbs", "audit.db");
+  kbFile = testKb(join(base, "kbs", "audit.db"));
   gitRepo(repo, {
     "src/lib.ts": "export function parse(text: string): unknown {\n  try {\n    return JSON.parse(text);\n  } catch (err) {\n  }\n  return null;\n}\n",
     "src/ok.ts": "export const answer = 42;\n",
@@ -98,7 +99,7 @@ test("another checkout of the same repository (a second runner, a teammate) swee
   const first = join(base, "runner1");
   const second = join(base, "runner2");
   for (const dir of [first, second]) Bun.spawnSync(["git", "clone", "-q", origin, dir]);
-  const shared = join(base, "kbs", "team.db");
+  const shared = testKb(join(base, "kbs", "team.db"));
   expect(scrum(first, "run", "src", "--offline", "--kb", shared).code).toBe(0);
   // The second runner has a newer commit's file: it must review that, not runner1's copy.
   writeFileSync(join(second, "src/app.ts"), "export const version = 2;\nexport function todo(): never {\n  throw new Error(\"not implemented\");\n}\n");

@@ -6,16 +6,20 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { spawnedKb } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 let repo: string;
+/** "" (scrum finds .scrum/scrum.db), or the PostgreSQL KB under SCRUM_TEST_KB_ENGINE=postgres. */
+let kb = "";
 
 function scrum(...args: string[]) {
-  const r = Bun.spawnSync([join(REPO, "bin/scrum"), ...args], { cwd: repo, stdout: "pipe", stderr: "pipe", env: { ...process.env, SCRUM_KB: "", SCRUM_CONFIG: "" } });
+  const r = Bun.spawnSync([join(REPO, "bin/scrum"), ...args], { cwd: repo, stdout: "pipe", stderr: "pipe", env: { ...process.env, SCRUM_KB: kb, SCRUM_CONFIG: "" } });
   return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
 }
 
 beforeAll(() => {
+  kb = spawnedKb();
   repo = mkdtempSync(join(tmpdir(), "scrum-stale-"));
   mkdirSync(join(repo, "src"));
   writeFileSync(join(repo, "src/a.ts"), "export const a = 1;\n");

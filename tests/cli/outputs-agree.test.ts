@@ -8,12 +8,13 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFile
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Kb } from "../../kb/kb";
+import { rootKbEnv, testKb } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 let repo: string;
 
 function scrum(...args: string[]) {
-  const r = Bun.spawnSync([join(REPO, "bin/scrum"), ...args], { cwd: repo, stdout: "pipe", stderr: "pipe", env: { ...process.env, SCRUM_KB: "", SCRUM_CONFIG: "" } });
+  const r = Bun.spawnSync([join(REPO, "bin/scrum"), ...args], { cwd: repo, stdout: "pipe", stderr: "pipe", env: { ...process.env, SCRUM_KB: rootKbEnv(repo), SCRUM_CONFIG: "" } });
   return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
 }
 const json = (...args: string[]) => {
@@ -62,7 +63,7 @@ test("diff between a 3-file sweep and a 1-file run: the runs' work is not compar
 test("unverified evidence counts problem findings only: summary, report and dashboard agree", () => {
   // A model's proof-of-life quote that is not in the file (the static rung's `---` and `/**` quotes were such):
   // a verified_components row with evidence_verified 0, stored as a review of the latest iteration's kind.
-  const kb = new Kb(join(repo, ".scrum/scrum.db"));
+  const kb = new Kb(testKb(join(repo, ".scrum", "scrum.db")));
   const id = kb.iterations.start({ label: "model", configJson: kb.iterations.all()[0]!.config_json, gitCommit: null, targets: ["src/ok.ts"] });
   const sha = new Bun.CryptoHasher("sha256").update(readFileSync(join(repo, "src/ok.ts"))).digest("hex");
   kb.recordFile(id, {

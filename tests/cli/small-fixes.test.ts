@@ -8,13 +8,14 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, w
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DEMO_SOURCE } from "../e2e/demo-expected";
+import { rootKbEnv } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 let base: string;
 let demo: string;
 
 function scrum(cwd: string, ...args: string[]) {
-  const r = Bun.spawnSync([join(REPO, "bin/scrum"), ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, SCRUM_KB: "", SCRUM_CONFIG: "" } });
+  const r = Bun.spawnSync([join(REPO, "bin/scrum"), ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { ...process.env, SCRUM_KB: rootKbEnv(cwd), SCRUM_CONFIG: "" } });
   return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
 }
 

@@ -84,17 +84,17 @@ export function columnsOf(db: Database, table: string): string[] {
  * Every byte the KB holds as text: the SQLite file and its WAL, or every row of every table of a PostgreSQL KB.
  * For tests that check a secret is stored nowhere.
  */
-export function kbText(p: Project): string {
+export function kbText(p: Pick<Project, "kb">): string {
   if (!ON_POSTGRES) return [p.kb, `${p.kb}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f).toString("latin1")).join("");
-  const db = p.db();
+  const db = readEngine(p.kb);
   const tables = (db.prepare(`SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema()`).all() as { t: string }[]).map((r) => r.t);
   const text = tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t}`).all())).join("\n");
   db.close();
   return text;
 }
 
-/** A connection to a PostgreSQL KB that answers what the tests ask a read-only bun:sqlite Database. */
-function readEngine(url: string): Database {
+/** A connection to a PostgreSQL KB that answers what the tests ask a bun:sqlite Database (query/prepare, run, close). */
+export function readEngine(url: string): Database {
   const engine = openEngine(url);
   return Object.assign(engine, { prepare: (sql: string) => engine.query(sql) }) as unknown as Database;
 }

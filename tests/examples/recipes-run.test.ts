@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import sarifSchema from "../fixtures/report/sarif-schema-2.1.0.json";
-import { postgresKb } from "../kb/postgres-server";
+import { ON_POSTGRES, postgresKb } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -285,7 +285,9 @@ function pushFix(): void {
 const BEFORE_FIX = ["src/load.py stub-raise", "src/load.py stub-raise", "src/parse.ts empty-catch"];
 const AFTER_FIX = ["src/parse.ts empty-catch"];
 
-describe("the shipped recipes, run from an empty cache three times (first, no change, one file fixed)", () => {
+// These recipes cache (or pass as artifacts) the KB FILE between jobs: not run again under SCRUM_TEST_KB_ENGINE=postgres;
+// the workers recipe below is the one on a PostgreSQL KB, and runs in both passes.
+describe.skipIf(ON_POSTGRES)("the shipped recipes, run from an empty cache three times (first, no change, one file fixed)", () => {
   test("GitHub Actions: examples/ci/github-scrum.yml", () => {
     makeOrigin("gh-origin");
     const cache = new CacheStore(join(base, "gh-cache"));
@@ -500,7 +502,8 @@ function runGitlabMatrix(cache: CacheStore, pipelineIid: number, failPartition?:
   return { mergeExit, log, sarif, codequality };
 }
 
-describe("the partitioned recipes, run from an empty cache: first sweep, no change, one file fixed, a partition lost", () => {
+// The partitions' KB files are artifacts merged by the last job: the SQLite file again (see above).
+describe.skipIf(ON_POSTGRES)("the partitioned recipes, run from an empty cache: first sweep, no change, one file fixed, a partition lost", () => {
   test("GitHub Actions matrix: examples/ci/github-scrum-partitioned.yml", () => {
     makeOrigin("gh-matrix-origin");
     const cache = new CacheStore(join(base, "gh-matrix-cache"));

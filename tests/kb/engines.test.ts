@@ -5,7 +5,7 @@
  */
 import type { FileRecord } from "../../domain/records";
 import { describe, expect, test } from "bun:test";
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Kb } from "../../kb/kb";
 import { openEngine, showLocation } from "../../kb/engine";
@@ -14,6 +14,15 @@ import { POSTGRES_BASELINE } from "../../kb/postgres/schema";
 import { postgresKb, postgresUnavailable } from "./postgres-server";
 import { explainIoFailure } from "../../pipeline/cli/io-errors";
 import type { Home } from "../../pipeline/cli/discover";
+import { main } from "../../pipeline/cli/main";
+
+/** `scrum --kb KB ARGV…` in this process: exit code and stderr. */
+async function scrumOn(kb: string, ...argv: string[]): Promise<{ code: number; err: string }> {
+  let err = "";
+  const io = { out: () => {}, err: (t: string) => void (err += t), errIsTty: false };
+  const code = await main(["--kb", kb, ...argv], {}, io, process.cwd(), new AbortController().signal);
+  return { code, err };
+}
 
 const MIGRATIONS = readdirSync(join(import.meta.dir, "../../kb/migrations")).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
 
@@ -220,6 +229,47 @@ describe.skipIf(!pg)("the KB on PostgreSQL", () => {
     expect(b).toEqual(a);
     expect(a.metrics.findings_total).toBe(1);
     expect(a.rungs[0]).toMatchObject({ rung: "local", model: "m", answers: 2, accepted: 2 });
+  });
+
+  // The PostgreSQL side of tests/e2e/crash.test.ts's "a KB that is not ours is refused and left untouched" (files).
+  test("a schema holding another program's tables where scrum's go: exit 2 naming it, no stack trace, left as it was", async () => {
+    const url = postgresKb("foreign")!;
+    const db = openEngine(url);
+    db.exec(`CREATE TABLE iterations (id integer PRIMARY KEY, name text); INSERT INTO iterations VALUES (1, 'mine')`);
+    const r = await scrumOn(url, "history");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/is not a scrum knowledge base: its schema holds table iterations that scrum did not make .*nothing was changed/);
+    expect(r.err).not.toMatch(/^\s+at /m);
+    const tables = db.query(`SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema()`).all() as { t: string }[];
+    expect(tables.map((t) => t.t)).toEqual(["iterations"]);
+    expect(db.query(`SELECT * FROM iterations`).all()).toEqual([{ id: 1, name: "mine" }]);
+    db.close();
+  });
+
+  test("a KB from a newer scrum: exit 2 naming its version, the database left as it was", async () => {
+    const url = postgresKb("future")!;
+    const db = openEngine(url);
+    db.exec(`CREATE TABLE scrum_schema (version bigint NOT NULL); INSERT INTO scrum_schema VALUES (99)`);
+    const r = await scrumOn(url, "history");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/has knowledge-base schema version 99, newer than this scrum knows \(\d+\); upgrade scrum \(the database was not changed\)/);
+    expect(db.query(`SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema()`).all()).toEqual([{ t: "scrum_schema" }]);
+    expect(Number((db.query(`SELECT version FROM scrum_schema`).get() as { version: number }).version)).toBe(99);
+    db.close();
+  });
+
+  test("a KB an older scrum made (the baseline's version) is migrated at its next open, its history kept and guarded", () => {
+    const url = postgresKb("older")!;
+    const db = openEngine(url);
+    db.exec(readFileSync(join(import.meta.dir, "../../kb/migrations/postgres/baseline.sql"), "utf8"));
+    db.exec(`CREATE TABLE scrum_schema (version bigint NOT NULL); INSERT INTO scrum_schema VALUES (${MIGRATIONS.indexOf(POSTGRES_BASELINE) + 1})`);
+    db.exec(`INSERT INTO iterations (label, status, started_at, config_json) VALUES ('old', 'done', '2026-01-01T00:00:00.000Z', '{}')`);
+    const kb = new Kb(url);
+    expect(kb.schemaVersion).toBe(MIGRATIONS.length);
+    expect(kb.iterations.all().map((i) => [i.label, i.status])).toEqual([["old", "done"]]);
+    kb.close();
+    expect(() => db.exec(`DELETE FROM iterations`)).toThrow(/never deleted/);
+    db.close();
   });
 
   test("a server that stops mid-command: one line naming the KB and what to do, exit 1, no stack trace", () => {

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Database } from "bun:sqlite";
 import { Kb } from "../../kb/kb";
+import { columnsOf, readEngine } from "../e2e/harness";
+import { ON_POSTGRES, testKb } from "./postgres-server";
 
 /** The schema version is the number of migration files. */
 const MIGRATIONS = readdirSync(join(import.meta.dir, "../../kb/migrations")).filter((f) => /^\d+_.*\.sql$/.test(f)).length;
@@ -13,8 +15,14 @@ let dir: string;
 let file: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "scrum-kb-"));
-  file = join(dir, "kb", "scrum.db");
+  // Under SCRUM_TEST_KB_ENGINE=postgres a schema of its own on the test server; the file otherwise.
+  file = testKb(join(dir, "kb", "scrum.db"));
 });
+
+/** A connection of its own to the KB, past scrum (as the sqlite3 shell or psql would write to it). */
+function outside(options: { readonly?: boolean } = {}): Database {
+  return ON_POSTGRES ? readEngine(file) : new Database(file, options);
+}
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRecord {
@@ -37,15 +45,17 @@ function record(path: string, verdict: FileRecord["review"]["verdict"]): FileRec
 
 
 describe("knowledge base", () => {
-  test("migrations create the design's tables in WAL mode and record the schema version", () => {
+  test("migrations create the design's tables (on SQLite in WAL mode) and record the schema version", () => {
     const kb = new Kb(file);
     expect(kb.schemaVersion).toBe(MIGRATIONS);
     kb.close();
-    const db = new Database(file, { readonly: true });
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(["iterations", "file_reviews", "findings", "attempts", "metrics", "notes"]));
-    expect((db.query("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
-    const cols = (db.prepare(`PRAGMA table_info(file_reviews)`).all() as { name: string }[]).map((c) => c.name);
+    const db = outside({ readonly: true });
+    const tables = ON_POSTGRES
+      ? `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`
+      : `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`;
+    expect((db.prepare(tables).all() as { name: string }[]).map((t) => t.name)).toEqual(expect.arrayContaining(["iterations", "file_reviews", "findings", "attempts", "metrics", "notes"]));
+    if (!ON_POSTGRES) expect((db.query("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
+    const cols = columnsOf(db, "file_reviews");
     for (const c of ["iteration_id", "path", "content_sha", "verdict", "gradient_tier", "tree_split_fired", "accepted_model", "review_json", "error"]) {
       expect(cols).toContain(c);
     }
@@ -68,7 +78,7 @@ describe("knowledge base", () => {
     kb.iterations.finish(id, "done");
     expect(kb.iterations.get(id)?.status).toBe("done");
     kb.close();
-    const db = new Database(file);
+    const db = outside();
     expect(() => db.prepare(`UPDATE iterations SET label = 'x' WHERE id = ?`).run(id)).toThrow(/append-only/);
     expect(() => db.prepare(`UPDATE file_reviews SET verdict = 'pass'`).run()).toThrow(/append-only/);
     expect(() => db.prepare(`DELETE FROM file_reviews`).run()).toThrow(/never deleted/);
@@ -156,8 +166,11 @@ describe("server traits", () => {
 
   test("an attempt may be recorded as refused", () => {
     const kb = new Kb(file);
-    const cols = kb.db.query("SELECT sql FROM sqlite_master WHERE name = 'attempts'").get() as { sql: string };
-    expect(cols.sql).toContain("'refused'");
+    const id = kb.iterations.start({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+    const refused = record("src/r.rs", "pass");
+    refused.attempts[0]!.outcome = "refused";
+    kb.recordFile(id, refused);
+    expect(kb.attempts.inIteration(id, "src/r.rs")[0]?.outcome).toBe("refused");
     kb.close();
   });
 });

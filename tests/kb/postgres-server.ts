@@ -62,3 +62,22 @@ export function postgresKb(name = "t"): string | null {
   const schema = `${name.toLowerCase().replace(/[^a-z0-9_]/g, "_")}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   return `${url}${url.includes("?") ? "&" : "?"}schema=${schema}`;
 }
+
+/**
+ * $SCRUM_KB for a `scrum` process the test spawns in a folder where it would find its KB file itself: "" (it does), or
+ * under ON_POSTGRES a new PostgreSQL KB of its own (each call a fresh, empty one).
+ */
+export function spawnedKb(name = "spawned"): string {
+  if (!ON_POSTGRES) return "";
+  const url = postgresKb(name);
+  if (url === null) throw new Error(`SCRUM_TEST_KB_ENGINE=postgres and no PostgreSQL server: ${postgresUnavailable}`);
+  return url;
+}
+
+/**
+ * $SCRUM_KB for a `scrum` process the test spawns in `root`, where it finds `.scrum/scrum.db` itself: "", or under
+ * ON_POSTGRES that file's PostgreSQL KB (testKb of it, so `new Kb(testKb(…/.scrum/scrum.db))` reads the same KB).
+ */
+export function rootKbEnv(root: string): string {
+  return ON_POSTGRES ? testKb(join(root, ".scrum", "scrum.db")) : "";
+}

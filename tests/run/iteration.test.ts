@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kb } from "../../kb/kb";
+import { testKb } from "../kb/postgres-server";
 import { defaultConfig, type Config, type RungConfig } from "../../pipeline/config/config";
 import { PreflightError, runIteration, type RunOptions } from "../../pipeline/run/iteration";
 import { parserFor } from "../../pipeline/shard/grammars";
@@ -18,7 +19,7 @@ beforeEach(() => {
   writeFileSync(join(dir, "src/b.rs"), "pub fn b() -> u32 {\n    todo!()\n}\n");
   writeFileSync(join(dir, "src/c.rs"), "pub fn c() {\n    todo!()\n}\n");
   writeFileSync(join(dir, "src/empty.rs"), "");
-  kb = new Kb(join(dir, "kb.db"));
+  kb = new Kb(testKb(join(dir, "kb.db")));
 });
 afterEach(() => {
   kb.close();

@@ -11,7 +11,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { main } from "../../pipeline/cli/main";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
-import { rung } from "../e2e/harness";
+import { kbText, readEngine, rung } from "../e2e/harness";
+import { isPostgresLocation } from "../../kb/engine";
+import { ON_POSTGRES, postgresKb, testKb } from "../kb/postgres-server";
 
 const REPO = resolve(import.meta.dir, "../..");
 const DEMO = join(REPO, "examples/demo-repo");
@@ -57,8 +59,31 @@ async function scrum(cwd: string, ...argv: string[]): Promise<{ code: number; ou
   return { code, out, err };
 }
 
+/**
+ * Under SCRUM_TEST_KB_ENGINE=postgres the KBs that keep the history (a single sweep's, the one merged into) are on
+ * PostgreSQL; a partition's KB stays the file its job wrote, as `scrum kb merge` is used.
+ */
+const HISTORY_KBS = new Set(["single", "merged", "target", "twice", "partial"]);
+/** Sweeps made so far: under PostgreSQL each sweep's KBs are new ones (a file would be copied over). */
+let sweeps = 0;
+
+/** The KB `name` of `dir`: `dir/name.db`, or for a history KB under SCRUM_TEST_KB_ENGINE=postgres a PostgreSQL KB. */
+function kbIn(dir: string, name: string, tag = ""): string {
+  const file = join(dir, `${name}.db`);
+  return HISTORY_KBS.has(name) ? testKb(join(dir, `${tag}${name}.db`)) : file;
+}
+
+/** A copy of the KB `from` at `to` (a new file, or an empty PostgreSQL KB): the file copied, or `scrum kb export`. */
+async function copyKb(dir: string, from: string, to: string): Promise<void> {
+  if (!isPostgresLocation(from) && !isPostgresLocation(to)) return copyFileSync(from, to);
+  if (from === to) return;
+  if (!isPostgresLocation(to)) for (const suffix of ["", "-wal", "-shm"]) rmSync(`${to}${suffix}`, { force: true });
+  const r = await scrum(dir, "--kb", from, "kb", "export", to);
+  expect(r.code, r.err).toBe(0);
+}
+
 function rows(file: string, sql: string, ...params: Array<string | number>): Array<Record<string, unknown>> {
-  const db = new Database(file, { readonly: true });
+  const db = isPostgresLocation(file) ? readEngine(file) : new Database(file, { readonly: true });
   try {
     return db.query(sql).all(...params) as Array<Record<string, unknown>>;
   } finally {
@@ -79,9 +104,10 @@ function snapshot(file: string, iteration: number) {
 
 /** Run a single sweep and N partitions from copies of `start` (or from nothing), merge the partitions; compare. */
 async function sweepBothWays(dir: string, n: number, start: string | null, runArgs: string[]) {
-  const kb = (name: string) => join(dir, `${name}.db`);
+  const tag = ON_POSTGRES ? `${++sweeps}-` : "";
+  const kb = (name: string) => kbIn(dir, name, tag);
   for (const name of ["single", "merged", ...Array.from({ length: n }, (_, i) => `part${i + 1}`)]) {
-    if (start !== null) copyFileSync(start, kb(name));
+    if (start !== null) await copyKb(dir, start, kb(name));
   }
   const single = await scrum(dir, "--kb", kb("single"), "run", ".", "--json", ...runArgs);
   expect(single.code, single.err).toBe(0);
@@ -136,7 +162,7 @@ describe("partition + merge equals a single sweep (demo repository)", () => {
     expect(it.status).toBe("done");
     expect(it.partition).toBeNull();
     expect(JSON.parse(it.partition_json as string)).toMatchObject({ kind: "merged", count: 2, missing: [], unreviewed: [] });
-    const db = new Database(second.kb("merged"));
+    const db = isPostgresLocation(second.kb("merged")) ? readEngine(second.kb("merged")) : new Database(second.kb("merged"));
     try {
       expect(() => db.exec(`UPDATE file_reviews SET verdict = 'pass' WHERE iteration_id = ${second.summary.iteration_id}`)).toThrow(/append-only/);
       expect(() => db.exec(`UPDATE iterations SET label = 'x' WHERE id = ${second.summary.iteration_id}`)).toThrow(/append-only/);
@@ -165,8 +191,8 @@ describe("partition + merge equals a single sweep (demo repository)", () => {
     expect((await scrum(dir, "--kb", start, "run", ".", "--offline", "--quiet")).code).toBe(0);
     writeFileSync(join(dir, "src/report.py"), "def report():\n    return 1\n");
     writeFileSync(join(dir, "src/new.ts"), "export function later(): number {\n  throw new Error('not implemented');\n}\n");
-    const kb = (name: string) => join(dir, `${name}.db`);
-    for (const name of ["single", "merged", "p1", "p2"]) copyFileSync(start, kb(name));
+    const kb = (name: string) => kbIn(dir, name);
+    for (const name of ["single", "merged", "p1", "p2"]) await copyKb(dir, start, kb(name));
     expect((await scrum(dir, "--kb", kb("single"), "run", "--changed", "--offline")).code).toBe(0);
     const parts = [];
     for (const k of [1, 2]) {
@@ -184,7 +210,9 @@ describe("partition + merge equals a single sweep (demo repository)", () => {
 
 describe("kb merge refuses, writing nothing", () => {
   let dir: string;
-  const kb = (name: string) => join(dir, `${name}.db`);
+  const kb = (name: string) => kbIn(dir, name);
+  /** What a refused merge must leave as it was: the file's mtime, or every row of a PostgreSQL KB. */
+  const untouched = (name: string) => (isPostgresLocation(kb(name)) ? kbText({ kb: kb(name) }) : statSync(kb(name)).mtimeMs);
   beforeAll(async () => {
     dir = demoCopy("refusals", STATIC_ROUTING);
     const runs: Array<[string, string[]]> = [
@@ -199,7 +227,7 @@ describe("kb merge refuses, writing nothing", () => {
       const r = await scrum(dir, "--kb", kb(name), "run", ...(args.includes("src") ? [] : ["."]), "--offline", "--quiet", ...args);
       expect(r.code, r.err).toBe(0);
     }
-    copyFileSync(kb("whole"), kb("target"));
+    await copyKb(dir, kb("whole"), kb("target"));
   }, 60_000);
 
   const cases: Array<[string, string[], RegExp]> = [
@@ -212,18 +240,18 @@ describe("kb merge refuses, writing nothing", () => {
   ];
   for (const [what, files, message] of cases) {
     test(what, async () => {
-      const before = statSync(kb("target")).mtimeMs;
+      const before = untouched("target");
       const iterations = rows(kb("target"), `SELECT count(*) AS n FROM iterations`)[0]!.n;
       const r = await scrum(dir, "kb", "merge", ...files.map(kb), "--into", kb("target"));
       expect(r.code, r.out).toBe(2);
       expect(r.err).toMatch(message);
       expect(rows(kb("target"), `SELECT count(*) AS n FROM iterations`)[0]!.n).toBe(iterations);
-      expect(statSync(kb("target")).mtimeMs).toBe(before);
+      expect(untouched("target")).toBe(before);
     });
   }
 
   test("a merge run twice: the second is refused, naming the iteration that holds the partitions", async () => {
-    copyFileSync(kb("whole"), kb("twice"));
+    await copyKb(dir, kb("whole"), kb("twice"));
     expect((await scrum(dir, "kb", "merge", kb("a1"), kb("a2"), "--into", kb("twice"))).code).toBe(0);
     const iterations = rows(kb("twice"), `SELECT count(*) AS n FROM iterations`)[0]!.n;
     const again = await scrum(dir, "kb", "merge", kb("a1"), kb("a2"), "--into", kb("twice"));
@@ -268,8 +296,20 @@ describe("kb merge refuses, writing nothing", () => {
     }
   });
 
+  test.skipIf(postgresKb("probe") === null)("a partition job's KB on PostgreSQL merges as its file would", async () => {
+    const share = postgresKb("share")!;
+    expect((await scrum(dir, "--kb", share, "run", ".", "--offline", "--quiet", "--partition", "1/2")).code).toBe(0);
+    const fromFiles = await scrum(dir, "kb", "merge", kb("a1"), kb("a2"), "--into", join(dir, "from-files.db"), "--json");
+    const fromPostgres = await scrum(dir, "kb", "merge", share, kb("a2"), "--into", join(dir, "from-postgres.db"), "--json");
+    expect(fromPostgres.code, fromPostgres.err).toBe(0);
+    const paths = (file: string) => rows(file, `SELECT path, verdict FROM file_reviews ORDER BY path`);
+    expect(paths(join(dir, "from-postgres.db"))).toEqual(paths(join(dir, "from-files.db")));
+    expect(JSON.parse(fromPostgres.out).merged.missing).toEqual([]);
+    expect(fromFiles.code).toBe(0);
+  });
+
   test("a missing partition: merged, its files stored unreviewed (never a pass), said, and --fail-on trips", async () => {
-    copyFileSync(kb("whole"), kb("partial"));
+    await copyKb(dir, kb("whole"), kb("partial"));
     const r = await scrum(dir, "kb", "merge", kb("a1"), "--into", kb("partial"), "--fail-on", "fail", "--json");
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/partition 2\/2 not given: \d+ files? no partition reviewed are stored as unreviewed/);

@@ -8,6 +8,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kb } from "../../kb/kb";
+import { testKb } from "../kb/postgres-server";
 import { defaultConfig, type RungConfig } from "../../pipeline/config/config";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import { runIteration } from "../../pipeline/run/iteration";
@@ -29,7 +30,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "scrum-retry-"));
   mkdirSync(join(dir, "src"));
   for (let i = 0; i < 12; i++) writeFileSync(join(dir, `src/f${i}.rs`), `pub fn f${i}() -> u32 {\n    todo!()\n}\n`);
-  kb = new Kb(join(dir, "kb.db"));
+  kb = new Kb(testKb(join(dir, "kb.db")));
 });
 afterEach(() => {
   kb.close();

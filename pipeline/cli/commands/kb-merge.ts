@@ -25,7 +25,9 @@ export function kbMergeCommand(ctx: CommandContext, flags: MergeFlags): number {
     throw new UsageError(`--fail-on must be one of: ${FAIL_ON.join(", ")}; got "${flags.failOn}"`);
   }
   if (flags.files.length === 0) throw new UsageError("kb merge needs the partitions' KB files: scrum kb merge A.db B.db … [--into KB]");
-  const absent = flags.files.filter((f) => !existsSync(resolve(ctx.cwd, f)));
+  // A partition's KB is a file, or a PostgreSQL KB a partition job ran on (--kb postgres://…).
+  const locate = (f: string) => (isPostgresLocation(f) ? f : resolve(ctx.cwd, f));
+  const absent = flags.files.filter((f) => !isPostgresLocation(f) && !existsSync(locate(f)));
   if (absent.length > 0) throw new UsageError(`no knowledge base at ${absent.join(", ")}; give the KB file each \`scrum run --partition K/N\` job wrote`);
   const target = kbFile(ctx);
   const shown = showLocation(target);
@@ -35,7 +37,7 @@ export function kbMergeCommand(ctx: CommandContext, flags: MergeFlags): number {
   const parts: Array<{ file: string; kb: Kb }> = [];
   let into: Kb | undefined;
   try {
-    for (const f of flags.files) parts.push({ file: f, kb: new Kb(resolve(ctx.cwd, f)) });
+    for (const f of flags.files) parts.push({ file: showLocation(f), kb: new Kb(locate(f)) });
     into = openKb(ctx, { mustExist: false });
     let result: MergeResult;
     try {
