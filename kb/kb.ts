@@ -14,7 +14,7 @@ import { isPostgresLocation, openEngine, showLocation, type Engine } from "./eng
 import { checkFindingsHaveReviews, checkIterationRow, checkReviewRow, checkSchema } from "./integrity";
 import { checkPostgresSchema, migratePostgres, postgresSchemaVersion } from "./postgres/schema";
 import { overturnCounts, rungTotals, type RungTotals } from "./rungs";
-import { claimNext, enqueue, finishClaim, queueProgress, queueRows, releaseClaims, renewClaims, type QueueProgress, type QueueRow } from "./queue";
+import { claimNext, enqueue, finishClaim, outstandingShares, queueProgress, queueRows, releaseClaims, renewClaims, type QueueProgress, type QueueRow } from "./queue";
 import type { OverturnCount } from "../domain/overturn";
 import type { Reviewer } from "../domain/outcome";
 import { countingFindings, dismissedSinceRecorded, latestStateIteration, readState, stateFindings, writeState, type DismissedNow, type FileCounts, type StateRow } from "./state";
@@ -316,15 +316,16 @@ export class Kb {
 
   /**
    * The iteration of a group of workers: the group's latest one, else a new one that `start` opens, with `paths` as
-   * its queue. Of workers arriving at once exactly one opens it (a lock on the group's name).
+   * its queue (with `shares`, a partitioned group's: each path's share). Of workers arriving at once exactly one opens
+   * it (a lock on the group's name).
    */
-  joinGroup(group: string, start: () => number, paths: () => string[]): { iteration: IterationRow; created: boolean } {
+  joinGroup(group: string, start: () => number, paths: () => string[], shares?: () => ReadonlyMap<string, number>): { iteration: IterationRow; created: boolean } {
     return this.db.transaction(() => {
       if (this.db.dialect === "postgres") this.db.query(`SELECT pg_advisory_xact_lock(hashtext(CAST(? AS TEXT))) AS locked`).get(`scrum-group:${group}`);
       const found = this.groupIteration(group);
       if (found) return { iteration: found, created: false };
       const id = start();
-      enqueue(this.db, id, paths());
+      enqueue(this.db, id, paths(), shares?.());
       return { iteration: this.iteration(id)!, created: true };
     }).immediate();
   }
@@ -335,10 +336,13 @@ export class Kb {
     return found ? this.iteration(found.id) : undefined;
   }
 
-  /** Claim the next file of a shared iteration for `worker`: one nobody holds, or one whose claim outlived `leaseMs`. */
-  claimNext(iterationId: number, worker: string, leaseMs: number): string | null {
+  /**
+   * Claim the next file of a shared iteration for `worker`: one nobody holds, or one whose claim outlived `leaseMs`;
+   * with `share`, a file of that share of a partitioned group only.
+   */
+  claimNext(iterationId: number, worker: string, leaseMs: number, share?: number): string | null {
     const now = this.now();
-    return claimNext(this.db, iterationId, worker, now.toISOString(), new Date(now.getTime() - leaseMs).toISOString());
+    return claimNext(this.db, iterationId, worker, now.toISOString(), new Date(now.getTime() - leaseMs).toISOString(), share);
   }
 
   /** The worker lives: its claims last another lease, and the shared iteration shows it is being worked on. */
@@ -356,9 +360,14 @@ export class Kb {
     releaseClaims(this.db, iterationId, worker);
   }
 
-  /** Files planned, stored, and held by a claim renewed within `leaseMs`. */
-  queueProgress(iterationId: number, leaseMs: number): QueueProgress {
-    return queueProgress(this.db, iterationId, new Date(this.now().getTime() - leaseMs).toISOString());
+  /** Files planned, stored, and held by a claim renewed within `leaseMs`: of the whole queue, or of one share's files. */
+  queueProgress(iterationId: number, leaseMs: number, share?: number): QueueProgress {
+    return queueProgress(this.db, iterationId, new Date(this.now().getTime() - leaseMs).toISOString(), share);
+  }
+
+  /** A partitioned group's shares with files not yet stored, and how many each. */
+  outstandingShares(iterationId: number): Array<{ share: number; files: number }> {
+    return outstandingShares(this.db, iterationId);
   }
 
   queue(iterationId: number): QueueRow[] {
