@@ -584,3 +584,35 @@ describe("the workers recipe on a PostgreSQL KB: first sweep, no change, one fil
     expect(resultsOf(fixed.sarif!)).toEqual(AFTER_FIX);
   }, 180_000);
 });
+
+describe("the partitions-into-one-iteration recipe on a PostgreSQL KB: first sweep, no change, one file fixed", () => {
+  const kb = postgresKb("recipe_group");
+  test.skipIf(kb === null)("GitHub Actions matrix of partition jobs: examples/ci/github-scrum-partition-group.yml", () => {
+    makeOrigin("gh-pgroup-origin");
+    const cache = new CacheStore(join(base, "gh-pgroup-cache"));
+    const recipe = { file: "github-scrum-partition-group.yml", secrets: { SCRUM_KB_URL: kb! } };
+    // The emulator runs the matrix one runner after another: the first job opens the iteration and fixes the split,
+    // each reviews its share, and the fourth stores the last file and completes the iteration (tests/e2e/
+    // partition-group.test.ts runs the jobs at once and kills one).
+    const first = runGithubMatrix(cache, 1, undefined, recipe);
+    expect(first.log).toMatch(/no earlier review, so every file of \. is new: a full sweep/);
+    expect(first.log).toMatch(/partition 1\/4 of group sweep-2001: its share is stored; .* still outstanding/);
+    // The job that completes the iteration gates it (the jobs before saw a part of it): exit 3 on the stub. Three
+    // files in four shares: share 4 has none, so the third job stores the last file and the fourth, finding the
+    // iteration done, reports (and gates) the whole of it too.
+    expect(first.log).toMatch(/iteration 1 \(sweep-1\): done/);
+    expect(first.runExits, first.log).toEqual([0, 0, 3, 3]);
+    expect(resultsOf(first.sarif!)).toEqual(BEFORE_FIX);
+
+    const same = runGithubMatrix(cache, 2, undefined, recipe);
+    expect(same.log).toMatch(/nothing changed since its last review/);
+    expect(same.runExits, same.log).toEqual([0, 0, 0, 0]);
+    expect(resultsOf(same.sarif!)).toEqual(BEFORE_FIX);
+
+    pushFix();
+    const fixed = runGithubMatrix(cache, 3, undefined, recipe);
+    expect(fixed.log).toMatch(/iteration 2 \(sweep-3\): done/);
+    expect(fixed.runExits, fixed.log).toEqual([0, 0, 0, 0]);
+    expect(resultsOf(fixed.sarif!)).toEqual(AFTER_FIX);
+  }, 180_000);
+});
