@@ -173,7 +173,8 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   const share = opts.workers?.share;
   const configJson = storedConfigJson(config, rungConfigs, opts.offline);
   const request = opts.workers ? groupRequest({ cwd, root, inputs: opts.inputs, changed: opts.changed === true, ...pick(opts, "fromFlagged") }) : undefined;
-  const checkJoins = (it: IterationRow) => checkJoinsGroup(it, opts.workers!.group, { count: share?.count, request: request!, configJson });
+  const gitCommit = () => (opts.gitCommit ?? (() => gitHead(root)))();
+  const checkJoins = (it: IterationRow) => checkJoinsGroup(it, opts.workers!.group, { count: share?.count, request: request!, configJson, gitCommit });
   if (joining) checkJoins(joining);
   const plan: Plan = joining
     ? { files: [], targets: JSON.parse(joining.targets_json) as string[], warnings: [] }

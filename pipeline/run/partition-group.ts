@@ -52,11 +52,11 @@ export function readGroupPlan(it: IterationRow): GroupPlan | undefined {
 }
 
 /**
- * Refuse (exit 2, nothing written) a job that does not belong to the group's iteration: a partition count, targets or
- * config other than the group's, or a `--workers` job on a partitioned group and the other way round. Each names the
- * group's value and this job's.
+ * Refuse (exit 2, nothing written) a job that does not belong to the group's iteration: a partition count, targets,
+ * commit (of a partitioned group whose first job was in a git checkout) or config other than the group's, or a
+ * `--workers` job on a partitioned group and the other way round. Each names the group's value and this job's.
  */
-export function checkJoinsGroup(it: IterationRow, group: string, mine: { count: number | undefined; request: GroupRequest; configJson: string }): void {
+export function checkJoinsGroup(it: IterationRow, group: string, mine: { count: number | undefined; request: GroupRequest; configJson: string; gitCommit: () => string | null }): void {
   const plan = readGroupPlan(it);
   const where = `iteration group ${group} (iteration ${it.id})`;
   if (plan === undefined && mine.count !== undefined) {
@@ -72,6 +72,11 @@ export function checkJoinsGroup(it: IterationRow, group: string, mine: { count: 
     const theirs = describeRequest(plan.request);
     const ours = describeRequest(mine.request);
     if (theirs !== ours) throw new UsageError(`${where} reviews targets ${theirs}; this job asks for ${ours}. Every job of a group gives the same targets`);
+  }
+  // Shares of one split are shares of one tree: a job on another commit would review other files' contents.
+  const commit = plan !== undefined && it.git_commit !== null ? mine.gitCommit() : null;
+  if (commit !== null && commit !== it.git_commit) {
+    throw new UsageError(`${where} reviews commit ${it.git_commit}; this checkout is at ${commit}. Every job of a group checks out the same commit`);
   }
   const differing = configDifference(it.config_json, mine.configJson);
   if (differing.length > 0) {

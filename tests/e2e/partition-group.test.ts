@@ -9,7 +9,8 @@
  * the KB become before the later jobs arrive.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Kb } from "../../kb/kb";
@@ -186,5 +187,39 @@ describe("the split is fixed once, by the first job", () => {
         k.close();
       }
     }, 90_000);
+  }
+});
+
+describe("a job on another commit than the group's", () => {
+  for (const [engine, available, locate] of ENGINES) {
+    test.skipIf(!available)(`${engine}: exit 2 naming both commits, nothing written`, async () => {
+      const repo = mkdtempSync(join(tmpdir(), "scrum-pgroup-git-"));
+      try {
+        mkdirSync(join(repo, "src"));
+        for (const i of [1, 2, 3, 4]) writeFileSync(join(repo, "src", `m${i}.py`), `def f${i}(x):\n    return x\n`);
+        const git = (...args: string[]) => Bun.spawnSync(["git", "-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo }).stdout.toString().trim();
+        git("init", "-q");
+        git("add", ".");
+        git("commit", "-qm", "one");
+        const first = git("rev-parse", "HEAD");
+        const kb = locate("commits");
+        const offline = (k: number) => ["run", "src", "--offline", "--partition", `${k}/2`, "--iteration-group", "c", "--json"];
+        expect((await finished(spawnJob(repo, offline(1), kb))).code).toBe(0);
+        writeFileSync(join(repo, "src", "m1.py"), "def f1(x):\n    return x + 1\n");
+        git("commit", "-qam", "two");
+        const second = git("rev-parse", "HEAD");
+        const r = await finished(spawnJob(repo, offline(2), kb));
+        expect([r.code, r.err]).toEqual([2, expect.stringContaining(`reviews commit ${first}; this checkout is at ${second}`)]);
+        const k = new Kb(kb);
+        try {
+          expect(k.queue(1).filter((q) => q.done_at !== null).every((q) => Number(q.share) === 1)).toBe(true);
+          expect(k.iteration(1)!.status).toBe("running");
+        } finally {
+          k.close();
+        }
+      } finally {
+        rmSync(repo, { recursive: true, force: true });
+      }
+    }, 60_000);
   }
 });
