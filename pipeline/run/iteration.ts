@@ -200,7 +200,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
         kb.startIteration({
           label: opts.label,
           configJson,
-          gitCommit: (opts.gitCommit ?? (() => gitHead(root)))(),
+          gitCommit: gitCommit(),
           targets: plan.targets,
           owner,
           group: workers.group,
@@ -214,7 +214,8 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     if (!joined.created && !joining) checkJoins(joined.iteration);
     if (joined.iteration.status !== "running") {
       emit({ type: "warning", message: `iteration ${iterationId} of group ${workers.group} is already ${joined.iteration.status}; nothing left to review` });
-      return summarize(kb, iterationId, joined.iteration.status === "done" ? "done" : "aborted", kb.metrics(iterationId), null);
+      const summary = summarize(kb, iterationId, joined.iteration.status === "done" ? "done" : "aborted", kb.metrics(iterationId), null);
+      return share ? { ...summary, ...groupSummary(kb, iterationId, workers.group, share) } : summary;
     }
     shared = { total: kb.queueProgress(iterationId, workers.leaseMs, share?.index).total };
   } else if (plan.resume) {

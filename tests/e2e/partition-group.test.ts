@@ -121,7 +121,7 @@ describe("three partition jobs into one iteration, one killed mid-share", () => 
       // A job arriving after the group is done reviews nothing and reports the group's iteration.
       const late = await finished(spawnScrum(job(1), group));
       expect(late.code).toBe(0);
-      expect(JSON.parse(late.out)).toMatchObject({ iteration_id: 1, status: "done" });
+      expect(JSON.parse(late.out)).toMatchObject({ iteration_id: 1, status: "done", partition: { partition: "1/3", planned: FILES }, group: { outstanding_files: 0 } });
     }, 90_000);
   }
 });
