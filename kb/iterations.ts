@@ -79,16 +79,17 @@ export class Iterations {
 
   /**
    * The iteration of a group of workers: the group's latest one, else a new one that `start` opens, with `paths` as
-   * its queue. Of workers arriving at once exactly one opens it (a lock on the group's name).
+   * its queue (with `shares`, a partitioned group's: each path's share). Of workers arriving at once exactly one opens
+   * it (a lock on the group's name).
    */
-  join(group: string, start: () => number, paths: () => string[]): { iteration: Iteration; created: boolean } {
+  join(group: string, start: () => number, paths: () => string[], shares?: () => ReadonlyMap<string, number>): { iteration: Iteration; created: boolean } {
     const db = this.ctx.db;
     return db.transaction(() => {
       if (db.dialect === "postgres") db.query(`SELECT pg_advisory_xact_lock(hashtext(CAST(? AS TEXT))) AS locked`).get(`scrum-group:${group}`);
       const found = this.ofGroup(group);
       if (found) return { iteration: found, created: false };
       const id = start();
-      enqueue(db, id, paths());
+      enqueue(db, id, paths(), shares?.());
       return { iteration: this.get(id)!, created: true };
     }).immediate();
   }

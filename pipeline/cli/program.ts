@@ -93,9 +93,9 @@ export function buildProgram(deps: ProgramDeps): Command {
     .option("--concurrency <n>", "calls in flight per server of every model rung (default: each rung's concurrency in routing.toml)")
     .option("--events <file>", "append every run event to FILE.jsonl as one JSON object a line (docs/EVENTS.md)")
     .addOption(new Option("--fail-on <verdict>", "exit 3 when a file ends with this verdict or worse (unreviewed counts)").choices(["needs_patch", "fail"]))
-    .option("--partition <K/N>", "review only share K of N of the planned files (the same split on every machine; docs/TEAM.md); `scrum kb merge` joins the shares' KBs")
+    .option("--partition <K/N>", "review only share K of N of the planned files (the same split on every machine; docs/TEAM.md); `scrum kb merge` joins the shares' KBs, or --iteration-group puts every share into one iteration of a shared KB")
     .option("--workers", "be one of several workers of --iteration-group's iteration on a shared KB: review the files claimed from its queue (docs/TEAM.md)")
-    .option("--iteration-group <name>", "the shared iteration the workers join (the first opens it with its planned files)")
+    .option("--iteration-group <name>", "the shared iteration the workers or --partition jobs join (the first opens it with its planned files and, for partitions, fixes the split)")
     .action(async (paths: string[], opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const { runCommand } = await import("./commands/run");
       const ctx = contextOf(cmd, paths[0]);

@@ -19,10 +19,11 @@ import { readTarget } from "../targets/targets";
 import { budgetTracker } from "./budget";
 import { countModelAnswers, type ModelAnswers } from "./model-answers";
 import { HEARTBEAT_MS, holderOf, livenessOf, processAlive } from "./liveness";
-import { planIteration, storedConfigJson, type Plan } from "./plan";
+import { planIteration, splitOf, storedConfigJson, type Plan } from "./plan";
 import { checkProbes } from "./probes";
 import { completeSweep } from "./complete";
-import type { Partition } from "./partition";
+import { assignShares, formatPartition, type Partition } from "./partition";
+import { checkJoinsGroup, groupPlan, groupRequest } from "./partition-group";
 import { reviewFile, type ReviewContext } from "./review-file";
 import { shippedTemplate } from "../review/template";
 import { trustCheck } from "../verify/trust";
@@ -70,7 +71,7 @@ export interface RunOptions {
    * first to arrive, with its planned files as the queue); it reviews the files it claims, takes over claims not
    * renewed within `leaseMs`, and the worker that stores the last file finishes the iteration (pipeline/run/workers.ts).
    */
-  workers?: { group: string; leaseMs: number };
+  workers?: { group: string; leaseMs: number; share?: Partition };
   now?: () => number;
 }
 
@@ -94,7 +95,8 @@ export interface StoredFile {
 export interface RunSummary {
   iteration_id: number;
   label: string | null;
-  status: "done" | "aborted";
+  /** `running`: a partition job of a group stored its share while other shares are still outstanding. */
+  status: "done" | "aborted" | "running";
   files: { total: number; reviewed: number; skipped: number; unreviewed: number };
   verdicts: { pass: number; needs_patch: number; fail: number };
   metrics: Metrics;
@@ -108,6 +110,8 @@ export interface RunSummary {
   model_answers: ModelAnswers | null;
   /** With --partition: this job's share (`K/N`) and how many files every share planned together. */
   partition?: { partition: string; planned: number };
+  /** With --partition K/N --iteration-group: the group, and the files and shares not stored yet (none once it is done). */
+  group?: { name: string; outstanding_files: number; outstanding_shares: number[] };
 }
 
 /** Raised when a run cannot start: the gate failed, or no rung of the ladder can be reached. Exit code 1. */
@@ -167,9 +171,16 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   // joining its group's iteration takes the files from the queue, not from a plan of its own (which, made after the
   // others stored their files, could find nothing changed and miss the group's sweep).
   const joining = opts.workers ? kb.iterations.ofGroup(opts.workers.group) : undefined;
+  // A partition job of a group: a worker that claims only its share's files, from a split the group's first job fixed.
+  const share = opts.workers?.share;
+  const configJson = storedConfigJson(config, rungConfigs, opts.offline);
+  const request = opts.workers ? groupRequest({ cwd, root, inputs: opts.inputs, changed: opts.changed === true, ...pick(opts, "fromFlagged") }) : undefined;
+  const gitCommit = () => (opts.gitCommit ?? (() => gitHead(root)))();
+  const checkJoins = (it: Iteration) => checkJoinsGroup(it, opts.workers!.group, { count: share?.count, request: request!, configJson, gitCommit });
+  if (joining) checkJoins(joining);
   const plan: Plan = joining
     ? { files: [], targets: joining.targets, warnings: [] }
-    : planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed", "partition") });
+    : planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed"), ...(share ? {} : pick(opts, "partition")) });
   for (const message of plan.warnings) emit({ type: "warning", message });
   if (plan.resume) {
     const state = livenessOf(plan.resume, { now: now(), here: owner, isAlive: processAlive });
@@ -181,26 +192,34 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   let iterationId: number;
   let shared: { total: number } | undefined;
   if (workers) {
-    // The first worker of the group opens its iteration with its planned files as the queue; the others join it.
+    // The first worker of the group opens its iteration with its planned files as the queue; the others join it. A
+    // partitioned group's first job fixes the split here, once: every file goes into the queue with its share.
+    const paths = () => plan.files.map((abs) => rootKey(abs, { cwd: root, root }));
+    const split = share && !joining ? splitOf(kb, root, paths(), share.count) : undefined;
     const joined = kb.iterations.join(
       workers.group,
       () =>
         kb.iterations.start({
           label: opts.label,
-          configJson: storedConfigJson(config, rungConfigs, opts.offline),
-          gitCommit: (opts.gitCommit ?? (() => gitHead(root)))(),
+          configJson,
+          gitCommit: gitCommit(),
           targets: plan.targets,
           owner,
           group: workers.group,
+          ...(split ? { partition: { label: null, json: JSON.stringify(groupPlan(workers.group, split, request!)) } } : {}),
         }),
-      () => plan.files.map((abs) => rootKey(abs, { cwd: root, root })),
+      paths,
+      ...(split ? [() => assignShares(split)] : []),
     );
     iterationId = joined.iteration.id;
+    // Another job opened the group first (while this one planned): it must ask for what that one asked for.
+    if (!joined.created && !joining) checkJoins(joined.iteration);
     if (joined.iteration.status !== "running") {
       emit({ type: "warning", message: `iteration ${iterationId} of group ${workers.group} is already ${joined.iteration.status}; nothing left to review` });
-      return summarize(kb, iterationId, joined.iteration.status === "done" ? "done" : "aborted", kb.metrics.of(iterationId), null);
+      const summary = summarize(kb, iterationId, joined.iteration.status === "done" ? "done" : "aborted", kb.metrics.of(iterationId), null);
+      return share ? { ...summary, ...groupSummary(kb, iterationId, workers.group, share) } : summary;
     }
-    shared = { total: kb.queue.progress(iterationId, workers.leaseMs).total };
+    shared = { total: kb.queue.progress(iterationId, workers.leaseMs, share?.index).total };
   } else if (plan.resume) {
     // Of two processes taking over the same stale iteration, exactly one wins; the other is told who holds it.
     if (!kb.iterations.takeOver(plan.resume, owner)) {
@@ -229,11 +248,12 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     : setInterval(() => kb.iterations.heartbeat(iterationId, owner), HEARTBEAT_MS);
   try {
     const files = workers
-      ? claimedFiles(kb, { iterationId, worker, root, leaseMs: workers.leaseMs, signal, sleep: opts.sleep ?? abortableSleep })
+      ? claimedFiles(kb, { iterationId, worker, root, leaseMs: workers.leaseMs, signal, sleep: opts.sleep ?? abortableSleep, ...(share ? { share: share.index } : {}) })
       : plan.files;
     const summary = await sweep(iterationId, files, shared?.total ?? plan.files.length);
     return {
       ...summary,
+      ...(share && workers ? groupSummary(kb, iterationId, workers.group, share) : {}),
       ...(plan.changedSince ? { changed_since: { iteration: plan.changedSince.iteration, full_sweep: plan.changedSince.fullSweep } } : {}),
       ...(plan.partition ? { partition: { partition: plan.partition.label, planned: plan.partition.planned } } : {}),
     };
@@ -370,14 +390,24 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     const completeOptions = { config, root, onWarning: (message: string) => emit({ type: "warning", message }) };
     let metrics: Metrics;
     if (workers) {
-      // Every file is stored. Of the workers getting here, the first finishes the iteration (state, metrics, wall
-      // time since it was opened); the others find it done and report it.
-      metrics = kb.atomically(() => {
+      // Every file is stored (a partition job: every file of its share). Of the workers getting here once the whole
+      // queue is stored, the first finishes the iteration (state, metrics, wall time since it was opened); the others
+      // find it done and report it. A partition job whose share is stored while others are not leaves it running.
+      const completed = kb.atomically(() => {
         kb.iterations.lock(id);
         const it = kb.iterations.get(id)!;
         if (it.status !== "running") return kb.metrics.of(id);
+        if (share) {
+          const whole = kb.queue.progress(id, workers.leaseMs);
+          if (whole.done < whole.total) return null;
+        }
         return completeSweep(kb, id, { ...completeOptions, wallMs: () => now() - Date.parse(it.started_at) });
       });
+      if (completed === null) {
+        const answers = countModelAnswers([...modelRungs], kb.attempts.inIteration(id), kb.reviews.inIteration(id));
+        return { ...summarize(kb, id, "running", {}, spend.limited(), cooldowns), model_answers: answers };
+      }
+      metrics = completed;
     } else {
       metrics = completeSweep(kb, id, { ...completeOptions, wallMs: () => performance.now() - started });
     }
@@ -388,6 +418,15 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     if (answers?.warning) emit({ type: "warning", message: answers.warning });
     return { ...summarize(kb, id, "done", metrics, exhausted, cooldowns), model_answers: answers };
   }
+}
+
+/** A partition job's place in its group: its share, the files every share planned, and what is still outstanding. */
+function groupSummary(kb: Kb, id: number, group: string, share: Partition): Pick<RunSummary, "partition" | "group"> {
+  const open = kb.queue.outstandingShares(id);
+  return {
+    partition: { partition: formatPartition(share), planned: kb.queue.progress(id, 0).total },
+    group: { name: group, outstanding_files: open.reduce((n, s) => n + s.files, 0), outstanding_shares: open.map((s) => s.share) },
+  };
 }
 
 /**
@@ -417,7 +456,7 @@ function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<
 }
 
 /** The run's summary as `scrum run --json` prints it. */
-export function summarize(kb: Kb, iterationId: number, status: "done" | "aborted", metrics: Metrics, budgetExhausted: string | null, cooldowns: RunSummary["cooldowns"] = []): RunSummary {
+export function summarize(kb: Kb, iterationId: number, status: RunSummary["status"], metrics: Metrics, budgetExhausted: string | null, cooldowns: RunSummary["cooldowns"] = []): RunSummary {
   const c = kb.metrics.history().get(iterationId);
   const it = kb.iterations.get(iterationId);
   return {

@@ -14,7 +14,7 @@ import { applyDismissals } from "../score/state";
 import { flaggedFiles } from "../score/flagged";
 import { collectTargets, displayPath } from "../targets/targets";
 import { rootKey } from "../targets/root-path";
-import { formatPartition, readSharePlan, shareFiles, sharePlan, splitInput, type Partition } from "./partition";
+import { formatPartition, readSharePlan, shareFiles, sharePlan, splitInput, type Partition, type SplitInput } from "./partition";
 
 export interface PlanInput {
   kb: Kb;
@@ -64,20 +64,25 @@ export function planIteration(input: PlanInput): Plan {
   const whole = planWhole(input);
   if (input.partition === undefined || whole.resume) return whole;
   const { kb, root } = input;
-  const recorded = kb.meta.diskStats();
-  const split = splitInput(
-    input.partition.count,
-    whole.files.map((f) => displayPath(f, root)),
-    kb.state.latestIteration() !== null,
-    (path) => recorded.get(path)?.size,
-    (path) => statSync(resolve(root, path)).size,
-  );
+  const split = splitOf(kb, root, whole.files.map((f) => displayPath(f, root)), input.partition.count);
   const mine = new Set(shareFiles(split, input.partition.index));
   return {
     ...whole,
     files: whole.files.filter((f) => mine.has(displayPath(f, root))),
     partition: { label: formatPartition(input.partition), json: JSON.stringify(sharePlan(split, input.partition.index)), planned: split.paths.length },
   };
+}
+
+/** The split of `paths` (repository-relative) into `count` shares, from the KB's state (pipeline/run/partition.ts). */
+export function splitOf(kb: Kb, root: string, paths: string[], count: number): SplitInput {
+  const recorded = kb.meta.diskStats();
+  return splitInput(
+    count,
+    paths,
+    kb.state.latestIteration() !== null,
+    (path) => recorded.get(path)?.size,
+    (path) => statSync(resolve(root, path)).size,
+  );
 }
 
 function planWhole(input: PlanInput): Plan {
@@ -91,7 +96,7 @@ function planWhole(input: PlanInput): Plan {
     const targets = it.targets;
     const done = kb.reviews.paths(it.id);
     // A share finishes its own files (those of its split still on disk), not the whole of its targets.
-    const planned = it.partition_json
+    const planned = it.partition && it.partition_json
       ? (() => {
           const plan = readSharePlan(it.partition_json, `iteration ${it.id}`);
           return shareFiles(plan, plan.index).map((p) => resolve(root, p)).filter((f) => existsSync(f));

@@ -2,7 +2,8 @@
  * Workers on one iteration (`scrum run --workers --iteration-group NAME`, docs/TEAM.md): the files a worker reviews
  * come from the iteration's queue in the KB, one claim at a time, instead of from its own plan. A worker that finds
  * nothing to claim waits while other workers' claims are alive, takes over one that outlived its lease, and stops
- * when every file is stored.
+ * when every file is stored. A partition job of a group (`--partition K/N --iteration-group NAME`) is such a worker
+ * restricted to share K: it claims, waits for and takes over files of its share only.
  */
 import { join } from "node:path";
 import type { Kb, Owner } from "../../kb/kb";
@@ -23,16 +24,16 @@ function pollMs(leaseMs: number): number {
  */
 export async function* claimedFiles(
   kb: Kb,
-  input: { iterationId: number; worker: string; root: string; leaseMs: number; signal: AbortSignal; sleep: (ms: number, signal: AbortSignal) => Promise<void> },
+  input: { iterationId: number; worker: string; root: string; leaseMs: number; signal: AbortSignal; sleep: (ms: number, signal: AbortSignal) => Promise<void>; share?: number },
 ): AsyncGenerator<string> {
-  const { iterationId, worker, leaseMs, signal } = input;
+  const { iterationId, worker, leaseMs, signal, share } = input;
   while (!signal.aborted) {
-    const path = kb.queue.claimNext(iterationId, worker, leaseMs);
+    const path = kb.queue.claimNext(iterationId, worker, leaseMs, share);
     if (path !== null) {
       yield join(input.root, path);
       continue;
     }
-    const progress = kb.queue.progress(iterationId, leaseMs);
+    const progress = kb.queue.progress(iterationId, leaseMs, share);
     if (progress.done >= progress.total) return;
     try {
       await input.sleep(pollMs(leaseMs), signal);

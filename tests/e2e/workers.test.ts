@@ -5,57 +5,23 @@
  * over when their lease runs out, and the iteration's metrics equal a single process's sweep of the same tree.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { openEngine } from "../../kb/engine";
+import { hostname } from "node:os";
+import { join } from "node:path";
 import { Kb } from "../../kb/kb";
-import { startSimServer, type SimServer } from "../../scripts/sim-server";
 import { postgresKb } from "../kb/postgres-server";
-import { rung } from "./harness";
+import { finished, holdsClaim, sharedTree, spawnJob, until } from "./shared-kb";
 
-const REPO = resolve(import.meta.dir, "../..");
 const FILES = 24;
-let sim: SimServer;
+let tree: Awaited<ReturnType<typeof sharedTree>>;
 let dir: string;
 
 beforeAll(async () => {
-  // Slow enough that every worker holds claims for a while, fast enough for CI.
-  sim = await startSimServer({ behaviours: { reviewer: "good" }, latencyMs: 120 });
-  dir = mkdtempSync(join(tmpdir(), "scrum-workers-"));
-  mkdirSync(join(dir, "src"), { recursive: true });
-  for (let i = 0; i < FILES; i++) {
-    writeFileSync(join(dir, "src", `mod${String(i).padStart(2, "0")}.py`), `def handler_${i}(event):\n    # TODO: validate event ${i}\n    return {"ok": True, "id": ${i}}\n`);
-  }
-  mkdirSync(join(dir, ".scrum"));
-  writeFileSync(join(dir, ".scrum/routing.toml"), rung("local", "ollama", sim.ollamaHost, "reviewer", "concurrency = 1"));
+  tree = await sharedTree("scrum-workers-", FILES, (i) => `def handler_${i}(event):\n    # TODO: validate event ${i}\n    return {"ok": True, "id": ${i}}\n`);
+  dir = tree.dir;
 });
-afterAll(async () => {
-  await sim.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tree.stop());
 
-function spawnScrum(args: string[], kb: string) {
-  return Bun.spawn([join(REPO, "bin/scrum"), ...args], {
-    cwd: dir,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, SCRUM_KB: kb, SCRUM_CONFIG: "", SCRUM_WORKER_LEASE_MS: "1000" },
-  });
-}
-
-async function finished(child: ReturnType<typeof spawnScrum>) {
-  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-  return { code, out, err };
-}
-
-async function until(what: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await Bun.sleep(20);
-  }
-}
+const spawnScrum = (args: string[], kb: string) => spawnJob(dir, args, kb);
 
 /** The metrics of a KB's latest iteration, less its wall time (which no two runs share). */
 function metricsOf(kb: string): Record<string, number | null> {
@@ -85,18 +51,7 @@ describe("three workers on one iteration, one killed mid-run", () => {
       const victim = workers[0]!;
       const victimName = `${hostname()}:${victim.pid}`;
       // Kill the first worker while it holds a claim on a file it has not stored.
-      await until(() => {
-        try {
-          const db = openEngine(group);
-          try {
-            return (db.query(`SELECT count(*) AS n FROM work_queue WHERE worker = ? AND done_at IS NULL`).get(victimName) as { n: number }).n > 0;
-          } finally {
-            db.close();
-          }
-        } catch {
-          return false; // the queue is not there yet
-        }
-      });
+      await until(() => holdsClaim(group, victimName));
       victim.kill(9);
       const results = await Promise.all(workers.slice(1).map(finished));
       for (const r of results) expect([r.code, r.err]).toEqual([0, ""]);
@@ -130,12 +85,14 @@ describe("three workers on one iteration, one killed mid-run", () => {
 });
 
 describe("worker flags", () => {
-  test("--iteration-group without --workers, --workers without a group, --workers with --resume or --partition: exit 2", async () => {
+  test("--iteration-group without --workers or --partition, --workers without a group, --workers with --resume or --estimate: exit 2", async () => {
     const kb = join(dir, "flags.db");
     for (const [args, message] of [
-      [["--iteration-group", "g"], /give --workers with it/],
+      [["--iteration-group", "g"], /give --workers \(pull files from one queue\) or --partition K\/N/],
       [["--workers"], /--workers needs --iteration-group NAME/],
-      [["--workers", "--iteration-group", "g", "--partition", "1/2"], /--workers with --partition/],
+      [["--workers", "--partition", "1/2"], /--workers needs --iteration-group NAME/],
+      [["--workers", "--iteration-group", "g", "--estimate"], /--workers --iteration-group with --estimate/],
+      [["--partition", "1/2", "--iteration-group", "g", "--resume"], /--partition 1\/2 --iteration-group with --resume/],
     ] as const) {
       const r = await finished(spawnScrum(["run", "src", ...args], kb));
       expect([r.code, r.err]).toEqual([2, expect.stringMatching(message)]);

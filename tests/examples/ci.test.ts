@@ -159,3 +159,18 @@ describe("the workers recipe on a PostgreSQL KB (docs/TEAM.md)", () => {
     expect(team).toContain(file.trimEnd());
   });
 });
+
+describe("the partitions-into-one-iteration recipe on a PostgreSQL KB (docs/TEAM.md)", () => {
+  const file = readFileSync(resolve(ROOT, "examples/ci/github-scrum-partition-group.yml"), "utf8");
+  const team = readFileSync(resolve(ROOT, "docs/TEAM.md"), "utf8");
+
+  test("the GitHub workflow is valid (action-validator), takes its KB from a secret and names its group by the run, not the attempt", () => {
+    expect(validateWorkflow(file).errors).toEqual([]);
+    expect(file).toContain("SCRUM_KB: ${{ secrets.SCRUM_KB_URL }}");
+    expect(file).toContain('--partition "${{ matrix.partition }}/${{ strategy.job-total }}" --iteration-group "sweep-${{ github.run_id }}"');
+  });
+
+  test("docs/TEAM.md holds it verbatim", () => {
+    expect(team).toContain(file.trimEnd());
+  });
+});

@@ -391,7 +391,9 @@ interface MatrixPipeline {
 /** One run of the partitioned GitHub workflow: its jobs in order, each matrix entry on a fresh runner. */
 function runGithubMatrix(cache: CacheStore, runNumber: number, failPartition?: number, recipe: { file: string; secrets?: Record<string, string> } = { file: "github-scrum-partitioned.yml" }): MatrixPipeline {
   const workflow = parse(readFileSync(join(REPO, "examples/ci", recipe.file), "utf8")) as { jobs: Record<string, GhJob> };
-  const artifacts = new ArtifactStore(join(base, `gh-matrix-artifacts-${runNumber}`));
+  // Each recipe's runners and artifacts in folders of their own: two recipes may name their jobs alike.
+  const tag = recipe.file.replace(/\.yml$/, "");
+  const artifacts = new ArtifactStore(join(base, `${tag}-artifacts-${runNumber}`));
   const github = { ref_name: "main", ref: "refs/heads/main", run_id: String(2000 + runNumber), run_number: String(runNumber), run_attempt: "1", event: { repository: { default_branch: "main" } } };
   let log = "";
   let mergeExit = -1;
@@ -401,7 +403,7 @@ function runGithubMatrix(cache: CacheStore, runNumber: number, failPartition?: n
   for (const [name, job] of Object.entries(workflow.jobs)) {
     const entries = job.strategy ? Object.entries(job.strategy.matrix).flatMap(([key, values]) => values.map((v) => ({ [key]: v }))) : [undefined];
     for (const [index, matrix] of entries.entries()) {
-      const workdir = checkout(`gh-matrix-${runNumber}-${name}-${index}`);
+      const workdir = checkout(`${tag}-${runNumber}-${name}-${index}`);
       const ctx: GhContext = { github, steps: {}, workdir, secrets: recipe.secrets ?? {}, vars: {}, ...(matrix ? { matrix, strategy: { "job-index": index, "job-total": entries.length } } : {}) };
       const jobEnv = Object.fromEntries(Object.entries(job.env ?? {}).map(([k, v]) => [k, ghInterpolate(String(v), ctx)]));
       // A job runs when the jobs it needs succeeded, unless its `if` says otherwise (a status function in it).
@@ -431,7 +433,7 @@ function runGithubMatrix(cache: CacheStore, runNumber: number, failPartition?: n
         }
         const script = ghInterpolate(step.run ?? "", ctx);
         if (!/\bscrum (run|report|kb merge)\b/.test(script)) continue;
-        const output = join(base, `gh-matrix-output-${runNumber}-${name}-${index}`);
+        const output = join(base, `${tag}-output-${runNumber}-${name}-${index}`);
         writeFileSync(output, "");
         // A partition that fails as a runtime failure would (exit 1): the test's way to lose one.
         const r = matrix && failPartition !== undefined && matrix.partition === failPartition ? { code: 1, out: "", err: "simulated runner failure\n" } : sh(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], workdir, { ...jobEnv, GITHUB_OUTPUT: output });
@@ -560,30 +562,59 @@ describe.skipIf(ON_POSTGRES)("the partitioned recipes, run from an empty cache: 
   }, 180_000);
 });
 
-describe("the workers recipe on a PostgreSQL KB: first sweep, no change, one file fixed", () => {
-  const kb = postgresKb("recipe");
-  test.skipIf(kb === null)("GitHub Actions matrix of workers: examples/ci/github-scrum-workers.yml", () => {
-    makeOrigin("gh-workers-origin");
-    const cache = new CacheStore(join(base, "gh-workers-cache"));
-    const recipe = { file: "github-scrum-workers.yml", secrets: { SCRUM_KB_URL: kb! } };
-    // The emulator runs the matrix one runner after another: the first worker opens the iteration and reviews every
-    // file, the later ones join it done (tests/e2e/workers.test.ts runs workers at once and kills one).
-    const first = runGithubMatrix(cache, 1, undefined, recipe);
-    expect(first.log).toMatch(/no earlier review, so every file of \. is new: a full sweep/);
-    expect(first.log).toMatch(/already done; nothing left to review/);
-    // Every worker reports the whole iteration, so each trips the fail gate on the stub.
-    expect(first.runExits, first.log).toEqual([3, 3, 3, 3]);
-    expect(resultsOf(first.sarif!)).toEqual(BEFORE_FIX);
+/**
+ * The recipes on a PostgreSQL KB, each run three times (first sweep, no change, one file fixed). The emulator runs
+ * the matrix one runner after another; tests/e2e/workers.test.ts and tests/e2e/partition-group.test.ts run the jobs
+ * at once and kill one. Only the first sweep differs between the recipes.
+ */
+const SHARED_KB_RECIPES: Array<{ title: string; file: string; first: (first: MatrixPipeline) => void }> = [
+  {
+    title: "GitHub Actions matrix of workers",
+    file: "github-scrum-workers.yml",
+    // The first worker opens the iteration and reviews every file, the later ones join it done. Every worker reports
+    // the whole iteration, so each trips the fail gate on the stub.
+    first: (first) => {
+      expect(first.log).toMatch(/already done; nothing left to review/);
+      expect(first.runExits, first.log).toEqual([3, 3, 3, 3]);
+    },
+  },
+  {
+    title: "GitHub Actions matrix of partition jobs into one iteration",
+    file: "github-scrum-partition-group.yml",
+    // The first job opens the iteration and fixes the split, each reviews its share. The job that completes the
+    // iteration gates it (the jobs before saw a part of it): exit 3 on the stub. Three files in four shares: share 4
+    // has none, so the third job stores the last file and the fourth, finding the iteration done, reports (and
+    // gates) the whole of it too.
+    first: (first) => {
+      expect(first.log).toMatch(/partition 1\/4 of group sweep-2001: its share is stored; .* still outstanding/);
+      expect(first.log).toMatch(/iteration 1 \(sweep-1\): done/);
+      expect(first.runExits, first.log).toEqual([0, 0, 3, 3]);
+    },
+  },
+];
 
-    const same = runGithubMatrix(cache, 2, undefined, recipe);
-    expect(same.log).toMatch(/nothing changed since its last review/);
-    expect(same.runExits, same.log).toEqual([0, 0, 0, 0]);
-    expect(resultsOf(same.sarif!)).toEqual(BEFORE_FIX);
+describe("the recipes on a PostgreSQL KB: first sweep, no change, one file fixed", () => {
+  for (const [i, r] of SHARED_KB_RECIPES.entries()) {
+    const kb = postgresKb(`recipe_${i}`);
+    test.skipIf(kb === null)(`${r.title}: examples/ci/${r.file}`, () => {
+      makeOrigin(`gh-shared-kb-origin-${i}`);
+      const cache = new CacheStore(join(base, `gh-shared-kb-cache-${i}`));
+      const recipe = { file: r.file, secrets: { SCRUM_KB_URL: kb! } };
+      const first = runGithubMatrix(cache, 1, undefined, recipe);
+      expect(first.log).toMatch(/no earlier review, so every file of \. is new: a full sweep/);
+      r.first(first);
+      expect(resultsOf(first.sarif!)).toEqual(BEFORE_FIX);
 
-    pushFix();
-    const fixed = runGithubMatrix(cache, 3, undefined, recipe);
-    expect(fixed.log).toMatch(/iteration 2 \(sweep-3\): done/);
-    expect(fixed.runExits, fixed.log).toEqual([0, 0, 0, 0]);
-    expect(resultsOf(fixed.sarif!)).toEqual(AFTER_FIX);
-  }, 180_000);
+      const same = runGithubMatrix(cache, 2, undefined, recipe);
+      expect(same.log).toMatch(/nothing changed since its last review/);
+      expect(same.runExits, same.log).toEqual([0, 0, 0, 0]);
+      expect(resultsOf(same.sarif!)).toEqual(BEFORE_FIX);
+
+      pushFix();
+      const fixed = runGithubMatrix(cache, 3, undefined, recipe);
+      expect(fixed.log).toMatch(/iteration 2 \(sweep-3\): done/);
+      expect(fixed.runExits, fixed.log).toEqual([0, 0, 0, 0]);
+      expect(resultsOf(fixed.sarif!)).toEqual(AFTER_FIX);
+    }, 180_000);
+  }
 });

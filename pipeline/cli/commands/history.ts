@@ -5,6 +5,7 @@ import { livenessOf, processAlive } from "../../run/liveness";
 import { kbFile, openKb, type CommandContext } from "../context";
 import { renderTable } from "../table";
 import type { MergedPlan } from "../../run/partition";
+import type { GroupPlan } from "../../run/partition-group";
 import { showLocation } from "../../../kb/engine";
 
 export function historyCommand(ctx: CommandContext): number {
@@ -66,11 +67,16 @@ export function historyCommand(ctx: CommandContext): number {
   }
 }
 
-/** What history says of an iteration's partition: `partition K/N`, `merged J of N` (with what is missing), or null. */
+/**
+ * What history says of an iteration's partition: `partition K/N`, `merged J of N` (with what is missing), `group NAME:
+ * N partitions`, or null.
+ */
 function partitionOf(it: Iteration): string | null {
   if (it.partition) return `partition ${it.partition}`;
   if (!it.partition_json) return null;
-  const plan = JSON.parse(it.partition_json) as Partial<MergedPlan>;
+  const plan = JSON.parse(it.partition_json) as Partial<MergedPlan> | Partial<GroupPlan>;
+  // A group's iteration that `--partition K/N --iteration-group NAME` jobs share: every share goes into it.
+  if (plan.kind === "group") return `group ${(plan as GroupPlan).group}: ${plan.count} partitions`;
   if (plan.kind !== "merged" || !Array.isArray(plan.shares)) return null;
   return `merged ${plan.shares.length} of ${plan.count}${plan.missing?.length ? `, missing ${plan.missing.join(", ")}` : ""}`;
 }

@@ -44,20 +44,25 @@ export interface RunFlags {
 /** How long a worker's claim lasts without being renewed: $SCRUM_WORKER_LEASE_MS, else 15 s (three heartbeats). */
 const DEFAULT_LEASE_MS = 15_000;
 
-/** The worker settings of a run, or undefined when it is not one of a group's workers; bad combinations are usage errors. */
-function workersOf(ctx: CommandContext, flags: RunFlags): { group: string; leaseMs: number } | undefined {
-  if (flags.iterationGroup !== undefined && !flags.workers) {
-    throw new UsageError("--iteration-group names the iteration that workers share; give --workers with it (partitions into one iteration are not built: merge them with `scrum kb merge`)");
+/**
+ * The worker settings of a run, or undefined when it is not one of a group's workers; bad combinations are usage
+ * errors. A `--partition K/N --iteration-group NAME` job is a worker restricted to share K (`--workers` with it changes
+ * nothing: several jobs may work one share).
+ */
+function workersOf(ctx: CommandContext, flags: RunFlags, partition: Partition | undefined): { group: string; leaseMs: number; share?: Partition } | undefined {
+  if (flags.iterationGroup !== undefined && !flags.workers && !partition) {
+    throw new UsageError("--iteration-group names the iteration that several jobs share; give --workers (pull files from one queue) or --partition K/N (review share K of N) with it");
   }
-  if (!flags.workers) return undefined;
+  if (!flags.workers && flags.iterationGroup === undefined) return undefined;
   const group = flags.iterationGroup?.trim() ?? "";
-  if (group === "" || group.length > 200) throw new UsageError("--workers needs --iteration-group NAME (1 to 200 characters), the same on every worker of the sweep, e.g. nightly-$CI_PIPELINE_ID");
-  const clash = flags.resume !== undefined ? "--resume" : flags.partition !== undefined ? "--partition" : flags.estimate ? "--estimate" : undefined;
-  if (clash) throw new UsageError(`--workers with ${clash}: a worker takes its files from the group's queue; give ${clash} without --workers`);
+  const flag = flags.workers ? "--workers" : `--partition ${flags.partition}`;
+  if (group === "" || group.length > 200) throw new UsageError(`${flag} needs --iteration-group NAME (1 to 200 characters) here, the same on every job of the sweep, e.g. nightly-$CI_PIPELINE_ID`);
+  const clash = flags.resume !== undefined ? "--resume" : flags.estimate ? "--estimate" : undefined;
+  if (clash) throw new UsageError(`${flag} --iteration-group with ${clash}: the job takes its files from the group's queue; give ${clash} without --iteration-group`);
   const typed = ctx.env.SCRUM_WORKER_LEASE_MS;
   const leaseMs = typed === undefined || typed.trim() === "" ? DEFAULT_LEASE_MS : Number(typed);
   if (!Number.isInteger(leaseMs) || leaseMs < 100 || leaseMs > 86_400_000) throw new UsageError(`$SCRUM_WORKER_LEASE_MS must be a whole number of milliseconds from 100 to 86400000; got "${typed}"`);
-  return { group, leaseMs };
+  return { group, leaseMs, ...(partition ? { share: partition } : {}) };
 }
 
 const FAIL_ON = ["needs_patch", "fail"] as const;
@@ -74,8 +79,8 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
   if (concurrency !== undefined && (flags.concurrency!.trim() === "" || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)) {
     throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}; got "${flags.concurrency}"`);
   }
-  const workers = workersOf(ctx, flags);
   const partition = flags.partition === undefined ? undefined : parsePartition(flags.partition);
+  const workers = workersOf(ctx, flags, partition);
   if (partition && flags.resume !== undefined) {
     throw new UsageError(`--partition ${flags.partition} with --resume: a resumed share finishes the files of its own partition; give --resume alone`);
   }
@@ -153,6 +158,8 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     if (ctx.json) ctx.io.out(JSON.stringify({ ...summary, ...sources(ctx, { config: true }) }, null, 2));
     else ctx.io.out(renderSummary(summary, tierSplit(kb, summary.iteration_id)) + (observed ? `\n${describeObserverStats(observed)}` : ""));
     if (summary.status === "aborted") return 1;
+    // This job's share is stored; the group's iteration is completed by the job that stores its last file.
+    if (summary.status === "running") return 0;
     if (summary.budget_exhausted) {
       ctx.io.err(`scrum: the [budget] ran out (${summary.budget_exhausted}); files not reviewed are unreviewed with reason "budget"\n`);
       return 1;
@@ -208,7 +215,16 @@ export function renderSummary(s: RunSummary, tiers: TierSplit): string {
   const m = s.metrics;
   const lines = [
     `iteration ${s.iteration_id}${s.label ? ` (${s.label})` : ""}: ${s.status}`,
-    ...(s.partition ? [`partition ${s.partition.partition}: ${s.files.total} of the ${s.partition.planned} files planned (\`scrum kb merge\` joins the partitions' KBs)`] : []),
+    ...(s.group && s.partition
+      ? [
+          `partition ${s.partition.partition} of group ${s.group.name}: its share is stored; the group's iteration has ${s.files.total} of the ${s.partition.planned} files planned` +
+            (s.group.outstanding_files === 0
+              ? ""
+              : `; ${s.group.outstanding_files} file${s.group.outstanding_files === 1 ? "" : "s"} of share${s.group.outstanding_shares.length === 1 ? "" : "s"} ${s.group.outstanding_shares.map((k) => `${k}/${s.partition!.partition.split("/")[1]}`).join(", ")} still outstanding (the job that stores the last file completes the iteration)`),
+        ]
+      : s.partition
+        ? [`partition ${s.partition.partition}: ${s.files.total} of the ${s.partition.planned} files planned (\`scrum kb merge\` joins the partitions' KBs)`]
+        : []),
     `files: ${s.files.total} total, ${s.files.reviewed} reviewed, ${s.files.skipped} skipped, ${s.files.unreviewed} unreviewed`,
     `verdicts: ${s.verdicts.pass} pass, ${s.verdicts.needs_patch} needs_patch, ${s.verdicts.fail} fail`,
   ];
