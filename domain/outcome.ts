@@ -13,7 +13,7 @@ import type { FileVerdict } from "./verdict";
  */
 export type Reviewer = "model" | "static_fallback" | "static";
 
-/** What the file pipeline settled about one file, in its own terms; kb/rows.ts `fileRecord` makes the rows of it. */
+/** What the file pipeline settled about one file, in its own terms; domain/file-record.ts `fileRecord` makes the record the KB stores. */
 export type FileOutcome =
   | { kind: "skipped"; path: string; reason: string }
   | {
