@@ -19,8 +19,15 @@ export class Notes {
     return this.ctx.db.query(`SELECT * FROM notes ORDER BY id`).all() as Note[];
   }
 
-  openFor(path: string): Note[] {
-    return this.ctx.db.query(`SELECT * FROM notes WHERE path = ? AND status = 'open' ORDER BY id`).all(path) as Note[];
+  /** The open notes by path, oldest first: read once when a sweep starts, not once a file. */
+  openByPath(): Map<string, Note[]> {
+    const byPath = new Map<string, Note[]>();
+    for (const n of this.all("open")) {
+      const notes = byPath.get(n.path);
+      if (notes) notes.push(n);
+      else byPath.set(n.path, [n]);
+    }
+    return byPath;
   }
 
   markPickedUp(ids: number[], iterationId: number): void {

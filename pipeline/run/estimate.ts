@@ -61,6 +61,7 @@ export async function estimateSweep(input: { files: string[]; root: string; conf
   let skipped = 0;
   let shards = 0;
   let verifyCall: Awaited<ReturnType<typeof sampleVerifyCall>> = null;
+  const openNotes = input.kb.notes.openByPath();
   for (const abs of input.files) {
     const target = readTarget(abs, input.root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
     if (target.kind === "skipped") {
@@ -68,7 +69,7 @@ export async function estimateSweep(input: { files: string[]; root: string; conf
       continue;
     }
     files++;
-    const notes = input.kb.notes.openFor(target.path).map((n) => n.text);
+    const notes = (openNotes.get(target.path) ?? []).map((n) => n.text);
     const plan = await shardFile(target.path, target.text, { thresholdChars: config.sweep.shardThresholdChars, maxShardChars: config.sweep.maxShardChars });
     shards += plan.shards.length;
     if (verifyCall === null && plan.shards[0]) verifyCall = await sampleVerifyCall(config, input.ladder, target.path, plan.language, target.text.split("\n"), plan.shards[0]);

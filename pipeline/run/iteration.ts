@@ -287,6 +287,8 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     const working = AbortSignal.any([signal, stop.signal]);
     let finished = 0;
     let budgetSaid = false;
+    // Notes left while the sweep runs wait for the next one, as a file changed mid-sweep does.
+    const openNotes = kb.notes.openByPath();
     const reviewOne = async (abs: string, seq: number): Promise<void> => {
       const target = readTarget(abs, root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
       let outcome: FileOutcome;
@@ -294,7 +296,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       if (target.kind === "skipped") {
         outcome = { kind: "skipped", path: target.path, reason: target.reason };
       } else {
-        const notes = kb.notes.openFor(target.path);
+        const notes = openNotes.get(target.path) ?? [];
         noteIds = notes.map((n) => n.id);
         outcome = await reviewFile(target, notes.map((n) => n.text), {
           config,

@@ -23,6 +23,8 @@ const MIN_BYTES_FOR_AVERAGE = 2000;
 /** Reads .gitattributes files up to the repository root, once each. */
 export class VendoredCheck {
   private readonly cache = new Map<string, { vendored: Ignore; generated: Ignore } | null>();
+  /** Whether a folder holds `.git` (the walk up stops there), asked once a folder, not once a file. */
+  private readonly roots = new Map<string, boolean>();
 
   /** Why the file is not this repository's own code, or null when it is. */
   reason(absPath: string, text: string): string | null {
@@ -54,11 +56,17 @@ export class VendoredCheck {
         if (rules.vendored.ignores(rel)) return `vendored: linguist-vendored in ${join(dir, ".gitattributes")}`;
         if (rules.generated.ignores(rel)) return `generated: linguist-generated in ${join(dir, ".gitattributes")}`;
       }
-      if (existsSync(join(dir, ".git"))) return null;
+      if (this.isRepositoryRoot(dir)) return null;
       const parent = dirname(dir);
       if (parent === dir) return null;
       dir = parent;
     }
+  }
+
+  private isRepositoryRoot(dir: string): boolean {
+    let root = this.roots.get(dir);
+    if (root === undefined) this.roots.set(dir, (root = existsSync(join(dir, ".git"))));
+    return root;
   }
 
   private load(dir: string): { vendored: Ignore; generated: Ignore } | null {

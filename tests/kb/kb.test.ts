@@ -137,10 +137,12 @@ describe("knowledge base", () => {
   test("notes: open → picked_up in an iteration → resolved", () => {
     const kb = new Kb(file);
     const n = kb.notes.add("src/auth.rs", "reducer never saw the journal call", null);
-    expect(kb.notes.openFor("src/auth.rs").map((x) => x.id)).toEqual([n]);
+    kb.notes.add("src/other.rs", "a second file", null);
+    expect(kb.notes.openByPath().get("src/auth.rs")!.map((x) => x.id)).toEqual([n]);
     const id = kb.iterations.start({ label: null, configJson: "{}", gitCommit: null, targets: [] });
     kb.notes.markPickedUp([n], id);
-    expect(kb.notes.openFor("src/auth.rs")).toHaveLength(0);
+    expect(kb.notes.openByPath().get("src/auth.rs")).toBeUndefined();
+    expect([...kb.notes.openByPath().keys()]).toEqual(["src/other.rs"]);
     expect(kb.notes.all()[0]).toMatchObject({ status: "picked_up", picked_up_in: id });
     kb.notes.resolve(n);
     expect(kb.notes.all("resolved")).toHaveLength(1);
