@@ -116,8 +116,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       const passes: PassNumbers[] = [];
       for (let k = 1; k <= opts.repeat; k++) {
         say(`bench: ${v.name}, run ${k} of ${opts.repeat}`);
-        const subject = await review(kb, v, subjectDir, paths, `${v.name}/subject/${k}`, opts);
-        const control = opts.labels ? undefined : await review(kb, v, controlDir, paths, `${v.name}/control/${k}`, opts);
+        const subject = await review(kb, v, subjectDir, paths, `${v.name}/subject/${k}`, `${v.name}, ${opts.labels ? "labelled files" : "planted copy"}, run ${k}`, opts);
+        const control = opts.labels ? undefined : await review(kb, v, controlDir, paths, `${v.name}/control/${k}`, `${v.name}, unplanted copy, run ${k}`, opts);
         passes.push(scorePass(targets, { subject, ...(control ? { control } : {}) }, opts.tolerance));
       }
       const consensus = v.consensus ? { rungs: v.consensus.rungs, samples: v.consensus.samples, min_agree: v.consensus.minAgree } : null;
@@ -130,7 +130,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   }
 }
 
-async function review(kb: Kb, v: Variant, cwd: string, inputs: string[], label: string, opts: BenchOptions): Promise<RunRows> {
+/** One review of the planted (or labelled) or the unplanted copy; its warnings say which (`pass`), as both passes may warn alike. */
+async function review(kb: Kb, v: Variant, cwd: string, inputs: string[], label: string, pass: string, opts: BenchOptions): Promise<RunRows> {
   // The bench measures review only: no build gate, no probes, and no consensus or verification unless the variant asks for it.
   const { consensus: _drop, verify: _noVerify, ...rest } = opts.config;
   const config: Config = { ...rest, ladder: v.rungs, probes: [], gate: {}, ...(v.consensus ? { consensus: v.consensus } : {}), ...(v.verify ? { verify: v.verify } : {}) };
@@ -149,10 +150,14 @@ async function review(kb: Kb, v: Variant, cwd: string, inputs: string[], label: 
     signal: opts.signal,
     providerFor: opts.providerFor,
     gitCommit: () => null,
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(opts.onEvent ? { onEvent: withPass(opts.onEvent, pass) } : {}),
   });
   const id = summary.iteration_id;
   return { reviews: kb.reviews.inIteration(id), findings: kb.findings.inIteration(id), attempts: kb.attempts.inIteration(id) };
+}
+
+function withPass(onEvent: (event: RunEvent) => void, pass: string): (event: RunEvent) => void {
+  return (event) => onEvent(event.type === "warning" ? { ...event, message: `${pass}: ${event.message}` } : event);
 }
 
 function readBenchFiles(opts: BenchOptions): Array<{ abs: string; text: string }> {

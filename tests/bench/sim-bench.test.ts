@@ -9,6 +9,7 @@ import { runBench, type BenchResult } from "../../pipeline/bench/run-bench";
 import { benchCommand } from "../../pipeline/cli/commands/bench";
 import { loadConfig, type RungConfig } from "../../pipeline/config/config";
 import { makeProvider } from "../../pipeline/providers/make-provider";
+import type { RunEvent } from "../../pipeline/run/iteration";
 import { startSimServer, type SimServer } from "../../scripts/sim-server";
 import { testKb } from "../kb/postgres-server";
 
@@ -25,7 +26,7 @@ function rung(name: string, model: string): string {
   return `[[ladder]]\nname = "${name}"\nprovider = "ollama"\nmodel = "${model}"\nhost = "${sim.url}"\nretries = 0\ntimeout_s = 10\nconcurrency = 8\n`;
 }
 
-async function bench(routing: string, extra: { repeat?: number } = {}): Promise<BenchResult> {
+async function bench(routing: string, extra: { repeat?: number; onEvent?: (e: RunEvent) => void } = {}): Promise<BenchResult> {
   const file = join(dir, `routing-${Math.random().toString(36).slice(2)}.toml`);
   writeFileSync(file, routing);
   return runBench({
@@ -42,6 +43,7 @@ async function bench(routing: string, extra: { repeat?: number } = {}): Promise<
     providerFor: (r: RungConfig) => makeProvider(r, {}),
     signal: new AbortController().signal,
     scratchParent,
+    ...(extra.onEvent ? { onEvent: extra.onEvent } : {}),
   });
 }
 
@@ -49,7 +51,7 @@ const variant = (r: BenchResult, name: string) => r.variants.find((v) => v.varia
 
 beforeAll(async () => {
   sim = await startSimServer({
-    behaviours: { blind: "blind", "flag-all": "flag-all", "noisy-a": `noisy:${HIT}:1:11`, "noisy-b": `noisy:${HIT}:1:22`, "noisy-c": `noisy:${HIT}:1:33`, "noisy-loud": "noisy:1:2:44", verifier: "verify-real" },
+    behaviours: { blind: "blind", "flag-all": "flag-all", "noisy-a": `noisy:${HIT}:1:11`, "noisy-b": `noisy:${HIT}:1:22`, "noisy-c": `noisy:${HIT}:1:33`, "noisy-loud": "noisy:1:2:44", verifier: "verify-real", error500: "error500" },
   });
   dir = mkdtempSync(join(tmpdir(), "scrum-bench-test-"));
   scratchParent = mkdtempSync(join(tmpdir(), "scrum-bench-scratch-"));
@@ -80,6 +82,14 @@ describe("scrum bench on the simulated server", () => {
     expect(r.details.subject_tokens).toBeGreaterThan(0);
     expect(perTp(r)).toMatch(/^none found \(\d+ tok, \d+\.\d s spent\)$/);
     expect(nothingFound(r)).toMatch(/^blind found none of the \d+ planted defects for \d+ tokens and [\d.]+ s of model time/);
+  });
+
+  test("a rung that answers nothing: each pass's warning says which copy it is about, none printed twice alike", async () => {
+    const warnings: string[] = [];
+    await bench(rung("dead", "error500"), { onEvent: (e) => e.type === "warning" && warnings.push(e.message) });
+    expect(warnings.some((w) => w.startsWith("dead, planted copy, run 1: no model answer was accepted"))).toBe(true);
+    expect(warnings.some((w) => w.startsWith("dead, unplanted copy, run 1: no model answer was accepted"))).toBe(true);
+    expect(new Set(warnings).size).toBe(warnings.length);
   });
 
   test("a model that flags every function: precision near 0 and loud on the controls", async () => {
