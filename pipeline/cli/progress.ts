@@ -20,7 +20,8 @@ export function progressPrinter(ctx: CommandContext): { event: (e: RunEvent) => 
         say(`  ${e.path} shard ${e.attempt.shardIndex + 1}: ${e.attempt.rung} ${e.attempt.outcome}${e.attempt.reason ? ` (${clipWords(e.attempt.reason, 160)})` : ""}`);
       }
       if (e.type === "file") {
-        const text = `[${e.done}/${e.total}] ${e.verdict.padEnd(11)} ${e.path}`;
+        // The count is padded to the total's width, so verdicts and paths stay in their columns past file 9, 99, ….
+        const text = `[${String(e.done).padStart(String(e.total).length)}/${e.total}] ${e.verdict.padEnd(11)} ${e.path}`;
         if (ctx.io.errIsTty) {
           const filled = Math.round((20 * e.done) / Math.max(1, e.total));
           ctx.io.err(`\r\x1b[2K${"█".repeat(filled)}${"░".repeat(20 - filled)} ${text}`);

@@ -17,7 +17,7 @@ test("bin/scrum: results on stdout (JSON with --json), progress on stderr, exit 
   expect(r.code).toBe(0);
   const summary = JSON.parse(r.out);
   expect(summary.status).toBe("done");
-  expect(r.err).toMatch(/\[\d+\/\d+\] needs_patch examples\/demo-repo\/src\/auth\.rs/);
+  expect(r.err).toMatch(/\[ *\d+\/\d+\] needs_patch examples\/demo-repo\/src\/auth\.rs/);
 });
 
 test("bin/scrum: usage errors exit 2 with the message on stderr and nothing on stdout", () => {
