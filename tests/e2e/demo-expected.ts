@@ -2,6 +2,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { atEnd } from "../at-end";
 
 /** The demo repository as shipped. */
 export const DEMO_SOURCE = resolve(import.meta.dir, "../../examples/demo-repo");
@@ -15,7 +16,7 @@ export const DEMO_REPO = copyDemo();
 function copyDemo(): string {
   const dir = join(mkdtempSync(join(tmpdir(), "scrum-demo-")), "demo-repo");
   cpSync(DEMO_SOURCE, dir, { recursive: true });
-  process.on("exit", () => rmSync(resolve(dir, ".."), { recursive: true, force: true }));
+  atEnd(() => rmSync(resolve(dir, ".."), { recursive: true, force: true }));
   return dir;
 }
 

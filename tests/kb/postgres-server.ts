@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { atEnd } from "../at-end";
 
 /**
  * `SCRUM_TEST_KB_ENGINE=postgres`: the tests built on testKb() (and every project of tests/e2e/harness.ts) keep
@@ -21,14 +22,14 @@ function server(): string | null {
   if (base !== undefined) return base;
   const given = process.env.SCRUM_TEST_POSTGRES_URL;
   if (given) return (base = given);
-  // The script's watchdog stops the server once this process is gone, even when the exit handler below never runs.
+  // Stopped after the last test file (tests/at-end.ts); the script's watchdog stops it once this process is gone if that never runs.
   const started = spawnSync(join(import.meta.dir, "../../scripts/postgres/start.sh"), { encoding: "utf8", timeout: 60_000, env: { ...process.env, SCRUM_PG_OWNER_PID: String(process.pid) } });
   if (started.status !== 0) {
     postgresUnavailable = started.stderr.trim() || `scripts/postgres/start.sh exited ${started.status}`;
     return (base = null);
   }
   const [url, pid, dir] = started.stdout.trim().split(" ");
-  process.on("exit", () => {
+  atEnd(() => {
     try {
       process.kill(Number(pid), "SIGINT");
     } catch {

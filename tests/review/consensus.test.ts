@@ -1,5 +1,5 @@
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../pipeline/config/config";
@@ -59,6 +59,7 @@ describe("voteFindings", () => {
 
 describe("[consensus] in routing.toml", () => {
   const dir = mkdtempSync(join(tmpdir(), "scrum-consensus-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const ladder = `[[ladder]]\nname = "a"\nprovider = "ollama"\nmodel = "m1"\n\n[[ladder]]\nname = "b"\nprovider = "ollama"\nmodel = "m2"\n`;
   const load = (text: string) => {
     const file = join(dir, `r${Math.random().toString(36).slice(2)}.toml`);

@@ -7,11 +7,15 @@ import { ConfigError } from "../../domain/errors";
 import { describeInstructions, instructionsFor, loadInstructions, withInstructions } from "../../pipeline/review/instructions";
 
 let dir: string;
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const made: string[] = [];
+afterEach(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 /** A repository with `.scrum/routing.toml` (one static rung plus `extra`) and the given files under `.scrum/`. */
 function repo(extra: string, files: Record<string, string> = {}): string {
   dir = mkdtempSync(join(tmpdir(), "scrum-rules-"));
+  made.push(dir);
   mkdirSync(join(dir, ".scrum/rules"), { recursive: true });
   for (const [rel, text] of Object.entries(files)) writeFileSync(join(dir, ".scrum", rel), text);
   const file = join(dir, ".scrum/routing.toml");

@@ -1,5 +1,5 @@
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { earned, precisionOf, readPrecisionLabels, wilson } from "../../scripts/corpus/precision";
@@ -29,8 +29,13 @@ describe("Wilson interval", () => {
 
 describe("precision-labels.jsonl", () => {
   const good = { set: "eval", repo: "fd", commit: "ee20f426ddf338ac7ead5c5f00ea49258005caaf", path: "src/main.rs", line: 3, rule: "todo-comment", severity: "low", evidence: "// TODO", label: "weak", claim: true, reason: "a wish" };
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
   const file = (lines: string[]) => {
-    const f = join(mkdtempSync(join(tmpdir(), "precision-")), "labels.jsonl");
+    dirs.push(mkdtempSync(join(tmpdir(), "precision-")));
+    const f = join(dirs.at(-1)!, "labels.jsonl");
     writeFileSync(f, lines.join("\n"));
     return f;
   };
