@@ -34,8 +34,9 @@ describe("precision-labels.jsonl", () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
   const file = (lines: string[]) => {
-    dirs.push(mkdtempSync(join(tmpdir(), "precision-")));
-    const f = join(dirs.at(-1)!, "labels.jsonl");
+    const dir = mkdtempSync(join(tmpdir(), "precision-"));
+    dirs.push(dir);
+    const f = join(dir, "labels.jsonl");
     writeFileSync(f, lines.join("\n"));
     return f;
   };
