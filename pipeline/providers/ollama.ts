@@ -6,6 +6,7 @@ import type { Completion, CompletionRequest, ProbeResult } from "./provider";
 import { overflowMessage, readOverflow } from "./context-overflow";
 import { callDeadline } from "./deadline";
 import { completeAdapted } from "./adapt";
+import { DEFAULT_RESERVED_OUTPUT_TOKENS } from "../review/tokens";
 import { chatMessages, TraitBook } from "./traits";
 import {
   type FetchLike,
@@ -138,7 +139,9 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
           // The rung's whole window, not this request's size: a num_ctx that changes between calls reloads the model.
           ...(rung.contextTokens !== undefined ? { num_ctx: rung.contextTokens } : {}),
           ...(rung.temperature !== undefined ? { temperature: rung.temperature } : {}),
-          ...(rung.maxOutputTokens !== undefined ? { num_predict: rung.maxOutputTokens } : {}),
+          // Always a cap: Ollama's own default (num_predict -1) generates until the model stops, and a small model held to
+          // a JSON grammar may not stop before the call's timeout (SmolLM2-135M on Ollama 0.17.4: every call cut at 180 s).
+          num_predict: rung.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS,
         },
       });
       const answer = { ...readChat(res), latencyMs: now() - started, server: host, shape };
@@ -183,7 +186,8 @@ export function ollamaServer(host: string, rung: RungConfig, options: ServerOpti
     if (typeof text !== "string" || text === "") {
       throw new ProviderError("invalid", `${where}: the answer has no message content`);
     }
-    // Ollama leaves prompt_eval_count out when the whole prompt came from its cache: nothing was evaluated.
+    // An answer may leave prompt_eval_count out (older Ollama did when the whole prompt came from its cache; 0.17.4
+    // counts the whole prompt either way): no tokens are counted in, and the prompt-token checks are not made.
     const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
     const reported = body.prompt_eval_count;
     const finish = body.done_reason;

@@ -213,7 +213,9 @@ for (const protocol of ["ollama", "openai"] as const) {
 
 describe("the ladder learns from its own log", () => {
   test("scrum rungs shows overturn rates with Wilson intervals; skip_when_trusted skips a rung's category once its upper bound is <= 5%", async () => {
-    const routing = [rung("detect", "ollama", sim.ollamaHost, "good"), rung("check", "ollama", sim.ollamaHost, "verifier-yes"), `[verify]\nrung = "check"\nmax_per_file = 200\nskip_when_trusted = true\nmin_judged = 50\n`].join("\n");
+    // 80 findings make long answers: room for them (an ollama rung sends num_predict, 1,024 tokens unless set).
+    const long = "max_output_tokens = 16384\ncontext_tokens = 32768";
+    const routing = [rung("detect", "ollama", sim.ollamaHost, "good", long), rung("check", "ollama", sim.ollamaHost, "verifier-yes", long), `[verify]\nrung = "check"\nmax_per_file = 200\nskip_when_trusted = true\nmin_judged = 50\n`].join("\n");
     const p = makeProject({}, routing);
     try {
       // 80 distinct TODOs: the detector flags each, the verifier confirms each: 80 judged, none overturned.

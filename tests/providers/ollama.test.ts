@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import { promptTokens } from "../../scripts/sim/window";
 import { ProviderError } from "../../domain/errors";
 import { makeProvider } from "../../pipeline/providers/make-provider";
+import { DEFAULT_RESERVED_OUTPUT_TOKENS } from "../../pipeline/review/tokens";
 import type { CompletionRequest } from "../../pipeline/providers/provider";
 import { shardSchemaForFormat, validateShardVerdict } from "../../pipeline/verdict/verdict";
 import { type SimServer, startSimServer } from "../../scripts/sim-server";
@@ -49,6 +50,11 @@ describe("answers", () => {
     expect(sim.calls.at(-1)?.structured).toBe(false);
     await p.complete(request(shardSchemaForFormat()), signal());
     expect(sim.calls.at(-1)).toMatchObject({ structured: true, format: shardSchemaForFormat(), temperature: 0.2, maxTokens: 900 });
+  });
+
+  test("num_predict is always sent: the answer reserve when max_output_tokens is unset (Ollama's own default never stops)", async () => {
+    await provider("good").complete(request(shardSchemaForFormat()), signal());
+    expect(sim.calls.at(-1)?.maxTokens).toBe(DEFAULT_RESERVED_OUTPUT_TOKENS);
   });
 
   test("the answer has no message content → invalid; a body that is not JSON → invalid", async () => {
