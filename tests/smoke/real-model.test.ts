@@ -8,89 +8,21 @@ import { describe, expect, test } from "bun:test";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeProject, REPO, type Project } from "../e2e/harness";
+import { DEMO, DEMO_STATIC, sweepTheDemo, TIMEOUT_MS } from "./real-sweep";
 
 const url = process.env.SCRUM_REAL_MODEL_URL;
 const model = process.env.SCRUM_REAL_MODEL_NAME ?? "smollm2-135m";
 const skipped = process.env.SCRUM_SKIP_REAL_MODEL === "1" ? "SCRUM_SKIP_REAL_MODEL=1" : !url ? "SCRUM_REAL_MODEL_URL is not set (.ci/run sets it from scripts/real-model/start.sh)" : null;
 if (skipped) console.warn(`tests/smoke/real-model.test.ts: skipped, ${skipped}`);
 
-/** Three demo files: two with planted problems (a stub that raises, an unimplemented!()), one clean. */
-const DEMO = {
-  "src/report.py": "examples/demo-repo/src/report.py",
-  "src/auth.rs": "examples/demo-repo/src/auth.rs",
-  "cmd/server/main.go": "examples/demo-repo/cmd/server/main.go",
-};
-/** The demo's own static config (examples/demo-repo/.scrum/routing.toml) raises the stub rules, so a stub is work to do. */
-const ROUTING = (base: string) =>
-  `[[ladder]]\nname = "smol"\nprovider = "openai"\nmodel = "${model}"\nbase_url = "${base}"\n\n[static]\nraise = ["stub-macro", "stub-raise", "stub-throw", "duplicate-import-redeclared"]\n`;
-/** A call is one prompt evaluation (cached across calls) and up to 1,024 generated tokens at ~40 tokens/s. */
-const TIMEOUT_MS = 20 * 60_000;
-
-interface Attempt {
-  path: string;
-  rung: string;
-  outcome: string;
-  reason: string | null;
-}
-
-function needingWork(p: Project, iteration: number): string[] {
-  const db = p.db();
-  const rows = db.prepare(`SELECT path FROM file_reviews WHERE iteration_id = ? AND verdict NOT IN ('pass', 'skipped') ORDER BY path`).all(iteration) as { path: string }[];
-  db.close();
-  return rows.map((r) => r.path);
-}
+/** One rung on the server, and the demo's static config. */
+const ROUTING = (base: string) => `[[ladder]]\nname = "smol"\nprovider = "openai"\nmodel = "${model}"\nbase_url = "${base}"\n\n${DEMO_STATIC}`;
 
 describe.skipIf(skipped !== null)("a real model server (llama-cpp-python, SmolLM2-135M)", () => {
   test(
     "config check learns the shape and window; a sweep with the shipped defaults: every call answered, no junk accepted, never less flagged than the static rung",
-    async () => {
-      const p = makeProject(DEMO, ROUTING(url!));
-      try {
-        const started = performance.now();
-        const check = await p.scrum("config", "check", "--json");
-        expect(check.code).toBe(0);
-        const rung = (JSON.parse(check.out) as { rungs: { rung: string; round_trips: { answered: boolean; shape: string; window: number | null; windowFrom: string | null }[] }[] }).rungs[0]!;
-        expect(rung.round_trips).toHaveLength(1);
-        // llama-cpp-python refuses json_schema with HTTP 500; the check finds the shape it takes and its window.
-        expect(rung.round_trips[0]).toMatchObject({ answered: true, shape: "json_object", window: 8192, windowFrom: "overflow" });
-
-        const run = await p.scrum("run", ".", "--json");
-        const summary = JSON.parse(run.out) as { iteration_id: number; model_answers: { accepted: number; shards_sent: number; none_accepted: boolean } };
-        const iteration = summary.iteration_id;
-        // A 135M model often answers nothing worth accepting: the run then says so and exits 1, never reads as progress.
-        expect(summary.model_answers.shards_sent).toBeGreaterThan(0);
-        expect(run.code).toBe(summary.model_answers.none_accepted ? 1 : 0);
-        expect(summary.model_answers.none_accepted).toBe(summary.model_answers.accepted === 0);
-        if (summary.model_answers.none_accepted) expect(run.err).toMatch(/no model answer was accepted/);
-        const db = p.db();
-        const attempts = db.prepare(`SELECT path, rung, outcome, reason FROM attempts WHERE iteration_id = ?`).all(iteration) as Attempt[];
-        const traits = db.prepare(`SELECT trait, value FROM server_traits ORDER BY id`).all() as { trait: string; value: string }[];
-        const accepted = db.prepare(`SELECT f.title, f.evidence, r.verdict, r.alignment_score FROM findings f JOIN file_reviews r USING (iteration_id, path) WHERE f.iteration_id = ? AND f.rule IS NULL`).all(iteration) as { title: string; evidence: string }[];
-        db.close();
-        // Every call answered over HTTP 200: no attempt failed in transport, none timed out.
-        expect(attempts.length).toBeGreaterThan(0);
-        expect(attempts.filter((a) => a.outcome === "error" || a.outcome === "timeout")).toEqual([]);
-        // The shape is recorded per server.
-        expect(traits).toContainEqual({ trait: "shape", value: "json_object" });
-        // No junk accepted: no model finding stored with the prompt's placeholders or the template's words.
-        for (const f of accepted) {
-          expect(f.title.trim()).not.toMatch(/^(\.\.\.|…|exact quote|)$/i);
-          expect(f.evidence.trim()).not.toMatch(/^(\.\.\.|…|exact quote)$/i);
-        }
-        const rejected = attempts.filter((a) => a.outcome === "invalid" && a.reason?.startsWith("junk answer"));
-        console.info(`real-model smoke: ${attempts.length} attempts (${attempts.filter((a) => a.outcome === "accepted").length} accepted, ${rejected.length} refused as junk) in ${Math.round((performance.now() - started) / 1000)} s`);
-
-        // The static rung alone, on the same files: the real model never leaves fewer files needing work.
-        const offline = await p.scrum("run", ".", "--offline", "--no-cache", "--json");
-        expect(offline.code).toBe(0);
-        const staticOnly = needingWork(p, (JSON.parse(offline.out) as { iteration_id: number }).iteration_id);
-        const withModel = needingWork(p, iteration);
-        expect(staticOnly.length).toBeGreaterThan(0);
-        for (const path of staticOnly) expect(withModel).toContain(path);
-      } finally {
-        p.cleanup();
-      }
-    },
+    // llama-cpp-python refuses json_schema with HTTP 500; the check finds the shape it takes, and its window from its overflow error.
+    () => sweepTheDemo(ROUTING(url!), { shape: "json_object", window: 8192, windowFrom: "overflow" }, "real-model smoke"),
     TIMEOUT_MS,
   );
 });
