@@ -16,7 +16,7 @@ describe.skipIf(skipped !== null)("a real Ollama server (0.17.4, SmolLM2-135M)",
   test(
     "config check reads the window from /api/show and keeps json_schema; a sweep with the shipped defaults: every call answered, no junk accepted, never less flagged than the static rung",
     // Ollama takes the JSON schema as `format` and names the model's trained window in /api/show. Without a num_predict
-    // cap every call of this sweep ran until the 180 s timeout: the test fails on a timed-out attempt.
+    // cap the calls of a demo sweep ran until the 180 s timeout (docs/MODELS.md); a timed-out attempt fails this test.
     () => sweepTheDemo(`[[ladder]]\nname = "smol"\nprovider = "ollama"\nmodel = "${model}"\nhost = "${host}"\n\n${DEMO_STATIC}`, { shape: "json_schema", window: 8192, windowFrom: "listing" }, "real-ollama smoke"),
     TIMEOUT_MS,
   );
