@@ -134,13 +134,19 @@ function planWhole(input: PlanInput): Plan {
     const known = new Map(rows.map((r) => [r.path, r.content_sha]));
     // A file whose latest review was degraded (no model answered) is due for a model's review, changed or not.
     const degraded = new Set(rows.filter((r) => r.degraded).map((r) => r.path));
+    let unchangedDegraded = 0;
     const files = collectTargets(targets, sweep).filter((f) => {
       const path = displayPath(f, root);
-      if (!known.has(path) || degraded.has(path)) return true;
+      if (!known.has(path)) return true;
       // A skipped file (binary, vendored…) has no sha on record: it is not re-swept until it is reviewable.
       const sha = known.get(path);
-      return sha !== null && sha !== fileSha(f);
+      const changed = sha !== null && sha !== fileSha(f);
+      if (!changed && degraded.has(path)) unchangedDegraded += 1;
+      return changed || degraded.has(path);
     });
+    if (unchangedDegraded > 0) {
+      warnings.push(`--changed: ${unchangedDegraded} unchanged ${unchangedDegraded === 1 ? "file is" : "files are"} reviewed again: no model answered ${unchangedDegraded === 1 ? "it" : "them"} last time (degraded)`);
+    }
     if (files.length === 0) throw new NothingToReview(`nothing changed since its last review in ${targets.join(", ")}; no iteration started (the state of iteration ${latest} stands; \`scrum report --scope state\` reports it)`);
     return { files, targets, warnings, changedSince: { iteration: latest, fullSweep: latest === null } };
   }

@@ -79,6 +79,7 @@ for (const protocol of ["ollama", "openai"] as const) {
       writeFileSync(join(p.dir, ".scrum/routing.toml"), ladder(protocol, "sim", "good"));
       const back = await run(p, "--changed");
       expect(back.code).toBe(0);
+      expect(back.err).toContain("--changed: 2 unchanged files are reviewed again: no model answered them last time (degraded)");
       expect(back.summary.model_answers).toMatchObject({ accepted: 2, degraded_files: 0, none_accepted: false });
       const now = await json<{ degraded: boolean; reviewer: string; iteration_id: number }[]>(p, "status");
       expect(now.map((s) => [s.reviewer, s.degraded, s.iteration_id])).toEqual([["model", false, 2], ["model", false, 2]]);
