@@ -5,7 +5,7 @@
 #   scripts/real-model/start-ollama.sh   prints "HOST PID MODEL" on stdout once the server answers and has the model
 #
 # Cache: $SCRUM_REAL_MODEL_CACHE (default ~/.cache/scrumloop): ollama-$VERSION/ollama (the binary), ollama-models/
-# (OLLAMA_MODELS), ollama-home/ (the server's HOME, where it keeps its key). A cold cache builds the binary, 4–7 min on
+# (OLLAMA_MODELS), ollama-home/ (the server's HOME, where it keeps its key). A cold cache builds the binary, 3–7 min on
 # 2 cores: the module from the Go module proxy, whose zip leaves out its vendored headers (a module zip drops every
 # vendor/ folder), so nlohmann/json and stb_image come from Debian (nlohmann-json3-dev, libstb-dev) and miniaudio.h
 # from PyPI's miniaudio sdist. Exit 1 with the reason on stderr when any of them cannot be had.
@@ -46,7 +46,7 @@ if [ ! -x "$bin" ]; then
   for header in /usr/include/nlohmann/json.hpp /usr/include/stb/stb_image.h; do
     [ -f "$header" ] || { echo "cannot build Ollama: $header is missing (apt-get install nlohmann-json3-dev libstb-dev)" >&2; exit 1; }
   done
-  echo "building Ollama $VERSION (cold cache: 4–7 min; log $CACHE/ollama-build.log)" >&2
+  echo "building Ollama $VERSION (cold cache: 3–7 min; log $CACHE/ollama-build.log)" >&2
   build=$(mktemp -d)
   trap 'chmod -R u+w "$build" 2>/dev/null; rm -rf "$build"' EXIT
   if ! build_ollama >"$CACHE/ollama-build.log" 2>&1; then
