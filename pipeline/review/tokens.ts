@@ -134,8 +134,9 @@ const WINDOW_GRAIN = 256;
  * `limit`) when the answer reached it. Otherwise the server stopped it earlier: llama.cpp lowers max_tokens to the
  * room its window leaves after the prompt and stops there, so prompt + answer is the window — the configured one
  * (`window`), or a round number of tokens (a multiple of WINDOW_GRAIN) when context_tokens overstates the server's.
- * Anything else is a window of prompt + answer tokens or a cap of the server's own (a Modelfile's num_predict, a
- * proxy's max_tokens): both are named, since the answer alone cannot tell them apart.
+ * Anything else is a window of prompt + answer tokens or a cap of the server's own (a proxy's max_tokens; a Modelfile's
+ * num_predict no longer applies, since every request sends its own): both are named, since the answer alone cannot tell
+ * them apart.
  */
 function lengthReason(completion: Pick<Completion, "promptTokens" | "tokensOut">, limit: number, window: number | undefined): string {
   const wrote = completion.tokensOut;
@@ -152,7 +153,7 @@ function lengthReason(completion: Pick<Completion, "promptTokens" | "tokensOut">
     return `answer stopped at the server's window of ${size} tokens (prompt ${read} + answer ${wrote}; max_output_tokens = ${limit} not reached): use a smaller max_shard_chars or a rung with a larger window${overstated}`;
   }
   const configured = window !== undefined ? ` nor context_tokens = ${window}` : "";
-  return `answer stopped after ${wrote} tokens by the server (prompt ${read} + answer ${wrote} = ${total} tokens; neither max_output_tokens = ${limit}${configured} reached): a window of ${total} tokens on the server (llama.cpp --n_ctx) or an output cap of its own (Ollama num_predict, a proxy's max_tokens) ended it; set context_tokens to the server's window and use a smaller max_shard_chars, or raise the server's cap`;
+  return `answer stopped after ${wrote} tokens by the server (prompt ${read} + answer ${wrote} = ${total} tokens; neither max_output_tokens = ${limit}${configured} reached): a window of ${total} tokens on the server (llama.cpp --n_ctx) or an output cap of its own (a proxy's max_tokens) ended it; set context_tokens to the server's window and use a smaller max_shard_chars, or raise the server's cap`;
 }
 
 /** The smallest window a server plausibly runs with by default (Ollama's older default num_ctx). */

@@ -7,6 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
+import { atEnd } from "../at-end";
 import { makeProject, REPO, type Project } from "../e2e/harness";
 import { DEMO, DEMO_STATIC, sweepTheDemo, TIMEOUT_MS } from "./real-sweep";
 
@@ -37,8 +38,8 @@ async function startServer(...args: string[]): Promise<{ url: string; pid: numbe
   const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   if (code !== 0) throw new Error(`scripts/real-model/start.sh ${args.join(" ")} failed (exit ${code}): ${err.trim()}`);
   const [serverUrl, pid, name] = out.trim().split(/\s+/);
-  // Stopped by the test's `finally`; this covers a test runner that exits first (a timeout, an interrupt).
-  process.once("exit", () => stopServer(Number(pid)));
+  // Stopped by the test's `finally`; this covers a test that never reaches it (bun test runs no exit handlers).
+  atEnd(() => stopServer(Number(pid)));
   return { url: serverUrl!, pid: Number(pid), model: name! };
 }
 
