@@ -6,6 +6,7 @@
  * those a single sweep computes.
  */
 import { stateMetrics, type Metrics } from "../../kb/aggregates";
+import type { DiskStat } from "../../kb/disk";
 import type { Kb } from "../../kb/kb";
 import type { Config } from "../config/config";
 import { applyDismissals, buildState } from "../score/state";
@@ -19,6 +20,8 @@ export interface CompleteOptions {
   /** The iteration's wall time, read once the probes have run. */
   wallMs: () => number;
   onWarning: (message: string) => void;
+  /** The stat and hash of each file as this sweep read it: such a file unchanged since is not read again. */
+  seen?: ReadonlyMap<string, DiskStat>;
 }
 
 /** Complete iteration `id` as done with its state and metrics; returns the metrics stored. */
@@ -28,7 +31,7 @@ export function completeSweep(kb: Kb, id: number, opts: CompleteOptions): Metric
   for (const p of probes) if (p.problem) opts.onWarning(p.problem);
   const previous = kb.state.latestIteration(id - 1);
   // Size and mtime first: an unchanged carried-forward file is not read again.
-  const disk = diskChecker(root, kb.meta.diskStats());
+  const disk = diskChecker(root, kb.meta.diskStats(), undefined, opts.seen);
   const state = buildState({
     iterationId: id,
     previous: previous === null ? [] : kb.state.of(previous),

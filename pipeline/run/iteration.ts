@@ -5,6 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { thisProcess, type Kb, type Owner } from "../../kb/kb";
 import { fileRecord, outcomeVerdict } from "../../domain/file-record";
 import type { Metrics } from "../../kb/aggregates";
+import type { DiskStat } from "../../kb/disk";
 import { STATIC_RUNG, type Config, type RungConfig, type VerifyConfig } from "../config/config";
 import { ConfigError } from "../../domain/errors";
 import { readInputFile } from "../config/input-file";
@@ -289,6 +290,8 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     let budgetSaid = false;
     // Notes left while the sweep runs wait for the next one, as a file changed mid-sweep does.
     const openNotes = kb.notes.openByPath();
+    // What each file was when it was read: completing the sweep need not read it again to know its hash.
+    const seen = new Map<string, DiskStat>();
     const reviewOne = async (abs: string, seq: number): Promise<void> => {
       const target = readTarget(abs, root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
       let outcome: FileOutcome;
@@ -296,6 +299,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       if (target.kind === "skipped") {
         outcome = { kind: "skipped", path: target.path, reason: target.reason };
       } else {
+        if (target.mtimeMs !== null) seen.set(target.path, { path: target.path, size: target.bytes, mtime_ms: target.mtimeMs, content_sha: target.sha });
         const notes = openNotes.get(target.path) ?? [];
         noteIds = notes.map((n) => n.id);
         outcome = await reviewFile(target, notes.map((n) => n.text), {
@@ -389,7 +393,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       throw cause;
     }
 
-    const completeOptions = { config, root, onWarning: (message: string) => emit({ type: "warning", message }) };
+    const completeOptions = { config, root, seen, onWarning: (message: string) => emit({ type: "warning", message }) };
     let metrics: Metrics;
     if (workers) {
       // Every file is stored (a partition job: every file of its share). Of the workers getting here once the whole

@@ -29,8 +29,12 @@ export interface DiskCheck {
   hashed: () => number;
 }
 
-/** A checker over the repository `root`, with the KB's disk-stat cache `known` (path → stat and hash). */
-export function diskChecker(root: string, known: Map<string, DiskStat>, fs: DiskFs = NODE_FS): DiskCheck {
+/**
+ * A checker over the repository `root`, with the KB's disk-stat cache `known` (path → stat and hash) and what a sweep
+ * `seen` when it read files (their stat and hash then): a file still at that size and mtime is not read again, and its
+ * hash is handed back as fresh.
+ */
+export function diskChecker(root: string, known: Map<string, DiskStat>, fs: DiskFs = NODE_FS, seen: ReadonlyMap<string, DiskStat> = new Map()): DiskCheck {
   const memo = new Map<string, string | null>();
   const fresh: DiskStat[] = [];
   let hashed = 0;
@@ -41,8 +45,12 @@ export function diskChecker(root: string, known: Map<string, DiskStat>, fs: Disk
     let out: string | null = null;
     if (st?.isFile()) {
       const k = known.get(path);
+      const s = seen.get(path);
       if (k && k.size === st.size && k.mtime_ms === st.mtimeMs) out = k.content_sha;
-      else {
+      else if (s && s.size === st.size && s.mtime_ms === st.mtimeMs) {
+        out = s.content_sha;
+        fresh.push(s);
+      } else {
         out = createHash("sha256").update(fs.read(abs)).digest("hex");
         hashed++;
         // Remember it only if the file held still while it was read.

@@ -21,6 +21,8 @@ export interface SourceFile {
   text: string;
   sha: string;
   bytes: number;
+  /** The file's mtime when it was read (its size is `bytes`); null when the bytes read were not `bytes` long (it changed meanwhile). */
+  mtimeMs: number | null;
 }
 
 export interface SkippedFile {
@@ -130,7 +132,8 @@ export function readTarget(absPath: string, cwd: string, maxFileBytes: number, o
   if (text.trim() === "") return skip("empty file (whitespace only)");
   const notOurs = options.skipVendored ? vendoredCheck.reason(absPath, text) : null;
   if (notOurs) return skip(notOurs);
-  return { kind: "source", path, absPath, text, sha: createHash("sha256").update(bytes).digest("hex"), bytes: size };
+  const sha = createHash("sha256").update(bytes).digest("hex");
+  return { kind: "source", path, absPath, text, sha, bytes: size, mtimeMs: bytes.length === size ? stats.mtimeMs : null };
 }
 
 function firstInvalidUtf8(bytes: Uint8Array): number {
@@ -162,6 +165,7 @@ function toPosix(p: string): string {
 /** .gitignore files of each directory and its ancestors up to the repository root, applied with their own base. */
 class GitignoreStack {
   private readonly cache = new Map<string, Ignore | null>();
+  private readonly roots = new Map<string, boolean>();
   constructor(private readonly enabled: boolean) {}
 
   ignored(absPath: string, isDir = false): boolean {
@@ -173,11 +177,18 @@ class GitignoreStack {
         const rel = toPosix(relative(dir, absPath));
         if (rel && ig.ignores(isDir ? `${rel}/` : rel)) return true;
       }
-      if (existsSync(join(dir, ".git"))) return false;
+      if (this.isRepositoryRoot(dir)) return false;
       const parent = dirname(dir);
       if (parent === dir) return false;
       dir = parent;
     }
+  }
+
+  /** Whether a folder holds `.git` (the walk up stops there), asked once a folder, not once a file. */
+  private isRepositoryRoot(dir: string): boolean {
+    let root = this.roots.get(dir);
+    if (root === undefined) this.roots.set(dir, (root = existsSync(join(dir, ".git"))));
+    return root;
   }
 
   private load(dir: string): Ignore | null {

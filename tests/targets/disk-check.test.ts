@@ -52,3 +52,20 @@ test("withLiveStaleness: rows without a hash (skipped files) keep their flag", (
   const rows = withLiveStaleness([{ path: "same.ts", content_sha: sha("one"), stale: true }, { path: "bin.png", content_sha: null, stale: false }], check);
   expect(rows.map((r) => r.stale)).toEqual([false, false]);
 });
+
+test("what the sweep saw: a file still at the stat it was read at is not read again and its hash is fresh; one edited since is", () => {
+  const fs = fakeFs({
+    "/r/read.ts": { text: "abc", mtime: 20 },
+    "/r/edited-after.ts": { text: "xyz", mtime: 31 },
+  });
+  const seen = new Map<string, DiskStat>([
+    ["read.ts", { path: "read.ts", size: 3, mtime_ms: 20, content_sha: sha("abc") }],
+    ["edited-after.ts", { path: "edited-after.ts", size: 3, mtime_ms: 30, content_sha: sha("old") }],
+  ]);
+  const check = diskChecker("/r", new Map(), fs, seen);
+  expect(check.sha("read.ts")).toBe(sha("abc"));
+  expect(check.sha("edited-after.ts")).toBe(sha("xyz"));
+  expect(fs.reads).toEqual(["/r/edited-after.ts"]);
+  expect(check.hashed()).toBe(1);
+  expect(check.fresh().map((f) => [f.path, f.mtime_ms, f.content_sha])).toEqual([["read.ts", 20, sha("abc")], ["edited-after.ts", 31, sha("xyz")]]);
+});
