@@ -255,7 +255,12 @@ export function renderSummary(s: RunSummary, tiers: TierSplit): string {
     lines.push(`model answers accepted: ${answers.rungs.map((r) => `${r.rung} ${r.accepted} of ${r.shards_sent} shard${r.shards_sent === 1 ? "" : "s"} sent${r.cached > 0 ? ` (+${r.cached} from the cache)` : ""}`).join(", ")}; ${answers.degraded_files} degraded file${answers.degraded_files === 1 ? "" : "s"}`);
     if (answers.warning) lines.push(`${answers.none_accepted ? "NO MODEL ANSWER" : "DEGRADED"}: ${answers.warning}`);
   }
-  lines.push("", "next: `scrum flagged` lists what needs work; `scrum show PATH` shows one verdict.");
+  lines.push(
+    "",
+    s.status === "aborted"
+      ? `next: \`scrum run --resume=${s.iteration_id}\` reviews the files this iteration did not store; \`scrum flagged\` lists what needs work so far.`
+      : "next: `scrum flagged` lists what needs work; `scrum show PATH` shows one verdict.",
+  );
   return lines.join("\n");
 }
 
