@@ -5,10 +5,10 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Wait up to 60 s for URL to answer while process PID lives; status 1 when it died or never answered.
+# Wait up to SECONDS (default 60) for URL to answer while process PID lives; status 1 when it died or never answered.
 wait_until_up() {
-  local url=$1 pid=$2
-  for _ in $(seq 1 120); do
+  local url=$1 pid=$2 seconds=${3:-60}
+  for _ in $(seq 1 $((seconds * 2))); do
     curl -sf "$url" >/dev/null 2>&1 && return 0
     kill -0 "$pid" 2>/dev/null || return 1
     sleep 0.5
