@@ -15,7 +15,7 @@ export function progressPrinter(ctx: CommandContext): { event: (e: RunEvent) => 
     event: (e) => {
       if (e.type === "warning") return say(`warning: ${e.message}`);
       if (ctx.quiet) return;
-      if (e.type === "start") say(`iteration ${e.iterationId}: ${e.files} files, ladder ${e.rungs.join(" → ")}`);
+      if (e.type === "start") say(`iteration ${e.iterationId}: ${e.files} file${e.files === 1 ? "" : "s"}, ladder ${e.rungs.join(" → ")}`);
       if (e.type === "attempt" && e.attempt.outcome !== "accepted" && e.attempt.outcome !== "cached" && !ctx.io.errIsTty) {
         say(`  ${e.path} shard ${e.attempt.shardIndex + 1}: ${e.attempt.rung} ${e.attempt.outcome}${e.attempt.reason ? ` (${clipWords(e.attempt.reason, 160)})` : ""}`);
       }

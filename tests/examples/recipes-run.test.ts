@@ -305,7 +305,7 @@ describe.skipIf(ON_POSTGRES)("the shipped recipes, run from an empty cache three
 
     pushFix();
     const fixed = runGithubJob(cache, 3);
-    expect(fixed.log).toMatch(/iteration 2: 1 files/);
+    expect(fixed.log).toMatch(/iteration 2: 1 file,/);
     expect(fixed.runExit, fixed.log).toBe(0);
     expect(fixed.jobFailed).toBe(false);
     expect(resultsOf(fixed.sarif)).toEqual(AFTER_FIX);
