@@ -16,15 +16,16 @@ wait_until_up() {
   return 1
 }
 
-# Remove the logs ($1/NAME-PORT.log) of servers no longer listening on their port: each start writes a new one, and
-# the caller stops the server by its PID, so this is where the old ones go. A log whose server still runs is kept.
-prune_logs() {
-  local dir=$1 name=$2 log port
-  for log in "$dir/$name"-*.log; do
-    [ -e "$log" ] || continue
-    port=${log##*-}
+# Remove what servers no longer listening on their port left ($1/NAME-PORT.log, or a folder $1/NAME-PORT): each start
+# writes new ones, and the caller stops the server by its PID, so this is where the old ones go. Those of a server
+# still running are kept.
+prune_stale() {
+  local dir=$1 name=$2 path port
+  for path in "$dir/$name"-*; do
+    [ -e "$path" ] || continue
+    port=${path##*-}
     port=${port%.log}
     case $port in '' | *[!0-9]*) continue ;; esac
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || rm -f "$log"
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || rm -rf "$path"
   done
 }

@@ -59,7 +59,7 @@ fi
 
 model=$("$(dirname "$0")/model.sh")
 
-prune_logs "$CACHE" ollama
+prune_stale "$CACHE" ollama
 port=$(free_port)
 host="127.0.0.1:$port"
 mkdir -p "$CACHE/ollama-models" "$CACHE/ollama-home"

@@ -32,7 +32,7 @@ fi
 
 model=$("$(dirname "$0")/model.sh")
 
-prune_logs "$CACHE" server
+prune_stale "$CACHE" server
 port=$(free_port)
 # --logits_all false and one thread: on a shared 2-core machine that is ~40 tokens/s instead of ~2.
 # n_ctx 8192 (the model's trained window): the forensic system prompt and a 6,000-char shard fit with the answer reserve.
