@@ -19,7 +19,6 @@ const CHROMIUM = "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) console.warn(`tests/dashboard/browser.test.ts skipped: ${CHROMIUM} does not exist (install it: apt-get install -y chromium)`);
 
-const SCREENSHOT = join(tmpdir(), "scrum-dashboard.png");
 const CHART_IDS = ["state-findings", "state-verdicts", "findings", "verdicts", "tiers", "ladder", "evidence", "outcomes", "cost", "tokens", "probe-stub_markers"];
 
 let dir = "";
@@ -72,7 +71,8 @@ beforeAll(async () => {
   });
   page.on("pageerror", (e) => void consoleErrors.push(e.message));
   await page.goto(pathToFileURL(pageFile).href);
-  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  // A full-page render must complete; the picture goes with the test's folder.
+  await page.screenshot({ path: join(dir, "scrum-dashboard.png"), fullPage: true });
 }, 30_000);
 
 afterAll(async () => {
