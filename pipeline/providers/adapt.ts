@@ -1,6 +1,7 @@
 /**
  * One server call fitted to what the server accepts, the same for every client: the request shape (`auto` falls back
- * json_schema → json_object → none when the server says the format is unsupported, once, remembered), the system
+ * json_schema → json_object → none when the server says the format is unsupported, once, remembered; a json_schema
+ * refused for its numeric bounds is sent again without them first), the system
  * message (merged into the user message for templates without a system role, detected by the tokens read), a model
  * still loading (waited for within the rung's timeout), and the window a server's overflow error names.
  */
@@ -9,10 +10,13 @@ import { ProviderError } from "../../domain/errors";
 import { abortableSleep } from "./abortable-sleep";
 import { countByChars } from "../review/tokens";
 import type { Completion, CompletionRequest } from "./provider";
-import { formatRefused, nextShape, stillLoading, systemLooksDropped, SYSTEM_CONFIRM_RATIO, TraitBook } from "./traits";
+import { boundsNamed, formatRefused, nextShape, stillLoading, systemLooksDropped, SYSTEM_CONFIRM_RATIO, TraitBook } from "./traits";
 
-/** How one client sends one request in a given shape, with or without a system message. */
-export type SendShaped = (request: CompletionRequest, shape: StructuredShape, systemRole: boolean, signal: AbortSignal) => Promise<Completion>;
+/**
+ * How one client sends one request in a given shape, with or without a system message; `bounds` false: a json_schema
+ * without its numeric bounds (the server refused them).
+ */
+export type SendShaped = (request: CompletionRequest, shape: StructuredShape, systemRole: boolean, signal: AbortSignal, bounds: boolean) => Promise<Completion>;
 
 export interface AdaptOptions {
   server: string;
@@ -36,12 +40,13 @@ export async function completeAdapted(options: AdaptOptions, request: Completion
   const mode = rung.shape ?? "auto";
   let shape: StructuredShape = !request.schema ? "none" : mode === "auto" ? (known.shape ?? "json_schema") : mode;
   const systemRole = rung.systemRole ?? known.systemRole ?? true;
+  let bounds = !traits.boundsRefused(server, rung.model);
   const deadline = now() + rung.timeoutMs;
   let waitedMs = 0;
   for (;;) {
     let completion: Completion;
     try {
-      completion = await send(request, shape, systemRole, signal);
+      completion = await send(request, shape, systemRole, signal, bounds);
     } catch (e) {
       if (signal.aborted || !(e instanceof ProviderError)) throw e;
       if (e.kind === "context_overflow" && e.window !== undefined) {
@@ -53,7 +58,14 @@ export async function completeAdapted(options: AdaptOptions, request: Completion
         waitedMs += LOADING_POLL_MS;
         continue;
       }
-      if (shape !== "none" && (e.kind === "http" || e.kind === "invalid") && formatRefused(e.status, e.message)) {
+      const refused = shape !== "none" && (e.kind === "http" || e.kind === "invalid") && formatRefused(e.status, e.message);
+      // The same shape without the bounds it named, before any other shape: the server may enforce everything else.
+      if (refused && shape === "json_schema" && bounds && boundsNamed(e.message)) {
+        traits.refuseBounds(server, rung.model);
+        bounds = false;
+        continue;
+      }
+      if (refused) {
         const next = nextShape(shape);
         if (mode !== "auto" || next === null) {
           throw new ProviderError("invalid", `${where}: the server refuses structured = "${shape}" (${e.message}); set structured = "auto" to let scrum find a shape it accepts`, {
@@ -69,7 +81,7 @@ export async function completeAdapted(options: AdaptOptions, request: Completion
     if (request.schema && mode === "auto") traits.learn(server, rung.model, "shape", shape, `structured = "${shape}" answered`);
     const withWait = waitedMs > 0 ? { ...completion, latencyMs: completion.latencyMs + waitedMs } : completion;
     if (!systemRole || rung.systemRole !== undefined || known.systemRole !== undefined) return withWait;
-    return confirmSystemRole(options, request, shape, withWait, signal, send);
+    return confirmSystemRole(options, request, shape, bounds, withWait, signal, send);
   }
 }
 
@@ -78,14 +90,14 @@ export async function completeAdapted(options: AdaptOptions, request: Completion
  * prompt in the user message. Reading clearly more then means the template dropped the system message: remembered
  * (`systemRole` false) and the second answer used. Both calls' tokens and time are counted.
  */
-async function confirmSystemRole(options: AdaptOptions, request: CompletionRequest, shape: StructuredShape, first: Completion, signal: AbortSignal, send: SendShaped): Promise<Completion> {
+async function confirmSystemRole(options: AdaptOptions, request: CompletionRequest, shape: StructuredShape, bounds: boolean, first: Completion, signal: AbortSignal, send: SendShaped): Promise<Completion> {
   const { server, rung, traits } = options;
   if (!request.system || first.promptTokens === undefined || first.promptTokens <= 0) return first;
   if (!systemLooksDropped(request, first.promptTokens, countByChars)) {
     traits.learn(server, rung.model, "systemRole", true, `read ${first.promptTokens} prompt tokens with the system message in its own role`);
     return first;
   }
-  const second = await send(request, shape, false, signal);
+  const second = await send(request, shape, false, signal, bounds);
   const sum = { tokensIn: first.tokensIn + second.tokensIn, tokensOut: first.tokensOut + second.tokensOut, latencyMs: first.latencyMs + second.latencyMs };
   const read = second.promptTokens ?? 0;
   if (read >= first.promptTokens * SYSTEM_CONFIRM_RATIO) {

@@ -90,7 +90,7 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
   }
 
   /** One request in one shape: json_schema (strict), json_object (with the full schema, which llama.cpp enforces by grammar), or the prompt alone. */
-  async function send(request: CompletionRequest, shape: StructuredShape, systemRole: boolean, signal: AbortSignal): Promise<Completion> {
+  async function send(request: CompletionRequest, shape: StructuredShape, systemRole: boolean, signal: AbortSignal, bounds: boolean): Promise<Completion> {
     const started = now();
     const body: ChatCompletionCreateParamsNonStreaming = {
       model: rung.model,
@@ -99,7 +99,7 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
       // max_tokens, not max_completion_tokens: the one every OpenAI-compatible server (vLLM, Ollama /v1) reads.
       // Unset, the room the window keeps for the answer: llama.cpp's own default generates until its window is full.
       max_tokens: rung.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS,
-      ...responseFormat(request.schema, shape),
+      ...responseFormat(request.schema, shape, bounds),
     };
     // The client's own timeout stops at the headers; this one also covers reading the body.
     const deadline = callDeadline(signal, rung.timeoutMs);
@@ -165,11 +165,13 @@ export function openaiServer(baseUrl: string, rung: RungConfig, options: ServerO
 /**
  * The `response_format` of a shape. json_object carries the closed schema with its constraints beside it (`schema`):
  * llama-cpp-python and llama.cpp's server turn it into a grammar that enforces minLength and enums; others ignore it.
+ * json_schema keeps the numeric bounds (vLLM enforces them: an `alignment_score` of 4500 asked for comes back as 10)
+ * unless the server refused them (`bounds` false).
  */
-export function responseFormat(schema: Record<string, unknown> | undefined, shape: StructuredShape): Pick<ChatCompletionCreateParamsNonStreaming, "response_format"> {
+export function responseFormat(schema: Record<string, unknown> | undefined, shape: StructuredShape, bounds = true): Pick<ChatCompletionCreateParamsNonStreaming, "response_format"> {
   if (!schema || shape === "none") return {};
-  if (shape === "json_object") return { response_format: { type: "json_object", schema: toStrictSchema(schema, { keepConstraints: true }) } as { type: "json_object" } };
-  return { response_format: { type: "json_schema", json_schema: { name: SCHEMA_NAME, strict: true, schema: toStrictSchema(schema) } } };
+  if (shape === "json_object") return { response_format: { type: "json_object", schema: toStrictSchema(schema, "all") } as { type: "json_object" } };
+  return { response_format: { type: "json_schema", json_schema: { name: SCHEMA_NAME, strict: true, schema: toStrictSchema(schema, bounds ? "bounds" : "none") } } };
 }
 
 /** The window a model list entry states: vLLM says `max_model_len`, OpenRouter `context_length`; OpenAI itself says neither. */

@@ -5,6 +5,7 @@
  */
 import type { StructuredShape } from "../config/config";
 import type { CompletionRequest } from "./provider";
+import { BOUND_KEYWORDS } from "./strict-schema";
 
 /** The shapes in the order `auto` tries them: the strongest the server enforces first, the prompt alone last. */
 export const SHAPE_ORDER: readonly StructuredShape[] = ["json_schema", "json_object", "none"];
@@ -47,6 +48,21 @@ export class TraitBook {
     return this.known.get(key(server, model)) ?? {};
   }
 
+  /**
+   * Whether the server refused the numeric bounds of a json_schema this process (it named one of BOUND_KEYWORDS in a
+   * format refusal). Not stored in the KB: relearning costs one quick refusal per run, and a server upgraded since
+   * gets its bounds back.
+   */
+  boundsRefused(server: string, model: string): boolean {
+    return this.noBounds.has(key(server, model));
+  }
+
+  refuseBounds(server: string, model: string): void {
+    this.noBounds.add(key(server, model));
+  }
+
+  private readonly noBounds = new Set<string>();
+
   /** Record a trait; said to the listener only when it changes. */
   learn<T extends TraitName>(server: string, model: string, trait: T, value: NonNullable<ServerTraits[T]>, reason: string): void {
     const before = this.get(server, model);
@@ -83,6 +99,13 @@ export function formatRefused(status: number | undefined, text: string): boolean
   if (!/response_format|json_schema|json_object|structured output|guided_(json|decoding)|\bformat\b/i.test(text)) return false;
   return /not supported|unsupported|should be|must be|invalid|unknown|unrecognized|not permitted|extra (inputs|fields)|cannot unmarshal|not allowed/i.test(text);
 }
+
+/** Whether a format refusal names a numeric bound keyword (OpenAI's strict mode on some endpoints: "'minimum' is not permitted"). */
+export function boundsNamed(text: string): boolean {
+  return BOUNDS_NAMED.test(text);
+}
+
+const BOUNDS_NAMED = new RegExp(`\\b(${BOUND_KEYWORDS.join("|")})\\b`);
 
 /** A model still loading its weights (Ollama's cold start, llama.cpp's "Loading model"): 503 that is worth waiting for. */
 export function stillLoading(status: number | undefined, text: string): boolean {

@@ -75,7 +75,7 @@ export function shardSchemaForFormat(): Record<string, unknown> {
   return shardRequestSchema();
 }
 
-/** The shard schema in OpenAI strict structured-output form, as providers/openai.ts sends it. */
+/** The shard schema in OpenAI strict structured-output form, as providers/openai.ts sends it (with its numeric bounds). */
 export function strictShardSchema(): Record<string, unknown> {
-  return toStrictSchema(shardRequestSchema());
+  return toStrictSchema(shardRequestSchema(), "bounds");
 }

@@ -108,6 +108,48 @@ describe("system role", () => {
   });
 });
 
+describe("numeric bounds of a json_schema", () => {
+  const OPENAI_400 = "rung x: HTTP 400: Invalid schema for response_format 'forensic_verdict': In context=('properties', 'alignment_score'), 'minimum' is not permitted.";
+
+  test("a refusal naming a bound sends the same shape again without bounds, for the rest of the process, learning no shape", async () => {
+    const { learnt, traits, options } = setup();
+    const calls: { shape: StructuredShape; bounds: boolean }[] = [];
+    const send: SendShaped = async (_r, shape, _s, _signal, bounds) => {
+      calls.push({ shape, bounds });
+      if (bounds) throw new ProviderError("http", OPENAI_400, { status: 400 });
+      return answer();
+    };
+    await completeAdapted(options, request, AbortSignal.timeout(1000), send);
+    await completeAdapted(options, request, AbortSignal.timeout(1000), send);
+    expect(calls).toEqual([
+      { shape: "json_schema", bounds: true },
+      { shape: "json_schema", bounds: false },
+      { shape: "json_schema", bounds: false },
+    ]);
+    expect(learnt.filter((l) => l.trait === "shape").map((l) => l.value)).toEqual(["json_schema"]);
+    expect(traits.boundsRefused("http://s/v1", "smol")).toBe(true);
+  });
+
+  test("a configured json_schema is kept when only its bounds are refused", async () => {
+    const { options } = setup({ ...rung, shape: "json_schema" });
+    const calls: boolean[] = [];
+    const send: SendShaped = async (_r, _shape, _s, _signal, bounds) => {
+      calls.push(bounds);
+      if (bounds) throw new ProviderError("http", OPENAI_400, { status: 400 });
+      return answer();
+    };
+    expect((await completeAdapted(options, request, AbortSignal.timeout(1000), send)).text).toBe("{}");
+    expect(calls).toEqual([true, false]);
+  });
+
+  test("a refusal of the shape itself (llama.cpp's 500) goes to the next shape at once, not through a bound-less retry", async () => {
+    const { options } = setup();
+    const server = fakeServer(["json_schema"]);
+    await completeAdapted(options, request, AbortSignal.timeout(1000), server.send);
+    expect(server.calls.map((c) => c.shape)).toEqual(["json_schema", "json_object"]);
+  });
+});
+
 describe("loading and windows", () => {
   test("a model still loading (503) is waited for within the timeout, then answers", async () => {
     const { options } = setup();

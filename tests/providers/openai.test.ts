@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { promptTokens } from "../../scripts/sim/window";
 import { makeProvider } from "../../pipeline/providers/make-provider";
 import type { CompletionRequest } from "../../pipeline/providers/provider";
-import { strictShardSchema, validateShardVerdict } from "../../pipeline/verdict/verdict";
+import { shardRequestSchema, strictShardSchema, validateShardVerdict } from "../../pipeline/verdict/verdict";
 import { type SimServer, startSimServer } from "../../scripts/sim-server";
 import { SYSTEM, closedPort, failureOf, shardPrompt, testRung } from "./fixtures";
 
@@ -44,13 +44,38 @@ describe("answers", () => {
     const p = provider("good", sim.openaiBaseUrl, { temperature: 0, maxOutputTokens: 1200 });
     await p.complete(request(), signal());
     expect(sim.calls.at(-1)?.structured).toBe(false);
-    await p.complete(request(strictShardSchema()), signal());
+    await p.complete(request(shardRequestSchema()), signal());
     expect(sim.calls.at(-1)).toMatchObject({
       structured: true,
       format: { type: "json_schema", json_schema: { name: "forensic_verdict", strict: true, schema: strictShardSchema() } },
       temperature: 0,
       maxTokens: 1200,
     });
+  });
+
+  test("json_schema carries the numeric bounds (vLLM enforces them) but not minLength (OpenAI's strict mode refuses it)", async () => {
+    await provider("good").complete(request(shardRequestSchema()), signal());
+    const sent = JSON.parse(sim.calls.at(-1)!.body).response_format.json_schema.schema;
+    expect(sent.properties.alignment_score).toMatchObject({ minimum: 0, maximum: 10 });
+    expect(JSON.stringify(sent)).not.toContain("minLength");
+  });
+
+  test("a server that refuses the bounds by name is asked again at once without them, over the real client", async () => {
+    const bodies: string[] = [];
+    const server = async (_url: string | URL | Request, init?: RequestInit) => {
+      const body = String(init?.body);
+      bodies.push(body);
+      if (body.includes('"minimum"')) {
+        const error = { message: "Invalid schema for response_format 'forensic_verdict': In context=('properties', 'alignment_score'), 'minimum' is not permitted.", type: "invalid_request_error", param: "response_format", code: null };
+        return new Response(JSON.stringify({ error }), { status: 400, headers: { "content-type": "application/json" } });
+      }
+      return new Response(JSON.stringify({ id: "x", choices: [{ index: 0, message: { role: "assistant", content: "{}" }, finish_reason: "stop" }] }), { headers: { "content-type": "application/json" } });
+    };
+    const p = makeProvider(testRung("openai", ["http://127.0.0.1:9/v1"], { model: "m" }), { fetch: server as typeof fetch });
+    expect((await p.complete(request(shardRequestSchema()), signal())).text).toBe("{}");
+    await p.complete(request(shardRequestSchema()), signal());
+    expect(bodies.map((b) => JSON.parse(b).response_format.type)).toEqual(["json_schema", "json_schema", "json_schema"]);
+    expect(bodies.map((b) => b.includes('"minimum"'))).toEqual([true, false, false]);
   });
 
   test("no message content → invalid; a body that is not JSON → invalid", async () => {
