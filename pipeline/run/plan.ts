@@ -147,7 +147,9 @@ function planWhole(input: PlanInput): Plan {
     if (unchangedDegraded > 0) {
       warnings.push(`--changed: ${unchangedDegraded} unchanged ${unchangedDegraded === 1 ? "file is" : "files are"} reviewed again: no model answered ${unchangedDegraded === 1 ? "it" : "them"} last time (degraded)`);
     }
-    if (files.length === 0) throw new NothingToReview(`nothing changed since its last review in ${targets.join(", ")}; no iteration started (the state of iteration ${latest} stands; \`scrum report --scope state\` reports it)`);
+    // Targets are stored from the root: run from another folder, "in ." would name that folder instead.
+    const from = resolve(input.cwd) === resolve(root) ? "" : ` (paths from the repository root, ${root})`;
+    if (files.length === 0) throw new NothingToReview(`nothing changed since its last review in ${targets.join(", ")}${from}; no iteration started (the state of iteration ${latest} stands; \`scrum report --scope state\` reports it)`);
     return { files, targets, warnings, changedSince: { iteration: latest, fullSweep: latest === null } };
   }
   return { files: collectTargets(given, sweep), targets: given, warnings };

@@ -89,7 +89,12 @@ describe("the loop over a copy of the demo repository (offline)", () => {
     // Nothing changed since: --changed says so and starts no iteration.
     const again = await scrum("run", "--changed", "--offline");
     expect(again.code).toBe(0);
-    expect(again.err).toMatch(/nothing changed since its last review/);
+    expect(again.err).toMatch(/nothing changed since its last review in \.; /);
+    // From another folder of the repository, "." is named as the root's, not that folder.
+    let inSrc = "";
+    const code = await main(["run", "--changed", "--offline"], {}, { out: () => {}, err: (t: string) => void (inSrc += t), errIsTty: false }, join(repo, "src"), new AbortController().signal);
+    expect(code).toBe(0);
+    expect(inSrc).toContain(`nothing changed since its last review in . (paths from the repository root, ${repo}); `);
     expect((await json("history")).length).toBe(2);
   });
 
