@@ -6,6 +6,7 @@ import ignore, { type Ignore } from "ignore";
 import type { Config } from "../config/config";
 import { UsageError } from "../../domain/errors";
 import { VendoredCheck } from "./vendored";
+import { RepositoryRoots } from "./repository-roots";
 
 export interface TargetOptions {
   cwd: string;
@@ -165,7 +166,7 @@ function toPosix(p: string): string {
 /** .gitignore files of each directory and its ancestors up to the repository root, applied with their own base. */
 class GitignoreStack {
   private readonly cache = new Map<string, Ignore | null>();
-  private readonly roots = new Map<string, boolean>();
+  private readonly roots = new RepositoryRoots();
   constructor(private readonly enabled: boolean) {}
 
   ignored(absPath: string, isDir = false): boolean {
@@ -177,18 +178,11 @@ class GitignoreStack {
         const rel = toPosix(relative(dir, absPath));
         if (rel && ig.ignores(isDir ? `${rel}/` : rel)) return true;
       }
-      if (this.isRepositoryRoot(dir)) return false;
+      if (this.roots.isRoot(dir)) return false;
       const parent = dirname(dir);
       if (parent === dir) return false;
       dir = parent;
     }
-  }
-
-  /** Whether a folder holds `.git` (the walk up stops there), asked once a folder, not once a file. */
-  private isRepositoryRoot(dir: string): boolean {
-    let root = this.roots.get(dir);
-    if (root === undefined) this.roots.set(dir, (root = existsSync(join(dir, ".git"))));
-    return root;
   }
 
   private load(dir: string): Ignore | null {

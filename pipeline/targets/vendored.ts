@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import ignore, { type Ignore } from "ignore";
+import { RepositoryRoots } from "./repository-roots";
 
 const VENDOR_DIRS = new Set(["vendor", "vendors", "third_party", "third-party", "thirdparty", "node_modules", "bower_components", "external", "extern"]);
 const MINIFIED_NAME = /\.min\.[a-z0-9]+$|[-.]bundle\.js$/i;
@@ -24,7 +25,7 @@ const MIN_BYTES_FOR_AVERAGE = 2000;
 export class VendoredCheck {
   private readonly cache = new Map<string, { vendored: Ignore; generated: Ignore } | null>();
   /** Whether a folder holds `.git` (the walk up stops there), asked once a folder, not once a file. */
-  private readonly roots = new Map<string, boolean>();
+  private readonly roots = new RepositoryRoots();
 
   /** Why the file is not this repository's own code, or null when it is. */
   reason(absPath: string, text: string): string | null {
@@ -56,17 +57,11 @@ export class VendoredCheck {
         if (rules.vendored.ignores(rel)) return `vendored: linguist-vendored in ${join(dir, ".gitattributes")}`;
         if (rules.generated.ignores(rel)) return `generated: linguist-generated in ${join(dir, ".gitattributes")}`;
       }
-      if (this.isRepositoryRoot(dir)) return null;
+      if (this.roots.isRoot(dir)) return null;
       const parent = dirname(dir);
       if (parent === dir) return null;
       dir = parent;
     }
-  }
-
-  private isRepositoryRoot(dir: string): boolean {
-    let root = this.roots.get(dir);
-    if (root === undefined) this.roots.set(dir, (root = existsSync(join(dir, ".git"))));
-    return root;
   }
 
   private load(dir: string): { vendored: Ignore; generated: Ignore } | null {
