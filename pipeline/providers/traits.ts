@@ -33,6 +33,7 @@ export interface LearntTrait {
 /** The traits of every server of a process; `onLearn` hears each change once (not the same value again). */
 export class TraitBook {
   private readonly known = new Map<string, ServerTraits>();
+  private readonly noBounds = new Set<string>();
   constructor(private readonly onLearn: (learnt: LearntTrait) => void = () => {}) {}
 
   /** Seed from what the KB remembers, without telling the listener (it is already stored). */
@@ -60,8 +61,6 @@ export class TraitBook {
   refuseBounds(server: string, model: string): void {
     this.noBounds.add(key(server, model));
   }
-
-  private readonly noBounds = new Set<string>();
 
   /** Record a trait; said to the listener only when it changes. */
   learn<T extends TraitName>(server: string, model: string, trait: T, value: NonNullable<ServerTraits[T]>, reason: string): void {
