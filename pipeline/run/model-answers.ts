@@ -28,7 +28,7 @@ export interface ModelAnswers {
 }
 
 /** The model answers of one iteration; null for a ladder without model rungs (`--offline`, or static by configuration). */
-export function countModelAnswers(modelRungs: readonly string[], attempts: readonly Pick<StoredAttempt, "path" | "shard_index" | "rung" | "outcome" | "purpose">[], reviews: readonly Pick<FileReview, "reviewer">[]): ModelAnswers | null {
+export function countModelAnswers(modelRungs: readonly string[], attempts: readonly Pick<StoredAttempt, "path" | "shard_index" | "rung" | "outcome" | "purpose">[], reviews: readonly Pick<FileReview, "reviewer" | "verdict">[]): ModelAnswers | null {
   if (modelRungs.length === 0) return null;
   const review = attempts.filter((a) => a.purpose === "review");
   const shardsOf = (rows: typeof review) => new Set(rows.map((a) => `${a.path}\u0000${a.shard_index}`)).size;
@@ -43,7 +43,13 @@ export function countModelAnswers(modelRungs: readonly string[], attempts: reado
   const noneAccepted = shardsSent > 0 && accepted === 0;
   let warning: string | null = null;
   if (noneAccepted) {
-    warning = `no model answer was accepted: model rung${modelRungs.length === 1 ? "" : "s"} ${modelRungs.join(", ")} answered none of the ${shardsSent} shard${shardsSent === 1 ? "" : "s"} sent (unreachable, failing or thin; \`scrum show PATH\` lists every attempt). ${degraded} file${degraded === 1 ? "" : "s"} got only the static rung's review: degraded, kept apart from model reviews in the state`;
+    const unreviewed = reviews.filter((r) => r.verdict === "unreviewed").length;
+    // Without a static rung in the ladder nothing answered in the models' place: say so, not "0 files got…".
+    const instead =
+      degraded > 0
+        ? `${degraded} file${degraded === 1 ? "" : "s"} got only the static rung's review: degraded, kept apart from model reviews in the state`
+        : `No static rung answered in their place: ${unreviewed} file${unreviewed === 1 ? " is" : "s are"} unreviewed, never pass (a static rung in the ladder reviews beside the models; --offline uses it alone)`;
+    warning = `no model answer was accepted: model rung${modelRungs.length === 1 ? "" : "s"} ${modelRungs.join(", ")} answered none of the ${shardsSent} shard${shardsSent === 1 ? "" : "s"} sent (unreachable, failing or thin; \`scrum show PATH\` lists every attempt). ${instead}`;
   } else if (degraded > 0) {
     warning = `${degraded} file${degraded === 1 ? "" : "s"} degraded: the model rungs gave up on some shards and only the static rung answered them; the state keeps their last model review (\`scrum status\` marks them degraded)`;
   }
