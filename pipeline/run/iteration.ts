@@ -181,7 +181,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
   if (joining) checkJoins(joining);
   const plan: Plan = joining
     ? { files: [], targets: joining.targets, warnings: [] }
-    : planIteration({ kb, config, cwd, root, inputs: opts.inputs, ...pick(opts, "fromFlagged", "resume", "changed"), ...(share ? {} : pick(opts, "partition")) });
+    : planIteration({ kb, config, cwd, root, inputs: opts.inputs, modelRungs: modelRungs.size > 0, ...pick(opts, "fromFlagged", "resume", "changed"), ...(share ? {} : pick(opts, "partition")) });
   for (const message of plan.warnings) emit({ type: "warning", message });
   if (plan.resume) {
     const state = livenessOf(plan.resume, { now: now(), here: owner, isAlive: processAlive });

@@ -25,6 +25,8 @@ export interface PlanInput {
   fromFlagged?: string;
   resume?: string;
   changed?: boolean;
+  /** The ladder has a model rung: `--changed` then re-reviews unchanged files that no model answered last time. */
+  modelRungs?: boolean;
   /** `--partition K/N`: review only this job's share of the files planned. */
   partition?: Partition;
 }
@@ -132,8 +134,9 @@ function planWhole(input: PlanInput): Plan {
     }
     const rows = latest === null ? [] : kb.state.of(latest);
     const known = new Map(rows.map((r) => [r.path, r.content_sha]));
-    // A file whose latest review was degraded (no model answered) is due for a model's review, changed or not.
-    const degraded = new Set(rows.filter((r) => r.degraded).map((r) => r.path));
+    // A file whose latest review was degraded (no model answered) is due for a model's review, changed or not; with
+    // no model rung (--offline) the static rung would only say again what it said.
+    const degraded = new Set(input.modelRungs === false ? [] : rows.filter((r) => r.degraded).map((r) => r.path));
     let unchangedDegraded = 0;
     const files = collectTargets(targets, sweep).filter((f) => {
       const path = displayPath(f, root);

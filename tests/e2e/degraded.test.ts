@@ -75,6 +75,11 @@ for (const protocol of ["ollama", "openai"] as const) {
       const invocation = sarif.runs[0]!.invocations[0]!;
       expect(invocation.executionSuccessful).toBe(false);
       expect(invocation.toolExecutionNotifications.map((n) => n.message.text).join("\n")).toMatch(/degraded review of src\/auth\.rs/);
+      // Offline, the static rung would only say again what it said: --changed has nothing to review.
+      const offline = await run(p, "--changed", "--offline");
+      expect(offline.code).toBe(0);
+      expect(offline.summary).toMatchObject({ iteration_id: null, status: "nothing_to_review" });
+      expect(offline.err).not.toContain("reviewed again");
       // The server is back: --changed takes up the degraded files though their content did not change.
       writeFileSync(join(p.dir, ".scrum/routing.toml"), ladder(protocol, "sim", "good"));
       const back = await run(p, "--changed");
