@@ -15,7 +15,7 @@ export const BOUND_KEYWORDS = ["minimum", "maximum"] as const;
  * A copy of `schema` with every property required and no extra properties at every level, and no keywords strict mode
  * refuses (`keep` says which constraints stay). Built once per schema and `keep`: the same object is sent every call.
  */
-export function toStrictSchema(schema: Record<string, unknown>, keep: KeptConstraints = "none"): Record<string, unknown> {
+export function toStrictSchema(schema: Record<string, unknown>, keep: KeptConstraints): Record<string, unknown> {
   let built = BUILT.get(schema);
   if (!built) BUILT.set(schema, (built = new Map()));
   let strict = built.get(keep);

@@ -14,8 +14,17 @@ const LOCKFILES = new Set([
   "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "Cargo.lock",
   "poetry.lock", "Pipfile.lock", "uv.lock", "go.sum", "Gemfile.lock", "composer.lock", "flake.lock",
 ]);
-/** The generated-code convention (Go's `// Code generated … DO NOT EDIT.`, protoc, @generated) in the first lines. */
-const GENERATED_HEADER = /\b(Code generated .* DO NOT EDIT|DO NOT EDIT|@generated|auto-?generated (by|from|file)|This file (is|was) (automatically )?generated)\b/i;
+/**
+ * The generated-code convention (Go's `// Code generated … DO NOT EDIT.`, protoc, @generated) in the first lines, as
+ * the statement a line's comment opens with, or a DO NOT EDIT that ends its sentence. A comment that only mentions the
+ * convention ("skips a generated / DO NOT EDIT header") is prose about it, not a header.
+ */
+const COMMENT_LEAD = /^\s*(?:\/\/+!?|#+!?|\/\*+!?|\*+|--+|;+|<!--|"""|'''|%+)?\s*/;
+const COMMENT_TAIL = /\s*(?:\*\/|-->|"""|''')?\s*$/;
+const GENERATED_STATEMENT = /^(?:Code generated\b|@generated\b|<?auto-?generated\b|generated (?:by|from)\b|This (?:file|code) (?:is|was|has been) (?:automatically |auto-?)?generated\b)/i;
+/** Upper case at the start of the comment; in any case where it ends its sentence or says "this file", "manually". */
+const DO_NOT_EDIT_LEAD = /^DO NOT EDIT\b/;
+const DO_NOT_EDIT_SENTENCE = /\bdo not edit(?:[.!]|$|\s+(?:this (?:file|code)|manually|by hand)\b)/i;
 const HEADER_LINES = 5;
 /** An average line longer than this (over files of some size) is minified or machine-written. */
 const MAX_AVERAGE_LINE = 300;
@@ -36,9 +45,8 @@ export class VendoredCheck {
     if (dir) return `vendored: under a ${dir}/ folder ([sweep] skip_vendored)`;
     if (LOCKFILES.has(name)) return "generated: a lockfile ([sweep] skip_vendored)";
     if (MINIFIED_NAME.test(name)) return "minified: the name says so ([sweep] skip_vendored)";
-    const header = text.split("\n", HEADER_LINES).join("\n");
-    const generated = GENERATED_HEADER.exec(header);
-    if (generated) return `generated: the header says "${generated[0]}" ([sweep] skip_vendored)`;
+    const generated = generatedHeader(text);
+    if (generated) return `generated: the header says "${generated}" ([sweep] skip_vendored)`;
     if (text.length < MIN_BYTES_FOR_AVERAGE) return null;
     const lines = text.split("\n").length;
     if (text.length / lines > MAX_AVERAGE_LINE) {
@@ -90,4 +98,13 @@ export function parseGitattributes(text: string): { vendored: Ignore; generated:
     }
   }
   return { vendored: ignore().add(vendored), generated: ignore().add(generated) };
+}
+
+/** The first of the first lines that declares the file generated, without its comment markers; null when none does. */
+export function generatedHeader(text: string): string | null {
+  for (const line of text.split("\n", HEADER_LINES)) {
+    const body = line.replace(COMMENT_LEAD, "").replace(COMMENT_TAIL, "");
+    if (GENERATED_STATEMENT.test(body) || DO_NOT_EDIT_LEAD.test(body) || DO_NOT_EDIT_SENTENCE.test(body)) return body.length > 100 ? `${body.slice(0, 100)}…` : body;
+  }
+  return null;
 }
