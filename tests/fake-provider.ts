@@ -2,7 +2,7 @@
 import { ProviderError } from "../domain/errors";
 import type { Completion, CompletionRequest, ProbeResult, Provider } from "../pipeline/providers/provider";
 
-export type Scripted = string | ProviderError | ((request: CompletionRequest) => string);
+export type Scripted = string | ProviderError | ((request: CompletionRequest) => string | Promise<string>);
 
 export class FakeProvider implements Provider {
   readonly kind = "ollama" as const;
@@ -19,7 +19,7 @@ export class FakeProvider implements Provider {
     this.calls.push(request);
     if (step === undefined) throw new Error("FakeProvider: empty script");
     if (step instanceof ProviderError) throw step;
-    const text = typeof step === "function" ? step(request) : step;
+    const text = typeof step === "function" ? await step(request) : step;
     return { text, tokensIn: Math.ceil(request.prompt.length / 4), tokensOut: Math.ceil(text.length / 4), latencyMs: 3, server: "fake" };
   }
 

@@ -11,6 +11,7 @@ import { ProviderError } from "../../domain/errors";
 import type { Completion, CompletionRequest } from "../providers/provider";
 import { redactRequest } from "../review/redact";
 import { estimateRequest, type TokenEstimate } from "../review/tokens";
+import { ANSWER_BATCH_MS, AnswerBatch } from "./answer-batch";
 import type { Judgement } from "./attempt";
 import { costOf, promptKey } from "./request";
 import { DEFAULT_RETRY_POLICY, failureOf, retryable, retryDelayMs, type RetryPolicy } from "./retry";
@@ -46,7 +47,11 @@ export interface CallDeps {
   retry?: RetryPolicy;
   /** Told once when a rung cools down, with the reason. */
   onCooldown?: (rung: string, reason: string) => void;
+  /** Where a model's answer waits to be judged with the others arriving about then. Default: the process's batch. */
+  answers?: AnswerBatch;
 }
+
+const PROCESS_ANSWERS = new AnswerBatch(ANSWER_BATCH_MS);
 
 /** Everything a call needs besides the rung, the request and the judge. */
 export interface CallContext {
@@ -177,6 +182,8 @@ async function sendOnce<T>(call: Call<T>, estimate: TokenEstimate, faults: Fault
     const completion = await placeCall(rung, { request: call.request, tokens: estimate.total, avoid: faults.failedOn, priority: ctx.deps.priority ?? 0, clock, ...(reserve ? { reserve } : {}) }, ctx.signal);
     rung.health.succeeded();
     settle(call, faults, completion.server ?? null);
+    // The queue slot is free already; the answer is judged in a batch with the others arriving about now.
+    if (rung.provider.kind !== "static") await (ctx.deps.answers ?? PROCESS_ANSWERS).join();
     return { result: recordAnswer(call, completion, judgeCompletion(completion, estimate, config, call.judge)) };
   } catch (e) {
     if (ctx.signal.aborted) throw ctx.signal.reason ?? e;
