@@ -65,7 +65,9 @@ for (const protocol of ["ollama", "openai"] as const) {
       expect(code).toBe(1);
       expect(summary.status).toBe("done");
       expect(summary.model_answers).toMatchObject({ accepted: 0, degraded_files: 2, none_accepted: true, rungs: [{ rung: "local", accepted: 0, shards_sent: 2 }] });
-      expect(err).toMatch(/scrum: no model answer was accepted: model rung local answered none of the 2 shards sent/);
+      // Said in full once on stderr (and in the summary), then the exit's reason in one line.
+      expect(err.match(/no model answer was accepted: model rung local answered none of the 2 shards sent/g)).toHaveLength(1);
+      expect(err.trimEnd().split("\n").at(-1)).toBe("scrum: exit 1: no model answer was accepted (the warning above says which rungs and what answered instead)");
       const reviews = rows<{ reviewer: string; degraded_reason: string }>(p, `SELECT reviewer, degraded_reason FROM file_reviews`);
       expect(reviews.map((r) => r.reviewer)).toEqual(["static_fallback", "static_fallback"]);
       expect(reviews.every((r) => /^rung local \(good\) error: /.test(r.degraded_reason))).toBe(true);

@@ -165,9 +165,10 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
       return 1;
     }
     if (gateTripped(summary, flags.failOn)) return 3;
-    // Model rungs exist and none of their answers was accepted: not a clean sweep, whatever the static rung said.
+    // Model rungs exist and none of their answers was accepted: not a clean sweep, whatever the static rung said. The
+    // run's warning (stderr) and its summary said why in full; this line says why the exit is 1.
     if (summary.model_answers?.none_accepted) {
-      ctx.io.err(`scrum: ${summary.model_answers.warning}\n`);
+      ctx.io.err("scrum: exit 1: no model answer was accepted (the warning above says which rungs and what answered instead)\n");
       return 1;
     }
     return 0;
