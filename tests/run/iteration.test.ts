@@ -137,10 +137,10 @@ describe("runIteration", () => {
     expect(String(failure)).toMatch(/cannot read properties of undefined/);
     const it = kb.iterations.all()[0]!;
     expect(it).toMatchObject({ status: "aborted", error: "cannot read properties of undefined" });
-    // What finished before the bug is kept; the file with the bug is not stored. (c.rs went out while b.rs waited:
-    // whether it finished before the bug is timing.)
+    // What finished before the bug is kept; the file with the bug is not stored. (Whether the empty file and c.rs,
+    // which went out while b.rs waited, finished before the bug is timing.)
     const stored = kb.reviews.inIteration(it.id).map((r) => r.path);
-    expect(stored).toEqual(expect.arrayContaining(["src/a.rs", "src/empty.rs"]));
+    expect(stored).toContain("src/a.rs");
     expect(stored).not.toContain("src/b.rs");
   });
 
