@@ -51,11 +51,13 @@ const CFG_ATTRIBUTE = /^\s*#\[cfg(_attr)?\(/;
 
 /**
  * `#[allow(dead_code)]`/`#[allow(unused…)]`, eslint-disable no-unused-vars, `# noqa: F841`: unused code kept on purpose.
- * An allowance that states its reason in a comment on its line, or sits beside a `#[cfg(…)]`, is deliberate and skipped.
+ * An allowance that states its reason in a comment on its line, or sits beside a `#[cfg(…)]`, is deliberate and skipped;
+ * so is one in test code, where values declared only for their types and fixtures never read are the norm.
  */
 export const detectDeadCode: Detector = (input) => {
   const hits: Hit[] = [];
   input.views.forEach((v, i) => {
+    if (input.testLines[i]) return;
     const allow = ALLOW_DEAD_CODE.exec(v.code);
     if (allow) {
       const beside = [input.views[i - 1], input.views[i + 1]].some((n) => n !== undefined && CFG_ATTRIBUTE.test(n.code));
