@@ -194,15 +194,26 @@ export class Kb {
 
   /** Append one file's review, findings, attempts and cached answers atomically. */
   recordFile(iterationId: number, record: FileRecord): void {
+    this.recordFiles(iterationId, [record]);
+  }
+
+  /**
+   * Append several files' records in one transaction: all of them land, or none does. Files finishing together (a
+   * batch of answers judged in one turn) cost one commit instead of one each: the pages every file touches (the
+   * tables' last leaves, their indexes' and sqlite_sequence) are written to the WAL once, not once a file.
+   */
+  recordFiles(iterationId: number, records: readonly FileRecord[]): void {
     const review = this.db.query(insertSql("file_reviews", REVIEW_COLUMNS, ["iteration_id", "created_at"]));
     const finding = this.db.query(insertSql("findings", FINDING_COLUMNS, ["iteration_id"]));
     const attempt = this.db.query(insertSql("attempts", ATTEMPT_COLUMNS, ["iteration_id", "created_at"]));
     const created_at = this.stamp();
     this.db.transaction(() => {
-      review.run({ ...reviewRow({ ...REVIEW_DEFAULTS, ...record.review }), iteration_id: iterationId, created_at } as never);
-      for (const f of record.findings) finding.run({ ...findingRowOf({ ...FINDING_DEFAULTS, ...f }), iteration_id: iterationId } as never);
-      for (const a of record.attempts) attempt.run({ ...ATTEMPT_DEFAULTS, ...a, iteration_id: iterationId, created_at } as never);
-      for (const c of record.cache ?? []) storeAnswer(this.db, { ...c, iteration_id: iterationId, created_at });
+      for (const record of records) {
+        review.run({ ...reviewRow({ ...REVIEW_DEFAULTS, ...record.review }), iteration_id: iterationId, created_at } as never);
+        for (const f of record.findings) finding.run({ ...findingRowOf({ ...FINDING_DEFAULTS, ...f }), iteration_id: iterationId } as never);
+        for (const a of record.attempts) attempt.run({ ...ATTEMPT_DEFAULTS, ...a, iteration_id: iterationId, created_at } as never);
+        for (const c of record.cache ?? []) storeAnswer(this.db, { ...c, iteration_id: iterationId, created_at });
+      }
     })();
   }
 

@@ -29,6 +29,7 @@ import { reviewFile, type ReviewContext } from "./review-file";
 import { shippedTemplate } from "../review/template";
 import { trustCheck } from "../verify/trust";
 import { filePriority, scheduleFiles } from "./schedule";
+import { RecordBatch } from "./record-batch";
 import { claimedFiles, workerName } from "./workers";
 import { rootKey } from "../targets/root-path";
 import { gitHead, repositoryIdentity, runShell } from "./spawn";
@@ -292,6 +293,8 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     const openNotes = kb.notes.openByPath();
     // What each file was when it was read: completing the sweep need not read it again to know its hash.
     const seen = new Map<string, DiskStat>();
+    // Files finishing in the same turn (a batch of answers) are stored in one transaction.
+    const records = new RecordBatch((batch) => kb.recordFiles(id, batch));
     const reviewOne = async (abs: string, seq: number): Promise<void> => {
       const target = readTarget(abs, root, config.sweep.maxFileBytes, { skipVendored: config.sweep.skipVendored });
       let outcome: FileOutcome;
@@ -335,7 +338,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
       }
       working.throwIfAborted();
       try {
-        kb.recordFile(id, fileRecord(outcome));
+        await records.add(fileRecord(outcome));
       } catch (e) {
         // A worker whose claim expired (it was slow, not dead) finds the file stored by the worker that took it over.
         if (!workers || kb.reviews.get(id, outcome.path) === undefined) throw e;

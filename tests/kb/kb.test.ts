@@ -107,6 +107,20 @@ describe("knowledge base", () => {
     kb.close();
   });
 
+  test("several files in one transaction: all land, or none does", () => {
+    const kb = new Kb(file);
+    const id = kb.iterations.start({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+    kb.recordFiles(id, [record("src/a.rs", "needs_patch"), record("src/b.rs", "pass")]);
+    expect([...kb.reviews.paths(id)].sort()).toEqual(["src/a.rs", "src/b.rs"]);
+    expect(kb.findings.inIteration(id, "src/b.rs")).toHaveLength(1);
+    const bad = record("src/d.rs", "pass");
+    bad.attempts[0]!.outcome = "exploded" as never;
+    expect(() => kb.recordFiles(id, [record("src/c.rs", "pass"), bad])).toThrow();
+    expect(kb.reviews.get(id, "src/c.rs")).toBeUndefined();
+    expect(kb.attempts.inIteration(id, "src/c.rs")).toHaveLength(0);
+    kb.close();
+  });
+
   test("ITER references: id, label, latest, previous", () => {
     const kb = new Kb(file);
     const a = kb.iterations.start({ label: "iter-1", configJson: "{}", gitCommit: null, targets: [] });

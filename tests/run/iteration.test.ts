@@ -95,8 +95,13 @@ describe("runIteration", () => {
 
   test("Ctrl-C: the iteration is aborted with finished files kept, and --resume finishes the rest", async () => {
     const controller = new AbortController();
+    // c.rs's answer comes only after Ctrl-C: it is in flight when the run stops.
+    const slowC = async (req: { prompt: string }) => {
+      if (req.prompt.includes("File: src/c.rs")) while (!controller.signal.aborted) await Bun.sleep(2);
+      return stub();
+    };
     const first = await runIteration(
-      options(new FakeProvider("m", [stub]), {
+      options(new FakeProvider("m", [slowC]), {
         signal: controller.signal,
         onEvent: (e) => {
           if (e.type === "file" && e.done === 2) controller.abort(new Error("interrupted"));
@@ -107,7 +112,9 @@ describe("runIteration", () => {
     const it = kb.iterations.get(first.iteration_id)!;
     expect(it).toMatchObject({ status: "aborted", error: "interrupted" });
     const kept = kb.reviews.inIteration(first.iteration_id).map((r) => r.path);
-    expect(kept).toHaveLength(2);
+    // Files that finished together are stored together, so Ctrl-C after the second may find the third stored too.
+    expect(kept.length).toBeGreaterThanOrEqual(2);
+    expect(kept).not.toContain("src/c.rs");
     expect(kb.metrics.of(first.iteration_id)).toEqual({});
 
     const provider = new FakeProvider("m", [stub]);
