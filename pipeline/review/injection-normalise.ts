@@ -43,7 +43,8 @@ export function latinReadings(visible: string): string[] {
   if (latin !== visible) out.add(latin);
   const joined = joinSpacedLetters(latin);
   if (joined !== latin) out.add(joined);
-  const unleet = latin.replace(/[A-Za-z0-9@$!]*[A-Za-z][A-Za-z0-9@$!]*/g, (word) => (/[0-9@$!]/.test(word) && /[a-z]{2}/i.test(word) ? word.replace(/[0-9@$!]/g, (c) => LEET[c] ?? c) : word));
+  // Only a word holding a digit or @$! can read differently: most lines hold none, and are not rewritten.
+  const unleet = !/[0-9@$!]/.test(latin) ? latin : latin.replace(/[A-Za-z0-9@$!]*[A-Za-z][A-Za-z0-9@$!]*/g, (word) => (/[0-9@$!]/.test(word) && /[a-z]{2}/i.test(word) ? word.replace(/[0-9@$!]/g, (c) => LEET[c] ?? c) : word));
   if (unleet !== latin) out.add(unleet);
   return [...out];
 }

@@ -143,7 +143,8 @@ function readLine(line: string): Hit | undefined {
   // Markup between words (`**ignore**`, `ignore_previous_instructions`) read as spaces, one for one.
   const plain = visible.replace(/[*_~`|\\]/g, " ");
   // A reading as long as the line keeps the line's offsets; the others (letters joined, base64) lose them.
-  const readings = [...new Set([line, visible, plain, ...latinReadings(visible), ...latinReadings(plain), ...decodedBase64(visible)])];
+  const latin = latinReadings(visible);
+  const readings = [...new Set([line, visible, plain, ...latin, ...(plain === visible ? latin : latinReadings(plain)), ...decodedBase64(visible)])];
   for (const reading of readings) {
     const hit = matchPhrases(reading);
     if (!hit) continue;
