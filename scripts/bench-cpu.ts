@@ -19,6 +19,9 @@ import { defaultConfig, type RungConfig } from "../pipeline/config/config";
 import { makeProvider } from "../pipeline/providers/make-provider";
 import { runIteration } from "../pipeline/run/iteration";
 import { startSimProcess } from "./sim/own-process";
+import { asLaunched } from "./as-launched";
+
+asLaunched();
 
 const { values } = parseArgs({ options: { files: { type: "string", default: "1000" }, latencies: { type: "string", default: "0,100,1000" }, "warm-ups": { type: "string", default: "1" } } });
 const FILES = Number(values.files);

@@ -22,6 +22,9 @@ import { shardFile } from "../pipeline/shard/shard";
 import { readTarget } from "../pipeline/targets/targets";
 import type { Behaviour } from "./sim-server";
 import { startSimProcess } from "./sim/own-process";
+import { asLaunched } from "./as-launched";
+
+asLaunched();
 
 const { values } = parseArgs({
   options: { latency: { type: "string", default: "50" }, shards: { type: "string", default: "2000" }, scale: { type: "boolean", default: false }, files: { type: "string", default: "20000" } },
