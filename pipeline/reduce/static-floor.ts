@@ -26,6 +26,9 @@ export function floorRules(raise: readonly RuleId[] = []): RuleId[] {
 export async function staticFloor(plan: Pick<ShardPlan, "path" | "language"> & { shards: Shard[] }, raise: readonly RuleId[] = [], shared?: SharedTree): Promise<Map<FindingCategory, Finding[]>> {
   const rules = new Set<string>(floorRules(raise));
   const found = new Map<FindingCategory, Finding[]>();
+  // No rule earned a place on the floor (the default: every rule is informational until a repository raises it):
+  // nothing a scan finds would be kept, so the shards are not scanned, nor parsed for it.
+  if (rules.size === 0) return found;
   for (const shard of plan.shards) {
     const verdict = await scanShard({ path: plan.path, language: plan.language, lineStart: shard.lineStart, text: shard.text }, { raise }, shared);
     for (const category of FINDING_CATEGORIES) {

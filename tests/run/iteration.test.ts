@@ -76,6 +76,20 @@ describe("runIteration", () => {
     }
   });
 
+  test("with no rule on the static floor (the default), a file a model passes is not scanned or parsed for it", async () => {
+    const pass = (r: { prompt: string }) => goodAnswer(/File: src\/(\w)\.rs/.exec(r.prompt)![1] === "b" ? "pub fn b() -> u32 {" : `pub fn ${/File: src\/(\w)\.rs/.exec(r.prompt)![1]}() {`, 1, "pass");
+    const parser = await parserFor("rust");
+    const parse = spyOn(parser, "parse");
+    try {
+      const s = await runIteration(options(new FakeProvider("m", [pass])));
+      // Every rule's earned severity is low, so nothing the floor found would be kept; no finding needs an outline.
+      expect(parse).toHaveBeenCalledTimes(0);
+      expect(s.verdicts).toEqual({ pass: 3, needs_patch: 0, fail: 0 });
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
   test("skipped files get a row with their reason; reviewed files their verdict", async () => {
     const s = await runIteration(options(new FakeProvider("m", [stub])));
     expect(s.files).toEqual({ total: 4, reviewed: 3, skipped: 1, unreviewed: 0 });
