@@ -50,22 +50,55 @@ export function symbolAt(outline: Outline, line: number): string {
 
 function treeOutline(root: Node, syntax: Syntax): Outline {
   const out: Outline = [];
-  const visit = (node: Node, inside: boolean, parentSymbol: string | undefined) => {
-    for (const child of node.namedChildren) {
-      if (child === null) continue;
-      const item = unwrap(child, syntax);
-      const symbol = item.type in syntax.items || !inside ? symbolOf(child, syntax, inside) : undefined;
-      // An export or decorator wrapper and the item it wraps are one symbol.
-      if (symbol !== undefined && symbol !== parentSymbol) {
-        const [start, end] = nodeLines(child);
-        out.push({ symbol, start, end });
+  // A cursor walk: a Node object only for the nodes that can name an item, not for every node of the file.
+  const cursor = root.walk();
+  // For each level open below the root: whether it is inside an item, and the symbol its nodes belong to.
+  const levels: Level[] = [{ inside: false, parentSymbol: undefined }];
+  try {
+    if (!cursor.gotoFirstChild()) return out;
+    for (;;) {
+      const level = levels[levels.length - 1]!;
+      // Named nodes only, as `namedChildren` gives them; an anonymous token holds no item.
+      if (cursor.nodeIsNamed) {
+        let below = level;
+        if (maySymbolise(cursor.nodeType, syntax, level.inside)) {
+          const child = cursor.currentNode;
+          const item = unwrap(child, syntax);
+          const symbol = item.type in syntax.items || !level.inside ? symbolOf(child, syntax, level.inside) : undefined;
+          // An export or decorator wrapper and the item it wraps are one symbol.
+          if (symbol !== undefined && symbol !== level.parentSymbol) {
+            const [start, end] = nodeLines(child);
+            out.push({ symbol, start, end });
+          }
+          // Bindings and statements inside a function are not symbols, but a closure or class inside one can be.
+          below = { inside: level.inside || (symbol !== undefined && item.type in syntax.items), parentSymbol: symbol ?? level.parentSymbol };
+        }
+        if (out.length < 20_000 && cursor.gotoFirstChild()) {
+          levels.push(below);
+          continue;
+        }
       }
-      // Bindings and statements inside a function are not symbols, but a closure or class inside one can be.
-      if (child.namedChildCount > 0 && out.length < 20_000) visit(child, inside || (symbol !== undefined && item.type in syntax.items), symbol ?? parentSymbol);
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return out;
+        levels.pop();
+      }
     }
-  };
-  visit(root, false, undefined);
-  return out;
+  } finally {
+    cursor.delete();
+  }
+}
+
+interface Level {
+  inside: boolean;
+  parentSymbol: string | undefined;
+}
+
+/**
+ * Whether a node of this type can be a symbol or wrap one (symbolOf): an item, a wrapper, an expression statement
+ * (a namespace, a callback call, a Python binding), or a binding outside any item. Any other node is walked past.
+ */
+function maySymbolise(type: string, syntax: Syntax, inside: boolean): boolean {
+  return type in syntax.items || syntax.wrappers.has(type) || type === "expression_statement" || (!inside && type in syntax.bindings);
 }
 
 /** Heading-like sections: each runs to the line before the next one of the same or a higher level. */
