@@ -2,8 +2,8 @@
  * Files that finish in the same turn of the event loop are stored in one KB transaction. Answers are judged in
  * batches (pipeline/call/answer-batch.ts), so the files of a batch finish together; one commit for all of them writes
  * the pages every file touches (the tables' last leaves, their indexes', sqlite_sequence) to the WAL once instead of
- * once a file: 35 `pwrite` calls a file become about 8, and the KB's CPU a file about halves (docs/PERFORMANCE.md,
- * eighth pass).
+ * once a file: at 16 files a commit, 35 `pwrite` calls a file become about 8 and the KB's CPU a file about halves
+ * (docs/PERFORMANCE.md, eighth pass; a sweep's batches hold 6-7 files at C = 16).
  *
  * A file is stored before the next turn begins, so what a crash can lose is what it lost before: files in flight.
  * When the shared transaction fails (one file's row conflicts, the disk is full), nothing of it was written and each
