@@ -7,7 +7,7 @@ import type { Node, Tree } from "web-tree-sitter";
 import { hasGrammar, withTree, type SharedTree } from "./grammars";
 import { splitLines } from "./lines";
 import { languageOf } from "./shard";
-import { symbolOf, unwrap } from "./symbols";
+import { maySymbolise, symbolOf, unwrap } from "./symbols";
 import { syntaxOf, type Syntax } from "./syntax";
 import { nodeLines } from "./tree";
 
@@ -91,14 +91,6 @@ function treeOutline(root: Node, syntax: Syntax): Outline {
 interface Level {
   inside: boolean;
   parentSymbol: string | undefined;
-}
-
-/**
- * Whether a node of this type can be a symbol or wrap one (symbolOf): an item, a wrapper, an expression statement
- * (a namespace, a callback call, a Python binding), or a binding outside any item. Any other node is walked past.
- */
-function maySymbolise(type: string, syntax: Syntax, inside: boolean): boolean {
-  return type in syntax.items || syntax.wrappers.has(type) || type === "expression_statement" || (!inside && type in syntax.bindings);
 }
 
 /** Heading-like sections: each runs to the line before the next one of the same or a higher level. */

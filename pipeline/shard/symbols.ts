@@ -46,6 +46,15 @@ export function symbolOf(node: Node, syntax: Syntax, inside: boolean): string | 
   return undefined;
 }
 
+/**
+ * Whether a node of this type can have a symbol (symbolOf) or wrap a node that does (unwrap): an item, a wrapper, an
+ * expression statement (a namespace, a callback call, a Python binding), or a binding outside any item. A walk can
+ * pass any other node without making a Node of it. Keep it beside symbolOf: a case added there belongs here too.
+ */
+export function maySymbolise(type: string, syntax: Syntax, inside: boolean): boolean {
+  return type in syntax.items || syntax.wrappers.has(type) || type === "expression_statement" || (!inside && type in syntax.bindings);
+}
+
 function nameItem(item: Node, keyword: string): string {
   switch (item.type) {
     case "impl_item": {

@@ -34,10 +34,11 @@ function options(provider: FakeProvider, extra: Partial<RunOptions> = {}): RunOp
 }
 
 const stub = () => goodAnswer("todo!()", 2);
+/** A pass quoting the file's first line (a.rs, b.rs, c.rs). */
+const pass = (r: { prompt: string }) => goodAnswer(/File: src\/(\w)\.rs/.exec(r.prompt)![1] === "b" ? "pub fn b() -> u32 {" : `pub fn ${/File: src\/(\w)\.rs/.exec(r.prompt)![1]}() {`, 1, "pass");
 
 describe("runIteration", () => {
   test("a model's pass never hides a stub the static rules prove: the finding joins and the file needs a patch", async () => {
-    const pass = (r: { prompt: string }) => goodAnswer(/File: src\/(\w)\.rs/.exec(r.prompt)![1] === "b" ? "pub fn b() -> u32 {" : `pub fn ${/File: src\/(\w)\.rs/.exec(r.prompt)![1]}() {`, 1, "pass");
     // The stub rules raise verdicts where the repository says so ([static] raise); earned severities alone are low.
     const raised: Config = { ...config, static: { ...config.static, raise: ["stub-macro", "stub-raise", "stub-throw"] } };
     const s = await runIteration(options(new FakeProvider("m", [pass]), { config: raised }));
@@ -62,7 +63,6 @@ describe("runIteration", () => {
   });
 
   test("a one-shard file is parsed once: the static floor and the outline share its tree, and the finding keeps its symbol", async () => {
-    const pass = (r: { prompt: string }) => goodAnswer(/File: src\/(\w)\.rs/.exec(r.prompt)![1] === "b" ? "pub fn b() -> u32 {" : `pub fn ${/File: src\/(\w)\.rs/.exec(r.prompt)![1]}() {`, 1, "pass");
     const raised: Config = { ...config, static: { ...config.static, raise: ["stub-macro", "stub-raise", "stub-throw"] } };
     const parser = await parserFor("rust");
     const parse = spyOn(parser, "parse");
@@ -77,7 +77,6 @@ describe("runIteration", () => {
   });
 
   test("with no rule on the static floor (the default), a file a model passes is not scanned or parsed for it", async () => {
-    const pass = (r: { prompt: string }) => goodAnswer(/File: src\/(\w)\.rs/.exec(r.prompt)![1] === "b" ? "pub fn b() -> u32 {" : `pub fn ${/File: src\/(\w)\.rs/.exec(r.prompt)![1]}() {`, 1, "pass");
     const parser = await parserFor("rust");
     const parse = spyOn(parser, "parse");
     try {
