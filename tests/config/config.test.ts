@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { loadConfig, resolveApiKeys } from "../../pipeline/config/config";
+import { defaultConfig, loadConfig, resolveApiKeys } from "../../pipeline/config/config";
 import { ConfigError } from "../../domain/errors";
 
 const fixture = (name: string) => resolve(import.meta.dir, "../fixtures/config", name);
@@ -87,6 +87,13 @@ describe("loadConfig fills defaults and resolves paths", () => {
   test("the shipped config/routing.toml is valid", () => {
     const shipped = loadConfig(resolve(import.meta.dir, "../../config/routing.toml"));
     expect(shipped.ladder.map((r) => r.provider)).toContain("ollama");
+  });
+
+  test("the shipped config (what `scrum init` writes) sweeps the same files as the defaults", () => {
+    // It listed the languages of its day and missed the ones added since (Java, C, C++, C#, Ruby, PHP, shell).
+    const shipped = loadConfig(resolve(import.meta.dir, "../../config/routing.toml"));
+    expect(shipped.sweep.include).toEqual(defaultConfig().sweep.include);
+    expect(shipped.sweep.exclude).toEqual(defaultConfig().sweep.exclude);
   });
 });
 
