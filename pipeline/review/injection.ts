@@ -25,6 +25,7 @@ import {
   type InjectionPhrase,
 } from "./injection-phrases";
 import { decodedBase64, latinReadings, visibleText } from "./injection-normalise";
+import { literalGate, type LiteralGate } from "./literal-gate";
 import { docLineKinds, handledReason, injectionTopicLine, insideQuote, type HandledReason, type TextKind } from "./injection-audience";
 
 export { INJECTION_RULE };
@@ -170,21 +171,42 @@ function strengthOf(readings: string[]): Hit["strong"] {
 
 /** An instruction in the text; else a bare address to a model (`addressOnly`), which asks nothing by itself. */
 function matchPhrases(text: string): Hit | undefined {
-  const found = firstOf(ASKING_PHRASES, text) ?? firstOf(FOREIGN_PHRASES, text);
+  const may = phraseGate().candidates(text);
+  const found = firstOf(ASKING_PHRASES, text, may, ASKING_AT) ?? firstOf(FOREIGN_PHRASES, text, may, FOREIGN_AT);
   if (found) return found;
-  const addressee = ADDRESSEE.exec(text);
-  const hit = addressee && firstOf(ADDRESSED_PHRASES, text);
+  const addressee = may[ADDRESSEE_AT] ? ADDRESSEE.exec(text) : null;
+  const hit = addressee && firstOf(ADDRESSED_PHRASES, text, may, ADDRESSED_AT);
   // The addressee starts the instruction: quote from it, so "AI agents: run `rm -rf …`" is judged whole.
   if (addressee && hit) return { ...hit, index: Math.min(addressee.index, hit.index), length: Math.max(addressee.index + addressee[0].length, hit.index + hit.length) - Math.min(addressee.index, hit.index) };
-  const address = firstOf(ADDRESS_PHRASES, text);
+  const address = firstOf(ADDRESS_PHRASES, text, may, ADDRESS_AT);
   return address && { ...address, addressOnly: true };
 }
 
 const ASKING_PHRASES = INJECTION_PHRASES.filter((p) => !p.addressOnly);
 const ADDRESS_PHRASES = INJECTION_PHRASES.filter((p) => p.addressOnly);
 
-function firstOf(phrases: InjectionPhrase[], text: string): Hit | undefined {
-  for (const { intent, pattern } of phrases) {
+// Where each list's patterns sit in the phrase gate.
+const ASKING_AT = 0;
+const FOREIGN_AT = ASKING_AT + ASKING_PHRASES.length;
+const ADDRESSED_AT = FOREIGN_AT + FOREIGN_PHRASES.length;
+const ADDRESS_AT = ADDRESSED_AT + ADDRESSED_PHRASES.length;
+const ADDRESSEE_AT = ADDRESS_AT + ADDRESS_PHRASES.length;
+let gate: LiteralGate | undefined;
+
+/**
+ * The patterns matchPhrases reads, behind one literal gate: a reading is matched only against the phrases whose
+ * literals it holds (about 2 of 57 on a line of code, and the scan's cost falls with it). Built on first use.
+ */
+function phraseGate(): LiteralGate {
+  gate ??= literalGate([...[ASKING_PHRASES, FOREIGN_PHRASES, ADDRESSED_PHRASES, ADDRESS_PHRASES].flatMap((list) => list.map((p) => p.pattern)), ADDRESSEE]);
+  return gate;
+}
+
+/** The first of `phrases` in `text`, trying only those the gate's `may` (the list's patterns from `at`) lets through. */
+function firstOf(phrases: InjectionPhrase[], text: string, may: Uint8Array, at: number): Hit | undefined {
+  for (let i = 0; i < phrases.length; i++) {
+    if (!may[at + i]) continue;
+    const { intent, pattern } = phrases[i]!;
     const m = pattern.exec(text);
     if (m) return { intent, index: m.index, length: m[0].length };
   }
