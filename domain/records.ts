@@ -207,6 +207,9 @@ export interface DismissedNow {
 
 /** Columns added after the first version: a writer may leave them out and gets their defaults (null, 0). */
 type Later<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+/** The columns of a review that say how it came out, without its document (kb.reviews.outcomes). */
+export type ReviewOutcome = Pick<FileReview, "path" | "content_sha" | "verdict" | "gradient_tier" | "findings_count" | "reviewer" | "degraded_reason">;
+
 export type ReviewInput = Later<Omit<FileReview, "iteration_id">, "instructions" | "reviewer" | "degraded_reason">;
 export type FindingInput = Later<StoredFinding, "rule" | "symbol" | "agreement" | "dismissal_id" | "disposition" | "verified_by" | "verify_reason" | "rung">;
 export type AttemptInput = Later<AttemptRecord, "redactions" | "prompt_sha">;

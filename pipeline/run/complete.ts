@@ -35,7 +35,7 @@ export function completeSweep(kb: Kb, id: number, opts: CompleteOptions): Metric
   const state = buildState({
     iterationId: id,
     previous: previous === null ? [] : kb.state.of(previous),
-    reviewed: kb.reviews.inIteration(id),
+    reviewed: kb.reviews.outcomes(id),
     counts: kb.findings.counting(id),
     onDisk: (path) => disk.sha(path),
   });

@@ -413,7 +413,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
         return completeSweep(kb, id, { ...completeOptions, wallMs: () => now() - Date.parse(it.started_at) });
       });
       if (completed === null) {
-        const answers = countModelAnswers([...modelRungs], kb.attempts.inIteration(id), kb.reviews.inIteration(id));
+        const answers = countModelAnswers([...modelRungs], kb.attempts.inIteration(id), kb.reviews.outcomes(id));
         return { ...summarize(kb, id, "running", {}, spend.limited(), cooldowns), model_answers: answers };
       }
       metrics = completed;
@@ -423,7 +423,7 @@ export async function runIteration(opts: RunOptions): Promise<RunSummary> {
     emit({ type: "finish", iteration: kb.iterations.get(id)!, metrics: kb.metrics.of(id) });
     const exhausted = spend.limited();
     if (exhausted) emit({ type: "warning", message: `budget reached (${exhausted}): calls that did not fit were not sent; their files are unreviewed with reason "budget"` });
-    const answers = countModelAnswers([...modelRungs], kb.attempts.inIteration(id), kb.reviews.inIteration(id));
+    const answers = countModelAnswers([...modelRungs], kb.attempts.inIteration(id), kb.reviews.outcomes(id));
     if (answers?.warning) emit({ type: "warning", message: answers.warning });
     return { ...summarize(kb, id, "done", metrics, exhausted, cooldowns), model_answers: answers };
   }

@@ -213,7 +213,7 @@ describe.skipIf(!pg)("the KB on PostgreSQL", () => {
       kb.serverTraits.record({ server: "http://s", model: "m", trait: "window", value: "2048", reason: "r" });
       kb.completeIteration(id, [], { ...kb.metrics.computed(id), ...kb.metrics.outcomes(id, null) });
       return {
-        iterations: kb.iterations.all(), reviews: kb.reviews.inIteration(id), findings: kb.findings.inIteration(id), attempts: kb.attempts.inIteration(id), metrics: kb.metrics.of(id),
+        iterations: kb.iterations.all(), reviews: kb.reviews.inIteration(id), outcomes: kb.reviews.outcomes(id), findings: kb.findings.inIteration(id), attempts: kb.attempts.inIteration(id), metrics: kb.metrics.of(id),
         history: [...kb.metrics.history()], all: [...kb.metrics.all()], dismissed: kb.findings.dismissedSince(), active: [...kb.dismissals.active()],
         rungs: kb.rungs.totals(), overturns: kb.rungs.overturns(), prefix: kb.findings.withPrefix("f"), cache: kb.cache.answer("p1"),
         notes: kb.notes.all(), traits: kb.serverTraits.all(), records: kb.fileRecords(id), paths: kb.reviews.knownPaths(), undo: kb.dismissals.undo(d),

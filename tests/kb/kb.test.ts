@@ -96,6 +96,19 @@ describe("knowledge base", () => {
     kb.close();
   });
 
+  test("a review's outcome reads back as the review says, without its document", () => {
+    const kb = new Kb(file);
+    const id = kb.iterations.start({ label: null, configJson: "{}", gitCommit: null, targets: [] });
+    const degraded = record("src/a.rs", "needs_patch");
+    degraded.review = { ...degraded.review, reviewer: "static_fallback", degraded_reason: "no model rung answered" };
+    kb.recordFiles(id, [record("src/b.rs", "pass"), degraded]);
+    const keys = ["path", "content_sha", "verdict", "gradient_tier", "findings_count", "reviewer", "degraded_reason"] as const;
+    const full = kb.reviews.inIteration(id).map((r) => Object.fromEntries(keys.map((k) => [k, r[k]])));
+    expect(kb.reviews.outcomes(id)).toEqual(full as never);
+    expect(kb.reviews.outcomes(id).map((r) => [r.path, r.reviewer])).toEqual([["src/a.rs", "static_fallback"], ["src/b.rs", null]]);
+    kb.close();
+  });
+
   test("a failing insert leaves nothing of that file behind", () => {
     const kb = new Kb(file);
     const id = kb.iterations.start({ label: null, configJson: "{}", gitCommit: null, targets: [] });

@@ -13,7 +13,7 @@ export function abortCommand(ctx: CommandContext, ref: string): number {
     if (state === "done" || state === "aborted") throw new UsageError(`iteration ${it.id} is ${state}; only a running or stale iteration can be aborted`);
     if (state === "running") throw new UsageError(`${holderOf(it, now)}; stop that process (Ctrl-C marks it aborted itself), or wait until its heartbeat is stale`);
     if (!kb.iterations.abort(it.id, "aborted by `scrum abort`: its process was gone")) throw new UsageError(`iteration ${it.id} changed while aborting it; look again with \`scrum history\``);
-    const rows = kb.reviews.inIteration(it.id).length;
+    const rows = kb.reviews.outcomes(it.id).length;
     if (ctx.json) ctx.io.out(JSON.stringify({ id: it.id, status: "aborted", files: rows, ...sources(ctx) }));
     else ctx.io.out(`iteration ${it.id}: aborted (${rows} file rows kept); \`scrum run --resume ${it.id}\` finishes it`);
     return 0;

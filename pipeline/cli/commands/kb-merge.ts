@@ -52,7 +52,7 @@ export function kbMergeCommand(ctx: CommandContext, flags: MergeFlags): number {
     // Model answers counted as a run counts them: a merge of partitions whose model rungs answered nothing says so.
     const stored = JSON.parse(into.iterations.get(result.iteration_id)!.config_json) as StoredConfig;
     const modelRungs = stored.ladder.filter((r) => r.provider !== "static").map((r) => r.name);
-    const answers = countModelAnswers(modelRungs, into.attempts.inIteration(result.iteration_id), into.reviews.inIteration(result.iteration_id));
+    const answers = countModelAnswers(modelRungs, into.attempts.inIteration(result.iteration_id), into.reviews.outcomes(result.iteration_id));
     if (answers?.warning) result.warnings.push(answers.warning);
     const summary = { ...summarize(into, result.iteration_id, "done", result.metrics, null), model_answers: answers, merged: mergedOf(result) };
     if (!ctx.quiet) for (const w of result.warnings) ctx.io.err(`warning: ${w}\n`);

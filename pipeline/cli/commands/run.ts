@@ -204,7 +204,7 @@ export type TierSplit = Record<"auto" | "review" | "block", { findings: number; 
 
 export function tierSplit(kb: Kb, iterationId: number): TierSplit {
   const split: TierSplit = { auto: { findings: 0, clean: 0 }, review: { findings: 0, clean: 0 }, block: { findings: 0, clean: 0 } };
-  for (const r of kb.reviews.inIteration(iterationId)) {
+  for (const r of kb.reviews.outcomes(iterationId)) {
     if (r.gradient_tier === null) continue;
     split[r.gradient_tier][r.findings_count > 0 ? "findings" : "clean"]++;
   }
