@@ -21,6 +21,11 @@ export function languageOf(path: string): string {
   return LANGUAGES[ext] ?? "text";
 }
 
+/** The file extensions with a language of their own (every other file is `text`). */
+export function knownExtensions(): string[] {
+  return Object.keys(LANGUAGES);
+}
+
 const LANGUAGES: Record<string, string> = {
   ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx",
   ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { defaultConfig, loadConfig, resolveApiKeys } from "../../pipeline/config/config";
 import { ConfigError } from "../../domain/errors";
+import { knownExtensions } from "../../pipeline/shard/shard";
 
 const fixture = (name: string) => resolve(import.meta.dir, "../fixtures/config", name);
 
@@ -94,6 +95,13 @@ describe("loadConfig fills defaults and resolves paths", () => {
     const shipped = loadConfig(resolve(import.meta.dir, "../../config/routing.toml"));
     expect(shipped.sweep.include).toEqual(defaultConfig().sweep.include);
     expect(shipped.sweep.exclude).toEqual(defaultConfig().sweep.exclude);
+  });
+
+  test("the default include picks every language the sharder knows, Python stubs aside", () => {
+    // .cxx, .hh, .bash and .markdown were sharded when named but never swept: a C++ tree of .cxx/.hh went unreviewed.
+    const globs = defaultConfig().sweep.include.map((g) => new Bun.Glob(g));
+    const missed = knownExtensions().filter((ext) => !globs.some((g) => g.match(`src/deep/file${ext}`)));
+    expect(missed).toEqual([".pyi"]);
   });
 });
 
