@@ -148,7 +148,7 @@ const PROJECT_ROOT = resolve(import.meta.dir, "../..");
 /** Every default of the config, in one place. */
 export const DEFAULTS = {
   sweep: {
-    include: ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs,py,go,java,c,h,cpp,cc,cxx,hpp,hh,cs,rb,php,sh,bash,md,markdown,toml}"],
+    include: ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,rs,py,go,java,c,h,cpp,cc,cxx,hpp,hh,C,H,cs,rb,php,sh,bash,md,markdown,toml}"],
     exclude: ["node_modules/**", "**/node_modules/**", "target/**", "dist/**", "build/**", ".git/**", ".scrum/**"],
     maxFileBytes: 1_000_000,
     shardThresholdChars: 6000,

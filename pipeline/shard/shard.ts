@@ -17,8 +17,9 @@ const MAX_ERROR_SHARE = 0.5;
 
 /** Language name from a file extension (used in prompts and the shard plan). */
 export function languageOf(path: string): string {
-  const ext = extname(path).toLowerCase();
-  return LANGUAGES[ext] ?? "text";
+  const ext = extname(path);
+  // Case matters only where a convention gives it meaning: `.C` and `.H` are C++ (FLTK's headers), `.c` and `.h` C.
+  return LANGUAGES[ext] ?? LANGUAGES[ext.toLowerCase()] ?? "text";
 }
 
 /** The file extensions with a language of their own (every other file is `text`). */
@@ -30,7 +31,7 @@ const LANGUAGES: Record<string, string> = {
   ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx",
   ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
   ".rs": "rust", ".py": "python", ".pyi": "python", ".go": "go", ".md": "markdown", ".markdown": "markdown", ".toml": "toml",
-  ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp",
+  ".java": "java", ".c": "c", ".h": "c", ".cpp": "cpp", ".cc": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".hh": "cpp", ".C": "cpp", ".H": "cpp",
   ".cs": "csharp", ".rb": "ruby", ".php": "php", ".sh": "bash", ".bash": "bash",
 };
 

@@ -6,6 +6,12 @@ import { splitLines } from "../../pipeline/shard/lines";
 import { languageOf, shardFile } from "../../pipeline/shard/shard";
 import { expectValidPlan, functionsOf, linesMatching, readFixture, shardsOver } from "./fixture";
 
+describe("the language of a path", () => {
+  test("by extension, case-blind but for C++'s .C and .H", () => {
+    expect(["FL/Fl_Window.H", "src/Fl.C", "src/x.h", "src/x.c", "src/X.PY", "src/a.cxx", "README"].map(languageOf)).toEqual(["cpp", "cpp", "c", "c", "python", "cpp", "text"]);
+  });
+});
+
 describe("whole files", () => {
   test("a file at or under the threshold is one shard, strategy whole", async () => {
     const text = readFixture("auth.rs");
