@@ -85,3 +85,16 @@ test("scrum init's config reviews a user's own kb/ folder", () => {
   const paths = (JSON.parse(scrum(dir, "status", "--json").out) as Array<{ path: string }>).map((r) => r.path);
   expect(paths).toContain("kb/store.py");
 });
+
+test("a run whose findings raise no verdict says where they are, and flagged --include review lists them", () => {
+  const dir = join(base, "only-low");
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(join(dir, "src/sum.ts"), "export function sum(xs: number[]): number {\n  // TODO: overflow\n  return xs.reduce((a, b) => a + b, 0);\n}\n");
+  writeFileSync(join(dir, "src/clean.ts"), "export const one = 1;\n");
+  Bun.spawnSync(["git", "init", "-q"], { cwd: dir });
+  const run = scrum(dir, "run", ".", "--offline");
+  expect(run.code, run.err).toBe(0);
+  expect(run.out.trimEnd().split("\n").at(-1)).toStartWith("next: nothing is flagged (no file fails, needs a patch, is unreviewed or blocked); 1 passing file holds findings");
+  expect(scrum(dir, "flagged").out).toContain("nothing flagged");
+  expect(scrum(dir, "flagged", "--include", "review", "--format", "paths").out.split("\n")[0]).toBe("src/sum.ts");
+});

@@ -20,6 +20,8 @@ import { dirname, resolve } from "node:path";
 import { checkOutFile } from "../paths";
 import { kbTraitBook } from "../server-traits";
 import { systemPromptOf, windowPlanError, withKnownWindows } from "../../run/windows";
+import { applyDismissals } from "../../score/state";
+import { isFlagged } from "../../score/flagged";
 
 export interface RunFlags {
   paths: string[];
@@ -156,7 +158,7 @@ export async function runCommand(ctx: CommandContext, flags: RunFlags, signal: A
     const observed = await stream.close();
     if (observed) summary = recordObserverStats(kb, summary, observed);
     if (ctx.json) ctx.io.out(JSON.stringify({ ...summary, ...sources(ctx, { config: true }) }, null, 2));
-    else ctx.io.out(renderSummary(summary, tierSplit(kb, summary.iteration_id)) + (observed ? `\n${describeObserverStats(observed)}` : ""));
+    else ctx.io.out(renderSummary(summary, tierSplit(kb, summary.iteration_id), worklist(kb, summary)) + (observed ? `\n${describeObserverStats(observed)}` : ""));
     if (summary.status === "aborted") return 1;
     // This job's share is stored; the group's iteration is completed by the job that stores its last file.
     if (summary.status === "running") return 0;
@@ -212,7 +214,22 @@ export function tierSplit(kb: Kb, iterationId: number): TierSplit {
 }
 
 /** The summary `scrum run` prints (and `scrum kb merge` for the iteration it made). */
-export function renderSummary(s: RunSummary, tiers: TierSplit): string {
+/** What `scrum flagged` lists after a finished iteration, and the files it leaves out that hold findings. */
+export interface Worklist {
+  flagged: number;
+  /** Passes at tier review with findings: `scrum flagged --include review` lists them. */
+  heldWithFindings: number;
+}
+
+/** The state's worklist after iteration `summary`, when it finished (an aborted one has no state of its own). */
+export function worklist(kb: Kb, summary: RunSummary): Worklist | undefined {
+  if (summary.status !== "done") return undefined;
+  const rows = applyDismissals(kb.state.of(summary.iteration_id), kb.findings.dismissedSince());
+  const flagged = rows.filter((r) => isFlagged(r)).length;
+  return { flagged, heldWithFindings: rows.filter((r) => !isFlagged(r) && r.gradient_tier === "review" && r.findings_count > 0).length };
+}
+
+export function renderSummary(s: RunSummary, tiers: TierSplit, work?: Worklist): string {
   const m = s.metrics;
   const lines = [
     `iteration ${s.iteration_id}${s.label ? ` (${s.label})` : ""}: ${s.status}`,
@@ -256,13 +273,18 @@ export function renderSummary(s: RunSummary, tiers: TierSplit): string {
     lines.push(`model answers accepted: ${answers.rungs.map((r) => `${r.rung} ${r.accepted} of ${r.shards_sent} shard${r.shards_sent === 1 ? "" : "s"} sent${r.cached > 0 ? ` (+${r.cached} from the cache)` : ""}`).join(", ")}; ${answers.degraded_files} degraded file${answers.degraded_files === 1 ? "" : "s"}`);
     if (answers.warning) lines.push(`${answers.none_accepted ? "NO MODEL ANSWER" : "DEGRADED"}: ${answers.warning}`);
   }
-  lines.push(
-    "",
-    s.status === "aborted"
-      ? `next: \`scrum run --resume=${s.iteration_id}\` reviews the files this iteration did not store; \`scrum flagged\` lists what needs work so far.`
-      : "next: `scrum flagged` lists what needs work; `scrum show PATH` shows one verdict.",
-  );
+  lines.push("", nextStep(s, work));
   return lines.join("\n");
+}
+
+function nextStep(s: RunSummary, work: Worklist | undefined): string {
+  if (s.status === "aborted") return `next: \`scrum run --resume=${s.iteration_id}\` reviews the files this iteration did not store; \`scrum flagged\` lists what needs work so far.`;
+  // Findings that raise no verdict (every static rule's, unless the repository raises it) are never flagged: say where they are.
+  if (work && work.flagged === 0 && work.heldWithFindings > 0) {
+    const n = work.heldWithFindings;
+    return `next: nothing is flagged (no file fails, needs a patch, is unreviewed or blocked); ${n} passing file${n === 1 ? " holds" : "s hold"} findings that raise no verdict (docs/STATIC.md, "Which rules raise verdicts"): \`scrum flagged --include review\` lists ${n === 1 ? "it" : "them"} first; \`scrum show PATH\` shows one verdict.`;
+  }
+  return "next: `scrum flagged` lists what needs work; `scrum show PATH` shows one verdict.";
 }
 
 /**
