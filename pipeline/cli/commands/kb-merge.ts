@@ -8,7 +8,7 @@ import { countModelAnswers } from "../../run/model-answers";
 import type { StoredConfig } from "../../run/plan";
 import { mergePartitions, NothingToMerge, type MergeResult } from "../../run/merge";
 import { homeOf, kbFile, openKb, sources, type CommandContext } from "../context";
-import { gateTripped, renderSummary, tierSplit } from "./run";
+import { gateTripped, renderSummary, tierSplit, worklist } from "./run";
 import { isPostgresLocation, showLocation } from "../../../kb/engine";
 
 export interface MergeFlags {
@@ -63,7 +63,7 @@ export function kbMergeCommand(ctx: CommandContext, flags: MergeFlags): number {
       if (result.missing.length > 0) {
         ctx.io.out(`MISSING partitions ${result.missing.join(", ")}: ${result.unreviewed.length} files no partition reviewed are unreviewed (never a pass): ${result.unreviewed.slice(0, 10).join(", ")}${result.unreviewed.length > 10 ? ", …" : ""}`);
       }
-      ctx.io.out(renderSummary(summary, tierSplit(into, result.iteration_id)));
+      ctx.io.out(renderSummary(summary, tierSplit(into, result.iteration_id), worklist(into, summary)));
     }
     return gateTripped(summary, flags.failOn) ? 3 : 0;
   } finally {

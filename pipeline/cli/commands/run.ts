@@ -213,7 +213,6 @@ export function tierSplit(kb: Kb, iterationId: number): TierSplit {
   return split;
 }
 
-/** The summary `scrum run` prints (and `scrum kb merge` for the iteration it made). */
 /** What `scrum flagged` lists after a finished iteration, and the files it leaves out that hold findings. */
 export interface Worklist {
   flagged: number;
@@ -229,6 +228,7 @@ export function worklist(kb: Kb, summary: RunSummary): Worklist | undefined {
   return { flagged, heldWithFindings: rows.filter((r) => !isFlagged(r) && r.gradient_tier === "review" && r.findings_count > 0).length };
 }
 
+/** The summary `scrum run` prints (and `scrum kb merge` for the iteration it made). */
 export function renderSummary(s: RunSummary, tiers: TierSplit, work?: Worklist): string {
   const m = s.metrics;
   const lines = [
