@@ -256,7 +256,7 @@ export function renderSummary(s: RunSummary, tiers: TierSplit, work?: Worklist):
           ]
         : []),
       `ladder: ${m.shards_total} shards (${m.cached_shards ?? 0} answered from the cache), ${m.attempts_total} attempts, ${m.escalations} escalations, ${m.thin_rejections} thin; tokens ${m.tokens_in} in / ${m.tokens_out} out; cost $${(m.cost_usd ?? 0).toFixed(4)}`,
-      `state (every file's latest review): ${m.state_files} files, ${m.state_pass} pass, ${m.state_needs_patch} needs_patch, ${m.state_fail} fail, ${m.state_unreviewed} unreviewed, ${m.state_stale} stale; ${m.state_findings_total} open findings`,
+      `state (every file's latest review): ${m.state_files} files, ${m.state_pass} pass, ${m.state_needs_patch} needs_patch, ${m.state_fail} fail, ${m.state_unreviewed} unreviewed, ${m.state_stale} stale; ${m.state_findings_total} open finding${m.state_findings_total === 1 ? "" : "s"}`,
       "",
       renderTable(
         ["tier", "files", "with findings", "clean", "meaning"],
