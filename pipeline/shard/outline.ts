@@ -26,7 +26,7 @@ export type Outline = OutlineItem[];
  * one-shard file's shard): a trailing newline is whitespace, so every item sits on the same lines in both.
  */
 export async function outlineFile(path: string, text: string, shared?: SharedTree): Promise<Outline> {
-  const language = languageOf(path);
+  const language = languageOf(path, text);
   if (hasGrammar(language)) {
     const outline = (tree: Tree) => treeOutline(tree.rootNode, syntaxOf(language));
     if (shared !== undefined && (shared.text === text || `${shared.text}\n` === text)) return outline(await shared.tree());

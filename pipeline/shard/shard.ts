@@ -7,6 +7,7 @@ import { markdownPieces } from "./markdown";
 import { packPieces } from "./pack";
 import { blankLineBlocks, blankLinePieces, LineIndex, TOP_SCOPE, type Header, type Piece } from "./pieces";
 import { buildPreamble, htmlComment, lineComment, type PreambleSource } from "./preamble";
+import { scriptLanguage } from "./script-language";
 import { syntaxOf } from "./syntax";
 import { tomlPieces } from "./toml";
 import { nodeLines, treePieces } from "./tree";
@@ -16,11 +17,14 @@ import type { Shard, ShardOptions, ShardPlan, ShardStrategy } from "./types";
 const MAX_ERROR_SHARE = 0.5;
 
 /** Language name from a file extension (used in prompts and the shard plan). */
-export function languageOf(path: string): string {
+export function languageOf(path: string, text?: string): string {
   const ext = extname(path);
   // Case matters only where a convention gives it meaning: `.C` and `.H` are C++ (FLTK's headers), `.c` and `.h` C.
-  return LANGUAGES[ext] ?? LANGUAGES[ext.toLowerCase()] ?? "text";
+  const byExtension = LANGUAGES[ext] ?? LANGUAGES[ext.toLowerCase()];
+  if (byExtension) return byExtension;
+  return (ext === "" && text !== undefined ? scriptLanguage(text) : undefined) ?? "text";
 }
+
 
 /** The file extensions with a language of their own (every other file is `text`). */
 export function knownExtensions(): string[] {
@@ -50,7 +54,7 @@ interface Layout {
 export async function shardFile(path: string, text: string, options: ShardOptions): Promise<ShardPlan> {
   checkOptions(options);
   const lines = splitLines(text);
-  const language = languageOf(path);
+  const language = languageOf(path, text);
   if (lines.length === 0) return { path, lines: 0, language, strategy: "whole", shards: [] };
   if (text.length <= options.thresholdChars) {
     return { path, lines: lines.length, language, strategy: "whole", shards: [makeShard(lines, 0, 1, lines.length)] };

@@ -1,12 +1,13 @@
 /** The targets stage: paths, directories and globs in; the files to review (and the ones skipped, with reasons) out. */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync, type Stats } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync, type Stats } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { Config } from "../config/config";
 import { UsageError } from "../../domain/errors";
 import { VendoredCheck } from "./vendored";
 import { RepositoryRoots } from "./repository-roots";
+import { scriptLanguage } from "../shard/script-language";
 
 export interface TargetOptions {
   cwd: string;
@@ -44,7 +45,8 @@ export function collectTargets(inputs: string[], options: TargetOptions): string
   const includes = options.sweep.include.map((p) => new Bun.Glob(p));
   const excludes = options.sweep.exclude.map((p) => new Bun.Glob(p));
   const excluded = (rel: string) => excludes.some((g) => g.match(rel));
-  const wanted = (rel: string) => includes.some((g) => g.match(rel)) && !excluded(rel);
+  // A file with no extension is a script of a language the sharder knows when its `#!` line says so (shard.ts).
+  const wanted = (rel: string, abs: string) => !excluded(rel) && (includes.some((g) => g.match(rel)) || (!basename(rel).includes(".") && scriptLanguage(firstLine(abs)) !== undefined));
   const ignores = new GitignoreStack(options.sweep.respectGitignore);
 
   for (const input of inputs) {
@@ -86,7 +88,7 @@ export function collectTargets(inputs: string[], options: TargetOptions): string
 }
 
 interface Filters {
-  wanted: (rel: string) => boolean;
+  wanted: (rel: string, abs: string) => boolean;
   excluded: (rel: string) => boolean;
 }
 
@@ -101,9 +103,25 @@ function walk(root: string, dir: string, filters: Filters, ignores: GitignoreSta
       // Prune a directory an exclude pattern covers whole ("node_modules/**"): it can hold 100k files.
       if (filters.excluded(`${rel}/x`)) continue;
       walk(root, abs, filters, ignores, found);
-    } else if (e.isFile() && filters.wanted(rel)) {
+    } else if (e.isFile() && filters.wanted(rel, abs)) {
       found.add(abs);
     }
+  }
+}
+
+/** The first bytes of a file, enough for a `#!` line; "" when it cannot be read (the read stage says why, if it is taken). */
+function firstLine(abs: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(abs, "r");
+    const buf = Buffer.alloc(128);
+    return buf.toString("latin1", 0, readSync(fd, buf, 0, buf.length, 0));
+  } catch (e) {
+    // Unreadable here (gone, no permission): not a script this stage can tell; a file taken anyway is read, and says why, later.
+    if ((e as NodeJS.ErrnoException).code !== undefined) return "";
+    throw e;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -14,6 +14,8 @@ const LOCKFILES = new Set([
   "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb", "Cargo.lock",
   "poetry.lock", "Pipfile.lock", "uv.lock", "go.sum", "Gemfile.lock", "composer.lock", "flake.lock",
 ]);
+/** Build tools' wrapper scripts, written by `gradle wrapper` and `mvn wrapper:wrapper`, swept by their `#!` line. */
+const WRAPPER_SCRIPTS = new Set(["gradlew", "mvnw"]);
 /**
  * The generated-code convention (Go's `// Code generated … DO NOT EDIT.`, protoc, @generated) in the first lines, as
  * the statement a line's comment opens with, or a DO NOT EDIT that ends its sentence. A comment that only mentions the
@@ -44,6 +46,7 @@ export class VendoredCheck {
     const dir = dirname(absPath).split(sep).find((part) => VENDOR_DIRS.has(part));
     if (dir) return `vendored: under a ${dir}/ folder ([sweep] skip_vendored)`;
     if (LOCKFILES.has(name)) return "generated: a lockfile ([sweep] skip_vendored)";
+    if (WRAPPER_SCRIPTS.has(name)) return "generated: a build tool's wrapper script ([sweep] skip_vendored)";
     if (MINIFIED_NAME.test(name)) return "minified: the name says so ([sweep] skip_vendored)";
     const generated = generatedHeader(text);
     if (generated) return `generated: the header says "${generated}" ([sweep] skip_vendored)`;

@@ -8,7 +8,21 @@ import { expectValidPlan, functionsOf, linesMatching, readFixture, shardsOver } 
 
 describe("the language of a path", () => {
   test("by extension, case-blind but for C++'s .C and .H", () => {
-    expect(["FL/Fl_Window.H", "src/Fl.C", "src/x.h", "src/x.c", "src/X.PY", "src/a.cxx", "README"].map(languageOf)).toEqual(["cpp", "cpp", "c", "c", "python", "cpp", "text"]);
+    expect(["FL/Fl_Window.H", "src/Fl.C", "src/x.h", "src/x.c", "src/X.PY", "src/a.cxx", "README"].map((p) => languageOf(p))).toEqual(["cpp", "cpp", "c", "c", "python", "cpp", "text"]);
+  });
+
+  test("a file with no extension by its #! line; an extension always wins", () => {
+    const cases: [string, string, string][] = [
+      ["bin/tool", "#!/bin/sh\nset -e\n", "bash"],
+      ["test/fast/nvm_ls", "#!/usr/bin/env bash\n", "bash"],
+      ["bin/serve", "#!/usr/bin/env -S node --enable-source-maps\n", "javascript"],
+      ["scripts/fmt", "#! /usr/bin/python3.11 -u\n", "python"],
+      ["bin/zshy", "#!/bin/zsh\n", "text"],
+      ["LICENSE", "MIT License\n#!/bin/sh\n", "text"],
+      ["notes.txt", "#!/bin/sh\n", "text"],
+      ["run.py", "#!/bin/sh\n", "python"],
+    ];
+    for (const [path, text, language] of cases) expect(languageOf(path, text), path).toBe(language);
   });
 });
 

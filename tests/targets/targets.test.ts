@@ -32,6 +32,10 @@ beforeAll(() => {
   write("src/nested/secret.ts", "export const s = 1;\n");
   write("src/nested/open.ts", "export const o = 1;\n");
   write("docs/README.md", "# docs\n");
+  write("bin/deploy", "#!/usr/bin/env bash\necho deploy\n");
+  write("bin/LICENSE", "MIT\n");
+  write("bin/helper", "#!/usr/bin/env zsh\necho z\n");
+  write("node_modules/.bin/tool", "#!/usr/bin/env node\n");
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -49,6 +53,14 @@ describe("collectTargets", () => {
     expect(files).not.toContain("src/notes.log"); // not included and ignored
     expect(files).not.toContain("node_modules/dep/index.js"); // excluded
     expect(files).not.toContain("src/image.png"); // not in include
+  });
+
+  test("a file with no extension is swept when its #! line names a language the sharder knows, unless excluded", () => {
+    const files = rel(collectTargets(["."], { cwd: root, sweep }));
+    expect(files).toContain("bin/deploy");
+    expect(files).not.toContain("bin/LICENSE"); // no #! line
+    expect(files).not.toContain("bin/helper"); // zsh: no grammar
+    expect(files).not.toContain("node_modules/.bin/tool"); // excluded
   });
 
   test("globs expand relative to the working directory", () => {
