@@ -82,7 +82,9 @@ export async function reviewFile(file: SourceFile, notes: string[], ctx: ReviewC
     if (byModel && ctx.staticFloor !== false) {
       for (const [category, found] of await staticFloor(base, ctx.config.static.raise, shared)) merged = addFileFindings(merged, category, unseenBy(merged, found), lines, plan.shards);
     }
-    return needsOutline(merged) ? await outlineFile(file.path, file.text, shared) : [];
+    if (!needsOutline(merged)) return [];
+    // A file the sharder parsed was outlined from that parse; only a one-shard file is parsed here.
+    return base.outline ?? (await outlineFile(file.path, file.text, shared));
   };
   // A one-shard file is parsed once for both, not once by the floor (its shard) and again by the outline (the file).
   const whole = base.shards.length === 1 && hasGrammar(base.language) ? base.shards[0]!.text : undefined;
@@ -175,7 +177,8 @@ async function planWithinWindows(file: SourceFile, notes: string[], ctx: ReviewC
   let limits = { thresholdChars: sweep.shardThresholdChars, maxShardChars: sweep.maxShardChars };
   let base: ShardPlan | undefined;
   for (;;) {
-    const plan = await shardFile(file.path, file.text, limits);
+    // The first plan also brings the file's outline from the sharder's parse; a re-split needs none.
+    const plan = await shardFile(file.path, file.text, { ...limits, outline: base === undefined });
     base ??= plan;
     const requests = plan.shards.map((shard) => shardRequest(file, plan, shard, notes, ctx));
     const fits = await Promise.all(requests.map((request) => fitsSomeWindow(request, ctx.rungs)));

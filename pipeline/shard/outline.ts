@@ -3,22 +3,14 @@
  * so a finding can name the symbol it sits in. Fingerprints use it: a finding keeps its identity when code above it
  * moves or an identical finding in another function goes away.
  */
-import type { Node, Tree } from "web-tree-sitter";
+import type { Tree } from "web-tree-sitter";
 import { hasGrammar, withTree, type SharedTree } from "./grammars";
 import { splitLines } from "./lines";
 import { languageOf } from "./shard";
-import { maySymbolise, symbolOf, unwrap } from "./symbols";
-import { syntaxOf, type Syntax } from "./syntax";
-import { nodeLines } from "./tree";
+import { syntaxOf } from "./syntax";
+import { treeOutline, type Outline, type OutlineItem } from "./tree-outline";
 
-export interface OutlineItem {
-  symbol: string;
-  start: number;
-  end: number;
-}
-
-/** Items outermost first; an item nested in another comes after it. */
-export type Outline = OutlineItem[];
+export type { Outline, OutlineItem } from "./tree-outline";
 
 /**
  * The outline of one file's text. Languages without a grammar: Markdown headings, TOML tables, else none. `shared`: a
@@ -46,51 +38,6 @@ export function symbolAt(outline: Outline, line: number): string {
     if (!best || item.end - item.start <= best.end - best.start) best = item;
   }
   return best?.symbol ?? "";
-}
-
-function treeOutline(root: Node, syntax: Syntax): Outline {
-  const out: Outline = [];
-  // A cursor walk: a Node object only for the nodes that can name an item, not for every node of the file.
-  const cursor = root.walk();
-  // For each level open below the root: whether it is inside an item, and the symbol its nodes belong to.
-  const levels: Level[] = [{ inside: false, parentSymbol: undefined }];
-  try {
-    if (!cursor.gotoFirstChild()) return out;
-    for (;;) {
-      const level = levels[levels.length - 1]!;
-      // Named nodes only, as `namedChildren` gives them; an anonymous token holds no item.
-      if (cursor.nodeIsNamed) {
-        let below = level;
-        if (maySymbolise(cursor.nodeType, syntax, level.inside)) {
-          const child = cursor.currentNode;
-          const item = unwrap(child, syntax);
-          const symbol = item.type in syntax.items || !level.inside ? symbolOf(child, syntax, level.inside) : undefined;
-          // An export or decorator wrapper and the item it wraps are one symbol.
-          if (symbol !== undefined && symbol !== level.parentSymbol) {
-            const [start, end] = nodeLines(child);
-            out.push({ symbol, start, end });
-          }
-          // Bindings and statements inside a function are not symbols, but a closure or class inside one can be.
-          below = { inside: level.inside || (symbol !== undefined && item.type in syntax.items), parentSymbol: symbol ?? level.parentSymbol };
-        }
-        if (out.length < 20_000 && cursor.gotoFirstChild()) {
-          levels.push(below);
-          continue;
-        }
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return out;
-        levels.pop();
-      }
-    }
-  } finally {
-    cursor.delete();
-  }
-}
-
-interface Level {
-  inside: boolean;
-  parentSymbol: string | undefined;
 }
 
 /** Heading-like sections: each runs to the line before the next one of the same or a higher level. */

@@ -11,6 +11,7 @@ import { scriptLanguage } from "./script-language";
 import { syntaxOf } from "./syntax";
 import { tomlPieces } from "./toml";
 import { nodeLines, treePieces } from "./tree";
+import { treeOutline, type Outline } from "./tree-outline";
 import type { Shard, ShardOptions, ShardPlan, ShardStrategy } from "./types";
 
 /** A parse whose ERROR nodes cover more than this share of the lines is not trusted: blank-line blocks instead. */
@@ -39,11 +40,12 @@ const LANGUAGES: Record<string, string> = {
   ".cs": "csharp", ".rb": "ruby", ".php": "php", ".sh": "bash", ".bash": "bash",
 };
 
-/** How a file was cut into pieces, and what every shard's preamble draws on. */
+/** How a file was cut into pieces, and what every shard's preamble draws on; the outline of its tree when asked for. */
 interface Layout {
   strategy: ShardStrategy;
   pieces: Piece[];
   preamble: PreambleSource;
+  outline?: Outline;
 }
 
 /**
@@ -60,10 +62,12 @@ export async function shardFile(path: string, text: string, options: ShardOption
     return { path, lines: lines.length, language, strategy: "whole", shards: [makeShard(lines, 0, 1, lines.length)] };
   }
   const index = new LineIndex(lines);
-  const layout = await layoutOf(language, text, index, options.maxShardChars);
+  const layout = await layoutOf(language, text, index, options.maxShardChars, options.outline === true);
   const shards = assemble(layout, packPieces(layout.pieces, index, options.maxShardChars));
   assertCoverage(path, shards, lines.length);
-  return { path, lines: lines.length, language, strategy: layout.strategy, shards };
+  const plan: ShardPlan = { path, lines: lines.length, language, strategy: layout.strategy, shards };
+  if (layout.outline !== undefined) plan.outline = layout.outline;
+  return plan;
 }
 
 function checkOptions(options: ShardOptions): void {
@@ -73,8 +77,13 @@ function checkOptions(options: ShardOptions): void {
   }
 }
 
-async function layoutOf(language: string, text: string, index: LineIndex, maxChars: number): Promise<Layout> {
-  if (hasGrammar(language)) return withTree(language, text, (tree) => treeLayout(language, tree.rootNode, index, maxChars));
+async function layoutOf(language: string, text: string, index: LineIndex, maxChars: number, outline: boolean): Promise<Layout> {
+  if (hasGrammar(language)) {
+    return withTree(language, text, (tree) => {
+      const layout = treeLayout(language, tree.rootNode, index, maxChars);
+      return outline ? { ...layout, outline: treeOutline(tree.rootNode, syntaxOf(language)) } : layout;
+    });
+  }
   if (language === "markdown") return { strategy: "markdown", pieces: markdownPieces(index, maxChars, TOP_SCOPE), preamble: noImports(index, htmlComment) };
   if (language === "toml") return { strategy: "toml", pieces: tomlPieces(index, maxChars, TOP_SCOPE), preamble: noImports(index, lineComment("#")) };
   return blankLineLayout(index, maxChars, noImports(index, lineComment("#")));

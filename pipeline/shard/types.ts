@@ -1,4 +1,5 @@
 /** Shards: the unit a rung reviews. Plain data between the sharder and the rest of the pipeline. */
+import type { Outline } from "./tree-outline";
 
 export type ShardStrategy = "whole" | "tree-sitter" | "markdown" | "toml" | "blank-lines" | "lines";
 
@@ -25,9 +26,16 @@ export interface ShardPlan {
   language: string;
   strategy: ShardStrategy;
   shards: Shard[];
+  /** The file's outline, read from the sharder's own parse when `outline` was asked for and the file was parsed. */
+  outline?: Outline;
 }
 
 export interface ShardOptions {
   thresholdChars: number;
   maxShardChars: number;
+  /**
+   * Also read the file's outline from the tree the sharder parses (a file above the threshold, with a grammar), so the
+   * review need not parse the file again for it (docs/PERFORMANCE.md, tenth pass).
+   */
+  outline?: boolean;
 }

@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import type { Node } from "web-tree-sitter";
 import { parserFor } from "../../pipeline/shard/grammars";
 import { splitLines } from "../../pipeline/shard/lines";
+import { outlineFile } from "../../pipeline/shard/outline";
 import { languageOf, shardFile } from "../../pipeline/shard/shard";
 import { expectValidPlan, functionsOf, linesMatching, readFixture, shardsOver } from "./fixture";
 
@@ -203,5 +204,25 @@ describe("files with no items", () => {
     const plan = await shardFile("table.ts", text, { thresholdChars: 100, maxShardChars: 200 });
     expectValidPlan(plan, text, 200);
     expect(plan.shards.find((s) => s.text.includes("const table"))?.text.trim()).toBe(long);
+  });
+});
+
+describe("the outline from the sharder's parse", () => {
+  const files = ["InventoryService.java", "OrderProcessor.cs", "UserController.php", "apply_command.rs", "billing.py", "dashboard.ts", "half_edited.ts", "invoice.rb", "matrix.cpp", "ring_buffer.c", "server.go", "deploy.sh"];
+
+  test.each(files)("%s: the same outline the review would parse the file again for", async (name) => {
+    const text = readFixture(name);
+    const plan = await shardFile(name, text, { thresholdChars: 400, maxShardChars: 400, outline: true });
+    expect(plan.shards.length).toBeGreaterThan(1);
+    const outline = await outlineFile(name, text);
+    expect(outline.length).toBeGreaterThan(0);
+    expect(plan.outline).toEqual(outline);
+  });
+
+  test("none unless asked for, and none for a file the sharder did not parse", async () => {
+    const text = readFixture("billing.py");
+    expect((await shardFile("billing.py", text, { thresholdChars: 400, maxShardChars: 400 })).outline).toBeUndefined();
+    expect((await shardFile("billing.py", text, { thresholdChars: text.length, maxShardChars: 400, outline: true })).outline).toBeUndefined();
+    expect((await shardFile("guide.md", readFixture("guide.md"), { thresholdChars: 400, maxShardChars: 400, outline: true })).outline).toBeUndefined();
   });
 });
