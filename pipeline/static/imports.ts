@@ -4,7 +4,9 @@
  * Limit: the static rung sees one shard, not the file. Imports sit at the top of a file, so they land in the first
  * shard; later shards carry an imports preamble, which is context and not scanned. A duplicate split across two
  * shards is missed. Only top-level (column 0) imports count: a Python import inside a function is a lazy import,
- * a Rust `use` inside a block is scoped.
+ * a Rust `use` inside a block is scoped. Test code is not scanned: fixture files repeat imports on purpose (a
+ * formatter's test case holds its input and its expected output, both importing the same modules), and a test file
+ * whose imports do not load fails its own suite first.
  */
 import type { Detector, Hit } from "./rules";
 import type { RuleId } from "../../domain/rules";
@@ -29,14 +31,14 @@ const MAX_STATEMENT_LINES = 60;
 /** Report every top-level import that brings in a key an earlier import already brought in. */
 export const detectDuplicateImports: Detector = (input) => {
   const reader = READERS[input.language];
-  if (!reader) return [];
+  if (!reader || (input.testLines.length > 0 && input.testLines.every(Boolean))) return [];
   const redeclaring = input.language === "rust" || input.language === "go";
   const seen = new Map<string, number>();
   const hits: Hit[] = [];
   for (const s of reader(input.views)) {
     const repeats = s.imports.filter((i) => seen.has(i.key) || (i.after ?? []).some((k) => seen.has(k)));
     const repeated = repeats.find((i) => i.redeclares) ?? repeats[0];
-    if (repeated !== undefined) {
+    if (repeated !== undefined && !input.testLines[s.line]) {
       const earlier = seen.get(repeated.key) ?? (repeated.after ?? []).map((k) => seen.get(k)).find((n) => n !== undefined);
       const rule: RuleId = redeclaring || repeated.redeclares ? "duplicate-import-redeclared" : "duplicate-import";
       hits.push({ rule, line: s.line, endLine: s.endLine, evidenceLine: s.evidenceLine, detail: `${repeated.label}, already imported at line ${(earlier as number) + input.lineStart}` });

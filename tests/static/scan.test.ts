@@ -287,6 +287,25 @@ describe("duplicate imports", () => {
       [7, 'Duplicate import: "./x", already imported at line 5 [duplicate-import]'],
     ]);
   });
+
+  test("not in test code: a formatter's test case repeats its input's imports in its expected output (psf/black)", async () => {
+    const text = ["import os", "import sys", "", "# output", "", "import os", "import sys"].join("\n");
+    for (const path of ["tests/data/cases/import_spacing.py", "pkg/testdata/case.py", "src/test_imports.py"]) {
+      const v = await scanShard({ path, language: "python", lineStart: 1, text });
+      expect(v.risk_points.map((f) => f.title)).toEqual([]);
+    }
+    const outside = await scanShard({ path: "src/black/cases.py", language: "python", lineStart: 1, text });
+    expect(outside.risk_points.map((f) => f.line_start)).toEqual([6, 7]);
+  });
+
+  test("a redeclared import in test code is not reported either; in a Rust test module only that module is skipped", async () => {
+    const ts = ['import { a } from "./x";', 'import { a } from "./y";'].join("\n");
+    const inTest = await scanShard({ path: "src/x.test.ts", language: "typescript", lineStart: 1, text: ts });
+    expect(inTest.critical_failures).toEqual([]);
+    const rust = ["use std::fmt;", "use std::fmt;", "#[cfg(test)]", "mod tests {", "use std::io;", "use std::io;", "}"].join("\n");
+    const v = await scanShard({ path: "src/lib.rs", language: "rust", lineStart: 1, text: rust });
+    expect(v.critical_failures.map((f) => f.line_start)).toEqual([2]);
+  });
 });
 
 describe("evidence quotes", () => {
@@ -299,5 +318,17 @@ describe("evidence quotes", () => {
     expect(q).toContain("TODO");
     const v = await scanShard({ path: "src/table.ts", language: "typescript", lineStart: 1, text: line });
     expect(problems(v).map((f) => [f.rule, f.evidence])).toEqual([["todo-comment", q]]);
+  });
+});
+
+describe("placeholder returns", () => {
+  test("a typing stub (a stub class, a stub file, a type stub) is no placeholder; a stubbed value still is", async () => {
+    const body = (comment: string) => ["def blank_lines(self):", "    if self.previous_line.is_decorator:", `        # ${comment}`, "        return 0, 1", ""].join("\n");
+    const lines = async (comment: string) => (await scanShard({ path: "src/lines.py", language: "python", lineStart: 1, text: body(comment) })).pseudocode_flags.map((f) => f.line_start);
+    expect(await lines("Insert an empty line after a decorated stub class")).toEqual([]);
+    expect(await lines("no blank line in stub files")).toEqual([]);
+    expect(await lines("a type stub has no body")).toEqual([]);
+    expect(await lines("stub: the real count comes later")).toEqual([4]);
+    expect(await lines("stubbed until the parser reports blank lines")).toEqual([4]);
   });
 });
