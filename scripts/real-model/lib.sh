@@ -29,3 +29,16 @@ prune_stale() {
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || rm -rf "$path"
   done
 }
+
+# How ggml's CPU code is compiled for this machine: "FLAVOUR|COMPILER FLAGS". A native build (-march=native) on a
+# CPU that reports AMX compiles ggml's AMX kernels, and a virtual machine that reports AMX without letting a process use
+# its tiles kills the server at its first answer: a general protection fault at `ldtilecfg` in libggml-cpu.so, seen on
+# 2026-12-07 (Firecracker, Xeon with amx_int8 in /proc/cpuinfo). So x86-64 builds target x86-64-v3 (AVX2, FMA, F16C,
+# BMI2), which every x86-64 CI machine of the last decade runs; AVX-512 and AMX stay off. Other CPUs build native.
+ggml_cpu_target() {
+  case "$(uname -m)" in
+    x86_64) echo "x86-64-v3|-march=x86-64-v3" ;;
+    *) echo "native|-march=native" ;;
+  esac
+}
+

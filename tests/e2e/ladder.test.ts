@@ -113,8 +113,8 @@ test("a rung with an unset API key variable is a config error before anything ru
   }
 });
 
-test("config check probes each rung: present, missing model, unreachable", async () => {
-  const p = makeProject({}, [rung("ok", "ollama", sim.ollamaHost, "big-good"), rung("nomodel", "openai", sim.openaiBaseUrl, "not-served"), rung("down", "ollama", "http://127.0.0.1:9", "m")].join("\n"));
+test("config check probes each rung: present, missing model, unreachable, listed but failing", async () => {
+  const p = makeProject({}, [rung("ok", "ollama", sim.ollamaHost, "big-good"), rung("nomodel", "openai", sim.openaiBaseUrl, "not-served"), rung("down", "ollama", "http://127.0.0.1:9", "m"), rung("fails", "openai", sim.openaiBaseUrl, "down-500", "retries = 0")].join("\n"));
   try {
     const r = await p.scrum("config", "check", "--json");
     expect(r.code).toBe(1);
@@ -124,6 +124,13 @@ test("config check probes each rung: present, missing model, unreachable", async
     expect(by.nomodel.servers[0]).toMatchObject({ reachable: true, modelPresent: false });
     expect(by.down.servers[0].reachable).toBe(false);
     expect(by.down.advice).toMatch(/ollama serve/);
+    // A server that lists the model and then fails the review (a llama.cpp build that crashed at its first answer)
+    // is not told to check the model name.
+    expect(by.fails.servers[0]).toMatchObject({ reachable: true, modelPresent: true });
+    expect(by.fails.ok).toBe(false);
+    expect(by.nomodel.advice).toMatch(/does not list model "not-served"/);
+    expect(by.fails.advice).toMatch(/lists the model but did not answer a minimal review/);
+    expect(by.fails.advice).not.toMatch(/does not list/);
   } finally {
     p.cleanup();
   }

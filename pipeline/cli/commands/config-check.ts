@@ -83,7 +83,7 @@ async function checkRungs(ctx: CommandContext, config: Config, keys: Map<string,
         ...trips.filter((t) => t.systemRole === false).map((t) => `${t.server}: the chat template drops the system message; scrum sends the system prompt in the user message (set system_role = false to skip the detection)`),
         ...(tooSmall ? [`${tooSmall}; raise context_tokens (and the server's window, e.g. llama.cpp --n_ctx) or lower max_output_tokens`] : []),
       ];
-      return { ...base, ok, servers, advice: ok ? null : adviceFor(rung.provider, rung.model, servers), warnings, round_trips: trips, too_small: tooSmall };
+      return { ...base, ok, servers, advice: ok ? null : adviceFor(rung.provider, rung.model, servers, trips), warnings, round_trips: trips, too_small: tooSmall };
     }),
   );
   const ok = checks.every((c) => c.ok);
@@ -129,13 +129,18 @@ function windowLearnt(t: RoundTrip): string {
   return t.window === null ? "?" : `${t.window} (${t.windowFrom})`;
 }
 
-function adviceFor(provider: string, model: string, servers: ProbeResult[]): string {
+function adviceFor(provider: string, model: string, servers: ProbeResult[], trips: RoundTrip[]): string {
   if (servers.some((s) => !s.reachable)) {
     return provider === "ollama"
       ? `start Ollama (\`ollama serve\`) or fix host/hosts; until then the rung's calls fail and climb to the next rung`
       : `check base_url and the network; until then the rung's calls fail and climb to the next rung`;
   }
-  return provider === "ollama" ? `pull the model: \`ollama pull ${model}\`` : `the endpoint does not list model "${model}"; check the model name`;
+  if (servers.some((s) => !s.modelPresent)) {
+    return provider === "ollama" ? `pull the model: \`ollama pull ${model}\`` : `the endpoint does not list model "${model}"; check the model name`;
+  }
+  // Listed and reachable, yet a minimal review failed: the server itself (a crash, a refusal, no memory), not the name.
+  const failed = trips.filter((t) => !t.answered).map((t) => t.server);
+  return `${failed.join(", ")} ${failed.length === 1 ? "lists" : "list"} the model but did not answer a minimal review (the warning below says how); check the server and its log: until then the rung's calls fail and climb to the next rung`;
 }
 
 /** "8192 (server 32768)": the configured window, then what the server reports ("?" when it does not say). */
