@@ -41,4 +41,3 @@ ggml_cpu_target() {
     *) echo "native|-march=native" ;;
   esac
 }
-
