@@ -9,5 +9,15 @@ export function scriptLanguage(text: string): string | undefined {
   return m ? INTERPRETERS[m[1]!] : undefined;
 }
 
+/**
+ * The extension of the language a script's `#!` line names (`.sh`, `.py`, …): the targets stage matches `include` and
+ * `exclude` against the file's path with it, so `bin/deploy` is taken where `bin/deploy.sh` would be.
+ */
+export function scriptExtension(text: string): string | undefined {
+  const language = scriptLanguage(text);
+  return language === undefined ? undefined : EXTENSIONS[language];
+}
+
 const SHEBANG = /^#![ \t]*(?:\S*\/)?(?:env[ \t]+(?:-\S+[ \t]+)*)?([a-z]+)[\d.]*(?=[ \t\r\n]|$)/;
 const INTERPRETERS: Record<string, string> = { sh: "bash", bash: "bash", dash: "bash", ksh: "bash", python: "python", node: "javascript", ruby: "ruby", php: "php" };
+const EXTENSIONS: Record<string, string> = { bash: ".sh", python: ".py", javascript: ".js", ruby: ".rb", php: ".php" };

@@ -26,7 +26,6 @@ export function languageOf(path: string, text?: string): string {
   return (ext === "" && text !== undefined ? scriptLanguage(text) : undefined) ?? "text";
 }
 
-
 /** The file extensions with a language of their own (every other file is `text`). */
 export function knownExtensions(): string[] {
   return Object.keys(LANGUAGES);

@@ -7,7 +7,7 @@ import type { Config } from "../config/config";
 import { UsageError } from "../../domain/errors";
 import { VendoredCheck } from "./vendored";
 import { RepositoryRoots } from "./repository-roots";
-import { scriptLanguage } from "../shard/script-language";
+import { scriptExtension } from "../shard/script-language";
 
 export interface TargetOptions {
   cwd: string;
@@ -45,8 +45,14 @@ export function collectTargets(inputs: string[], options: TargetOptions): string
   const includes = options.sweep.include.map((p) => new Bun.Glob(p));
   const excludes = options.sweep.exclude.map((p) => new Bun.Glob(p));
   const excluded = (rel: string) => excludes.some((g) => g.match(rel));
-  // A file with no extension is a script of a language the sharder knows when its `#!` line says so (shard.ts).
-  const wanted = (rel: string, abs: string) => !excluded(rel) && (includes.some((g) => g.match(rel)) || (!basename(rel).includes(".") && scriptLanguage(firstLine(abs)) !== undefined));
+  const taken = (rel: string) => includes.some((g) => g.match(rel)) && !excluded(rel);
+  // A file with no extension is judged as the script its `#!` line names: `bin/deploy` as `bin/deploy.sh` would be.
+  const wanted = (rel: string, abs: string) => {
+    if (taken(rel)) return true;
+    if (basename(rel).includes(".") || excluded(rel)) return false;
+    const ext = scriptExtension(firstLine(abs));
+    return ext !== undefined && taken(`${rel}${ext}`);
+  };
   const ignores = new GitignoreStack(options.sweep.respectGitignore);
 
   for (const input of inputs) {

@@ -63,6 +63,14 @@ describe("collectTargets", () => {
     expect(files).not.toContain("node_modules/.bin/tool"); // excluded
   });
 
+  test("such a script is judged by include and exclude as if it had its language's extension", () => {
+    const only = (include: string[], exclude: string[] = []) => rel(collectTargets(["."], { cwd: root, sweep: { ...sweep, include, exclude } }));
+    expect(only(["src/**/*.ts"])).not.toContain("bin/deploy"); // a narrowed include keeps it out
+    expect(only(["src/**/*.ts", "**/*.py"])).not.toContain("bin/deploy"); // bash, not Python
+    expect(only(["bin/*.sh"])).toContain("bin/deploy");
+    expect(only(["src/**/*.ts", "**/*.sh"], ["**/*.sh"])).not.toContain("bin/deploy"); // excluded as a .sh
+  });
+
   test("globs expand relative to the working directory", () => {
     expect(rel(collectTargets(["src/*.rs"], { cwd: root, sweep }))).toEqual(["src/lib.rs"]);
   });

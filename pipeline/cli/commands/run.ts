@@ -20,8 +20,8 @@ import { dirname, resolve } from "node:path";
 import { checkOutFile } from "../paths";
 import { kbTraitBook } from "../server-traits";
 import { systemPromptOf, windowPlanError, withKnownWindows } from "../../run/windows";
-import { applyDismissals } from "../../score/state";
 import { isFlagged } from "../../score/flagged";
+import { readStateView } from "../state-view";
 
 export interface RunFlags {
   paths: string[];
@@ -223,7 +223,7 @@ export interface Worklist {
 /** The state's worklist after iteration `summary`, when it finished (an aborted one has no state of its own). */
 export function worklist(kb: Kb, summary: RunSummary): Worklist | undefined {
   if (summary.status !== "done") return undefined;
-  const rows = applyDismissals(kb.state.of(summary.iteration_id), kb.findings.dismissedSince());
+  const { rows } = readStateView(kb, String(summary.iteration_id));
   const flagged = rows.filter((r) => isFlagged(r)).length;
   return { flagged, heldWithFindings: rows.filter((r) => !isFlagged(r) && r.gradient_tier === "review" && r.findings_count > 0).length };
 }
