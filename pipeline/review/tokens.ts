@@ -90,6 +90,17 @@ export function tokenCounter(method: TokenMethod): Promise<Counter> {
   return counter;
 }
 
+/** The last system prompt counted by each method: every shard of a run sends the same one. */
+const lastSystem = new Map<TokenMethod, { text: string; tokens: number }>();
+
+function systemTokens(method: TokenMethod, count: Counter, text: string): number {
+  const last = lastSystem.get(method);
+  if (last?.text === text) return last.tokens;
+  const tokens = count(text);
+  lastSystem.set(method, { text, tokens });
+  return tokens;
+}
+
 /** The tokens a request takes in a rung's window: its prompt as sent plus the room its answer needs. */
 export async function estimateRequest(request: CompletionRequest, rung: RungConfig): Promise<TokenEstimate> {
   const method = tokenMethodFor(rung.model);
@@ -97,7 +108,7 @@ export async function estimateRequest(request: CompletionRequest, rung: RungConf
   const messages = (request.system ? 1 : 0) + 1;
   // OpenAI-compatible servers put a json_schema response_format into the prompt; Ollama enforces `format` by grammar.
   const schema = request.schema && rung.provider === "openai" ? count(JSON.stringify(request.schema)) : 0;
-  const prompt = (request.system ? count(request.system) : 0) + count(request.prompt) + schema + messages * TOKENS_PER_MESSAGE + TOKENS_PER_REPLY;
+  const prompt = (request.system ? systemTokens(method, count, request.system) : 0) + count(request.prompt) + schema + messages * TOKENS_PER_MESSAGE + TOKENS_PER_REPLY;
   const output = rung.maxOutputTokens ?? DEFAULT_RESERVED_OUTPUT_TOKENS;
   return { prompt, output, total: prompt + output, method };
 }

@@ -91,6 +91,15 @@ describe("a request's estimate", () => {
     expect((await estimateRequest(request, rung)).prompt).toBe(exact.prompt);
   });
 
+  test("a system prompt counted before is not taken for another one: each change of system prompt is counted anew", async () => {
+    const rung = testRung("ollama", ["http://x"]);
+    const first = await estimateRequest(request, rung);
+    const system = `${SYSTEM}\n${"More rules. ".repeat(100)}`;
+    const longer = await estimateRequest({ ...request, system }, rung);
+    expect(longer.prompt - first.prompt).toBe(countByChars(system) - countByChars(SYSTEM));
+    expect((await estimateRequest(request, rung)).prompt).toBe(first.prompt);
+  });
+
   test("the json_schema goes into an OpenAI-compatible prompt, not into Ollama's (its format is a grammar)", async () => {
     const schema = shardSchemaForFormat();
     const openai = testRung("openai", ["http://x"]);
