@@ -253,6 +253,18 @@ export function isTestPath(path: string): boolean {
   return /\.(test|spec|vitest)\.[^.]+$/.test(name) || /_test\.[^.]+$/.test(name) || /^test_.*\.py$/.test(name) || name === "conftest.py" || name === "tests.rs";
 }
 
+/** Folders of test input by name (Go's `testdata`, JavaScript's `fixtures`), and `data` folders inside a test folder. */
+const TEST_DATA_DIRS = new Set(["testdata", "test_data", "test-data", "fixtures", "__fixtures__"]);
+
+/**
+ * Test input by path: files under `testdata/`, `fixtures/` or a test folder's `data/` (psf/black's `tests/data/cases`).
+ * Their text is what a test feeds a program (a formatter's input and expected output), not code anyone maintains as such.
+ */
+export function isTestDataPath(path: string): boolean {
+  const dirs = path.split(/[\\/]/).slice(0, -1);
+  return dirs.some((d, i) => TEST_DATA_DIRS.has(d) || (d === "data" && dirs.slice(0, i).some((up) => TEST_DIRS.has(up))));
+}
+
 const TEST_ATTRIBUTE = /^\s*#\[(?:cfg\(test\)|(?:[\w:]+::)?test)\]/;
 const TEST_MODULE = /^\s*mod\s+tests?\s*\{/;
 

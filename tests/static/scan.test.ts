@@ -308,6 +308,17 @@ describe("duplicate imports", () => {
   });
 });
 
+describe("marker comments", () => {
+  test("not in test input: a formatter's case keeps `# FIXME` as input, a note to no one; in test code it is still one", async () => {
+    const text = ["def f(a):", "    # FIXME: this comment is input the formatter must keep", "    return a", ""].join("\n");
+    const rules = async (path: string) => problems(await scanShard({ path, language: "python", lineStart: 1, text })).map((f) => f.rule);
+    expect(await rules("tests/data/cases/comments.py")).toEqual([]);
+    expect(await rules("pkg/testdata/case.py")).toEqual([]);
+    expect(await rules("tests/test_comments.py")).toEqual(["fixme-marker"]);
+    expect(await rules("src/comments.py")).toEqual(["fixme-marker"]);
+  });
+});
+
 describe("evidence quotes", () => {
   test("a long line is cut to a window around the marker that is still an exact substring of the line", async () => {
     const line = `    const table = [${"1, ".repeat(120)}0]; // TODO: derive ${"2, ".repeat(40)}`;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { expandUseTree } from "../../pipeline/static/imports";
-import { isTestPath, testLines, viewLines } from "../../pipeline/static/source";
+import { isTestDataPath, isTestPath, testLines, viewLines } from "../../pipeline/static/source";
 
 describe("line views: code, comments and strings told apart", () => {
   // In `code`, "·" marks a blanked character (comment text, string or regex contents).
@@ -54,6 +54,22 @@ describe("test code by path", () => {
     ["latest/main.go", false],
   ];
   for (const [path, isTest] of cases) test(`${path} → ${isTest}`, () => expect(isTestPath(path)).toBe(isTest));
+});
+
+describe("test input by path", () => {
+  const cases: Array<[string, boolean]> = [
+    ["tests/data/cases/comments.py", true],
+    ["test/data/input.js", true],
+    ["pkg/parser/testdata/broken.go", true],
+    ["test/fixtures/app/index.js", true],
+    ["src/__fixtures__/payload.ts", true],
+    ["tests/test_data/sample.py", true],
+    ["tests/test_comments.py", false],
+    ["src/data/loader.py", false],
+    ["data/tests/case.py", false],
+    ["src/fixtures.py", false],
+  ];
+  for (const [path, isData] of cases) test(`${path} → ${isData}`, () => expect(isTestDataPath(path)).toBe(isData));
 });
 
 describe("Rust use trees expand to one key per path", () => {
