@@ -176,9 +176,13 @@ async function planWithinWindows(file: SourceFile, notes: string[], ctx: ReviewC
   const { sweep } = ctx.config;
   let limits = { thresholdChars: sweep.shardThresholdChars, maxShardChars: sweep.maxShardChars };
   let base: ShardPlan | undefined;
+  // The first plan also brings the file's outline from the sharder's parse (a re-split needs none) when a model rung
+  // reviews the file: a model's answer usually holds a finding, which needs the outline. A static-only sweep finds
+  // something in few files, and outlining every tree cost it more than parsing those few again (docs/PERFORMANCE.md,
+  // eleventh pass).
+  const outline = ctx.rungs.some((r) => r.config.provider !== "static");
   for (;;) {
-    // The first plan also brings the file's outline from the sharder's parse; a re-split needs none.
-    const plan = await shardFile(file.path, file.text, { ...limits, outline: base === undefined });
+    const plan = await shardFile(file.path, file.text, { ...limits, outline: outline && base === undefined });
     base ??= plan;
     const requests = plan.shards.map((shard) => shardRequest(file, plan, shard, notes, ctx));
     const fits = await Promise.all(requests.map((request) => fitsSomeWindow(request, ctx.rungs)));
