@@ -26,21 +26,29 @@ const TODO_USE = markerUse("TODO");
 
 /**
  * TODO, FIXME, XXX and HACK comments. Not in test input (isTestDataPath): a marker there is text a test feeds the
- * program (a formatter's case keeps `# FIXME` as input and in its expected output), a note to no one.
+ * program (a formatter's case keeps `# FIXME` as input and in its expected output), a note to no one. A block of
+ * comment lines that repeats the marker on every line (`# XXX: This can be confused …` / `# XXX: a non-attrs class …`,
+ * python-attrs) is one note: one finding, quoting the block's first line.
  */
 export const detectMarkerComments: Detector = (input) => {
   const hits: Hit[] = [];
   if (isTestDataPath(input.path)) return hits;
+  // The marker of the last hit when it stands on comment-only lines that a next such line may continue.
+  let open: { hit: Hit; word: string } | undefined;
   input.views.forEach((v, i) => {
     if (!v.comment) return;
     const comment = blankInlineCode(v.comment);
     const fixme = FIXME_USE.exec(comment);
-    if (fixme) {
-      const word = (fixme[1] ?? fixme[2]) as string;
-      hits.push({ rule: "fixme-marker", line: i, column: v.raw.indexOf(word), detail: word });
+    const word = fixme ? ((fixme[1] ?? fixme[2]) as string) : TODO_USE.test(comment) ? "TODO" : undefined;
+    if (word === undefined) return;
+    const alone = v.code.trim() === "";
+    if (alone && open?.word === word && (open.hit.endLine ?? open.hit.line) === i - 1) {
+      open.hit.endLine = i;
       return;
     }
-    if (TODO_USE.test(comment)) hits.push({ rule: "todo-comment", line: i, column: v.raw.indexOf("TODO") });
+    const hit: Hit = fixme ? { rule: "fixme-marker", line: i, column: v.raw.indexOf(word), detail: word } : { rule: "todo-comment", line: i, column: v.raw.indexOf(word) };
+    hits.push(hit);
+    open = alone ? { hit, word } : undefined;
   });
   return hits;
 };

@@ -317,6 +317,27 @@ describe("marker comments", () => {
     expect(await rules("tests/test_comments.py")).toEqual(["fixme-marker"]);
     expect(await rules("src/comments.py")).toEqual(["fixme-marker"]);
   });
+
+  test("a comment block that repeats its marker on every line is one note, one finding spanning it (python-attrs)", async () => {
+    const text = [
+      "def setattr_reset(self):",
+      "    # XXX: This can be confused by subclassing a slotted attrs class with",
+      "    # XXX: a non-attrs class and subclass the resulting class with an attrs",
+      "    # XXX: class.  For now that's OK with us.",
+      "    # TODO: test the confused case",
+      "    a = 1  # XXX: unused",
+      "    b = 2  # XXX: unused too",
+      "    return a + b",
+      "",
+    ].join("\n");
+    const v = await scanShard({ path: "src/attr/_make.py", language: "python", lineStart: 10, text });
+    expect(problems(v).map((f) => [f.rule, f.line, f.lineEnd])).toEqual([
+      ["fixme-marker", 11, 13],
+      ["todo-comment", 14, 14],
+      ["fixme-marker", 15, 15],
+      ["fixme-marker", 16, 16],
+    ]);
+  });
 });
 
 describe("evidence quotes", () => {
