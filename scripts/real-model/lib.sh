@@ -30,14 +30,15 @@ prune_stale() {
   done
 }
 
-# How ggml's CPU code is compiled for this machine: "FLAVOUR|COMPILER FLAGS". A native build (-march=native) on a
+# How ggml's CPU code is compiled for this machine: "FLAVOUR|COMPILER FLAGS|CMAKE ARGS" (the same target for a
+# compiler driven directly, as Ollama's build is, and for llama.cpp's CMake build). A native build (-march=native) on a
 # CPU that reports AMX compiles ggml's AMX kernels, and a virtual machine that reports AMX without letting a process use
 # its tiles kills the server at its first answer: a general protection fault at `ldtilecfg` in libggml-cpu.so, seen on
 # 2026-12-07 (Firecracker, Xeon with amx_int8 in /proc/cpuinfo). So x86-64 builds target x86-64-v3 (AVX2, FMA, F16C,
 # BMI2), which every x86-64 CI machine of the last decade runs; AVX-512 and AMX stay off. Other CPUs build native.
 ggml_cpu_target() {
   case "$(uname -m)" in
-    x86_64) echo "x86-64-v3|-march=x86-64-v3" ;;
-    *) echo "native|-march=native" ;;
+    x86_64) echo "x86-64-v3|-march=x86-64-v3|-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" ;;
+    *) echo "native|-march=native|-DGGML_NATIVE=ON" ;;
   esac
 }

@@ -18,7 +18,7 @@ MINIAUDIO=1.71
 MODEL=smollm2-135m
 # ggml's CPU code is built for a portable target, not -march=native (lib.sh, ggml_cpu_target); binaries of each target
 # are kept apart, so a native binary cached by an earlier version of this script is not used.
-IFS='|' read -r flavour march <<<"$(ggml_cpu_target)"
+IFS='|' read -r flavour march _ <<<"$(ggml_cpu_target)"
 bin="$CACHE/ollama-$VERSION-$flavour/ollama"
 mkdir -p "$CACHE"
 

@@ -16,15 +16,13 @@ CACHE=${SCRUM_REAL_MODEL_CACHE:-$HOME/.cache/scrumloop}
 VERSION=0.3.36
 # ggml's CPU code is built for a portable target, not -march=native (lib.sh, ggml_cpu_target): wheels of each target
 # are kept apart, so a native wheel cached by an earlier version of this script is not used.
-IFS='|' read -r flavour _ <<<"$(ggml_cpu_target)"
+IFS='|' read -r flavour _ cmake_args <<<"$(ggml_cpu_target)"
 wheels="$CACHE/wheels/$flavour"
 mkdir -p "$wheels"
 
 wheel=$(ls "$wheels"/llama_cpp_python-$VERSION-*.whl 2>/dev/null | head -n 1 || true)
 if [ -z "$wheel" ]; then
   echo "building llama-cpp-python $VERSION for $flavour (cold cache: 4–12 min; log $CACHE/build.log)" >&2
-  cmake_args="-DGGML_NATIVE=ON"
-  [ "$flavour" = "x86-64-v3" ] && cmake_args="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
   CMAKE_ARGS="$cmake_args" python3 -m pip wheel --no-deps --no-cache-dir "llama-cpp-python==$VERSION" -w "$wheels" >"$CACHE/build.log" 2>&1 \
     || { echo "cannot build llama-cpp-python $VERSION (see $CACHE/build.log)" >&2; exit 1; }
   wheel=$(ls "$wheels"/llama_cpp_python-$VERSION-*.whl | head -n 1)
