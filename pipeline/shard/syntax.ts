@@ -16,6 +16,11 @@ export interface Syntax {
   items: Readonly<Record<string, string>>;
   /** Bindings (const, var, fields): named only at the top level or in a container, not inside a split function. */
   bindings: Readonly<Record<string, string>>;
+  /**
+   * Items the language cannot define inside a function body (C and C++ functions). One the grammar finds there is a
+   * macro call followed by a block (`cJSON_ArrayForEach(e, list) { … }`), read as a definition: not an item.
+   */
+  unnested?: ReadonlySet<string>;
 }
 
 const types = (...names: string[]): ReadonlySet<string> => new Set(names);
@@ -146,6 +151,7 @@ const SYNTAX: Record<string, Syntax> = {
       namespace_definition: "namespace",
     },
     bindings: {},
+    unnested: types("function_definition"),
   },
   ruby: {
     comment: "#",
@@ -175,6 +181,7 @@ const SYNTAX: Record<string, Syntax> = {
       namespace_definition: "namespace",
     },
     bindings: {},
+    unnested: types("function_definition"),
   },
   bash: {
     comment: "#",

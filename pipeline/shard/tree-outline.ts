@@ -19,7 +19,7 @@ export function treeOutline(root: Node, syntax: Syntax): Outline {
   // A cursor walk: a Node object only for the nodes that can name an item, not for every node of the file.
   const cursor = root.walk();
   // For each level open below the root: whether it is inside an item, and the symbol its nodes belong to.
-  const levels: Level[] = [{ inside: false, parentSymbol: undefined }];
+  const levels: Level[] = [{ inside: false, parentSymbol: undefined, inFunction: false }];
   try {
     if (!cursor.gotoFirstChild()) return out;
     for (;;) {
@@ -27,7 +27,7 @@ export function treeOutline(root: Node, syntax: Syntax): Outline {
       // Named nodes only, as `namedChildren` gives them; an anonymous token holds no item.
       if (cursor.nodeIsNamed) {
         let below = level;
-        if (maySymbolise(cursor.nodeType, syntax, level.inside)) {
+        if (maySymbolise(cursor.nodeType, syntax, level.inside) && !(level.inFunction && syntax.unnested?.has(cursor.nodeType))) {
           const child = cursor.currentNode;
           const item = unwrap(child, syntax);
           const symbol = item.type in syntax.items || !level.inside ? symbolOf(child, syntax, level.inside) : undefined;
@@ -37,7 +37,9 @@ export function treeOutline(root: Node, syntax: Syntax): Outline {
             out.push({ symbol, start, end });
           }
           // Bindings and statements inside a function are not symbols, but a closure or class inside one can be.
-          below = { inside: level.inside || (symbol !== undefined && item.type in syntax.items), parentSymbol: symbol ?? level.parentSymbol };
+          // A class declared in a function holds its own methods again.
+          const inFunction = syntax.unnested?.has(item.type) === true || (!syntax.containers.has(item.type) && level.inFunction);
+          below = { inside: level.inside || (symbol !== undefined && item.type in syntax.items), parentSymbol: symbol ?? level.parentSymbol, inFunction };
         }
         if (out.length < 20_000 && cursor.gotoFirstChild()) {
           levels.push(below);
@@ -57,5 +59,7 @@ export function treeOutline(root: Node, syntax: Syntax): Outline {
 interface Level {
   inside: boolean;
   parentSymbol: string | undefined;
+  /** Inside the body of one of `syntax.unnested`'s items. */
+  inFunction: boolean;
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import type { Node } from "web-tree-sitter";
 import { parserFor } from "../../pipeline/shard/grammars";
 import { splitLines } from "../../pipeline/shard/lines";
-import { outlineFile } from "../../pipeline/shard/outline";
+import { outlineFile, symbolAt } from "../../pipeline/shard/outline";
 import { languageOf, shardFile } from "../../pipeline/shard/shard";
 import { expectValidPlan, functionsOf, linesMatching, readFixture, shardsOver } from "./fixture";
 
@@ -224,5 +224,27 @@ describe("the outline from the sharder's parse", () => {
     expect((await shardFile("billing.py", text, { thresholdChars: 400, maxShardChars: 400 })).outline).toBeUndefined();
     expect((await shardFile("billing.py", text, { thresholdChars: text.length, maxShardChars: 400, outline: true })).outline).toBeUndefined();
     expect((await shardFile("guide.md", readFixture("guide.md"), { thresholdChars: 400, maxShardChars: 400, outline: true })).outline).toBeUndefined();
+  });
+});
+
+describe("C and C++ outlines", () => {
+  test("a macro call with a block inside a function (a foreach macro) is no function of its own; a method of a class is", async () => {
+    const c = [
+      "static int compare(const item *a, const item *b) {",
+      "    const item *element = NULL;",
+      "    list_for_each(element, a)",
+      "    {",
+      "        /* TODO: this is quadratic */",
+      "        if (!find(b, element)) return 0;",
+      "    }",
+      "    return 1;",
+      "}",
+    ].join("\n");
+    const outline = await outlineFile("list.c", c);
+    expect(outline).toEqual([{ symbol: "function compare", start: 1, end: 9 }]);
+    expect(symbolAt(outline, 5)).toBe("function compare");
+
+    const cpp = ["class Counter {", " public:", "  int next() {", "    return ++value;", "  }", "  int value = 0;", "};"].join("\n");
+    expect((await outlineFile("counter.cpp", cpp)).map((i) => i.symbol)).toEqual(["class Counter", "function next"]);
   });
 });
