@@ -26,7 +26,8 @@ export function indexEvidence(lines: string[]): EvidenceIndex {
   return { text, lineOffsets, lineCount: lines.length };
 }
 
-const MIN_EVIDENCE_CHARS = 4;
+/** Shorter evidence is not searched for (a quote of `}` or `/*` is found everywhere). */
+export const MIN_EVIDENCE_CHARS = 4;
 
 /** Strip what models add around a quote: line-number prefixes copied from the prompt, quotes, backticks, ellipses. */
 export function cleanEvidence(evidence: string): string {

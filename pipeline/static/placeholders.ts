@@ -3,10 +3,13 @@
  * stub/fake/mock are not findings: a feature called "mock" or an input's `placeholder` attribute is not unfinished code.)
  */
 import type { Detector, Hit } from "./rules";
+import { MIN_EVIDENCE_CHARS } from "../reduce/evidence";
 
 // A "stub class" or "stub file" is Python's typing stub (.pyi), not an unfinished one (psf/black: "Insert an empty line
 // after a decorated stub class" above `return 0, 1`).
-const HINT = /\b(for now|placeholder|(?<!\btype\s)stub(bed)?(?!\s+(?:class|classes|files?|modules?|packages?|only)\b)|hard-?coded|temporar(y|ily)|dummy|fake)\b/i;
+// A "temporary buffer" or "temporary file" is a thing the code makes, not code meant to go (DaveGamble/cJSON: "free the
+// temporary buffer" above `return false;`).
+const HINT = /\b(for now|placeholder|(?<!\btype\s)stub(bed)?(?!\s+(?:class|classes|files?|modules?|packages?|only)\b)|hard-?coded|temporarily|temporary(?!\s+(?:buffers?|files?|dir(?:ector(?:y|ies))?|folders?|variables?|storage|memory|copy|copies|objects?|strings?|arrays?|lists?|tables?|results?|paths?|names?|nodes?|data)\b)|dummy|fake)\b/i;
 const LITERAL = String.raw`(?:-?\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?(?:_?[a-z]\w*)?|"[^"]*"|'[^']*'|\x60[^\x60]*\x60|true|false|True|False|null|None|nil|undefined|\[\s*\]|\{\s*\}|\(\s*\)|vec!\[\s*\]|(?:Vec|String|HashMap|BTreeMap)::new\(\)|dict\(\)|list\(\)|Default::default\(\))`;
 const VALUE = String.raw`(?:(?:Ok|Some|Promise\.resolve)\(\s*${LITERAL}\s*\)|${LITERAL})`;
 const VALUES = String.raw`${VALUE}(?:\s*,\s*${VALUE})*`;
@@ -14,8 +17,6 @@ const RETURN_LITERAL = new RegExp(String.raw`^\s*return\s+${VALUES}\s*;?\s*$`);
 /** Rust returns its tail expression without `return`. */
 const TEMPLATE_WITH_VALUE = /\x60[^\x60]*\$\{/;
 const TAIL_LITERAL = new RegExp(String.raw`^\s*${VALUE}\s*$`);
-/** Evidence shorter than this cannot be located again reliably (the evidence check ignores it). */
-const MIN_QUOTE_CHARS = 4;
 /** How far above the return a "for now" comment still speaks about it. */
 const HINT_LINES_ABOVE = 2;
 
@@ -32,7 +33,7 @@ export const detectPlaceholderReturns: Detector = (input) => {
       if (!hint) continue;
       const detail = `comment says "${hint[0]}"`;
       // A bare tail literal (`0`) is too short to find again in the file: quote the comment and start there.
-      if (v.raw.trim().length < MIN_QUOTE_CHARS) hits.push({ rule: "placeholder-return", line: k, endLine: i, detail });
+      if (v.raw.trim().length < MIN_EVIDENCE_CHARS) hits.push({ rule: "placeholder-return", line: k, endLine: i, detail });
       else hits.push({ rule: "placeholder-return", line: i, column: v.code.search(/\S/), detail });
       return;
     }

@@ -250,6 +250,15 @@ describe("verdict, score, summary and next actions", () => {
     expect(v.summary).toBe("Static heuristics found no stub markers, swallowed errors or duplicate imports in lines 10–15 (0 findings).");
   });
 
+  test("a clean shard opening with a comment quotes a line the evidence check can find, not the comment's `/*`", async () => {
+    const proof = async (lines: string[]) => (await scanShard({ path: "src/count.c", language: "c", lineStart: 1, text: lines.join("\n") })).verified_components.map((c) => c.evidence);
+    // No detector's trigger matches: the lines are not lexed, and the first line long enough to be found is quoted.
+    expect(await proof(["/*", "  Copyright (c) 2009 Someone", "*/", "", "static int counter = 1;"])).toEqual(["Copyright (c) 2009 Someone"]);
+    expect(await proof(["/*", " * Counts.", " */", "{", "}"])).toEqual(["* Counts."]);
+    // A detector read the shard ("temporary" lets placeholder-return look): its first code line.
+    expect(await proof(["/*", " * Frees the temporary buffer.", " */", "static void release(char *buffer) {", "    free(buffer);", "}"])).toEqual(["static void release(char *buffer) {"]);
+  });
+
   test("a shard ending in blank lines names its whole range: its text has no final terminator, so a trailing \"\\n\" ends a blank line", async () => {
     // What makeShard gives for lines 1-5 of a file whose lines 4 and 5 are blank.
     const text = ["pub fn a() -> u32 {", "    1", "}", "", ""].join("\n");
@@ -362,5 +371,15 @@ describe("placeholder returns", () => {
     expect(await lines("a type stub has no body")).toEqual([]);
     expect(await lines("stub: the real count comes later")).toEqual([4]);
     expect(await lines("stubbed until the parser reports blank lines")).toEqual([4]);
+  });
+
+  test("a temporary thing the code makes (a buffer, a file) is no placeholder; code marked temporary still is", async () => {
+    const body = (comment: string) => ["static int parse(char *buffer) {", "    if (buffer == NULL) {", `        /* ${comment} */`, "        return false;", "    }", "    return 1;", "}"].join("\n");
+    const lines = async (comment: string) => (await scanShard({ path: "src/parse.c", language: "c", lineStart: 1, text: body(comment) })).pseudocode_flags.map((f) => f.line_start);
+    expect(await lines("free the temporary buffer")).toEqual([]);
+    expect(await lines("remove the temporary files first")).toEqual([]);
+    expect(await lines("temporary: always fail until the parser lands")).toEqual([4]);
+    expect(await lines("temporarily refuse everything")).toEqual([4]);
+    expect(await lines("a temporary fix")).toEqual([4]);
   });
 });
