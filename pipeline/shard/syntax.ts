@@ -181,7 +181,6 @@ const SYNTAX: Record<string, Syntax> = {
       namespace_definition: "namespace",
     },
     bindings: {},
-    unnested: types("function_definition"),
   },
   bash: {
     comment: "#",

@@ -227,7 +227,7 @@ describe("the outline from the sharder's parse", () => {
   });
 });
 
-describe("C and C++ outlines", () => {
+describe("functions inside functions", () => {
   test("a macro call with a block inside a function (a foreach macro) is no function of its own; a method of a class is", async () => {
     const c = [
       "static int compare(const item *a, const item *b) {",
@@ -246,5 +246,10 @@ describe("C and C++ outlines", () => {
 
     const cpp = ["class Counter {", " public:", "  int next() {", "    return ++value;", "  }", "  int value = 0;", "};"].join("\n");
     expect((await outlineFile("counter.cpp", cpp)).map((i) => i.symbol)).toEqual(["class Counter", "function next"]);
+  });
+
+  test("PHP may define a function inside a function: there it stays an item", async () => {
+    const php = ["<?php", "function outer() {", "  function inner() {", "    return 1;", "  }", "  return inner();", "}"].join("\n");
+    expect((await outlineFile("nested.php", php)).map((i) => i.symbol)).toEqual(["function outer", "function inner"]);
   });
 });
