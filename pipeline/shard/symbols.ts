@@ -33,7 +33,10 @@ function wrapped(node: Node, syntax: Syntax): Node | null {
 export function symbolOf(node: Node, syntax: Syntax, inside: boolean): string | undefined {
   const item = unwrap(node, syntax);
   const keyword = syntax.items[item.type];
-  if (keyword !== undefined) return shortSymbol(nameItem(item, keyword));
+  if (keyword !== undefined) {
+    if (syntax.bodied?.has(item.type) && item.childForFieldName("body") === null) return undefined;
+    return shortSymbol(nameItem(item, keyword));
+  }
   const binding = syntax.bindings[item.type];
   if (binding !== undefined && !inside) {
     const name = nameBinding(item, binding);

@@ -21,6 +21,12 @@ export interface Syntax {
    * macro call followed by a block (`cJSON_ArrayForEach(e, list) { … }`), read as a definition: not an item.
    */
   unnested?: ReadonlySet<string>;
+  /**
+   * Items that define something only with a body (C and C++ `struct`, `union`, `enum` and `class` specifiers): without
+   * one they name a type where it is used (`struct tm *out`), and a finding on that line is not in an item called
+   * `struct tm`.
+   */
+  bodied?: ReadonlySet<string>;
 }
 
 const types = (...names: string[]): ReadonlySet<string> => new Set(names);
@@ -152,6 +158,7 @@ const SYNTAX: Record<string, Syntax> = {
     },
     bindings: {},
     unnested: types("function_definition"),
+    bodied: types("class_specifier", "struct_specifier", "union_specifier", "enum_specifier"),
   },
   ruby: {
     comment: "#",

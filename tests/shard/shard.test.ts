@@ -227,7 +227,7 @@ describe("the outline from the sharder's parse", () => {
   });
 });
 
-describe("functions inside functions", () => {
+describe("what a C, C++ or PHP outline counts as an item", () => {
   test("a macro call with a block inside a function (a foreach macro) is no function of its own; a method of a class is", async () => {
     const c = [
       "static int compare(const item *a, const item *b) {",
@@ -246,6 +246,15 @@ describe("functions inside functions", () => {
 
     const cpp = ["class Counter {", " public:", "  int next() {", "    return ++value;", "  }", "  int value = 0;", "};"].join("\n");
     expect((await outlineFile("counter.cpp", cpp)).map((i) => i.symbol)).toEqual(["class Counter", "function next"]);
+  });
+
+  test("a struct, union or enum used as a type (`struct tm *out`) is no item; one defined with a body is", async () => {
+    const c = ["struct tm *to_utc(const time_t *t, struct tm *out);", "", "static int days(struct tm *when) {", "    struct tm copy = *when;", "    return copy.tm_yday; /* TODO: leap seconds */", "}", "struct point { int x; int y; };", "typedef struct node { struct node *next; } node_t;", "enum color { RED };", "void paint(enum color c);"].join("\n");
+    for (const name of ["time.c", "time.cpp"]) {
+      const outline = await outlineFile(name, c);
+      expect(outline.map((i) => [i.symbol, i.start])).toEqual([["function days", 3], ["struct point", 7], ["struct node", 8], ["enum color", 9]]);
+      expect(symbolAt(outline, 4)).toBe("function days");
+    }
   });
 
   test("PHP may define a function inside a function: there it stays an item", async () => {
