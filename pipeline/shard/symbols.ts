@@ -35,7 +35,8 @@ export function symbolOf(node: Node, syntax: Syntax, inside: boolean): string | 
   const keyword = syntax.items[item.type];
   if (keyword !== undefined) {
     if (syntax.bodied?.has(item.type) && item.childForFieldName("body") === null) return undefined;
-    return shortSymbol(nameItem(item, keyword));
+    const name = nameItem(item, keyword);
+    return syntax.namedOnly && name.trim() === keyword ? undefined : shortSymbol(name);
   }
   const binding = syntax.bindings[item.type];
   if (binding !== undefined && !inside) {

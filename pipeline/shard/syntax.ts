@@ -27,6 +27,12 @@ export interface Syntax {
    * `struct tm`.
    */
   bodied?: ReadonlySet<string>;
+  /**
+   * An item whose name the grammar did not find is no item (C and C++): an anonymous union's members belong to the
+   * class around it, and `class GTEST_API_ TestResult {` (an export macro before the name) reads as a function with
+   * no name.
+   */
+  namedOnly?: boolean;
 }
 
 const types = (...names: string[]): ReadonlySet<string> => new Set(names);
@@ -159,6 +165,7 @@ const SYNTAX: Record<string, Syntax> = {
     bindings: {},
     unnested: types("function_definition"),
     bodied: types("class_specifier", "struct_specifier", "union_specifier", "enum_specifier"),
+    namedOnly: true,
   },
   ruby: {
     comment: "#",

@@ -14,7 +14,7 @@ import { RULES, type Detector, type Hit, type ScanInput } from "./rules";
 import type { RuleId } from "../../domain/rules";
 import { isCodeLanguage, testLines, viewLines, type LineView } from "./source";
 import { treeViews } from "./tree-views";
-import { MIN_EVIDENCE_CHARS } from "../reduce/evidence";
+import { cleanEvidence, MIN_EVIDENCE_CHARS } from "../reduce/evidence";
 import {
   DEAD_CODE_TRIGGER, DEBUG_TRIGGER, DISCARDED_ERROR_TRIGGER, DOC_PLACEHOLDER_TRIGGER, DUPLICATE_IMPORT_TRIGGER, EMPTY_HANDLER_TRIGGER,
   MARKER_TRIGGER, PLACEHOLDER_RETURN_TRIGGER, STUB_FUNCTION_TRIGGER, STUB_MACRO_TRIGGER, SWALLOWED_EXCEPT_TRIGGER, type Trigger,
@@ -207,7 +207,8 @@ const HEADING = /^\s{0,3}#{1,6}\s+\S/;
  */
 function proofOfLife(views: LineView[], shard: ShardInput, first: number, last: number): Finding {
   const code = isCodeLanguage(shard.language);
-  const quotable = (v: LineView) => v.raw.trim().length >= MIN_EVIDENCE_CHARS;
+  // What the evidence check would search for: "```c++" is cut to "++" there, as a model's code fence is.
+  const quotable = (v: LineView) => cleanEvidence(quote(v.raw)).length >= MIN_EVIDENCE_CHARS;
   const pick = code ? views.findIndex((v) => SIGNATURE.test(v.code)) : views.findIndex((v) => HEADING.test(v.raw));
   const meaningful = views.findIndex((v) => v.code.trim() !== "" && quotable(v));
   const at = [pick, meaningful, views.findIndex(quotable), views.findIndex((v) => v.raw.trim() !== "")].find((i) => i >= 0);

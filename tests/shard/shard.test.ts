@@ -257,6 +257,28 @@ describe("what a C, C++ or PHP outline counts as an item", () => {
     }
   });
 
+  test("a C++ item whose name the grammar did not find is no item: an anonymous union, a class behind an export macro", async () => {
+    const cpp = [
+      "namespace testing {",
+      "class basic_arg {",
+      "  union {",
+      "    int* int_value_;",
+      "    // TODO: more types",
+      "  };",
+      "};",
+      "class GTEST_API_ TestResult {",
+      " public:",
+      "  // FIXME: validate names",
+      "  bool Validate();",
+      "};",
+      "}",
+    ].join("\n");
+    const outline = await outlineFile("scan.h", cpp);
+    expect(outline.map((i) => i.symbol)).toEqual(["namespace testing", "class basic_arg"]);
+    expect(symbolAt(outline, 5)).toBe("class basic_arg");
+    expect(symbolAt(outline, 10)).toBe("namespace testing");
+  });
+
   test("PHP may define a function inside a function: there it stays an item", async () => {
     const php = ["<?php", "function outer() {", "  function inner() {", "    return 1;", "  }", "  return inner();", "}"].join("\n");
     expect((await outlineFile("nested.php", php)).map((i) => i.symbol)).toEqual(["function outer", "function inner"]);

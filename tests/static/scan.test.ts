@@ -255,6 +255,9 @@ describe("verdict, score, summary and next actions", () => {
     // No detector's trigger matches: the lines are not lexed, and the first line long enough to be found is quoted.
     expect(await proof(["/*", "  Copyright (c) 2009 Someone", "*/", "", "static int counter = 1;"])).toEqual(["Copyright (c) 2009 Someone"]);
     expect(await proof(["/*", " * Counts.", " */", "{", "}"])).toEqual(["* Counts."]);
+    // A Markdown shard opening inside a code fence: "```c++" is what the evidence check strips from a quote.
+    const md = await scanShard({ path: "ChangeLog.md", language: "markdown", lineStart: 1, text: ["  ```c++", "  #include <fmt/chrono.h>", "  ```"].join("\n") });
+    expect(md.verified_components.map((c) => c.evidence)).toEqual(["#include <fmt/chrono.h>"]);
     // A detector read the shard ("temporary" lets placeholder-return look): its first code line.
     expect(await proof(["/*", " * Frees the temporary buffer.", " */", "static void release(char *buffer) {", "    free(buffer);", "}"])).toEqual(["static void release(char *buffer) {"]);
   });
