@@ -27,7 +27,7 @@ export function indexEvidence(lines: string[]): EvidenceIndex {
 }
 
 /** Shorter evidence is not searched for (a quote of `}` or `/*` is found everywhere). */
-export const MIN_EVIDENCE_CHARS = 4;
+const MIN_EVIDENCE_CHARS = 4;
 
 /** Strip what models add around a quote: line-number prefixes copied from the prompt, quotes, backticks, ellipses. */
 export function cleanEvidence(evidence: string): string {
@@ -38,6 +38,14 @@ export function cleanEvidence(evidence: string): string {
   let s = normaliseWhitespace(lines.join("\n"));
   s = s.replace(/^(["'`]+)(.*)\1$/, "$2").trim();
   return s;
+}
+
+/**
+ * Whether a quote is long enough for locateEvidence to search for once cleaned as a model's would be ("```c++" is cut
+ * to "++"): what a rule quotes as evidence should be.
+ */
+export function searchable(quote: string): boolean {
+  return cleanEvidence(quote).length >= MIN_EVIDENCE_CHARS;
 }
 
 export interface CheckedLocation {

@@ -3,7 +3,7 @@
  * stub/fake/mock are not findings: a feature called "mock" or an input's `placeholder` attribute is not unfinished code.)
  */
 import type { Detector, Hit } from "./rules";
-import { MIN_EVIDENCE_CHARS } from "../reduce/evidence";
+import { searchable } from "../reduce/evidence";
 
 // A "stub class" or "stub file" is Python's typing stub (.pyi), not an unfinished one (psf/black: "Insert an empty line
 // after a decorated stub class" above `return 0, 1`).
@@ -33,7 +33,7 @@ export const detectPlaceholderReturns: Detector = (input) => {
       if (!hint) continue;
       const detail = `comment says "${hint[0]}"`;
       // A bare tail literal (`0`) is too short to find again in the file: quote the comment and start there.
-      if (v.raw.trim().length < MIN_EVIDENCE_CHARS) hits.push({ rule: "placeholder-return", line: k, endLine: i, detail });
+      if (!searchable(v.raw.trim())) hits.push({ rule: "placeholder-return", line: k, endLine: i, detail });
       else hits.push({ rule: "placeholder-return", line: i, column: v.code.search(/\S/), detail });
       return;
     }

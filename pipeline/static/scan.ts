@@ -14,7 +14,7 @@ import { RULES, type Detector, type Hit, type ScanInput } from "./rules";
 import type { RuleId } from "../../domain/rules";
 import { isCodeLanguage, testLines, viewLines, type LineView } from "./source";
 import { treeViews } from "./tree-views";
-import { cleanEvidence, MIN_EVIDENCE_CHARS } from "../reduce/evidence";
+import { searchable } from "../reduce/evidence";
 import {
   DEAD_CODE_TRIGGER, DEBUG_TRIGGER, DISCARDED_ERROR_TRIGGER, DOC_PLACEHOLDER_TRIGGER, DUPLICATE_IMPORT_TRIGGER, EMPTY_HANDLER_TRIGGER,
   MARKER_TRIGGER, PLACEHOLDER_RETURN_TRIGGER, STUB_FUNCTION_TRIGGER, STUB_MACRO_TRIGGER, SWALLOWED_EXCEPT_TRIGGER, type Trigger,
@@ -200,15 +200,14 @@ const HEADING = /^\s{0,3}#{1,6}\s+\S/;
 
 /**
  * A clean shard's proof of life: what was checked, quoting its first function signature (or heading, or first code
- * line; a shard no detector read was not lexed, so its first line). The quote is one the evidence check can find
- * (MIN_EVIDENCE_CHARS): a shard opening with a licence comment quoted `/*` and its proof went unverified
+ * line; a shard no detector read was not lexed, so its first line). The quote is one the evidence check searches
+ * for (`searchable`): a shard opening with a licence comment quoted `/*` and its proof went unverified
  * (DaveGamble/cJSON's cJSON.c). Lexing such a shard to find its first code line instead cost a sweep of clean shards
  * 7-10 % more time.
  */
 function proofOfLife(views: LineView[], shard: ShardInput, first: number, last: number): Finding {
   const code = isCodeLanguage(shard.language);
-  // What the evidence check would search for: "```c++" is cut to "++" there, as a model's code fence is.
-  const quotable = (v: LineView) => cleanEvidence(quote(v.raw)).length >= MIN_EVIDENCE_CHARS;
+  const quotable = (v: LineView) => searchable(quote(v.raw));
   const pick = code ? views.findIndex((v) => SIGNATURE.test(v.code)) : views.findIndex((v) => HEADING.test(v.raw));
   const meaningful = views.findIndex((v) => v.code.trim() !== "" && quotable(v));
   const at = [pick, meaningful, views.findIndex(quotable), views.findIndex((v) => v.raw.trim() !== "")].find((i) => i >= 0);
