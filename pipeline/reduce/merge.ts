@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { cleanEvidence, indexEvidence, locateEvidence } from "./evidence";
 import type { Shard } from "../shard/types";
+import { PENALTY } from "../static/scan";
 import { FINDING_CATEGORIES, type Finding, type FileFinding, type FileVerdict, type FindingCategory, type ShardReview, type ShardVerdict, type Verdict } from "../../domain/verdict";
 
 /** What the ladder settled for one shard. */
@@ -126,7 +127,11 @@ export function addFileFindings(verdict: FileVerdict, category: FindingCategory,
   }
   const list = [...verdict[category], ...added].sort((a, b) => a.line_start - b.line_start || a.title.localeCompare(b.title));
   const raises = added.some((f) => f.severity !== "low");
-  return { ...verdict, [category]: list, verdict: raises && verdict.verdict === "pass" ? "needs_patch" : verdict.verdict };
+  // Each finding that joins lowers the score as the static rung scores its own: a needs_patch left at 10/10 read as a
+  // contradiction (BurntSushi/toml's CONTRIBUTING.md, an injection addressed to AI agents, on a clean static review).
+  const lost = added.reduce((sum, f) => sum + PENALTY[f.severity], 0);
+  const alignment_score = verdict.alignment_score === null ? null : Math.round(Math.max(0, verdict.alignment_score - lost) * 10) / 10;
+  return { ...verdict, [category]: list, alignment_score, verdict: raises && verdict.verdict === "pass" ? "needs_patch" : verdict.verdict };
 }
 
 function mergedVerdict(verdicts: Verdict[], complete: boolean, lists: Record<FindingCategory, FileFinding[]>): FileVerdict["verdict"] {

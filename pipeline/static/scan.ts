@@ -36,7 +36,7 @@ const CODE_DETECTORS: Array<[Detector, Trigger]> = [
 const DOC_DETECTORS: Array<[Detector, Trigger]> = [[detectDocPlaceholders, DOC_PLACEHOLDER_TRIGGER]];
 
 /** Score lost per finding; the alignment score is 10 minus these, clamped to 0..10. */
-const PENALTY: Record<Severity, number> = { high: 3, medium: 1.5, low: 0.5 };
+export const PENALTY: Readonly<Record<Severity, number>> = { high: 3, medium: 1.5, low: 0.5 };
 /** Heuristics see markers, not behaviour: a clean scan is modest proof of life. */
 const CLEAN_CONFIDENCE = 60;
 /** Quotes longer than this are cut to a window around the marker (still an exact substring of the line). */

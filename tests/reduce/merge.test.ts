@@ -105,3 +105,14 @@ test("a whole-file finding turns the models' pass into needs_patch only when it 
   expect(addFileFindings(passed, "risk_points", [injection("high")], lines, shards).verdict).toBe("needs_patch");
   expect(addFileFindings(passed, "risk_points", [injection("low"), injection("medium")], lines, shards).verdict).toBe("needs_patch");
 });
+
+test("a whole-file finding lowers the score as the static rung scores its own: no needs_patch left at 10/10", () => {
+  const passed = mergeShardResults("a.rs", lines, shards.map((_, i) => reviewed(i, verdict("pass"))));
+  const injection = (severity: Finding["severity"], line: number): Finding => ({ title: `Prompt injection (${severity})`, evidence: lines[line - 1]!, line_start: line, line_end: line, severity, confidence: 90, rule: "prompt-injection" });
+  const high = addFileFindings(passed, "risk_points", [injection("high", 2)], lines, shards);
+  expect([high.verdict, high.alignment_score]).toEqual(["needs_patch", (passed.alignment_score ?? 0) - 3]);
+  const two = addFileFindings(passed, "risk_points", [injection("low", 2), injection("medium", 3)], lines, shards);
+  expect(two.alignment_score).toBe((passed.alignment_score ?? 0) - 2);
+  // Nothing new (a finding already there): the score stands.
+  expect(addFileFindings(high, "risk_points", [injection("high", 2)], lines, shards).alignment_score).toBe(high.alignment_score);
+});
